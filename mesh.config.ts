@@ -1,0 +1,203 @@
+/**
+ * The example mesh: the sample system of the seed documents, written with every kind of Weft
+ * construct so that it is also the showcase and the end-to-end test.
+ *
+ *   internet ─► gateway "public" ─► golang-app-gateway ─► springboot-app (v1 20% / v2 80%, jason → v2)
+ *                                         │                     └─ v2 ─► golang-app-data (ConfigMap)
+ *                                         └─► python-app-anticaptcha
+ *   team "commerce": user-service, order-service ─► product-service, trade-service ─► data-service ─► payments API
+ *
+ * `npm run synth` compiles it into dist/; see README.md for a tour.
+ */
+import { Mesh, duration } from 'weft';
+
+const mesh = new Mesh('shop', {
+  environments: {
+    // Local development and `npm run verify`: Weft's own sidecar proxy.
+    dev: {
+      mesh: 'weft',
+      security: { mtls: 'permissive' },
+      observability: { accessLogs: true, tracing: { samplingPercent: 100 } },
+      services: { 'springboot-app': { versions: { v2: { replicas: 1 } } } },
+    },
+    prod: {
+      mesh: 'istio',
+      gitops: { repoUrl: 'https://git.example.com/platform/shop-mesh.git', targetRevision: 'main', destinationServer: 'https://kubernetes.default.svc' },
+    },
+  },
+  trustDomain: 'cluster.local',
+  security: { mtls: 'strict', authorization: 'deny-by-default' },
+  observability: { metrics: true, tracing: { samplingPercent: 10 }, accessLogs: false },
+});
+
+// ── Team storefront ─────────────────────────────────────────────────────────────────────────
+const storefront = mesh.team('storefront', { namespace: 'storefront', labels: { 'cost-center': 'web' } });
+
+const data = storefront.service('golang-app-data', {
+  port: 8080,
+  versions: { v1: { image: 'wardenlym/golang-app-data:v1', resources: { requests: { cpu: '50m', memory: '64Mi' } } } },
+  config: { 'config-data.json': { key1: 'value1', key2: 'value2' } },
+  configValues: { LOG_LEVEL: 'info' },
+  configMountPath: '/app/config',
+  probes: { readiness: { path: '/healthz' }, liveness: { path: '/healthz', period: duration.seconds(20) } },
+  resilience: { loadBalancer: { policy: 'least-request' } },
+});
+
+const anticaptcha = storefront.service('python-app-anticaptcha', {
+  port: 5000,
+  versions: { v1: { image: 'wardenlym/python-app-anticaptcha:v1', env: { MODEL: 'small' } } },
+  resilience: {
+    rateLimit: { requests: 50, per: duration.seconds(1), burst: 100 },
+    loadBalancer: { policy: 'consistent-hash', header: 'x-session-id' },
+  },
+});
+
+const app = storefront.service('springboot-app', {
+  port: 8080,
+  versions: {
+    v1: { image: 'wardenlym/springboot-app:v1', env: { ANSWER: 'fixed' } },
+    v2: { image: 'wardenlym/springboot-app:v2', replicas: 2, env: { DATA_URL: 'http://golang-app-data.storefront:8080' } },
+  },
+  calls: [data],
+  probes: { readiness: { path: '/actuator/health' } },
+  disruptionBudget: { minAvailable: 1 },
+  resilience: {
+    timeout: duration.seconds(2),
+    retries: { attempts: 3, perTryTimeout: duration.millis(500), on: ['5xx', 'reset', 'connect-failure'] },
+    circuitBreaker: {
+      consecutive5xx: 5,
+      interval: duration.seconds(10),
+      baseEjection: duration.seconds(30),
+      maxEjectionPercent: 50,
+      maxConnections: 100,
+      maxPendingRequests: 50,
+      maxRequests: 200,
+    },
+    loadBalancer: { policy: 'round-robin' },
+  },
+  observability: { accessLogs: true },
+});
+app.route('jason', { match: { headers: { 'end-user': { exact: 'jason' } } }, to: app.version('v2') });
+app.route('canary', { to: [app.version('v1').weight(20), app.version('v2').weight(80)] });
+app.slo('availability', { availability: 99.9 });
+app.slo('latency', { latency: { threshold: '300ms', percent: 99 } });
+
+const gatewaySvc = storefront.service('golang-app-gateway', {
+  ports: [
+    { port: 80, targetPort: 8080, protocol: 'http', name: 'http-web' },
+    { port: 9090, protocol: 'grpc', name: 'grpc-admin' },
+  ],
+  versions: { v1: { image: 'wardenlym/golang-app-gateway:v1', replicas: 2 } },
+  calls: [app, anticaptcha],
+  autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuPercent: 70 },
+  disruptionBudget: { maxUnavailable: 1 },
+  resilience: { loadBalancer: { policy: 'consistent-hash', cookie: { name: 'shop-session', ttl: duration.hours(1) } } },
+});
+gatewaySvc.route('captcha', {
+  match: { path: { prefix: '/captcha' } },
+  rewrite: { uri: '/' },
+  to: gatewaySvc,
+  timeout: duration.seconds(5),
+  headers: { request: { set: { 'x-forwarded-prefix': '/captcha' } } },
+});
+gatewaySvc.route('default', { to: gatewaySvc, mirror: { to: app.version('v2'), percent: 5 } });
+
+// ── Team commerce ───────────────────────────────────────────────────────────────────────────
+const commerce = mesh.team('commerce', { namespace: 'commerce' });
+
+const payments = commerce.externalService('payments-api', {
+  hosts: ['api.payments.example.com'],
+  ports: [{ port: 443, protocol: 'https' }],
+  resolution: 'dns',
+});
+
+const dataService = commerce.service('data-service', {
+  ports: [{ port: 5432, protocol: 'tcp', name: 'tcp-postgres' }],
+  versions: { v1: { image: 'postgres:16.4', replicas: 2 } },
+  calls: [payments],
+  disruptionBudget: { minAvailable: 1 },
+  security: { mtls: 'strict' },
+});
+
+const product = commerce.service('product-service', {
+  port: 8080,
+  protocol: 'http2',
+  versions: { v1: { image: 'example/product-service:1.4.2', replicas: 2 }, v2: { image: 'example/product-service:1.5.0' } },
+  calls: [dataService],
+  resilience: {
+    circuitBreaker: { consecutiveGatewayErrors: 3, baseEjection: '15s', maxEjectionPercent: 30, maxRequestsPerConnection: 100 },
+    loadBalancer: { policy: 'random' },
+  },
+});
+product.route('by-query', { match: { query: { variant: 'next' } }, to: product.version('v2') });
+product.route('default', { to: product.version('v1') });
+
+const trade = commerce.service('trade-service', {
+  port: 8080,
+  protocol: 'grpc',
+  versions: { v1: { image: 'example/trade-service:2.0.1', replicas: 2 } },
+  calls: [dataService],
+  resilience: {
+    timeout: duration.seconds(3),
+    retries: { attempts: 2, perTryTimeout: duration.seconds(1), on: ['unavailable', 'resource-exhausted', 'connect-failure'] },
+  },
+});
+
+const order = commerce.service('order-service', {
+  port: 8080,
+  versions: { v1: { image: 'example/order-service:3.2.0', replicas: 2 }, v2: { image: 'example/order-service:3.3.0-rc.1' } },
+  calls: [product, trade],
+  resilience: { rateLimit: { requests: 100, per: '1s' } },
+});
+order.route('chaos', {
+  match: { headers: { 'x-chaos': { exact: 'on' } } },
+  to: order.version('v2'),
+  fault: { delay: { fixed: duration.millis(200), percent: 50 }, abort: { status: 503, percent: 10 } },
+});
+order.route('legacy', { match: { path: { exact: '/orders/legacy' } }, redirect: { uri: '/orders', status: 308 } });
+order.route('ping', { match: { path: { exact: '/ping' }, methods: ['GET'] }, directResponse: { status: 200, body: 'pong' } });
+order.route('api', {
+  match: [{ path: { prefix: '/orders' }, methods: ['GET', 'POST'] }, { path: { regex: '^/v[0-9]+/orders.*' } }],
+  to: [order.version('v1').weight(90), order.version('v2').weight(10)],
+  timeout: duration.seconds(4),
+  retries: { attempts: 2, perTryTimeout: duration.seconds(1), on: ['gateway-error', 'connect-failure'] },
+  rateLimit: { requests: 20, per: '1s', burst: 40 },
+  cors: { allowOrigins: ['https://shop.example.com', { regex: 'https://.*\\.shop\\.example\\.com' }], allowMethods: ['GET', 'POST'], allowHeaders: ['authorization', 'content-type'], maxAge: duration.hours(1) },
+  headers: { response: { set: { 'cache-control': 'no-store' }, remove: ['x-powered-by'] } },
+});
+order.route('default', { to: order.version('v1') });
+order.requireJwt('shop-idp', {
+  issuer: 'https://idp.example.com',
+  jwksUri: 'https://idp.example.com/.well-known/jwks.json',
+  audiences: ['shop-api'],
+  fromHeaders: [{ name: 'authorization', prefix: 'Bearer ' }],
+  forwardOriginalToken: true,
+});
+order.allow('customers', { from: { jwtClaims: { scope: ['orders:write'] } }, to: { methods: ['POST'], paths: ['/orders*'] } });
+order.deny('no-admin-from-outside', { from: { ipBlocks: ['0.0.0.0/0'] }, to: { paths: ['/admin*'] } });
+order.slo('availability', { availability: 99.5, windowDays: 30 });
+
+const user = commerce.service('user-service', {
+  port: 8080,
+  versions: { v1: { image: 'example/user-service:1.0.0', replicas: 2 } },
+  calls: [order],
+  serviceAccount: 'user-service-sa',
+  observability: { tracingSamplingPercent: 50 },
+});
+user.route('old-profile', {
+  match: { path: { prefix: '/profile' }, from: gatewaySvc },
+  rewrite: { uri: '/users/me' },
+  to: user,
+});
+user.route('default', { to: user });
+trade.allow('from-order-namespace', { from: { namespaces: ['commerce'] }, to: { methods: ['POST'] } });
+
+// ── Ingress ─────────────────────────────────────────────────────────────────────────────────
+const publicGateway = mesh.gateway('public', {
+  hosts: ['shop.example.com'],
+  tls: { secretName: 'shop-example-com-tls' },
+});
+publicGateway.route('users', { match: { path: { prefix: '/users' } }, to: user });
+publicGateway.route('storefront', { match: { path: { prefix: '/' } }, to: gatewaySvc });
+
+export default mesh;

@@ -1,0 +1,31 @@
+import { ExitCode } from './command';
+import { loadCommands } from './commands/index';
+
+/** Entry point of the `weft` binary; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const commands = await loadCommands();
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(
+      'usage: weft <command> [options]\n\ncommands:\n' +
+        commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n') +
+        '\n\nRun `weft <command> --help` for the options of one command.\n',
+    );
+    return name ? ExitCode.ok : ExitCode.usage;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) {
+    process.stderr.write(`weft: unknown command "${name}". Run \`weft --help\`.\n`);
+    return ExitCode.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(command.usage.trimEnd() + '\n');
+    return ExitCode.ok;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    process.stderr.write(`weft ${name}: internal error (a bug in Weft, please report it)\n${(error as Error)?.stack ?? error}\n`);
+    return ExitCode.internal;
+  }
+}

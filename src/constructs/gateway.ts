@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import type { Gateway as GatewayModel } from '../model/mesh';
+import { WeftConstruct } from './base';
+import { DnsLabel } from './props/common';
+import type { RouteProps } from './props/route';
+import { Route } from './route';
+import type { Mesh } from './mesh';
+
+export const GatewayProps = z
+  .object({
+    /** Host names served, e.g. `shop.example.com`. */
+    hosts: z.array(z.string().min(1)).min(1),
+    /** Namespace of the gateway resource. @default 'istio-system' */
+    namespace: DnsLabel.default('istio-system'),
+    /** Listener port. @default 443 with `tls`, else 80 */
+    port: z.number().int().min(1).max(65535).optional(),
+    /** Terminate TLS with a Kubernetes TLS secret. */
+    tls: z
+      .object({
+        /** Secret holding `tls.crt` and `tls.key` (Istio `credentialName`). */
+        secretName: z.string().min(1),
+        /** `mutual` also verifies client certificates. @default 'simple' */
+        mode: z.enum(['simple', 'mutual']).default('simple'),
+        /** Also listen on 80 and redirect to HTTPS. @default true */
+        httpsRedirect: z.boolean().default(true),
+      })
+      .strict()
+      .optional(),
+    /** Labels of the gateway pods. @default { istio: 'ingressgateway' } */
+    selector: z.record(z.string(), z.string()).default({ istio: 'ingressgateway' }),
+  })
+  .strict();
+export type GatewayProps = z.input<typeof GatewayProps>;
+
+/**
+ * An ingress gateway: the hosts it serves and the routes from them into the mesh.
+ * Created with `mesh.gateway(name, props)`.
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/
+ */
+export class Gateway extends WeftConstruct {
+  private readonly props?: z.output<typeof GatewayProps>;
+
+  constructor(scope: Mesh, name: string, props: GatewayProps) {
+    super(scope, name);
+    this.props = this.parseProps(GatewayProps, props, 'gateway');
+  }
+
+  get gatewayName(): string {
+    return this.declaredName;
+  }
+
+  /** Declares a route from this gateway's hosts into the mesh. */
+  route(name: string, props: RouteProps): Route {
+    return new Route(this, name, props, { kind: 'gateway', gateway: this.gatewayName }, () => this.props?.hosts ?? []);
+  }
+
+  /** @internal */
+  _toModel(): GatewayModel | undefined {
+    const p = this.props;
+    if (!p) return undefined;
+    return {
+      path: this.constructPath,
+      location: this.location,
+      name: this.gatewayName,
+      namespace: p.namespace,
+      hosts: p.hosts,
+      port: p.port ?? (p.tls ? 443 : 80),
+      tls: p.tls,
+      selector: p.selector,
+      routes: this.node.children.filter((c): c is Route => c instanceof Route).flatMap((r) => r._toModel() ?? []),
+    };
+  }
+}

@@ -1,0 +1,196 @@
+import type { Construct } from 'constructs';
+import { serviceFqdn, type ServiceRef } from '../model/common';
+import type { Call, Port, Probe, Service as ServiceModel } from '../model/service';
+import { WeftConstruct } from './base';
+import { ServiceProps, type ParsedServiceProps } from './props/service';
+import type { RouteProps } from './props/route';
+import { Route } from './route';
+import { AuthorizationRule, JwtRule, Slo, type AuthorizationProps, type JwtProps, type SloProps } from './policies';
+import { CALL_TARGET, DESTINATION, VersionRef, WeightedDestination, isCallTarget, type CallTarget, type DestinationLike, type DestinationSpec } from './refs';
+import { stableJson } from './stable-json';
+import { captureLocation } from './location';
+
+export type { ServiceProps } from './props/service';
+
+/** What a service needs from the construct that holds it (a Team). */
+export interface NamespaceScope extends Construct {
+  readonly namespace: string;
+  readonly teamName: string;
+  /** The mesh's cluster DNS domain. */
+  readonly clusterDomain: string;
+}
+
+/**
+ * A workload with one or more versions behind one Kubernetes Service: its ports, versions,
+ * configuration, scaling, dependencies, resilience, security and observability.
+ *
+ * Created with `team.service(name, props)`.
+ */
+export class Service extends WeftConstruct implements DestinationLike, CallTarget {
+  readonly namespace: string;
+  private readonly props?: ParsedServiceProps;
+  private readonly extraCalls: Array<{ target: CallTarget; location: Call['location'] }> = [];
+
+  constructor(scope: NamespaceScope, name: string, props: ServiceProps) {
+    super(scope, name);
+    this.namespace = scope.namespace;
+    this.props = this.parseProps(ServiceProps, props, 'service');
+  }
+
+  get name(): string {
+    return this.declaredName;
+  }
+
+  get ref(): ServiceRef {
+    return { namespace: this.namespace, name: this.name };
+  }
+
+  /** The in-mesh host name, `<name>.<namespace>.svc.<cluster domain>`. */
+  get host(): string {
+    return serviceFqdn(this.ref, (this.node.scope as NamespaceScope).clusterDomain);
+  }
+
+  /** A version of this service, to route to: `svc.version('v2')` or `svc.version('v2').weight(80)`. */
+  version(name: string): VersionRef {
+    return new VersionRef(this.ref, name);
+  }
+
+  /** All versions of this service with a traffic share in percent. */
+  weight(percent: number): WeightedDestination {
+    return new WeightedDestination({ service: this.ref, weight: percent });
+  }
+
+  /** Declares a route for requests to this service. Routes are matched in declaration order. */
+  route(name: string, props: RouteProps): Route {
+    return new Route(this, name, props, { kind: 'service', service: this.ref }, () => [this.host]);
+  }
+
+  /** Allows requests from the given sources to the given operations. */
+  allow(name: string, props: AuthorizationProps): AuthorizationRule {
+    return new AuthorizationRule(this, name, props, 'allow');
+  }
+
+  /** Denies requests from the given sources to the given operations; deny rules win over allow rules. */
+  deny(name: string, props: AuthorizationProps): AuthorizationRule {
+    return new AuthorizationRule(this, name, props, 'deny');
+  }
+
+  /** Validates JWTs from an issuer on requests to this service. */
+  requireJwt(name: string, props: JwtProps): JwtRule {
+    return new JwtRule(this, name, props);
+  }
+
+  /** Declares a service-level objective. */
+  slo(name: string, props: SloProps): Slo {
+    return new Slo(this, name, props);
+  }
+
+  /** Adds dependencies after creation (for services declared later in the file). */
+  addCalls(...targets: CallTarget[]): this {
+    const location = captureLocation();
+    for (const target of targets) {
+      if (!isCallTarget(target)) throw new TypeError(`service "${this.name}": addCalls takes services or external services`);
+      this.extraCalls.push({ target, location });
+    }
+    return this;
+  }
+
+  [DESTINATION](): DestinationSpec {
+    return { service: this.ref };
+  }
+
+  [CALL_TARGET](): Call['target'] {
+    return { kind: 'service', service: this.ref };
+  }
+
+  /** @internal The model node, or undefined when the props were invalid (already reported). */
+  _toModel(teamName: string): ServiceModel | undefined {
+    const p = this.props;
+    if (!p) return undefined;
+    const ports = toPorts(p);
+    const firstTarget = ports[0]!.targetPort;
+    const children = this.node.children;
+    const of = <T,>(cls: abstract new (...a: never[]) => T) => children.filter((c): c is Extract<typeof c, T> => c instanceof cls) as T[];
+    const defined = <T,>(xs: (T | undefined)[]) => xs.filter((x): x is T => x !== undefined);
+    return {
+      path: this.constructPath,
+      location: this.location,
+      name: this.name,
+      namespace: this.namespace,
+      team: teamName,
+      ports,
+      versions: Object.entries(p.versions).map(([name, v]) => ({
+        path: `${this.constructPath}/version:${name}`,
+        location: this.location,
+        name,
+        image: v.image,
+        replicas: v.replicas,
+        env: v.env,
+        resources: v.resources,
+        labels: v.labels,
+      })),
+      probes: {
+        readiness: p.probes?.readiness && toProbe(p.probes.readiness, firstTarget),
+        liveness: p.probes?.liveness && toProbe(p.probes.liveness, firstTarget),
+        startup: p.probes?.startup && toProbe(p.probes.startup, firstTarget),
+      },
+      config:
+        p.config || p.configValues
+          ? {
+              name: `${this.name}-config`,
+              files: Object.fromEntries(Object.entries(p.config ?? {}).map(([f, c]) => [f, typeof c === 'string' ? c : stableJson(c) + '\n'])),
+              values: p.configValues ?? {},
+              mountPath: p.configMountPath ?? `/etc/${this.name}`,
+            }
+          : undefined,
+      autoscaling: p.autoscaling && {
+        ...p.autoscaling,
+        targetCpuPercent: p.autoscaling.targetCpuPercent ?? (p.autoscaling.targetMemoryPercent ? undefined : 80),
+      },
+      disruptionBudget: p.disruptionBudget,
+      calls: [
+        ...p.calls.map((t) => ({ path: this.constructPath, location: this.location, target: t[CALL_TARGET]() })),
+        ...this.extraCalls.map((c) => ({ path: this.constructPath, location: c.location, target: c.target[CALL_TARGET]() })),
+      ],
+      serviceAccount: p.serviceAccount ?? this.name,
+      resilience: p.resilience ?? {},
+      security: {
+        mtls: p.security?.mtls,
+        authorization: defined(of(AuthorizationRule).map((r) => r._toModel())),
+        jwt: defined(of(JwtRule).map((r) => r._toModel())),
+      },
+      observability: {
+        metrics: p.observability?.metrics,
+        accessLogs: p.observability?.accessLogs,
+        tracingSamplingPercent: p.observability?.tracingSamplingPercent,
+        slos: defined(of(Slo).map((s) => s._toModel())),
+      },
+      routes: defined(of(Route).map((r) => r._toModel())),
+    };
+  }
+}
+
+function toPorts(p: ParsedServiceProps): Port[] {
+  if (p.port !== undefined) {
+    const protocol = p.protocol ?? 'http';
+    return [{ name: protocol, port: p.port, targetPort: p.port, protocol }];
+  }
+  const several = p.ports!.length > 1;
+  return p.ports!.map((port) => ({
+    name: port.name ?? (several ? `${port.protocol}-${port.port}` : port.protocol),
+    port: port.port,
+    targetPort: port.targetPort ?? port.port,
+    protocol: port.protocol,
+  }));
+}
+
+function toProbe(p: NonNullable<NonNullable<ParsedServiceProps['probes']>['readiness']>, defaultPort: number): Probe {
+  return {
+    httpPath: p.path,
+    port: p.port ?? defaultPort,
+    initialDelayMs: p.initialDelay,
+    periodMs: p.period,
+    timeoutMs: p.timeout,
+    failureThreshold: p.failureThreshold,
+  };
+}

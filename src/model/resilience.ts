@@ -1,0 +1,100 @@
+import { z } from 'zod';
+import { Millis, Percent } from './common';
+
+/**
+ * The retry-on classes Weft understands. They are Envoy's `x-envoy-retry-on` /
+ * `x-envoy-retry-grpc-on` values, which Istio's `HTTPRetry.retryOn` passes through.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on
+ */
+export const KNOWN_RETRY_ON = [
+  '5xx',
+  'gateway-error',
+  'reset',
+  'reset-before-request',
+  'connect-failure',
+  'envoy-ratelimited',
+  'retriable-4xx',
+  'refused-stream',
+  'retriable-status-codes',
+  'retriable-headers',
+  'http3-post-connect-failure',
+  'cancelled',
+  'deadline-exceeded',
+  'internal',
+  'resource-exhausted',
+  'unavailable',
+] as const;
+export type RetryOn = (typeof KNOWN_RETRY_ON)[number];
+
+export const Retries = z.object({
+  /** Retries after the first try (Istio `attempts`). 0 disables retries. */
+  attempts: z.number().int().min(0),
+  perTryTimeoutMs: Millis.optional(),
+  /** Kept as strings so that the analyzer, not the parser, reports an unknown class with its location. */
+  on: z.array(z.string()),
+  /** Status codes retried under `retriable-status-codes`. */
+  retriableStatusCodes: z.array(z.number().int().min(100).max(599)).optional(),
+  /** Jittered exponential backoff; Envoy's default base is 25 ms, max 10 × base. */
+  backoff: z.object({ baseMs: Millis, maxMs: Millis }).optional(),
+  /** Retry POST/PATCH and other non-idempotent methods too. */
+  retryNonIdempotent: z.boolean().optional(),
+});
+export type Retries = z.infer<typeof Retries>;
+
+/**
+ * Outlier detection plus connection-pool limits, Istio's DestinationRule `trafficPolicy`
+ * `outlierDetection` and `connectionPool`.
+ */
+export const CircuitBreaker = z.object({
+  consecutive5xx: z.number().int().positive().optional(),
+  consecutiveGatewayErrors: z.number().int().positive().optional(),
+  intervalMs: Millis,
+  baseEjectionMs: Millis,
+  maxEjectionPercent: Percent,
+  maxConnections: z.number().int().positive().optional(),
+  maxPendingRequests: z.number().int().positive().optional(),
+  maxRequests: z.number().int().positive().optional(),
+  maxRequestsPerConnection: z.number().int().positive().optional(),
+});
+export type CircuitBreaker = z.infer<typeof CircuitBreaker>;
+
+/** A token bucket: `requests` tokens refilled every `perMs`, holding at most `burst` (default `requests`). */
+export const RateLimit = z.object({
+  requests: z.number().int().positive(),
+  perMs: z.number().int().positive(),
+  burst: z.number().int().positive(),
+});
+export type RateLimit = z.infer<typeof RateLimit>;
+
+export const HashOn = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('header'), name: z.string() }),
+  z.object({ kind: z.literal('cookie'), name: z.string(), ttlMs: Millis.optional(), path: z.string().optional() }),
+  z.object({ kind: z.literal('source-ip') }),
+  z.object({ kind: z.literal('query'), name: z.string() }),
+]);
+export type HashOn = z.infer<typeof HashOn>;
+
+export const LoadBalancer = z.discriminatedUnion('policy', [
+  z.object({ policy: z.literal('round-robin') }),
+  z.object({ policy: z.literal('least-request') }),
+  z.object({ policy: z.literal('random') }),
+  z.object({ policy: z.literal('consistent-hash'), hashOn: HashOn, ringSize: z.number().int().positive().optional() }),
+]);
+export type LoadBalancer = z.infer<typeof LoadBalancer>;
+
+/** @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPFaultInjection */
+export const Fault = z.object({
+  delay: z.object({ fixedDelayMs: Millis, percent: Percent }).optional(),
+  abort: z.object({ status: z.number().int().min(200).max(599), percent: Percent }).optional(),
+});
+export type Fault = z.infer<typeof Fault>;
+
+export const Resilience = z.object({
+  timeoutMs: Millis.optional(),
+  retries: Retries.optional(),
+  circuitBreaker: CircuitBreaker.optional(),
+  rateLimit: RateLimit.optional(),
+  loadBalancer: LoadBalancer.optional(),
+  fault: Fault.optional(),
+});
+export type Resilience = z.infer<typeof Resilience>;

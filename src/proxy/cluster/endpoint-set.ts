@@ -1,0 +1,48 @@
+/**
+ * The endpoints a route destination can reach: one subset of a service, or the whole service.
+ * The load balancer only ever sees healthy (non-ejected) endpoints; it is rebuilt when the
+ * outlier detector ejects or returns a host, which is rare, so picks stay cheap. When every
+ * host is ejected there is nothing to pick and the request fails with UH: Istio disables
+ * Envoy's panic mode by default (healthy_panic_threshold 0), so we never route to ejected hosts.
+ */
+import type { LoadBalancerConfig } from '../config/schema';
+import type { Exchange } from '../exchange';
+import { createLoadBalancer, type LoadBalancer } from '../lb/index';
+import type { Endpoint } from './endpoint';
+import type { ServiceRuntime } from './service';
+
+export class EndpointSet {
+  private lb: LoadBalancer;
+  private healthyCount: number;
+
+  constructor(
+    readonly service: ServiceRuntime,
+    /** Subset name, or undefined for the whole service. */
+    readonly subset: string | undefined,
+    readonly endpoints: readonly Endpoint[],
+    /** Metrics label text used when no endpoint was reached (UH, UO). */
+    readonly metricKey: string,
+    private readonly lbConfig: LoadBalancerConfig,
+  ) {
+    this.healthyCount = endpoints.length;
+    this.lb = createLoadBalancer(lbConfig, endpoints);
+  }
+
+  /** Called by the service when an endpoint is ejected or returned. */
+  rebuild(): void {
+    const healthy = this.endpoints.filter((e) => !e.ejected);
+    this.healthyCount = healthy.length;
+    this.lb = createLoadBalancer(this.lbConfig, healthy);
+  }
+
+  /**
+   * Picks an endpoint; with `avoid` set (a retry), tries a few times to pick a different host,
+   * like Istio's default retry host predicate `previous_hosts` (host_selection_retry_max_attempts 5).
+   */
+  pick(ex: Exchange, avoid: Endpoint | null): Endpoint | undefined {
+    if (this.healthyCount === 0) return undefined;
+    let e = this.lb.pick(ex);
+    if (avoid !== null && this.healthyCount > 1) for (let i = 0; i < 5 && e === avoid; i++) e = this.lb.pick(ex);
+    return e;
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * Retries, with Envoy/Istio semantics:
+ * - `attempts` is the number of retries after the first try (Istio HTTPRetry.attempts).
+ * - retry-on classes (Envoy x-envoy-retry-on): `5xx` any 5xx response or no response at all
+ *   (connect failure, reset, timeout, protocol error); `gateway-error` 502/503/504 and no
+ *   response; `reset` no response; `connect-failure` connection failures only;
+ *   `retriable-4xx` 409; `retriable-status-codes` the listed codes.
+ * - back-off is fully jittered exponential: retry N waits uniform[0, (2^N − 1) × base),
+ *   capped at max (default 10 × base; base defaults to 25 ms).
+ * - a retry prefers a host other than the previous one (Istio's default `previous_hosts`).
+ * - after retries are exhausted on a retriable outcome, flag URX is added.
+ * Weft adds one rule on purpose: a non-idempotent request (POST, PATCH — RFC 9110 §9.2.2) that
+ * reached the upstream is retried only when `retryNonIdempotent` is declared; a connect failure
+ * is always safe to retry because nothing was sent. The body must be replayable (buffered).
+ * Overflow (UO) and no-healthy-upstream (UH) are never retried, as in Envoy.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
+ */
+import type { RetriesConfig } from '../config/schema';
+import type { Exchange } from '../exchange';
+import { classify, type FailureKind } from './failure';
+import type { Abort, Dispatch, Handler, Step } from './types';
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+export class RetryPolicy {
+  readonly attempts: number;
+  readonly baseMs: number;
+  readonly maxMs: number;
+  private readonly on5xx: boolean;
+  private readonly onGateway: boolean;
+  private readonly onReset: boolean;
+  private readonly onConnect: boolean;
+  private readonly on4xx: boolean;
+  private readonly codes: ReadonlySet<number>;
+  readonly nonIdempotent: boolean;
+
+  constructor(c: RetriesConfig) {
+    this.attempts = c.attempts;
+    this.baseMs = c.backoff.baseMs;
+    this.maxMs = c.backoff.maxMs ?? c.backoff.baseMs * 10;
+    const on = new Set(c.retryOn);
+    this.on5xx = on.has('5xx');
+    this.onGateway = on.has('gateway-error');
+    this.onReset = on.has('reset');
+    this.onConnect = on.has('connect-failure');
+    this.on4xx = on.has('retriable-4xx');
+    this.codes = on.has('retriable-status-codes') ? new Set(c.retriableStatusCodes) : new Set();
+    this.nonIdempotent = c.retryNonIdempotent;
+  }
+
+  retriableStatus(status: number): boolean {
+    if (status >= 500) {
+      if (this.on5xx) return true;
+      if (this.onGateway && (status === 502 || status === 503 || status === 504)) return true;
+    }
+    if (status === 409 && this.on4xx) return true;
+    return this.codes.has(status);
+  }
+
+  retriableFailure(kind: FailureKind): boolean {
+    switch (kind) {
+      case 'connect-failure':
+        return this.on5xx || this.onGateway || this.onReset || this.onConnect;
+      case 'reset':
+      case 'protocol':
+      case 'timeout':
+      case 'other':
+        return this.on5xx || this.onGateway || this.onReset;
+      default:
+        return false;
+    }
+  }
+
+  /** Whether this request may be sent again after `kind` (undefined: a retriable response). */
+  safeToRepeat(ex: Exchange, kind: FailureKind | undefined): boolean {
+    if (!ex.replayable) return false;
+    if (kind === 'connect-failure') return true;
+    return this.nonIdempotent || IDEMPOTENT.has(ex.method);
+  }
+
+  backoff(retry: number): number {
+    const upper = Math.min((2 ** retry - 1) * this.baseMs, this.maxMs);
+    return Math.random() * upper;
+  }
+}
+
+class RetryHandler implements Handler {
+  private retriesDone = 0;
+  private forwarded = false;
+  private discarding = false;
+  private finished = false;
+  private aborted: Error | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private abortUp: Abort | null = null;
+  private lastKind: FailureKind | undefined;
+
+  constructor(
+    private readonly ex: Exchange,
+    private readonly policy: RetryPolicy,
+    private readonly attempt: Dispatch,
+    private readonly down: Handler,
+  ) {}
+
+  start(): void {
+    this.down.onConnect(this.abortAll);
+    this.run();
+  }
+
+  private readonly run = (): void => {
+    this.timer = null;
+    this.discarding = false;
+    this.abortUp = null;
+    this.ex.attempts++;
+    this.attempt(this.ex, this);
+  };
+
+  private readonly abortAll = (error: Error): void => {
+    if (this.finished || this.aborted) return;
+    this.aborted = error;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+      this.fail(error);
+    } else if (this.abortUp) this.abortUp(error);
+    else this.fail(error);
+  };
+
+  onConnect(abort: Abort): void {
+    this.abortUp = abort;
+  }
+
+  onHeaders(status: number, headers: string[], resume: () => void): boolean {
+    if (this.finished) return false;
+    if (this.policy.retriableStatus(status)) {
+      if (this.retriesDone < this.policy.attempts && !this.aborted && this.policy.safeToRepeat(this.ex, undefined)) {
+        // Drain this response quietly (keeps the connection reusable), then retry.
+        this.discarding = true;
+        this.lastKind = undefined;
+        return true;
+      }
+      if (this.retriesDone > 0 && this.retriesDone >= this.policy.attempts) this.ex.addFlag('URX');
+    }
+    this.forwarded = true;
+    return this.down.onHeaders(status, headers, resume);
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.discarding) return true;
+    return this.down.onData(chunk);
+  }
+
+  onComplete(): void {
+    if (this.finished) return;
+    if (this.discarding) return this.retryOrFail(null);
+    this.finished = true;
+    this.down.onComplete();
+  }
+
+  onError(error: Error): void {
+    if (this.finished) return;
+    if (this.aborted) return this.fail(this.aborted);
+    if (this.forwarded) return this.fail(error);
+    if (this.discarding) return this.retryOrFail(null);
+    const kind = classify(error);
+    if (!this.policy.retriableFailure(kind)) return this.fail(error);
+    this.lastKind = kind;
+    this.retryOrFail(error, kind);
+  }
+
+  private retryOrFail(error: Error | null, kind?: FailureKind): void {
+    if (this.aborted) return this.fail(this.aborted);
+    if (this.retriesDone < this.policy.attempts && (error === null || this.policy.safeToRepeat(this.ex, kind))) {
+      this.retriesDone++;
+      this.timer = setTimeout(this.run, this.policy.backoff(this.retriesDone));
+      return;
+    }
+    if (error === null) {
+      // Cannot happen: a discarded response implies a retry was allowed. Keep the contract anyway.
+      return this.fail(new Error('retry state error'));
+    }
+    if (this.retriesDone > 0) this.ex.addFlag('URX');
+    this.fail(error);
+  }
+
+  private fail(error: Error): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.down.onError(error);
+  }
+}
+
+export function retryStep(policy: RetryPolicy, attempt: Dispatch): Dispatch {
+  return (ex, handler) => new RetryHandler(ex, policy, attempt, handler).start();
+}
+
+/** As a Step, for symmetry with the other steps: `next` is the per-attempt chain. */
+export function retry(policy: RetryPolicy): Step {
+  return (attempt) => retryStep(policy, attempt);
+}

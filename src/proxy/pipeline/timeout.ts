@@ -1,0 +1,65 @@
+/**
+ * Timeouts. The route timeout (Istio `timeout`, Envoy route `timeout`) covers the whole
+ * request including retries and backoff; the per-try timeout (Istio `perTryTimeout`) covers
+ * one attempt. Both run until the response is complete, as in Envoy. Fired before the response
+ * started: the request ends with 504 and flag UT (a per-try timeout may be retried first).
+ * Fired while the body streams: the downstream connection is reset — the only honest signal.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/faq/configuration/timeouts#route-timeouts
+ */
+import { UpstreamTimeoutError } from '../errors';
+import type { Exchange } from '../exchange';
+import { DecoratorHandler, type Abort, type Dispatch, type Handler, type Step } from './types';
+
+class TimeoutHandler extends DecoratorHandler {
+  private timer: NodeJS.Timeout | null = null;
+  private abortUp: Abort | null = null;
+  private done = false;
+
+  constructor(
+    inner: Handler,
+    private readonly ms: number,
+    private readonly perTry: boolean,
+  ) {
+    super(inner);
+  }
+
+  start(next: Dispatch, ex: Exchange): void {
+    this.timer = setTimeout(this.fire, this.ms);
+    next(ex, this);
+  }
+
+  private readonly fire = (): void => {
+    this.timer = null;
+    if (this.done) return;
+    const error = new UpstreamTimeoutError(this.perTry);
+    if (this.abortUp) this.abortUp(error);
+    else this.onError(error);
+  };
+
+  override onConnect(abort: Abort): void {
+    this.abortUp = abort;
+    super.onConnect(abort);
+  }
+
+  override onComplete(): void {
+    if (this.done) return;
+    this.end();
+    super.onComplete();
+  }
+
+  override onError(error: Error): void {
+    if (this.done) return;
+    this.end();
+    super.onError(error);
+  }
+
+  private end(): void {
+    this.done = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
+
+export function timeoutStep(ms: number, perTry: boolean): Step {
+  return (next) => (ex, handler) => new TimeoutHandler(handler, ms, perTry).start(next, ex);
+}

@@ -1,0 +1,14 @@
+import type { CodeInfo } from '../../analyze/codes';
+
+/**
+ * Codes the Kubernetes target reports: things the model allows but Kubernetes cannot express
+ * as declared. Range WEFT66x (see src/analyze/codes.ts).
+ */
+export const KUBERNETES_CODES = {
+  WEFT660: { severity: 'warning', title: 'autoscaling on utilization without resource requests' },
+  WEFT661: { severity: 'warning', title: 'probe timing rounded up to whole seconds' },
+  WEFT662: { severity: 'error', title: 'config key is not a valid ConfigMap key' },
+  WEFT663: { severity: 'error', title: 'autoscaling minReplicas exceeds maxReplicas' },
+  WEFT664: { severity: 'error', title: 'disruption budget sets both minAvailable and maxUnavailable' },
+  WEFT665: { severity: 'error', title: 'ConfigMap exceeds 1 MiB' },
+} as const satisfies Record<string, CodeInfo>;

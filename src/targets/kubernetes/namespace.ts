@@ -1,0 +1,18 @@
+import * as kplus from 'cdk8s-plus-27';
+import type { Chart } from 'cdk8s';
+import type { EmitContext } from '../target';
+import { SyncWave } from '../sync-waves';
+import { objectMeta } from './metadata';
+import type { WorkloadWirings } from './wiring';
+
+/**
+ * One Namespace per team namespace (and per namespace a service names), labelled with the
+ * teams' labels and whatever the mesh needs on the namespace (Istio's injection label).
+ */
+export function emitNamespaces(chart: Chart, ctx: EmitContext, wirings: WorkloadWirings): void {
+  for (const ns of ctx.index.namespaces()) {
+    const teamLabels = Object.assign({}, ...ctx.model.teams.filter((t) => t.namespace === ns).map((t) => t.labels)) as Record<string, string>;
+    const labels = { ...teamLabels, ...wirings.namespaceLabels(ns, ctx.model.services) };
+    new kplus.Namespace(chart, `Namespace:${ns}`, { metadata: objectMeta(ctx.model, ns, ns, undefined, SyncWave.namespace, labels) });
+  }
+}

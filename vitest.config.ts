@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    // Proxy and benchmark-style tests open real sockets; two cores are shared.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
