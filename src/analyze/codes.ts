@@ -26,6 +26,7 @@ export const PIPELINE_CODES = {
   WEFT005: { severity: 'error', title: 'environment override names an unknown service' },
   WEFT006: { severity: 'error', title: 'mesh flavour has no target' },
   WEFT007: { severity: 'error', title: 'two objects map to one file' },
+  WEFT008: { severity: 'info', title: 'declared feature has no target yet' },
   WEFT690: { severity: 'error', title: 'emitted object fails its schema' },
 } as const satisfies Record<string, CodeInfo>;
 

@@ -11,7 +11,7 @@ import type { EndpointSet } from './cluster/endpoint-set';
 import { classify, replyFor } from './pipeline/failure';
 import type { Abort, Handler } from './pipeline/types';
 import type { CompiledRoute } from './routing/route';
-import type { ListenerRuntime } from './runtime';
+import type { ListenerRuntime, Runtime } from './runtime';
 
 export type RequestBody = Buffer | Readable | AsyncIterable<Buffer> | null;
 
@@ -23,6 +23,15 @@ const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'tra
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
 
 const noop = (): void => {};
+/** Envoy's ResponseFlag enum order, which its %RESPONSE_FLAGS% formatting follows. */
+const FLAG_ORDER = ['LH', 'UH', 'UT', 'LR', 'UR', 'UF', 'UC', 'UO', 'NR', 'DI', 'FI', 'RL', 'UAEX', 'RLSE', 'DC', 'URX', 'SI', 'IH', 'DPE', 'UMSDR', 'RFCF', 'NFCF', 'DT', 'UPE', 'NC', 'OM'];
+const flagRank = (f: string): number => {
+  const i = FLAG_ORDER.indexOf(f);
+  return i === -1 ? FLAG_ORDER.length : i;
+};
+const uncork = (res: ServerResponse): void => {
+  if (!res.destroyed) res.uncork();
+};
 
 export class Exchange implements Handler {
   readonly start = performance.now();
@@ -55,9 +64,12 @@ export class Exchange implements Handler {
   traceparent = '';
   /** Extra response headers decided before the response exists (Set-Cookie of hash LB). */
   responseExtra: string[] | null = null;
+  /** Inbound: the caller's identity from the x-weft-peer metadata header ('' = unknown). */
+  peer = '';
   upstreamStart = 0;
   upstreamTime = -1;
 
+  private query: URLSearchParams | null = null;
   private abortUpstream: Abort | null = null;
   private resume: () => void = noop;
   private ended = false;
@@ -66,6 +78,7 @@ export class Exchange implements Handler {
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly listener: ListenerRuntime,
+    readonly runtime: Runtime,
   ) {
     this.method = req.method ?? 'GET';
     const raw = req.rawHeaders;
@@ -104,6 +117,7 @@ export class Exchange implements Handler {
     this.path = url;
     this.originalPath = url;
     this.authority = host.toLowerCase();
+    this.headers.push('host', host);
     if (hasBody) {
       this.body = req;
       this.replayable = false;
@@ -118,14 +132,32 @@ export class Exchange implements Handler {
     return q === -1 ? this.path : this.path.slice(0, q);
   }
 
+  /** A query parameter (parsed once, only if a route asks). */
+  queryParam(name: string): string | null {
+    if (this.query === null) {
+      const q = this.path.indexOf('?');
+      this.query = new URLSearchParams(q === -1 ? '' : this.path.slice(q + 1));
+    }
+    return this.query.get(name);
+  }
+
   header(name: string): string | undefined {
     const h = this.headers;
     for (let i = 0; i < h.length; i += 2) if (h[i] === name) return h[i + 1];
     return undefined;
   }
 
+  /** Adds a response flag; the string lists flags in Envoy's canonical order (e.g. "UF,URX"). */
   addFlag(flag: string): void {
-    this.flags = this.flags === '' ? flag : this.flags + ',' + flag;
+    if (this.flags === '') {
+      this.flags = flag;
+      return;
+    }
+    const set = this.flags.split(',');
+    if (set.includes(flag)) return;
+    set.push(flag);
+    set.sort((x, y) => flagRank(x) - flagRank(y));
+    this.flags = set.join(',');
   }
 
   /** Called when the client goes away: stop the upstream work (response flag DC). */
@@ -151,6 +183,10 @@ export class Exchange implements Handler {
     if (this.flags !== '') out.push('x-weft-response-flags', this.flags);
     if (this.listener.draining) out.push('connection', 'close');
     this.res.writeHead(status, out);
+    // Headers, a small body and the end usually arrive in the same tick from undici's parser:
+    // cork so they leave in one writev instead of two or three syscalls.
+    this.res.cork();
+    process.nextTick(uncork, this.res);
     return true;
   }
 
@@ -177,14 +213,13 @@ export class Exchange implements Handler {
     }
     if (this.res.headersSent) {
       // The response is already streaming: the only honest signal left is a reset.
-      if (kind === 'timeout' && !this.flags.includes('UT')) this.addFlag('UT');
-      else if (!this.flags.includes('U')) this.addFlag('UC');
+      this.addFlag(kind === 'timeout' ? 'UT' : 'UC');
       this.res.destroy(error);
       this.finish();
       return;
     }
     const reply = replyFor(kind);
-    if (!this.flags.split(',').includes(reply.flag)) this.addFlag(reply.flag);
+    this.addFlag(reply.flag);
     const headers = ['content-type', 'text/plain', 'content-length', String(Buffer.byteLength(reply.body))];
     if (kind === 'overflow') headers.push('x-envoy-overloaded', 'true');
     this.onHeaders(reply.status, headers, noop);

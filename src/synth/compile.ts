@@ -71,6 +71,7 @@ export function compileModel(model: MeshModel, options: CompileOptions = {}): Co
       for (const raw of out.files ?? []) addFile(files, `${env.name}/${target.name}/${raw.path}`, raw.content, diagnostics);
     }
   }
+  diagnostics.push(...unemittedFeatures(model, targets));
   const sorted = sortDiagnostics(diagnostics);
   return {
     diagnostics: sorted,
@@ -91,4 +92,22 @@ function addFile(files: Map<string, string>, path: string, content: string, diag
     });
   }
   files.set(path, content);
+}
+
+/**
+ * Declarations that no registered target turns into objects yet. Saying so is better than a
+ * silent drop: the user sees which part of mesh.config.ts has no effect.
+ */
+function unemittedFeatures(model: MeshModel, targets: readonly Target[]): Diagnostic[] {
+  if (targets.some((t) => t.name === 'observability')) return [];
+  return model.services.flatMap((s) =>
+    s.observability.slos.map((slo) => ({
+      code: 'WEFT008',
+      severity: 'info' as const,
+      message: `SLO "${slo.name}" of service "${s.name}" is part of the model, but no target emits alert rules for it in this release`,
+      path: slo.path,
+      location: slo.location,
+      hint: 'keep it: the observability target will compile it into burn-rate alerts; nothing to change now',
+    })),
+  );
 }

@@ -43,6 +43,8 @@ export interface WorkloadWiring {
   namespaceLabels?: Record<string, string>;
   podLabels?: Record<string, string>;
   podAnnotations?: Record<string, string>;
+  /** Environment variables for the application container (e.g. `HTTP_PROXY` pointing at a sidecar). */
+  appEnv?: Record<string, string>;
   /** Extra containers (a sidecar), as plain Kubernetes container specs. */
   containers?: Record<string, unknown>[];
   /** Extra pod volumes, as plain Kubernetes volume specs. */

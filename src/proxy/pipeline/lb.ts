@@ -7,7 +7,7 @@ import type { Step } from './types';
 
 export const lbStep: Step = (next) => (ex, handler) => {
   const target = ex.target!;
-  const ep = target.pick(ex, ex.attempts > 1 ? ex.endpoint : null);
+  const ep = target.pick(ex, ex.attempts > 0 ? ex.endpoint : null);
   if (ep === undefined) {
     handler.onError(new NoHealthyUpstreamError(target.service.name));
     return;

@@ -111,7 +111,6 @@ class RetryHandler implements Handler {
     this.timer = null;
     this.discarding = false;
     this.abortUp = null;
-    this.ex.attempts++;
     this.attempt(this.ex, this);
   };
 

@@ -62,6 +62,7 @@ class UpstreamHandler implements Dispatcher.DispatchHandler {
 export const upstreamDispatch: Dispatch = (ex, handler) => {
   const ep = ex.endpoint!;
   ep.active++;
+  ex.attempts++;
   if (ex.upstreamStart === 0) ex.upstreamStart = performance.now();
   const h = new UpstreamHandler(handler, ep);
   ep.pool.dispatch(

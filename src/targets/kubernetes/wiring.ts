@@ -1,19 +1,38 @@
 import type { Service, Version } from '../../model/service';
 import type { EmitContext, Target, WorkloadWiring } from '../target';
-// A cycle (index.ts → kubernetes → index.ts) is fine here: ES module bindings are live, and
-// TARGETS is read only when `emit` runs, long after every module has been evaluated.
-import { TARGETS } from '../index';
-
 /** Asks a mesh target what a workload needs to join the mesh. */
 export type WiringSource = (ctx: EmitContext, service: Service, version: Version) => WorkloadWiring;
+
+/**
+ * The target registry, loaded lazily. `src/targets/index.ts` imports this target, so a static
+ * import of it from here would be a cycle that breaks whenever this module is loaded first
+ * (`TARGETS = [kubernetesTarget]` would run before `kubernetesTarget` exists). A dynamic import
+ * breaks the cycle; it settles as soon as the module graph has been evaluated, long before
+ * any synth runs. Code that imports this target directly and emits in the same tick awaits
+ * `targetsLoaded` first.
+ */
+let registry: readonly Target[] | undefined;
+let registryError: unknown;
+export const targetsLoaded: Promise<void> = import('../index').then(
+  (m) => {
+    registry = m.TARGETS;
+  },
+  (e: unknown) => {
+    registryError = e;
+  },
+);
 
 /**
  * The environment's mesh target's wiring (`Target.wiring`), or none when that target has no
  * wiring (or is not registered). No emitter reads another emitter's output: the mesh target
  * answers from the model alone.
  */
-export function meshWiring(targets: readonly Target[] = TARGETS): WiringSource {
-  return (ctx, service, version) => targets.find((t) => t.name === ctx.env.mesh)?.wiring?.(ctx, service, version) ?? {};
+export function meshWiring(targets?: readonly Target[]): WiringSource {
+  return (ctx, service, version) => {
+    const list = targets ?? registry;
+    if (!list) throw new Error(`bug: the target registry is not loaded yet (${String(registryError ?? 'await targetsLoaded before emitting')})`);
+    return list.find((t) => t.name === ctx.env.mesh)?.wiring?.(ctx, service, version) ?? {};
+  };
 }
 
 /** Wiring of every workload, computed once: namespaces need all of them, Deployments one. */

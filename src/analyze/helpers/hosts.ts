@@ -1,0 +1,55 @@
+import { serviceFqdn } from '../../model/common';
+import type { MeshModel } from '../../model/mesh';
+import type { Service } from '../../model/service';
+
+/**
+ * Host names as a mesh compares them. A VirtualService host may be a short name (`reviews`,
+ * interpreted in the VirtualService's namespace), `name.namespace`, `name.namespace.svc` or the
+ * FQDN; all of them mean the same Kubernetes service.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService (hosts)
+ */
+export function canonicalHost(host: string, ownerNamespace: string | undefined, model: MeshModel): string {
+  const h = stripGatewayNamespace(host).toLowerCase();
+  const suffix = `.svc.${model.clusterDomain}`;
+  if (h.includes('*')) return h;
+  const parts = h.split('.');
+  if (parts.length === 1 && ownerNamespace) return `${h}.${ownerNamespace}${suffix}`;
+  const namespaces = new Set([...model.teams.map((t) => t.namespace), ...model.services.map((s) => s.namespace)]);
+  if (parts.length === 2 && namespaces.has(parts[1]!)) return `${h}${suffix}`;
+  if (parts.length === 3 && parts[2] === 'svc') return `${h}.${model.clusterDomain}`;
+  return h;
+}
+
+/** The service whose in-cluster host a canonical host is, if any. */
+export function serviceOfHost(canonical: string, model: MeshModel): Service | undefined {
+  return model.services.find((s) => serviceFqdn(s, model.clusterDomain) === canonical);
+}
+
+/** Gateway hosts may carry a `namespace/` prefix (Istio); only the host part is matched. */
+export function stripGatewayNamespace(host: string): string {
+  const slash = host.indexOf('/');
+  return slash >= 0 ? host.slice(slash + 1) : host;
+}
+
+/**
+ * Whether two host patterns can both match one request host. `*` matches everything;
+ * `*.example.com` matches any name ending in `.example.com` (Envoy's suffix wildcard, which
+ * Istio gateways and VirtualServices use).
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#Server (hosts)
+ */
+export function hostsOverlap(a: string, b: string): boolean {
+  const x = stripGatewayNamespace(a).toLowerCase();
+  const y = stripGatewayNamespace(b).toLowerCase();
+  if (x === '*' || y === '*' || x === y) return true;
+  const xw = x.startsWith('*');
+  const yw = y.startsWith('*');
+  if (xw && yw) return x.endsWith(y.slice(1)) || y.endsWith(x.slice(1));
+  if (xw) return wildcardMatches(x, y);
+  if (yw) return wildcardMatches(y, x);
+  return false;
+}
+
+function wildcardMatches(pattern: string, host: string): boolean {
+  const suffix = pattern.slice(1);
+  return host.length > suffix.length && host.endsWith(suffix);
+}

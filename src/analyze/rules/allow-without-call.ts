@@ -1,0 +1,35 @@
+import type { Rule } from '../rule';
+import { CallGraph, sameService } from '../helpers/calls';
+import { delegationsOf } from '../helpers/delegation';
+
+/**
+ * An allow rule on service S for caller X (`from.services: [X]`) while X does not list S in its
+ * `calls`. `calls` is Weft's dependency graph: deny-by-default authorizes by it, the topology rules
+ * and the verifier read it. An allow rule says that X talks to S; `calls` says it does not; one of
+ * the two is stale. Reported in every authorization mode, as it is a contradiction in the
+ * declaration, not an enforcement gap. Not reported when X reaches S through a route of a service
+ * X calls (see WEFT305): then the allow rule is exactly what admits X.
+ */
+export const allowWithoutCall: Rule = {
+  id: 'allow-without-call',
+  codes: { WEFT304: { severity: 'warning', title: 'allow rule for a service that does not declare the call' } },
+  check(ctx) {
+    const graph = new CallGraph(ctx.model);
+    const delegations = delegationsOf(ctx.model, graph);
+    for (const s of ctx.model.services)
+      for (const rule of s.security.authorization) {
+        if (rule.action !== 'allow') continue;
+        for (const from of rule.from.services ?? []) {
+          const caller = ctx.index.service(from);
+          if (!caller || sameService(caller, s) || graph.calls(caller, s)) continue;
+          if (delegations.some((d) => sameService(d.to, s) && d.callers.some((c) => sameService(c, caller)))) continue;
+          ctx.report(
+            'WEFT304',
+            rule,
+            `allow rule "${rule.name}" on service "${s.name}" admits service "${caller.name}", but "${caller.name}" does not list "${s.name}" in its calls`,
+            `add "${s.name}" to the calls of "${caller.name}" if it calls it, or remove "${caller.name}" from the rule`,
+          );
+        }
+      }
+  },
+};

@@ -1,0 +1,74 @@
+import { serviceKey } from '../../model/common';
+import type { Call, Service } from '../../model/service';
+import type { Rule } from '../rule';
+import { CallGraph } from '../helpers/calls';
+import { serviceLabel } from '../helpers/format';
+
+/** More cycles than this are summarised in one last diagnostic rather than listed one by one. */
+const MAX_CYCLES = 50;
+
+/**
+ * Dependency cycles in `calls` (a → b → a, or a service calling itself). A cycle means a request
+ * can come back to a service it already passed through: retries multiply along it, a slow member
+ * slows every member, and no member can be deployed or restarted first. Each elementary cycle is
+ * reported once, starting at its earliest-declared service, at that service's call to the next;
+ * cycles come out in declaration order.
+ */
+export const callCycles: Rule = {
+  id: 'call-cycles',
+  codes: { WEFT401: { severity: 'warning', title: 'dependency cycle' } },
+  check(ctx) {
+    const graph = new CallGraph(ctx.model);
+    const services = uniqueServices(ctx.model.services);
+    const order = new Map(services.map((s, i) => [serviceKey(s), i]));
+    const byKey = new Map(services.map((s) => [serviceKey(s), s]));
+    const cycles: string[][] = [];
+    // Cycles whose smallest node (in declaration order) is `start`: a depth-first search that only
+    // visits later nodes finds each elementary cycle exactly once.
+    for (const start of services) {
+      const s0 = serviceKey(start);
+      const i0 = order.get(s0)!;
+      const path = [s0];
+      const onPath = new Set(path);
+      const walk = (node: string): void => {
+        for (const next of graph.targets(byKey.get(node)!)) {
+          if (cycles.length > MAX_CYCLES) return;
+          if (next === s0) cycles.push([...path]);
+          else if (order.get(next)! > i0 && !onPath.has(next)) {
+            path.push(next);
+            onPath.add(next);
+            walk(next);
+            path.pop();
+            onPath.delete(next);
+          }
+        }
+      };
+      walk(s0);
+    }
+    for (const cycle of cycles.slice(0, MAX_CYCLES)) {
+      const members = cycle.map((k) => byKey.get(k)!);
+      const first = members[0]!;
+      const next = members[1] ?? first;
+      const names = [...members, first].map((s) => serviceLabel(s, ctx.model));
+      ctx.report(
+        'WEFT401',
+        callOf(first, next) ?? first,
+        `services call each other in a cycle: ${names.join(' → ')}`,
+        'break the cycle: move the shared logic into a service both call, or replace one call with an asynchronous message',
+      );
+    }
+    if (cycles.length > MAX_CYCLES) {
+      const first = ctx.model.services[0]!;
+      ctx.report('WEFT401', first, `more than ${MAX_CYCLES} dependency cycles; only the first ${MAX_CYCLES} are listed`, 'break the cycles listed above first');
+    }
+  },
+};
+
+function uniqueServices(services: readonly Service[]): Service[] {
+  const seen = new Set<string>();
+  return services.filter((s) => !seen.has(serviceKey(s)) && (seen.add(serviceKey(s)), true));
+}
+
+function callOf(from: Service, to: Service): Call | undefined {
+  return from.calls.find((c) => c.target.kind === 'service' && serviceKey(c.target.service) === serviceKey(to));
+}

@@ -1,0 +1,70 @@
+import type { MeshModel } from '../../model/mesh';
+import type { Route } from '../../model/traffic';
+import type { Rule, RuleContext } from '../rule';
+import { canonicalHost } from '../helpers/hosts';
+import { clauseCovers, clausesOf, sameClauses } from '../helpers/match';
+import { quotedList, whereLabel } from '../helpers/format';
+
+/**
+ * Routes of one host are tried in declaration order and the first match wins (Istio HTTPRoute
+ * order, Consul ServiceRouter order, the Weft proxy's route table). A later route is dead when
+ * earlier routes on the same host take every request it could match:
+ * - WEFT122: it has exactly the same match clauses as an earlier route (reported instead of 121);
+ * - WEFT121: each of its clauses is covered by one clause of an earlier route, on each of its hosts
+ *   (e.g. prefix "/" before prefix "/api", or a route without conditions before anything).
+ * Coverage is decided clause by clause (helpers/match.ts) and errs towards "not covered", so that
+ * a warning is always a certainty: two different regexes, or a union of earlier clauses that only
+ * together cover a later one, are not reported.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService (http: "the first rule matching an incoming request is used")
+ */
+export const routeOrder: Rule = {
+  id: 'route-order',
+  codes: {
+    WEFT121: { severity: 'warning', title: 'shadowed route' },
+    WEFT122: { severity: 'warning', title: 'duplicate route match' },
+  },
+  check(ctx) {
+    for (const s of ctx.model.services) checkTable(ctx, s.routes, s.namespace);
+    for (const g of ctx.model.gateways) checkTable(ctx, g.routes, undefined);
+  },
+};
+
+function checkTable(ctx: RuleContext, routes: readonly Route[], ownerNamespace: string | undefined): void {
+  const hostsOf = (r: Route) => [...new Set(r.hosts.map((h) => canonicalHost(h, ownerNamespace, ctx.model)))];
+  routes.forEach((later, i) => {
+    const earlier = routes.slice(0, i);
+    const hosts = hostsOf(later);
+    const twin = earlier.find((a) => hostsOf(a).some((h) => hosts.includes(h)) && sameClauses(clausesOf(a), clausesOf(later)));
+    if (twin) {
+      const shared = hosts.filter((h) => hostsOf(twin).includes(h));
+      ctx.report(
+        'WEFT122',
+        later,
+        `route "${later.name}" has the same match as route "${twin.name}" (${whereLabel(twin.location, later.location)}) on host ${quotedList(shared.map((h) => short(h, ctx.model)))}, so it never receives a request there`,
+        `remove one of the two routes, or make their matches differ (routes are tried in declaration order)`,
+      );
+      return;
+    }
+    const shadowers: Route[] = [];
+    const dead = hosts.every((h) =>
+      clausesOf(later).every((clause) => {
+        const a = earlier.find((e) => hostsOf(e).includes(h) && clausesOf(e).some((c) => clauseCovers(c, clause)));
+        if (a && !shadowers.includes(a)) shadowers.push(a);
+        return a !== undefined;
+      }),
+    );
+    if (!dead || shadowers.length === 0) return;
+    const names = shadowers.map((r) => `"${r.name}" (${whereLabel(r.location, later.location)})`).join(' and ');
+    ctx.report(
+      'WEFT121',
+      later,
+      `route "${later.name}" can never match: route${shadowers.length > 1 ? 's' : ''} ${names}, declared earlier for the same host, already match${shadowers.length > 1 ? '' : 'es'} every request it matches`,
+      `declare route "${later.name}" before the broader route${shadowers.length > 1 ? 's' : ''} (the first matching route wins), or narrow the earlier match`,
+    );
+  });
+}
+
+/** A service's own FQDN is long; messages use it as is, other hosts too. */
+function short(host: string, model: MeshModel): string {
+  return host.endsWith(`.svc.${model.clusterDomain}`) ? host.slice(0, -`.svc.${model.clusterDomain}`.length) : host;
+}

@@ -1,0 +1,57 @@
+/**
+ * Route conditions compiled into one predicate at config load: authority, path, methods,
+ * headers, query parameters — all must hold (Istio HTTPMatchRequest). Authorities match like
+ * Envoy virtual-host domains: exact (with or without port), `*.suffix`, `prefix.*`, or `*`.
+ */
+import type { RouteConfig } from '../config/schema';
+import type { Exchange } from '../exchange';
+import { compileStringMatch, compileValueMatch } from './string-match';
+
+export type Predicate = (ex: Exchange) => boolean;
+
+export function compileHosts(hosts: readonly string[]): (authority: string) => boolean {
+  const patterns = hosts.map((h) => h.toLowerCase());
+  if (patterns.includes('*')) return () => true;
+  const exact = new Set(patterns.filter((h) => !h.includes('*')));
+  const suffixes = patterns.filter((h) => h.startsWith('*')).map((h) => h.slice(1));
+  const prefixes = patterns.filter((h) => h.endsWith('*') && !h.startsWith('*')).map((h) => h.slice(0, -1));
+  return (authority) => {
+    if (exact.has(authority)) return true;
+    const colon = authority.lastIndexOf(':');
+    const name = colon > authority.lastIndexOf(']') ? authority.slice(0, colon) : authority;
+    if (name !== authority && exact.has(name)) return true;
+    for (const s of suffixes) if (name.endsWith(s) && name.length > s.length) return true;
+    for (const p of prefixes) if (name.startsWith(p) && name.length > p.length) return true;
+    return false;
+  };
+}
+
+export function compileMatch(route: Pick<RouteConfig, 'hosts' | 'match'>): Predicate {
+  const checks: Predicate[] = [];
+  const host = compileHosts(route.hosts);
+  if (!route.hosts.includes('*')) checks.push((ex) => host(ex.authority));
+  const m = route.match;
+  if (m.path) {
+    const p = compileStringMatch(m.path);
+    checks.push((ex) => p(ex.pathname));
+  }
+  if (m.methods) {
+    const methods = new Set(m.methods.map((x) => x.toUpperCase()));
+    checks.push((ex) => methods.has(ex.method));
+  }
+  for (const [name, vm] of Object.entries(m.headers ?? {})) {
+    const key = name.toLowerCase();
+    const p = compileValueMatch(vm);
+    checks.push((ex) => p(ex.header(key)));
+  }
+  for (const [name, vm] of Object.entries(m.query ?? {})) {
+    const p = compileValueMatch(vm);
+    checks.push((ex) => p(ex.queryParam(name)));
+  }
+  if (checks.length === 0) return () => true;
+  if (checks.length === 1) return checks[0]!;
+  return (ex) => {
+    for (let i = 0; i < checks.length; i++) if (!checks[i]!(ex)) return false;
+    return true;
+  };
+}

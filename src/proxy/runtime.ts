@@ -1,0 +1,200 @@
+/**
+ * Everything a config compiles into: services with their endpoints, breakers and outlier
+ * detectors, compiled routes, metric label sets, the access log. A reload builds a new Runtime
+ * and swaps one pointer; requests already running keep the Runtime they started with, so a
+ * reload never changes a request midway.
+ */
+import type { EndpointRegistry } from './cluster/registry';
+import { ServiceRuntime } from './cluster/service';
+import type { ConnectionPoolConfig, ProxyConfig, ServiceConfig } from './config/schema';
+import type { LoadedConfig } from './config/load';
+import type { AccessLogger } from './access-log';
+import type { Exchange } from './exchange';
+import { requestLabelKey, UNKNOWN_PEER, type IstioMetrics, type PeerLabels } from './metrics';
+import { faultStep } from './pipeline/fault';
+import { MirrorBudget } from './pipeline/mirror';
+import { rateLimitStep } from './pipeline/rate-limit';
+import { compose, type Step } from './pipeline/types';
+import { compileHosts } from './routing/match';
+import { compileRoute, forwardChain, type CompiledRoute, type RouteContext } from './routing/route';
+
+export interface ListenerRuntime {
+  readonly kind: 'inbound' | 'outbound';
+  readonly draining: boolean;
+  finish(ex: Exchange): void;
+}
+
+const DEFAULT_POOL: ConnectionPoolConfig = { connectTimeoutMs: 10_000, idleTimeoutMs: 4_000 };
+const INBOUND_SERVICE = 'inbound|app';
+
+export function serviceFqdn(s: Pick<ServiceConfig, 'name' | 'namespace'>): string {
+  return `${s.name}.${s.namespace}.svc.cluster.local`;
+}
+
+function defaultHosts(s: ServiceConfig): string[] {
+  return [s.name, `${s.name}.${s.namespace}`, `${s.name}.${s.namespace}.svc`, serviceFqdn(s)];
+}
+
+/** The x-weft-peer value: who is calling, for the destination's metrics (Istio's metadata exchange). */
+export function peerHeaderValue(l: PeerLabels): string {
+  return [l.workload, l.namespace, l.app, l.version, l.cluster].map(encodeURIComponent).join(';');
+}
+
+function parsePeer(value: string): PeerLabels {
+  const [workload, namespace, app, version, cluster] = value.split(';').map((v) => {
+    try {
+      return decodeURIComponent(v);
+    } catch {
+      return 'unknown';
+    }
+  });
+  return { workload: workload || 'unknown', namespace: namespace || 'unknown', app: app || 'unknown', version: version || 'unknown', principal: 'unknown', cluster: cluster || 'unknown' };
+}
+
+export class Runtime {
+  readonly config: ProxyConfig;
+  readonly hash: string;
+  readonly loadedAt = new Date();
+  readonly services = new Map<string, ServiceRuntime>();
+  readonly routes: CompiledRoute[] = [];
+  readonly inbound: CompiledRoute | null = null;
+  readonly self: PeerLabels;
+  readonly peerHeader: string;
+  readonly mirrorBudget: MirrorBudget;
+  private readonly serviceDefaults: Array<{ hosts: (a: string) => boolean; route: CompiledRoute }> = [];
+  private readonly outboundUnknown = new Map<string, string>();
+  private readonly inboundKeys = new Map<string, string>();
+  private readonly selfService: { service: string; name: string; namespace: string };
+
+  constructor(
+    loaded: LoadedConfig,
+    registry: EndpointRegistry,
+    readonly metrics: IstioMetrics | null,
+    readonly accessLog: AccessLogger | null,
+  ) {
+    const c = (this.config = loaded.config);
+    this.hash = loaded.hash;
+    const w = c.workload;
+    this.self = {
+      workload: w.workloadName ?? `${w.service}-${w.version}`,
+      namespace: w.namespace,
+      app: w.app ?? w.service,
+      version: w.version,
+      principal: 'unknown',
+      cluster: w.cluster,
+    };
+    this.peerHeader = peerHeaderValue(this.self);
+    this.selfService = { service: serviceFqdn({ name: w.service, namespace: w.namespace }), name: w.service, namespace: w.namespace };
+    this.mirrorBudget = new MirrorBudget(c.limits.maxMirrorsInFlight, 30_000);
+
+    for (const s of c.services) this.services.set(s.name, this.buildService(s, registry));
+    const inbound = c.listeners.inbound;
+    if (inbound) {
+      const pool = inbound.connectionPool ?? DEFAULT_POOL;
+      const app = registry.get(INBOUND_SERVICE, inbound.app.host, inbound.app.port, 1, pool);
+      this.services.set(
+        INBOUND_SERVICE,
+        new ServiceRuntime({ name: INBOUND_SERVICE, lb: { type: 'round-robin' }, outlier: undefined, pool, subsets: [{ name: 'app', endpoints: [app], metricKey: '' }], serviceMetricKey: '' }),
+      );
+    }
+    const ctx: RouteContext = { services: this.services, limits: c.limits, mirrorBudget: this.mirrorBudget };
+    for (const r of c.routes) this.routes.push(compileRoute(r, ctx));
+    for (const s of c.services) {
+      const f = forwardChain({ destinations: [{ service: s.name, weight: 1 }] }, ctx);
+      this.serviceDefaults.push({ hosts: compileHosts(s.hosts ?? defaultHosts(s)), route: { name: `default|${s.name}`, matches: () => true, dispatch: compose(f.steps, f.terminal) } });
+    }
+    if (inbound) {
+      // The inbound listener is one implicit route to the application, with the service's own
+      // policies: per-service rate limit, fault injection, timeout, connection limits.
+      const steps: Step[] = [];
+      if (inbound.rateLimit) steps.push(rateLimitStep(inbound.rateLimit));
+      if (inbound.fault) steps.push(faultStep(inbound.fault));
+      const f = forwardChain({ destinations: [{ service: INBOUND_SERVICE, weight: 1 }], timeoutMs: inbound.timeoutMs }, ctx);
+      this.inbound = { name: 'inbound', matches: () => true, dispatch: compose([...steps, ...f.steps], f.terminal) };
+    }
+  }
+
+  private buildService(s: ServiceConfig, registry: EndpointRegistry): ServiceRuntime {
+    const svc = { service: serviceFqdn(s), name: s.name, namespace: s.namespace };
+    const app = s.app ?? s.name;
+    const subsets = s.subsets.map((sub) => {
+      const version = sub.version ?? sub.name;
+      const dst: PeerLabels = { workload: sub.workloadName ?? `${s.name}-${version}`, namespace: s.namespace, app, version, principal: 'unknown', cluster: this.self.cluster };
+      const metricKey = requestLabelKey('source', this.self, dst, svc);
+      const endpoints = sub.endpoints.map((e) => registry.get(s.name, e.address, e.port, e.weight, s.connectionPool));
+      return { name: sub.name, endpoints, metricKey };
+    });
+    // An endpoint listed in several subsets reports the first one's labels.
+    for (const sub of [...subsets].reverse()) for (const e of sub.endpoints) e.labels = { metricKey: sub.metricKey, subset: sub.name };
+    const serviceMetricKey = requestLabelKey('source', this.self, { ...UNKNOWN_PEER, namespace: s.namespace, app, cluster: this.self.cluster }, svc);
+    return new ServiceRuntime({ name: s.name, lb: s.loadBalancer, outlier: s.outlierDetection, pool: s.connectionPool, subsets, serviceMetricKey });
+  }
+
+  /** First matching route, then the implicit route of a service whose hosts match, else null (404 NR). */
+  matchOutbound(ex: Exchange): CompiledRoute | null {
+    const routes = this.routes;
+    for (let i = 0; i < routes.length; i++) if (routes[i]!.matches(ex)) return routes[i]!;
+    for (const d of this.serviceDefaults) if (d.hosts(ex.authority)) return d.route;
+    return null;
+  }
+
+  start(): void {
+    for (const s of this.services.values()) s.start();
+  }
+
+  stop(): void {
+    for (const s of this.services.values()) s.stop();
+  }
+
+  private metricKey(ex: Exchange): string {
+    if (ex.listener.kind === 'inbound') {
+      let key = this.inboundKeys.get(ex.peer);
+      if (key === undefined) {
+        key = requestLabelKey('destination', ex.peer === '' ? UNKNOWN_PEER : parsePeer(ex.peer), this.self, this.selfService);
+        if (this.inboundKeys.size < 1024) this.inboundKeys.set(ex.peer, key);
+      }
+      return key;
+    }
+    const known = ex.endpoint?.labels?.metricKey ?? ex.target?.metricKey;
+    if (known) return known;
+    let key = this.outboundUnknown.get(ex.authority);
+    if (key === undefined) {
+      // No destination (no route, direct response, redirect): Istio reports the authority as the service.
+      key = requestLabelKey('source', this.self, UNKNOWN_PEER, { service: ex.authority || 'unknown', name: ex.authority || 'unknown', namespace: 'unknown' });
+      if (this.outboundUnknown.size < 1024) this.outboundUnknown.set(ex.authority, key);
+    }
+    return key;
+  }
+
+  /** Records a finished request: metrics and access log. */
+  observe(ex: Exchange): void {
+    const duration = performance.now() - ex.start;
+    if (this.metrics) this.metrics.record(this.metricKey(ex), ex.status, ex.flags, duration, ex.bodyLength > 0 ? ex.bodyLength : 0, ex.bytesSent);
+    if (this.accessLog) {
+      const target = ex.target;
+      this.accessLog.write({
+        start_time: new Date(ex.startTime).toISOString(),
+        reporter: ex.listener.kind === 'outbound' ? 'source' : 'destination',
+        method: ex.method,
+        path: ex.originalPath,
+        protocol: `HTTP/${ex.req.httpVersion}`,
+        response_code: ex.status,
+        response_flags: ex.flags === '' ? '-' : ex.flags,
+        bytes_received: ex.bodyLength > 0 ? ex.bodyLength : 0,
+        bytes_sent: ex.bytesSent,
+        duration: Math.round(duration),
+        upstream_service_time: ex.upstreamTime >= 0 ? Math.round(ex.upstreamTime) : null,
+        x_forwarded_for: ex.header('x-forwarded-for') ?? null,
+        user_agent: ex.header('user-agent') ?? null,
+        request_id: ex.requestId,
+        authority: ex.authority,
+        upstream_host: ex.endpoint?.hostLabel ?? null,
+        upstream_cluster: target ? (target.subset ? `${target.service.name}|${target.subset}` : target.service.name) : null,
+        route_name: ex.route?.name ?? null,
+        downstream_remote_address: ex.clientAddress,
+        attempts: ex.attempts,
+        traceparent: ex.traceparent,
+      });
+    }
+  }
+}

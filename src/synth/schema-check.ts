@@ -1,0 +1,104 @@
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { Secret } from 'kubernetes-models/v1/Secret';
+import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
+import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import * as istioNetworkingV1 from '@kubernetes-models/istio/networking.istio.io/v1';
+import * as istioNetworkingV1alpha3 from '@kubernetes-models/istio/networking.istio.io/v1alpha3';
+import * as istioNetworkingV1beta1 from '@kubernetes-models/istio/networking.istio.io/v1beta1';
+import * as istioSecurityV1 from '@kubernetes-models/istio/security.istio.io/v1';
+import * as istioSecurityV1beta1 from '@kubernetes-models/istio/security.istio.io/v1beta1';
+import * as istioTelemetryV1 from '@kubernetes-models/istio/telemetry.istio.io/v1';
+import * as istioTelemetryV1alpha1 from '@kubernetes-models/istio/telemetry.istio.io/v1alpha1';
+import type { Diagnostic } from '../analyze/diagnostic';
+import type { Manifest } from '../targets/target';
+
+/** A kubernetes-models class: `new Cls(object).validate()` throws a ValidationError listing every violation. */
+interface ModelClass {
+  readonly apiVersion: string;
+  readonly kind: string;
+  new (data: never): { validate(): void };
+}
+
+/** Kubernetes kinds Weft emits or may emit, each with its OpenAPI-derived validator. */
+const KUBERNETES: readonly ModelClass[] = [
+  Namespace, ServiceAccount, ConfigMap, Secret, Service,
+  Deployment, StatefulSet, DaemonSet,
+  HorizontalPodAutoscaler, PodDisruptionBudget,
+  NetworkPolicy, Ingress, Job, CronJob,
+  Role, RoleBinding, ClusterRole, ClusterRoleBinding,
+] as unknown as ModelClass[];
+
+/** Every Istio CRD version @kubernetes-models/istio generates from Istio's CRD schemas. */
+const ISTIO_MODULES: readonly Record<string, unknown>[] = [
+  istioNetworkingV1, istioNetworkingV1alpha3, istioNetworkingV1beta1,
+  istioSecurityV1, istioSecurityV1beta1,
+  istioTelemetryV1, istioTelemetryV1alpha1,
+];
+
+function isModelClass(v: unknown): v is ModelClass {
+  return typeof v === 'function' && typeof (v as { apiVersion?: unknown }).apiVersion === 'string' && typeof (v as { kind?: unknown }).kind === 'string';
+}
+
+/** `apiVersion/kind` → validator class; built once, in a fixed order. */
+const VALIDATORS: ReadonlyMap<string, ModelClass> = (() => {
+  const map = new Map<string, ModelClass>();
+  const istio = ISTIO_MODULES.flatMap((m) => Object.keys(m).sort().map((k) => m[k]).filter(isModelClass));
+  for (const cls of [...KUBERNETES, ...istio]) map.set(`${cls.apiVersion}/${cls.kind}`, cls);
+  return map;
+})();
+
+/** Whether the schema check knows `apiVersion/kind`. */
+export function isSchemaChecked(apiVersion: string, kind: string): boolean {
+  return VALIDATORS.has(`${apiVersion}/${kind}`);
+}
+
+export interface SchemaCheckResult {
+  /** One WEFT690 per object that fails its schema, with every violation in the message. */
+  diagnostics: Diagnostic[];
+  /** Objects of kinds the check has no schema for (Argo CD, Consul, Prometheus Operator…). */
+  unchecked: Manifest[];
+}
+
+/**
+ * Validates what is about to be written against the Kubernetes and Istio OpenAPI schemas
+ * (kubernetes-models, @kubernetes-models/istio). A failure is almost always a Weft bug, or a
+ * value passed through verbatim from mesh.config.ts (an image, a quantity, a label).
+ */
+export function schemaCheck(manifests: readonly Manifest[], env: string): SchemaCheckResult {
+  const diagnostics: Diagnostic[] = [];
+  const unchecked: Manifest[] = [];
+  for (const m of manifests) {
+    const cls = VALIDATORS.get(`${m.apiVersion}/${m.kind}`);
+    if (!cls) {
+      unchecked.push(m);
+      continue;
+    }
+    try {
+      new cls(m as never).validate();
+    } catch (e) {
+      const where = `${m.metadata?.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata?.name}`;
+      diagnostics.push({
+        code: 'WEFT690',
+        severity: 'error',
+        message: `${m.kind} ${where} (environment "${env}", ${m.apiVersion}) fails its schema: ${e instanceof Error ? e.message : String(e)}`,
+        path: `${env}/${m.apiVersion}/${m.kind}/${where}`,
+        hint: 'if the offending value comes from mesh.config.ts (an image, a quantity, a label), correct it there; otherwise this is a Weft bug: please report it with this message',
+      });
+    }
+  }
+  return { diagnostics, unchecked };
+}

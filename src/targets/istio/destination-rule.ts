@@ -1,0 +1,99 @@
+import { formatMillis } from '../../model/duration';
+import type { CircuitBreaker, LoadBalancer } from '../../model/resilience';
+import type { Service } from '../../model/service';
+import { SyncWave } from '../sync-waves';
+import type { Manifest } from '../target';
+import { API, compact, hostOf, manifest, type IstioContext } from './common';
+
+type Obj = Record<string, unknown>;
+
+/**
+ * One DestinationRule per service: a subset per version, the client-side traffic policy
+ * (load balancer, connection pool, outlier detection) and the TLS mode callers use.
+ * Written in the `destinations` sync wave, before the VirtualServices that route to its
+ * subsets ("make before break").
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/
+ * @see https://istio.io/latest/docs/ops/best-practices/traffic-management/#avoid-503-errors-while-reconfiguring-service-routes
+ */
+export function destinationRules(ic: IstioContext): Manifest[] {
+  return ic.model.services.map((s) =>
+    manifest(ic, API.networking, 'DestinationRule', s.name, s.namespace, s.name, SyncWave.destinations, {
+      host: hostOf(ic.model, s),
+      // Subset labels are ANDed with the Service's selector (`app`), so `version` is enough.
+      subsets: s.versions.map((v) => ({ name: v.name, labels: { version: v.name } })),
+      trafficPolicy: trafficPolicy(ic, s),
+    }),
+  );
+}
+
+/** The DestinationRule TLS mode for calls to a service: Istio mTLS unless the service's mTLS is disabled. */
+export function clientTlsMode(ic: IstioContext, s: Service): 'ISTIO_MUTUAL' | 'DISABLE' {
+  return ic.ctx.index.mtlsOf(s) === 'disable' ? 'DISABLE' : 'ISTIO_MUTUAL';
+}
+
+function trafficPolicy(ic: IstioContext, s: Service): Obj {
+  const r = s.resilience;
+  return compact({
+    loadBalancer: r.loadBalancer && loadBalancer(r.loadBalancer),
+    connectionPool: r.circuitBreaker && connectionPool(r.circuitBreaker),
+    outlierDetection: r.circuitBreaker && outlierDetection(ic, s, r.circuitBreaker),
+    tls: { mode: clientTlsMode(ic, s) },
+  });
+}
+
+/** @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings */
+function loadBalancer(lb: LoadBalancer): Obj {
+  switch (lb.policy) {
+    case 'round-robin':
+      return { simple: 'ROUND_ROBIN' };
+    case 'least-request':
+      return { simple: 'LEAST_REQUEST' };
+    case 'random':
+      return { simple: 'RANDOM' };
+    case 'consistent-hash': {
+      const h = lb.hashOn;
+      const key: Obj =
+        h.kind === 'header'
+          ? { httpHeaderName: h.name }
+          : h.kind === 'cookie'
+            ? { httpCookie: compact({ name: h.name, path: h.path, ttl: h.ttlMs === undefined ? undefined : formatMillis(h.ttlMs) }) }
+            : h.kind === 'query'
+              ? { httpQueryParameterName: h.name }
+              : { useSourceIp: true };
+      return { consistentHash: compact({ ...key, ringHash: lb.ringSize === undefined ? undefined : { minimumRingSize: lb.ringSize } }) };
+    }
+  }
+}
+
+/** @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#ConnectionPoolSettings */
+function connectionPool(cb: CircuitBreaker): Obj | undefined {
+  const tcp = compact({ maxConnections: cb.maxConnections });
+  const http = compact({
+    http1MaxPendingRequests: cb.maxPendingRequests,
+    http2MaxRequests: cb.maxRequests,
+    maxRequestsPerConnection: cb.maxRequestsPerConnection,
+  });
+  const out = compact({ tcp: Object.keys(tcp).length ? tcp : undefined, http: Object.keys(http).length ? http : undefined });
+  return Object.keys(out).length ? out : undefined;
+}
+
+/**
+ * Outlier detection, only when an ejection trigger is declared. Envoy ejects on 5 consecutive
+ * 5xx by default; when only gateway errors are declared, `consecutive5xxErrors: 0` turns that
+ * default off so that what runs is what was declared.
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#OutlierDetection
+ */
+function outlierDetection(ic: IstioContext, s: Service, cb: CircuitBreaker): Obj | undefined {
+  if (cb.consecutive5xx === undefined && cb.consecutiveGatewayErrors === undefined) return undefined;
+  if (!Number.isInteger(cb.maxEjectionPercent))
+    ic.report('WEFT600', s, `service "${s.name}": circuitBreaker.maxEjectionPercent ${cb.maxEjectionPercent} is written as ${Math.floor(cb.maxEjectionPercent)}; Istio takes a whole percentage`, 'use a whole number', 'warning');
+  for (const [field, ms] of [['interval', cb.intervalMs], ['baseEjection', cb.baseEjectionMs]] as const)
+    if (ms === 0) ic.report('WEFT600', s, `service "${s.name}": circuitBreaker.${field} of 0 cannot be expressed in Istio (at least 1ms); Envoy's default is used`, `give ${field} at least 1ms`, 'warning');
+  return compact({
+    consecutive5xxErrors: cb.consecutive5xx ?? 0,
+    consecutiveGatewayErrors: cb.consecutiveGatewayErrors,
+    interval: cb.intervalMs ? formatMillis(cb.intervalMs) : undefined,
+    baseEjectionTime: cb.baseEjectionMs ? formatMillis(cb.baseEjectionMs) : undefined,
+    maxEjectionPercent: Math.floor(cb.maxEjectionPercent),
+  });
+}

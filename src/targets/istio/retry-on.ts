@@ -1,0 +1,47 @@
+/**
+ * The retry-on policies Istio's validation accepts in `HTTPRetry.retryOn` (Envoy's
+ * `x-envoy-retry-on` and `x-envoy-retry-grpc-on` values it whitelists), besides HTTP status
+ * codes, which Istio adds to `retriable_status_codes`.
+ * @see https://github.com/istio/istio/blob/master/pkg/config/validation/validation.go (supportedRetryOnPolicies)
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
+ */
+export const ISTIO_RETRY_ON: ReadonlySet<string> = new Set([
+  '5xx',
+  'gateway-error',
+  'reset',
+  'reset-before-request',
+  'connect-failure',
+  'retriable-4xx',
+  'refused-stream',
+  'retriable-status-codes',
+  'retriable-headers',
+  'envoy-ratelimited',
+  'http3-post-connect-failure',
+  'cancelled',
+  'deadline-exceeded',
+  'internal',
+  'resource-exhausted',
+  'unavailable',
+]);
+
+/** Istio accepts a value that parses as an HTTP status code (Go's `http.StatusText` knows it). */
+export function isAcceptedRetryOn(value: string): boolean {
+  if (ISTIO_RETRY_ON.has(value)) return true;
+  return /^[1-5]\d\d$/.test(value);
+}
+
+/**
+ * Classes whose failures happen before the request reached the upstream, so repeating a
+ * non-idempotent request is safe. `5xx`, `gateway-error` and `reset` include connect failures.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on
+ */
+export function preRequestRetryOn(on: readonly string[]): string[] {
+  const out: string[] = [];
+  if (on.some((c) => c === '5xx' || c === 'gateway-error' || c === 'reset' || c === 'connect-failure')) out.push('connect-failure');
+  if (on.includes('refused-stream')) out.push('refused-stream');
+  if (on.includes('reset-before-request')) out.push('reset-before-request');
+  return out;
+}
+
+/** RFC 9110 §9.2.2 idempotent methods (the Weft proxy's list). */
+export const IDEMPOTENT_METHODS = ['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'] as const;

@@ -1,0 +1,257 @@
+import type { At } from '../../analyze/rule';
+import { formatMillis } from '../../model/duration';
+import type { StringMatch } from '../../model/common';
+import type { Fault, Retries } from '../../model/resilience';
+import type { Cors, Destination, HeaderOperations, Match, Route } from '../../model/traffic';
+import { SyncWave } from '../sync-waves';
+import type { Manifest } from '../target';
+import { API, compact, hostOf, manifest, type IstioContext } from './common';
+import { IDEMPOTENT_METHODS, isAcceptedRetryOn, preRequestRetryOn } from './retry-on';
+import { ROUTE_TAG_HEADER, routeTag } from './route-tag';
+import { httpOnlyFeatures, policyService, routeProtocol, type RouteEntry, type RoutePolicy, type VirtualServicePlan } from './routing';
+
+type Obj = Record<string, unknown>;
+
+/**
+ * One VirtualService per planned host (see routing.ts), routes in declaration order.
+ * Applied in the `routes` sync wave, after the DestinationRules that define their subsets.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/
+ */
+export function virtualServices(ic: IstioContext, plans: readonly VirtualServicePlan[]): Manifest[] {
+  return plans.map((plan) => {
+    const http: Obj[] = [];
+    const tcp: Obj[] = [];
+    for (const entry of plan.entries) {
+      const protocol = routeProtocol(ic.ctx.index, entry.route);
+      if (protocol === 'tcp') {
+        // Routes with HTTP-only parts on a TCP port are reported by checks/http-on-tcp.ts.
+        if (httpOnlyFeatures(entry.route, entry.policy).length === 0) tcp.push(tcpRoute(ic, plan, entry));
+        continue;
+      }
+      if (protocol === 'mixed') continue; // reported by checks/http-on-tcp.ts
+      http.push(...httpRoutes(ic, plan, entry));
+    }
+    return manifest(ic, API.networking, 'VirtualService', plan.name, plan.namespace, plan.component, SyncWave.routes, compact({
+      hosts: [plan.host],
+      gateways: plan.bindings,
+      http: http.length ? http : undefined,
+      tcp: tcp.length ? tcp : undefined,
+    }));
+  });
+}
+
+function stringMatch(m: StringMatch): Obj {
+  return { ...m };
+}
+
+/** Weft's "any of these methods" as one Istio StringMatch (RE2, full match). */
+function methodMatch(methods: readonly string[]): Obj {
+  return methods.length === 1 ? { exact: methods[0] } : { regex: methods.join('|') };
+}
+
+function matchClause(m: Match, gateways: string[] | undefined): Obj {
+  return compact({
+    uri: m.path && stringMatch(m.path),
+    method: m.methods?.length ? methodMatch(m.methods) : undefined,
+    headers: m.headers && Object.keys(m.headers).length ? mapValues(m.headers, stringMatch) : undefined,
+    queryParams: m.query && Object.keys(m.query).length ? mapValues(m.query, stringMatch) : undefined,
+    sourceLabels: m.sourceService ? { app: m.sourceService.name } : undefined,
+    sourceNamespace: m.sourceService?.namespace,
+    gateways,
+  });
+}
+
+/**
+ * Match clauses of one route. When a VirtualService is bound to several gateways (or a gateway
+ * and the mesh), each route is limited to its own binding with `match[].gateways`.
+ */
+function matches(clauses: readonly Match[], plan: VirtualServicePlan, entry: RouteEntry): Obj[] | undefined {
+  const gateways = plan.bindings.length > 1 ? [entry.binding] : undefined;
+  const out = clauses.map((m) => matchClause(m, gateways));
+  // No clause, or one that matches everything (`{}`), means the route matches every request.
+  if (out.length === 0 || out.some((m) => Object.keys(m).length === 0)) return gateways ? [{ gateways }] : undefined;
+  return out;
+}
+
+function destination(ic: IstioContext, d: Pick<Destination, 'service' | 'version' | 'port'>): Obj {
+  return compact({ host: hostOf(ic.model, d.service), subset: d.version, port: d.port === undefined ? undefined : { number: d.port } });
+}
+
+function headerOps(h: HeaderOperations | undefined, extraSet?: Record<string, string>): Obj | undefined {
+  const set = h?.set || extraSet ? { ...(h?.set ?? {}), ...(extraSet ?? {}) } : undefined;
+  const out = compact({ set, add: h?.add, remove: h?.remove?.length ? h.remove : undefined });
+  return Object.keys(out).length ? out : undefined;
+}
+
+function cors(ic: IstioContext, route: Route, c: Cors): Obj {
+  if (c.maxAgeMs === 0)
+    ic.report('WEFT600', route, `route "${route.name}": cors.maxAge of 0 cannot be expressed in Istio (its CRD requires at least 1ms); it is left out`, 'omit maxAge, or give it at least 1ms', 'warning');
+  return compact({
+    allowOrigins: c.allowOrigins.map(stringMatch),
+    allowMethods: c.allowMethods,
+    allowHeaders: c.allowHeaders,
+    exposeHeaders: c.exposeHeaders,
+    maxAge: c.maxAgeMs ? formatMillis(c.maxAgeMs) : undefined,
+    allowCredentials: c.allowCredentials,
+  });
+}
+
+function fault(ic: IstioContext, route: Route, f: Fault): Obj | undefined {
+  let delay: Obj | undefined;
+  if (f.delay && f.delay.fixedDelayMs === 0)
+    ic.report('WEFT600', route, `route "${route.name}": a fault delay of 0 cannot be expressed in Istio (fixedDelay must be at least 1ms); it is left out`, 'remove the delay or give it at least 1ms', 'warning');
+  else if (f.delay) delay = { fixedDelay: formatMillis(f.delay.fixedDelayMs), percentage: { value: f.delay.percent } };
+  const abort = f.abort ? { httpStatus: f.abort.status, percentage: { value: f.abort.percent } } : undefined;
+  return delay || abort ? compact({ delay, abort }) : undefined;
+}
+
+/**
+ * Istio applies a default retry policy (2 attempts) to routes that declare none; Weft's "no
+ * retries declared" means no retries, so it is written as `attempts: 0`.
+ * @see https://istio.io/latest/docs/concepts/traffic-management/#retries
+ */
+function retries(ic: IstioContext, route: Route, r: Retries | undefined, onlyPreRequest: boolean): Obj {
+  // Retries inherited from the service are reported once, at the service.
+  const at: At = r && r !== route.retries ? (policyService(ic.ctx.index, route) ?? route) : route;
+  const where = at === route ? `route "${route.name}"` : `service "${(at as { name: string }).name}"`;
+  if (!r || r.attempts === 0) return { attempts: 0 };
+  // Unknown classes are reported by checks/retry-on.ts.
+  const accepted = r.on.filter(isAcceptedRetryOn);
+  const classes = onlyPreRequest ? preRequestRetryOn(accepted) : accepted;
+  const codes = onlyPreRequest || !classes.includes('retriable-status-codes') ? [] : (r.retriableStatusCodes ?? []).map(String);
+  const retryOn = [...classes, ...codes.filter((c) => !classes.includes(c))];
+  // An empty retryOn would give Istio's default classes, not "never".
+  if (retryOn.length === 0) return { attempts: 0 };
+  if (r.backoff && r.backoff.maxMs !== r.backoff.baseMs * 10 && ic.once(`backoff|${at.path}`))
+    ic.report(
+      'WEFT600',
+      at,
+      `${where}: retries.backoff.max ${formatMillis(r.backoff.maxMs)} cannot be expressed in Istio, which only sets the base interval (Envoy caps back-off at 10 × base = ${formatMillis(r.backoff.baseMs * 10)})`,
+      'set backoff.max to 10 × backoff.base, or accept Envoy\'s cap',
+      'warning',
+    );
+  return compact({
+    attempts: r.attempts,
+    perTryTimeout: r.perTryTimeoutMs ? formatMillis(r.perTryTimeoutMs) : undefined,
+    retryOn: retryOn.join(','),
+    backoff: r.backoff && r.backoff.baseMs > 0 ? formatMillis(r.backoff.baseMs) : undefined,
+  });
+}
+
+/**
+ * Envoy retries any method; Weft (like its proxy) repeats a non-idempotent request that reached
+ * the upstream only when `retryNonIdempotent` is declared. So a route whose retries could repeat
+ * a POST is written as two Istio routes: idempotent methods with the declared retries, then
+ * every other method retried only on failures that happen before the request is sent.
+ */
+function idempotencySplit(route: Route, policy: RoutePolicy): { full: Match[]; restricted: Match[] } | undefined {
+  const r = policy.retries;
+  if (!r || r.attempts === 0 || r.retryNonIdempotent || route.action.kind !== 'forward') return undefined;
+  const accepted = r.on.filter(isAcceptedRetryOn);
+  const pre = new Set(['connect-failure', 'refused-stream', 'reset-before-request']);
+  if (accepted.every((c) => pre.has(c))) return undefined;
+  const full: Match[] = [];
+  const restricted: Match[] = [];
+  for (const clause of route.match.length ? route.match : [{}]) {
+    if (clause.methods?.length) {
+      const idem = clause.methods.filter((m) => (IDEMPOTENT_METHODS as readonly string[]).includes(m));
+      const other = clause.methods.filter((m) => !(IDEMPOTENT_METHODS as readonly string[]).includes(m));
+      if (idem.length) full.push({ ...clause, methods: idem });
+      if (other.length) restricted.push({ ...clause, methods: other });
+    } else {
+      full.push({ ...clause, methods: [...IDEMPOTENT_METHODS] });
+      // Idempotent requests were taken by the route before this one.
+      restricted.push(clause);
+    }
+  }
+  return { full, restricted };
+}
+
+function httpRoutes(ic: IstioContext, plan: VirtualServicePlan, entry: RouteEntry): Obj[] {
+  const { route, policy } = entry;
+  const split = idempotencySplit(route, policy);
+  if (!split) return [httpRoute(ic, plan, entry, route.match, route.name, false)];
+  const out: Obj[] = [];
+  if (split.full.length) out.push(httpRoute(ic, plan, entry, split.full, route.name, false));
+  if (split.restricted.length) out.push(httpRoute(ic, plan, entry, split.restricted, split.full.length ? `${route.name}-non-idempotent` : route.name, true));
+  return out;
+}
+
+function httpRoute(ic: IstioContext, plan: VirtualServicePlan, entry: RouteEntry, clauses: readonly Match[], name: string, onlyPreRequest: boolean): Obj {
+  const { route, policy } = entry;
+  const a = route.action;
+  const base: Obj = { name, match: matches(clauses, plan, entry) };
+  if (a.kind === 'redirect') {
+    if (a.uri === undefined && a.authority === undefined && a.scheme === undefined && a.port === undefined)
+      ic.report('WEFT600', route, `route "${route.name}": a redirect that changes nothing cannot be expressed in Istio (it needs a uri, authority, scheme or port)`, 'give the redirect a uri, authority, scheme or port');
+    noUpstreamFeatures(ic, route);
+    return compact({
+      ...base,
+      redirect: compact({ uri: a.uri, authority: a.authority, scheme: a.scheme, port: a.port, redirectCode: a.status }),
+      headers: route.headers ? compact({ response: headerOps(route.headers.response) }) : undefined,
+      corsPolicy: route.cors && cors(ic, route, route.cors),
+    });
+  }
+  if (a.kind === 'direct-response') {
+    noUpstreamFeatures(ic, route);
+    return compact({
+      ...base,
+      directResponse: compact({ status: a.status, body: a.body === undefined ? undefined : { string: a.body } }),
+      headers: route.headers ? compact({ response: headerOps(route.headers.response) }) : undefined,
+      corsPolicy: route.cors && cors(ic, route, route.cors),
+    });
+  }
+  const single = a.destinations.length === 1 && a.destinations[0]!.weight === 100;
+  const tag = route.rateLimit ? { [ROUTE_TAG_HEADER]: routeTag(route) } : undefined;
+  const request = headerOps(route.headers?.request, tag);
+  const response = headerOps(route.headers?.response);
+  return compact({
+    ...base,
+    route: a.destinations.map((d) => compact({ destination: destination(ic, d), weight: single ? undefined : d.weight })),
+    rewrite: route.rewrite && (route.rewrite.uri !== undefined || route.rewrite.authority !== undefined) ? compact({ ...route.rewrite }) : undefined,
+    headers: request || response ? compact({ request, response }) : undefined,
+    corsPolicy: route.cors && cors(ic, route, route.cors),
+    mirror: route.mirror && destination(ic, route.mirror.destination),
+    mirrorPercentage: route.mirror && { value: route.mirror.percent },
+    timeout: policy.timeoutMs ? formatMillis(policy.timeoutMs) : undefined,
+    retries: retries(ic, route, policy.retries, onlyPreRequest),
+    fault: policy.fault && fault(ic, route, policy.fault),
+  });
+}
+
+/** Redirects and direct responses never reach an upstream: route-level upstream features are reported, not dropped. */
+function noUpstreamFeatures(ic: IstioContext, route: Route): void {
+  const kind = route.action.kind === 'redirect' ? 'redirect' : 'directResponse';
+  const features = [
+    route.rewrite && 'rewrite',
+    route.headers?.request && 'headers.request',
+    route.mirror && 'mirror',
+    route.timeoutMs !== undefined && 'timeout',
+    route.retries && 'retries',
+    route.fault && 'fault',
+  ].filter((f): f is string => typeof f === 'string');
+  for (const f of features)
+    ic.report('WEFT600', route, `route "${route.name}": ${f} cannot be expressed on an Istio ${kind} route, which never reaches an upstream`, `remove ${f} from the route, or forward instead of answering with a ${kind}`);
+}
+
+/**
+ * A forward-only route to TCP ports: an Istio `tcp` route (port, source labels, weights).
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#TCPRoute
+ */
+function tcpRoute(ic: IstioContext, plan: VirtualServicePlan, entry: RouteEntry): Obj {
+  const a = entry.route.action;
+  if (a.kind !== 'forward') throw new Error('istio target bug: tcp route without forward action');
+  const gateways = plan.bindings.length > 1 ? [entry.binding] : undefined;
+  const clauses = entry.route.match
+    .map((m) => compact({ sourceLabels: m.sourceService ? { app: m.sourceService.name } : undefined, sourceNamespace: m.sourceService?.namespace, gateways }))
+    .filter((m) => Object.keys(m).length > 0);
+  const single = a.destinations.length === 1 && a.destinations[0]!.weight === 100;
+  return compact({
+    match: clauses.length ? clauses : gateways ? [{ gateways }] : undefined,
+    route: a.destinations.map((d) => compact({ destination: destination(ic, d), weight: single ? undefined : d.weight })),
+  });
+}
+
+function mapValues<V, R>(o: Record<string, V>, f: (v: V) => R): Record<string, R> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)]));
+}

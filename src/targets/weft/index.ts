@@ -1,0 +1,26 @@
+import type { Target } from '../target';
+import { WEFT_CODES } from './codes';
+import { emitWeft } from './emit';
+import { weftWiring } from './wiring';
+
+export { WEFT_CODES } from './codes';
+export { PROXY_PORTS, PROXY_IMAGE, SCHEMA_REF, WEFT_VERSION, configMapName } from './constants';
+export { buildProxyConfig, type ProxyConfigOptions } from './config';
+export { kubernetesResolver, type EndpointResolver, type EndpointSpec } from './endpoints';
+export { serializeProxyConfig } from './serialize';
+export { Reporter } from './reporter';
+
+/**
+ * The `weft` target: for environments whose mesh is `weft`, one Weft proxy config per workload
+ * (a JSON file and the ConfigMap the sidecar mounts) and one Service per version (the subsets'
+ * endpoints); through `wiring`, the sidecar container, its volume, the application's
+ * `HTTP_PROXY`, and Services that target the inbound listener. docs/proxy-target.md describes
+ * the mapping.
+ */
+export const weftTarget: Target = {
+  name: 'weft',
+  codes: WEFT_CODES,
+  appliesTo: (env) => env.mesh === 'weft',
+  emit: emitWeft,
+  wiring: (_ctx, service, version) => weftWiring(service, version),
+};

@@ -1,0 +1,209 @@
+import type { At } from '../../analyze/rule';
+import type { ServiceRef } from '../../model/common';
+import type { MeshModel } from '../../model/mesh';
+import type { ModelIndex } from '../../model/query';
+import type { Service } from '../../model/service';
+import type { Destination, Match, Route } from '../../model/traffic';
+import type { ProxyConfigInput } from '../../proxy/config/schema';
+import { routeHosts } from './hosts';
+import { isEmptyMatch, matchConfig, type MatchInput } from './match';
+import { proxiedPort } from './ports';
+import type { Reporter } from './reporter';
+import { faultConfig, retriesConfig, tokenBucket } from './resilience';
+import type { ServiceTable } from './services';
+
+export type RouteInput = NonNullable<ProxyConfigInput['routes']>[number];
+type ActionInput = RouteInput['action'];
+
+/** What compiling a route for one caller needs. */
+export interface RouteScope {
+  readonly model: MeshModel;
+  readonly index: ModelIndex;
+  /** The workload's service: the proxy runs in its pods and applies these routes to its calls. */
+  readonly caller: Service;
+  readonly table: ServiceTable;
+  readonly reporter: Reporter;
+}
+
+/**
+ * Route names must be unique within a config and say where they come from (access logs show
+ * `route_name`): `<service>.<namespace>/<route>`, and `#<n>` (1-based clause index) when the
+ * route has several match clauses, since the proxy's `match` is one clause (see below).
+ */
+export function routeName(owner: ServiceRef, route: string, clause?: number): string {
+  return `${owner.name}.${owner.namespace}/${route}${clause === undefined ? '' : `#${clause}`}`;
+}
+
+/** Name of the route Weft adds for a called service that declares no routes. */
+export function implicitRouteName(owner: ServiceRef): string {
+  return `${owner.name}.${owner.namespace}/(default)`;
+}
+
+function sameService(a: ServiceRef, b: ServiceRef): boolean {
+  return a.namespace === b.namespace && a.name === b.name;
+}
+
+/**
+ * One model route of `owner` as the caller's outbound proxy applies it — routing is client-side,
+ * as in Istio, where the caller's sidecar applies the destination's VirtualService.
+ *
+ * - Match clauses are ORed in the model but the proxy's `match` is a single clause: each clause
+ *   becomes its own proxy route, in order, with the same action. First match wins either way.
+ * - `sourceService` is resolved here: each config belongs to one workload, so a clause that names
+ *   another source is left out and one that names this caller keeps its other conditions —
+ *   exactly Istio's `sourceLabels`. A route none of whose clauses apply to the caller is absent.
+ * - Resilience: the route's `timeout`, `retries` and `fault` override the owner service's
+ *   `resilience`, which is otherwise the default of every route to it. Timeouts, retries and
+ *   mirrors need a forwarding route (the proxy rejects them elsewhere); faults apply to any route,
+ *   as Envoy's fault filter runs before the router.
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
+ */
+export function compileRoute(scope: RouteScope, owner: Service, route: Route): RouteInput[] {
+  const clauses: Match[] = route.match.length === 0 ? [{}] : route.match;
+  const applicable = clauses.map((m, i) => ({ m, i })).filter(({ m }) => !m.sourceService || sameService(m.sourceService, scope.caller));
+  if (applicable.length === 0) return [];
+
+  const action = actionOf(scope, owner, route);
+  if (!action) return [];
+
+  const base: Omit<RouteInput, 'name' | 'match'> = {
+    hosts: routeHosts(scope.model, route.hosts, owner.namespace, scope.caller.namespace, (s) => proxiedPort(s)?.port),
+    action,
+  };
+  if (route.rewrite && (route.rewrite.uri !== undefined || route.rewrite.authority !== undefined)) base.rewrite = { ...route.rewrite };
+  if (route.headers && (route.headers.request || route.headers.response)) base.headers = structuredClone(route.headers);
+  if (route.cors) base.cors = structuredClone(route.cors);
+
+  const r = owner.resilience;
+  const forwards = action.type === 'forward';
+  if (!forwards) {
+    const declared = [route.timeoutMs !== undefined && 'timeout', route.retries && 'retries', route.mirror && 'mirror'].filter(Boolean);
+    if (declared.length > 0) {
+      scope.reporter.report(
+        'WEFT650',
+        route,
+        `route "${route.name}" of service "${owner.name}" declares ${declared.join(', ')}, which only apply to requests the proxy forwards; this route answers with a ${route.action.kind}`,
+        'remove them from the route, or forward the requests instead',
+      );
+    }
+  } else {
+    const timeoutMs = route.timeoutMs ?? r.timeoutMs;
+    if (timeoutMs) base.timeoutMs = timeoutMs;
+    const retries = route.retries ?? r.retries;
+    if (retries) {
+      const at: At = route.retries ? route : owner;
+      const what = route.retries ? `route "${route.name}" of service "${owner.name}"` : `service "${owner.name}"`;
+      const config = retriesConfig(retries, at, what, scope.reporter);
+      if (config) base.retries = config;
+    }
+    if (route.mirror) {
+      const mirror = mirrorOf(scope, owner, route);
+      if (mirror) base.mirror = mirror;
+    }
+  }
+  const fault = route.fault ?? r.fault;
+  const faultInput = fault && faultConfig(fault);
+  if (faultInput) base.fault = faultInput;
+  if (route.rateLimit) {
+    base.rateLimit = tokenBucket(route.rateLimit);
+    scope.reporter.report(
+      'WEFT648',
+      route,
+      `the rate limit of route "${route.name}" is a token bucket in each calling workload's outbound proxy: every caller instance gets ${route.rateLimit.requests} requests per ${route.rateLimit.perMs} ms (burst ${route.rateLimit.burst}), not every receiving instance${clauses.length > 1 ? `; and each of the route's ${clauses.length} match clauses is a proxy route with its own bucket` : ''}`,
+      `for a limit the receiving service enforces for all callers together, set resilience.rateLimit on service "${owner.name}"`,
+    );
+  }
+
+  const several = clauses.length > 1;
+  return applicable.map(({ m, i }) => ({
+    name: routeName(owner, route.name, several ? i + 1 : undefined),
+    match: matchConfig(m),
+    ...structuredClone(base),
+  }));
+}
+
+/** The implicit catch-all of a called service that declares no routes: every endpoint, with the service's defaults. */
+export function implicitRoute(scope: RouteScope, service: Service, proxyName: string, hosts: string[]): RouteInput {
+  const route: RouteInput = {
+    name: implicitRouteName(service),
+    hosts,
+    match: {},
+    action: { type: 'forward', destinations: [{ service: proxyName, weight: 100 }] },
+  };
+  const r = service.resilience;
+  if (r.timeoutMs) route.timeoutMs = r.timeoutMs;
+  const retries = r.retries && retriesConfig(r.retries, service, `service "${service.name}"`, scope.reporter);
+  if (retries) route.retries = retries;
+  const fault = r.fault && faultConfig(r.fault);
+  if (fault) route.fault = fault;
+  return route;
+}
+
+export function isCatchAll(route: Pick<RouteInput, 'match'>): boolean {
+  return isEmptyMatch((route.match ?? {}) as MatchInput);
+}
+
+function actionOf(scope: RouteScope, owner: Service, route: Route): ActionInput | undefined {
+  const a = route.action;
+  switch (a.kind) {
+    case 'forward': {
+      const destinations: Array<{ service: string; subset?: string; weight: number }> = [];
+      for (const d of a.destinations) {
+        const name = destinationName(scope, owner, route, d, 'forwards to');
+        if (name === undefined) return undefined;
+        destinations.push({ service: name, ...(d.version !== undefined ? { subset: d.version } : {}), weight: d.weight });
+      }
+      return { type: 'forward', destinations };
+    }
+    case 'redirect':
+      // Istio `HTTPRedirect.uri` replaces the whole path: the proxy's `path`.
+      return {
+        type: 'redirect',
+        status: a.status,
+        ...(a.uri !== undefined ? { path: a.uri } : {}),
+        ...(a.authority !== undefined ? { authority: a.authority } : {}),
+        ...(a.scheme !== undefined ? { scheme: a.scheme } : {}),
+        ...(a.port !== undefined ? { port: a.port } : {}),
+      };
+    case 'direct-response':
+      return { type: 'directResponse', status: a.status, ...(a.body !== undefined ? { body: a.body } : {}) };
+  }
+}
+
+function mirrorOf(scope: RouteScope, owner: Service, route: Route): RouteInput['mirror'] | undefined {
+  const m = route.mirror!;
+  const name = destinationName(scope, owner, route, m.destination, 'mirrors to');
+  if (name === undefined) return undefined;
+  return { service: name, ...(m.destination.version !== undefined ? { subset: m.destination.version } : {}), percent: m.percent };
+}
+
+/**
+ * The proxy service name of a destination, or undefined when the route cannot be compiled for it.
+ * An unknown service or version is the analyzer's error (WEFT10x) and is not reported again.
+ */
+function destinationName(scope: RouteScope, owner: Service, route: Route, d: Omit<Destination, 'weight'>, verb: string): string | undefined {
+  const target = scope.index.service(d.service);
+  if (!target) return undefined;
+  if (d.version !== undefined && !target.versions.some((v) => v.name === d.version)) return undefined;
+  const what = `route "${route.name}" of service "${owner.name}" ${verb} "${target.name}"`;
+  const port = proxiedPort(target);
+  if (!port) {
+    scope.reporter.report(
+      'WEFT649',
+      route,
+      `${what}, which has no HTTP port the weft proxy carries (${target.ports.map((p) => `${p.port}/${p.protocol}`).join(', ')}); the route is left out of the weft config`,
+      `give "${target.name}" an http port, or use the istio target for ${target.ports[0]?.protocol ?? 'its'} routing`,
+    );
+    return undefined;
+  }
+  if (d.port !== undefined && d.port !== port.port) {
+    scope.reporter.report(
+      'WEFT649',
+      route,
+      `${what} on port ${d.port}; the weft proxy reaches "${target.name}" only on its first HTTP port, ${port.port}, so the route is left out of the weft config`,
+      `route to port ${port.port}, or drop the port from the destination`,
+    );
+    return undefined;
+  }
+  return scope.table.add(target, 'none', route);
+}

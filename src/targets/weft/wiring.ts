@@ -1,0 +1,77 @@
+import type { Service, Version } from '../../model/service';
+import type { WorkloadWiring } from '../target';
+import { workloadName } from '../naming';
+import { CONFIG_DIR, CONFIG_FILE, PROXY_IMAGE, PROXY_PORTS, configMapName } from './constants';
+import { proxiedPort } from './ports';
+
+export const SIDECAR_NAME = 'weft-proxy';
+const VOLUME_NAME = 'weft-proxy-config';
+
+/**
+ * The UID the sidecar runs as: Istio's proxy UID, so that policies written for Istio sidecars
+ * (PodSecurity, OPA rules) recognise it, and `runAsNonRoot` holds whatever the image declares.
+ * @see https://istio.io/latest/docs/ops/deployment/application-requirements/#pod-requirements
+ */
+export const PROXY_UID = 1337;
+
+/**
+ * What a workload needs to join a weft mesh:
+ * - the `weft-proxy` sidecar, reading /etc/weft/proxy.json from the workload's ConfigMap;
+ * - `HTTP_PROXY` for the application, so that its plain-HTTP calls go through the outbound
+ *   listener (an explicit proxy: no iptables, no init container, no NET_ADMIN). Both spellings:
+ *   curl and wget read only the lower-case one, Go and Python read both. `NO_PROXY` keeps
+ *   loopback traffic direct. HTTPS and gRPC clients (which read `HTTPS_PROXY`) are unaffected;
+ * - Services that target the inbound listener instead of the application's port.
+ */
+export function weftWiring(service: Service, version: Version): WorkloadWiring {
+  const inbound = proxiedPort(service);
+  const outbound = `http://127.0.0.1:${PROXY_PORTS.outbound}`;
+  const noProxy = 'localhost,127.0.0.1';
+  return {
+    appEnv: { HTTP_PROXY: outbound, http_proxy: outbound, NO_PROXY: noProxy, no_proxy: noProxy },
+    containers: [sidecarContainer()],
+    volumes: [{ name: VOLUME_NAME, configMap: { name: configMapName(workloadName(service, version)) } }],
+    // Only the proxied port goes through the sidecar; gRPC/TCP and later ports stay direct (WEFT643).
+    serviceTargetPort: (port) => (inbound !== undefined && port === inbound.targetPort ? PROXY_PORTS.inbound : port),
+  };
+}
+
+/**
+ * The sidecar container. Probes: readiness on `/ready`, which turns 503 when the proxy drains on
+ * SIGTERM, so the endpoint leaves the Service before the listeners close. Liveness on the same
+ * cheap static endpoint — an HTTP probe, unlike a TCP one, fails when the event loop hangs —
+ * with a budget (3 × 10 s) longer than the proxy's 20 s drain, so a draining proxy is never
+ * restarted. Resources: small requests, a memory limit, no CPU limit (CFS throttling of a proxy
+ * adds latency to every request).
+ */
+function sidecarContainer(): Record<string, unknown> {
+  const ready = { httpGet: { path: '/ready', port: PROXY_PORTS.admin } };
+  return {
+    name: SIDECAR_NAME,
+    image: PROXY_IMAGE,
+    imagePullPolicy: 'IfNotPresent',
+    args: ['proxy', '--config', CONFIG_FILE],
+    ports: [
+      { name: 'weft-inbound', containerPort: PROXY_PORTS.inbound, protocol: 'TCP' },
+      { name: 'weft-admin', containerPort: PROXY_PORTS.admin, protocol: 'TCP' },
+    ],
+    env: [
+      // Downward API: the pod's identity, for logs and for the proxy's `instance` label.
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    ],
+    readinessProbe: { ...ready, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 3, successThreshold: 1 },
+    livenessProbe: { ...ready, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3, successThreshold: 1 },
+    resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: PROXY_UID,
+      runAsGroup: PROXY_UID,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+    },
+    volumeMounts: [{ name: VOLUME_NAME, mountPath: CONFIG_DIR, readOnly: true }],
+  };
+}
