@@ -16,7 +16,6 @@ const mesh = new Mesh('shop', {
     // Local development and `npm run verify`: Weft's own sidecar proxy.
     dev: {
       mesh: 'weft',
-      security: { mtls: 'permissive' },
       observability: { accessLogs: true, tracing: { samplingPercent: 100 } },
       services: { 'springboot-app': { versions: { v2: { replicas: 1 } } } },
     },
@@ -87,7 +86,7 @@ const gatewaySvc = storefront.service('golang-app-gateway', {
     { port: 80, targetPort: 8080, protocol: 'http', name: 'http-web' },
     { port: 9090, protocol: 'grpc', name: 'grpc-admin' },
   ],
-  versions: { v1: { image: 'wardenlym/golang-app-gateway:v1', replicas: 2 } },
+  versions: { v1: { image: 'wardenlym/golang-app-gateway:v1', replicas: 2, resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } } } },
   calls: [app, anticaptcha],
   autoscaling: { minReplicas: 2, maxReplicas: 6, targetCpuPercent: 70 },
   disruptionBudget: { maxUnavailable: 1 },

@@ -146,6 +146,7 @@ export class Mesh extends Construct implements DiagnosticSink {
     }));
     const model: MeshModel = {
       name: this.name,
+      location: this.location,
       trustDomain: p.trustDomain,
       clusterDomain: p.clusterDomain,
       environments,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NodeMeta, StringMap } from './common';
+import { NodeMeta, SourceLocation, StringMap } from './common';
 import { AuthorizationMode, MtlsMode } from './security';
 import { MeshObservability } from './observability';
 import { Port, Service } from './service';
@@ -69,6 +69,8 @@ export type ExternalService = z.infer<typeof ExternalService>;
 
 export const MeshModel = z.object({
   name: z.string(),
+  /** Where the Mesh was created: mesh-wide diagnostics point here. */
+  location: SourceLocation.optional(),
   /** SPIFFE trust domain; `cluster.local` unless set. */
   trustDomain: z.string(),
   /** Kubernetes cluster DNS domain. */

@@ -9,7 +9,7 @@
  */
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { hashConfig } from './config/load';
 
 export class ConfigWatcher {
@@ -28,7 +28,12 @@ export class ConfigWatcher {
 
   start(): void {
     try {
-      this.watcher = watch(dirname(this.file), { persistent: false }, () => this.schedule());
+      // Only events about the file itself or the kubelet's ..data swap matter; other files in the
+      // directory (an access log, say) must not trigger a read per write.
+      const name = basename(this.file);
+      this.watcher = watch(dirname(this.file), { persistent: false }, (_event, changed) => {
+        if (changed === null || changed === name || changed.startsWith('..')) this.schedule();
+      });
       this.watcher.on('error', () => {
         // The directory can vanish and come back (volume remount); polling still covers us.
         this.watcher?.close();

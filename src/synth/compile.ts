@@ -1,4 +1,5 @@
 import { analyze } from '../analyze/index';
+import { allCodes } from '../analyze/registry';
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../analyze/diagnostic';
 import type { MeshModel } from '../model/mesh';
 import { ModelIndex, modelForEnvironment } from '../model/query';
@@ -32,6 +33,7 @@ export interface CompileResult {
 export function compileModel(model: MeshModel, options: CompileOptions = {}): CompileResult {
   const diagnostics: Diagnostic[] = analyze(model);
   const targets = options.targets ?? TARGETS;
+  const codes = allCodes();
   const wanted = options.environments;
   for (const name of wanted ?? []) {
     if (!model.environments.some((e) => e.name === name)) {
@@ -52,7 +54,8 @@ export function compileModel(model: MeshModel, options: CompileOptions = {}): Co
       model: envModel,
       index: new ModelIndex(envModel),
       env,
-      report: (d) => diagnostics.push({ severity: 'error', ...d }),
+      // A target's code carries its severity in the registry, like the analyzer's.
+      report: (d) => diagnostics.push({ ...d, severity: d.severity ?? codes.get(d.code)?.severity ?? 'error' }),
     };
     if (!targets.some((t) => t.name === env.mesh)) {
       diagnostics.push({

@@ -109,9 +109,12 @@ describe('tracing and request ids', () => {
 describe('access log', () => {
   it('writes one JSON object per request with Envoy fields', async () => {
     await send(callee.inbound, 'reviews', '/logged?x=1', { headers: { 'user-agent': 'test-agent', 'x-request-id': 'log-1' } });
-    await sleep(50);
-    const lines = readFileSync(logFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    const e = lines.find((l) => l.request_id === 'log-1')!;
+    const entry = () => {
+      const text = readFileSync(logFile, 'utf8').trim();
+      return text === '' ? undefined : text.split('\n').map((l) => JSON.parse(l)).find((l) => l.request_id === 'log-1');
+    };
+    for (let i = 0; i < 100 && !entry(); i++) await sleep(20);
+    const e = entry()!;
     expect(e).toMatchObject({ reporter: 'destination', method: 'GET', path: '/logged?x=1', protocol: 'HTTP/1.1', response_code: 200, response_flags: '-', user_agent: 'test-agent', authority: 'reviews', route_name: 'inbound', upstream_host: `127.0.0.1:${app.port}`, upstream_cluster: 'inbound|app', attempts: 1 });
     expect(e.bytes_sent).toBeGreaterThan(0);
     expect(typeof e.duration).toBe('number');

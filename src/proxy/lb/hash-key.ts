@@ -36,6 +36,9 @@ export function hashKey(on: HashOn): HashKey {
   return (ex) => {
     const v = cookieValue(ex.header('cookie'), name);
     if (v !== undefined || ttlMs === undefined) return v;
+    // A retry picks again: reuse the cookie this request already generated.
+    const extra = ex.responseExtra;
+    if (extra) for (let i = 0; i < extra.length; i += 2) if (extra[i] === 'set-cookie' && extra[i + 1]!.startsWith(name + '=')) return extra[i + 1]!.slice(name.length + 1).split(';')[0];
     const generated = randomBytes(8).toString('hex');
     const attrs = [`${name}=${generated}`, `Max-Age=${Math.floor(ttlMs / 1000)}`, 'HttpOnly'];
     if (path) attrs.push(`Path=${path}`);

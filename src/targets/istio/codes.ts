@@ -7,7 +7,7 @@ import type { CodeInfo } from '../../analyze/codes';
  */
 export const ISTIO_CODES = {
   WEFT600: { severity: 'error', title: 'feature not expressible in Istio' },
-  WEFT601: { severity: 'error', title: 'route to a version whose subset selects no Deployment' },
+  WEFT601: { severity: 'warning', title: 'route to a version whose subset selects no running pod' },
   WEFT602: { severity: 'error', title: 'more than one VirtualService for a host on the mesh' },
   WEFT603: { severity: 'error', title: 'DestinationRule TLS mode conflicts with PeerAuthentication' },
   WEFT604: { severity: 'error', title: 'authorization by peer identity on plaintext traffic' },

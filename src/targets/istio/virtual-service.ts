@@ -113,7 +113,7 @@ function fault(ic: IstioContext, route: Route, f: Fault): Obj | undefined {
 function retries(ic: IstioContext, route: Route, r: Retries | undefined, onlyPreRequest: boolean): Obj {
   // Retries inherited from the service are reported once, at the service.
   const at: At = r && r !== route.retries ? (policyService(ic.ctx.index, route) ?? route) : route;
-  const where = at === route ? `route "${route.name}"` : `service "${(at as { name: string }).name}"`;
+  const where = at === route ? `route "${route.name}"` : `service "${(at as unknown as { name: string }).name}"`;
   if (!r || r.attempts === 0) return { attempts: 0 };
   // Unknown classes are reported by checks/retry-on.ts.
   const accepted = r.on.filter(isAcceptedRetryOn);

@@ -71,6 +71,9 @@ export function emitDeployment(
   // environment variables.
   if (configMap && service.config)
     for (const k of Object.keys(service.config.values).sort()) if (k in configMap.data) env[k] ??= kplus.EnvValue.fromConfigMap(configMap, k);
+  // The mesh's variables (the Weft proxy's `HTTP_PROXY`) win: without them the application's
+  // calls would bypass the mesh.
+  for (const [k, v] of Object.entries(sortedRecord(wiring.appEnv))) env[k] = kplus.EnvValue.fromValue(v);
 
   const seenPorts = new Set<number>();
   const ports: kplus.ContainerPort[] = [];

@@ -4,6 +4,8 @@ import type { ModelIndex } from '../../model/query';
 import type { Service, Version } from '../../model/service';
 import type { ProxyConfigInput } from '../../proxy/config/schema';
 import { canonicalHost } from '../../analyze/helpers/hosts';
+import { isCatchAllClause } from '../../analyze/helpers/match';
+import type { Match, Route } from '../../model/traffic';
 import { workloadName } from '../naming';
 import { PROXY_PORTS, SCHEMA_REF } from './constants';
 import { kubernetesResolver, type EndpointResolver } from './endpoints';
@@ -44,7 +46,6 @@ export function buildProxyConfig(
   const { model, index } = ctx;
   const table = new ServiceTable(model, service.namespace, options.endpoints ?? kubernetesResolver(model), reporter);
   const scope: RouteScope = { model, index, caller: service, table, reporter };
-  const routedHosts = hostsWithRoutes(model);
 
   // Called services first, in `calls` order: they own the host names the application uses.
   const called: Service[] = [];
@@ -60,28 +61,36 @@ export function buildProxyConfig(
     const target = index.service(call.target.service);
     if (!target || called.some((c) => serviceKey(c) === serviceKey(target))) continue;
     called.push(target);
-    // A service with routes for its own host is reachable only through them: unmatched requests get 404 NR, as under Istio (WEFT124).
-    const name = table.add(target, routedHosts.has(serviceFqdn(target, model.clusterDomain)) ? 'none' : 'all', call);
+    const name = table.add(target, 'all', call);
     if (name !== undefined) proxyNames.set(serviceKey(target), name);
   }
 
-  // Declared routes for the called hosts, in declaration order; then the implicit catch-alls.
+  // Declared routes for the called hosts in declaration order, and a catch-all per called service
+  // whose routes, as this caller sees them, leave requests unmatched; routes for exact hosts
+  // before wildcard ones (Envoy picks the most specific virtual host first).
   const calledKeys = new Set(called.filter((c) => proxyNames.has(serviceKey(c))).map(serviceKey));
   const calledFqdns = new Set(called.map((c) => serviceFqdn(c, model.clusterDomain)));
-  const routes: RouteInput[] = [];
+  const declared: Array<{ route: RouteInput; wildcard: boolean }> = [];
+  const caughtAll = new Set<string>();
   for (const owner of model.services) {
     if (!proxiedPort(owner)) continue; // its traffic bypasses the proxy (WEFT643)
     for (const route of owner.routes) {
-      const forCalledHost = route.hosts.some((h) => calledFqdns.has(canonicalHost(h, owner.namespace, model)));
-      if (calledKeys.has(serviceKey(owner)) || forCalledHost) routes.push(...compileRoute(scope, owner, route));
+      const hosts = route.hosts.map((h) => canonicalHost(h, owner.namespace, model));
+      if (!calledKeys.has(serviceKey(owner)) && !hosts.some((h) => calledFqdns.has(h))) continue;
+      const compiled = compileRoute(scope, owner, route);
+      if (compiled.length > 0 && catchesAll(route, service)) for (const h of hosts) caughtAll.add(h);
+      for (const r of compiled) declared.push({ route: r, wildcard: route.hosts.some((h) => h.includes('*')) });
     }
   }
+  const catchAlls: RouteInput[] = [];
   for (const target of called) {
     const port = proxiedPort(target);
     const name = proxyNames.get(serviceKey(target));
-    if (!port || name === undefined || routedHosts.has(serviceFqdn(target, model.clusterDomain))) continue;
-    routes.push(implicitRoute(scope, target, name, serviceHosts(model, target, port.port, service.namespace)));
+    if (!port || name === undefined || caughtAll.has(serviceFqdn(target, model.clusterDomain))) continue;
+    catchAlls.push(implicitRoute(scope, target, name, serviceHosts(model, target, port.port, service.namespace)));
   }
+  // The catch-alls belong to their services' exact hosts: after the exact-host routes, before any wildcard.
+  const routes: RouteInput[] = [...declared.filter((d) => !d.wildcard).map((d) => d.route), ...catchAlls, ...declared.filter((d) => d.wildcard).map((d) => d.route)];
 
   const inPort = proxiedPort(service);
   const l = options.listeners ?? {};
@@ -117,9 +126,11 @@ export function buildProxyConfig(
   };
 }
 
-/** Canonical hosts that at least one service-owned route answers for. */
-function hostsWithRoutes(model: MeshModel): Set<string> {
-  const out = new Set<string>();
-  for (const s of model.services) for (const r of s.routes) for (const h of r.hosts) out.add(canonicalHost(h, s.namespace, model));
-  return out;
+/**
+ * Whether a route matches every request from `caller` (a clause without conditions other than a
+ * universal path, and a source that is absent or the caller): then no catch-all is added after it.
+ */
+function catchesAll(route: Route, caller: Service): boolean {
+  const clauses: Match[] = route.match.length === 0 ? [{}] : route.match;
+  return clauses.some((m) => (!m.sourceService || serviceKey(m.sourceService) === serviceKey(caller)) && isCatchAllClause({ ...m, sourceService: undefined }));
 }

@@ -24,7 +24,7 @@ export function emitWeft(ctx: EmitContext): TargetOutput {
   const reporter = new Reporter(ctx);
   const manifests: Manifest[] = [];
   const files: RawFile[] = [];
-  reportLimitations(ctx.model, ctx.index, reporter);
+  reportLimitations(ctx.model, reporter);
 
   for (const service of ctx.model.services) {
     for (const version of service.versions) {

@@ -1,5 +1,4 @@
 import type { MeshModel } from '../../model/mesh';
-import type { ModelIndex } from '../../model/query';
 import type { Service } from '../../model/service';
 import { outlierDetectionConfig } from './circuit-breaker';
 import { proxiedPort } from './ports';
@@ -11,9 +10,10 @@ import type { Reporter } from './reporter';
  * per-route limitations (retry-on classes, unreachable destinations, route rate limits) are
  * reported where the route is compiled.
  */
-export function reportLimitations(model: MeshModel, index: ModelIndex, reporter: Reporter): void {
+export function reportLimitations(model: MeshModel, reporter: Reporter): void {
+  reportMeshSecurity(model, reporter);
   for (const service of model.services) {
-    reportSecurity(model, index, service, reporter);
+    reportServiceSecurity(service, reporter);
     reportPorts(service, reporter);
     reportPerVersionEndpoints(service, reporter);
   }
@@ -49,38 +49,54 @@ export function reportLimitations(model: MeshModel, index: ModelIndex, reporter:
   }
 }
 
-/** Authorization, JWT and mTLS are the proxy's part 2. */
-function reportSecurity(model: MeshModel, index: ModelIndex, service: Service, reporter: Reporter): void {
-  const hint = 'the weft proxy enforces identity and authorization in part 2; use an istio or consul environment where they must hold';
-  const mtls = index.mtlsOf(service);
-  if (mtls !== 'disable') {
+const SECURITY_HINT = 'the weft proxy enforces identity and authorization in part 2; use an istio or consul environment where they must hold';
+
+/**
+ * Mesh-wide security the proxy does not enforce yet, reported once where it is declared (the
+ * Mesh) rather than once per service, so that the message points at the setting to change.
+ */
+function reportMeshSecurity(model: MeshModel, reporter: Reporter): void {
+  const at = { path: model.name, location: model.location };
+  const inherits = (pick: (s: Service) => boolean) => model.services.filter(pick).map((s) => s.name);
+  const strictOrPermissive = inherits((s) => s.security.mtls === undefined);
+  if (model.security.mtls !== 'disable' && strictOrPermissive.length > 0) {
     reporter.report(
       'WEFT640',
-      service,
-      `mTLS "${mtls}" of service "${service.name}" is not enforced by the weft proxy yet: traffic between weft proxies is plaintext HTTP and peers are not authenticated`,
-      hint,
+      at,
+      `mesh-wide mTLS "${model.security.mtls}" is not enforced by the weft proxy yet (${strictOrPermissive.length} service${strictOrPermissive.length === 1 ? '' : 's'}): traffic between weft proxies is plaintext HTTP and peers are not authenticated`,
+      SECURITY_HINT,
     );
   }
-  const rules = service.security.authorization;
-  if (model.security.authorization === 'deny-by-default' || rules.length > 0) {
-    const parts = [
-      ...(model.security.authorization === 'deny-by-default' ? ['deny-by-default'] : []),
-      ...(rules.length > 0 ? [`rule${rules.length > 1 ? 's' : ''} ${rules.map((r) => `"${r.name}"`).join(', ')}`] : []),
-    ];
+  if (model.security.authorization === 'deny-by-default' && model.services.length > 0) {
     reporter.report(
       'WEFT640',
-      service,
-      `authorization (${parts.join('; ')}) of service "${service.name}" is not enforced by the weft proxy yet: its inbound listener accepts every caller (callers' proxies route only their declared calls, but nothing stops a client that bypasses its proxy)`,
-      hint,
+      at,
+      "deny-by-default authorization is not enforced by the weft proxy yet: callers' proxies route only their declared calls, but an inbound listener accepts every caller, so a client that bypasses its proxy is not stopped",
+      SECURITY_HINT,
     );
   }
-  const jwt = service.security.jwt;
-  if (jwt.length > 0) {
+}
+
+/** Per-service security the proxy does not enforce yet, each at its own declaration. */
+function reportServiceSecurity(service: Service, reporter: Reporter): void {
+  const mtls = service.security.mtls;
+  if (mtls !== undefined && mtls !== 'disable') {
+    reporter.report('WEFT640', service, `mTLS "${mtls}" of service "${service.name}" is not enforced by the weft proxy yet: peers are not authenticated`, SECURITY_HINT);
+  }
+  for (const rule of service.security.authorization) {
     reporter.report(
       'WEFT640',
-      service,
-      `JWT validation (${jwt.map((j) => `"${j.name}"`).join(', ')}) of service "${service.name}" is not enforced by the weft proxy yet: requests reach the application with or without a valid token`,
-      hint,
+      rule,
+      `${rule.action} rule "${rule.name}" of service "${service.name}" is not enforced by the weft proxy yet: requests reach the application whatever their source`,
+      SECURITY_HINT,
+    );
+  }
+  for (const jwt of service.security.jwt) {
+    reporter.report(
+      'WEFT640',
+      jwt,
+      `JWT rule "${jwt.name}" of service "${service.name}" is not enforced by the weft proxy yet: requests reach the application with or without a valid token`,
+      SECURITY_HINT,
     );
   }
 }

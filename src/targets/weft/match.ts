@@ -19,7 +19,3 @@ export function matchConfig(m: Match): MatchInput {
   if (m.query && Object.keys(m.query).length > 0) out.query = Object.fromEntries(Object.entries(m.query).map(([k, v]) => [k, { ...v }]));
   return out;
 }
-
-export function isEmptyMatch(m: MatchInput): boolean {
-  return Object.keys(m).length === 0;
-}

@@ -6,7 +6,7 @@ import type { Service } from '../../model/service';
 import type { Destination, Match, Route } from '../../model/traffic';
 import type { ProxyConfigInput } from '../../proxy/config/schema';
 import { routeHosts } from './hosts';
-import { isEmptyMatch, matchConfig, type MatchInput } from './match';
+import { matchConfig } from './match';
 import { proxiedPort } from './ports';
 import type { Reporter } from './reporter';
 import { faultConfig, retriesConfig, tokenBucket } from './resilience';
@@ -34,7 +34,7 @@ export function routeName(owner: ServiceRef, route: string, clause?: number): st
   return `${owner.name}.${owner.namespace}/${route}${clause === undefined ? '' : `#${clause}`}`;
 }
 
-/** Name of the route Weft adds for a called service that declares no routes. */
+/** Name of the catch-all Weft appends for a called service (see implicitRoute). */
 export function implicitRouteName(owner: ServiceRef): string {
   return `${owner.name}.${owner.namespace}/(default)`;
 }
@@ -122,7 +122,11 @@ export function compileRoute(scope: RouteScope, owner: Service, route: Route): R
   }));
 }
 
-/** The implicit catch-all of a called service that declares no routes: every endpoint, with the service's defaults. */
+/**
+ * The catch-all Weft appends for a called service whose routes (as this caller sees them) leave
+ * some requests unmatched, as the istio target does: those requests reach every endpoint of the
+ * service, as they would without a mesh, with the service's timeout, retries and fault.
+ */
 export function implicitRoute(scope: RouteScope, service: Service, proxyName: string, hosts: string[]): RouteInput {
   const route: RouteInput = {
     name: implicitRouteName(service),
@@ -137,10 +141,6 @@ export function implicitRoute(scope: RouteScope, service: Service, proxyName: st
   const fault = r.fault && faultConfig(r.fault);
   if (fault) route.fault = fault;
   return route;
-}
-
-export function isCatchAll(route: Pick<RouteInput, 'match'>): boolean {
-  return isEmptyMatch((route.match ?? {}) as MatchInput);
 }
 
 function actionOf(scope: RouteScope, owner: Service, route: Route): ActionInput | undefined {

@@ -1,4 +1,4 @@
-import { serviceFqdn, serviceKey } from '../../model/common';
+import { serviceKey } from '../../model/common';
 import type { ExternalService, MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
 import type { ProxyConfigInput } from '../../proxy/config/schema';
@@ -118,9 +118,4 @@ export class ServiceTable {
   list(): ServiceInput[] {
     return [...this.entries.values()].map((e) => e.config);
   }
-}
-
-/** The FQDN callers use for a declared service (its route hosts default to it). */
-export function fqdnOf(model: Pick<MeshModel, 'clusterDomain'>, service: Service): string {
-  return serviceFqdn(service, model.clusterDomain);
 }

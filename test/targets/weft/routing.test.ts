@@ -30,10 +30,10 @@ describe('weft target: routing', () => {
         { service: 'app', subset: 'v2', weight: 80 },
       ],
     });
-    // app has routes for its own host: unmatched requests must get 404 (Istio semantics), so no fallback hosts.
+    // canary matches everything: no catch-all is appended after it.
     expect(e.service('storefront/web-v1', 'app')).toMatchObject({
       namespace: 'storefront',
-      hosts: [],
+      hosts: FQDN_HOSTS('app', 'storefront', 8080, true),
       subsets: [
         { name: 'v1', endpoints: [{ address: 'app-v1.storefront.svc.cluster.local', port: 8080 }] },
         { name: 'v2', endpoints: [{ address: 'app-v2.storefront.svc.cluster.local', port: 8080, weight: 3 }] },
@@ -162,6 +162,37 @@ describe('weft target: routing', () => {
     // "from batch" with nothing else matches every request from batch: a catch-all for batch only.
     expect(e.route('shop/batch-v1', 'api.shop/batch-only').match).toEqual({});
     expectGolden('source-service', e);
+  });
+
+  it('appends a catch-all to the service after routes that leave requests unmatched, as the istio target does', () => {
+    const mesh = weftMesh();
+    const t = mesh.team('shop');
+    const api = t.service('api', { port: 8080, versions: { v1: { image: 'x/api:1' }, v2: { image: 'x/api:2' } }, resilience: { timeout: '3s' } });
+    const web = t.service('web', { port: 8080, versions: { v1: { image: 'x/web:1' } }, calls: [api] });
+    t.service('batch', { port: 8080, versions: { v1: { image: 'x/b:1' } }, calls: [api] });
+    api.route('beta', { match: { headers: { beta: 'yes' } }, to: api.version('v2') });
+    api.route('everything-from-web', { match: { path: { prefix: '/' }, from: web }, to: api.version('v1') });
+    const e = emit(mesh);
+    // For web, the second route matches everything (a "/" prefix counts): nothing is appended.
+    expect(e.routes('shop/web-v1').map((r) => r.name)).toEqual(['api.shop/beta', 'api.shop/everything-from-web']);
+    // For batch it does not apply: unmatched requests reach every endpoint, with the service's timeout.
+    expect(e.routes('shop/batch-v1').map((r) => r.name)).toEqual(['api.shop/beta', 'api.shop/(default)']);
+    expect(e.route('shop/batch-v1', 'api.shop/(default)')).toMatchObject({ match: {}, action: { type: 'forward', destinations: [{ service: 'api', weight: 100 }] }, timeoutMs: 3000 });
+  });
+
+  it('puts routes for exact hosts before routes for wildcard hosts, as Envoy picks the most specific virtual host', () => {
+    const mesh = weftMesh();
+    const t = mesh.team('shop');
+    const api = t.service('api', { port: 8080, versions: { v1: { image: 'x/api:1' } } });
+    api.route('wild', { hosts: ['*.example.com'], to: api });
+    api.route('exact', { hosts: ['api.example.com'], to: api });
+    t.service('web', { port: 8080, versions: { v1: { image: 'x/web:1' } }, calls: [api] });
+    const e = emit(mesh);
+    expect(e.routes('shop/web-v1').map((r) => [r.name, r.hosts])).toEqual([
+      ['api.shop/exact', ['api.example.com']],
+      ['api.shop/(default)', FQDN_HOSTS('api', 'shop', 8080, true)],
+      ['api.shop/wild', ['*.example.com']],
+    ]);
   });
 
   it('reaches services across namespaces by name.namespace and longer, never by the bare name', () => {

@@ -27,7 +27,6 @@ export function checkVersionSubsets(ic: IstioContext): void {
           route,
           `${what(route)} sends to version "${d.version}" of service "${s.name}", which has 0 replicas in environment "${ic.ctx.env.name}": its subset selects no running pod`,
           `scale version "${d.version}" up in environment "${ic.ctx.env.name}", or stop routing to it there`,
-          'warning',
         );
       }
     }

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { isSchemaChecked, schemaCheck } from '../../src/synth/schema-check';
+import type { Manifest } from '../../src/targets/target';
+
+const meta = (name: string, namespace = 'ns') => ({ name, namespace });
+
+const valid: Manifest[] = [
+  { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns' } },
+  { apiVersion: 'v1', kind: 'Service', metadata: meta('svc'), spec: { selector: { app: 'a' }, ports: [{ name: 'http', port: 80, targetPort: 8080 }] } },
+  {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: meta('app-v1'),
+    spec: { replicas: 2, selector: { matchLabels: { app: 'a' } }, template: { metadata: { labels: { app: 'a' } }, spec: { containers: [{ name: 'a', image: 'x/a:1' }] } } },
+  },
+  { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: meta('a'), spec: { minAvailable: 1, selector: { matchLabels: { app: 'a' } } } },
+  { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: meta('a'), spec: { hosts: ['a'], http: [{ timeout: '2s', route: [{ destination: { host: 'a' } }] }] } },
+  { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: meta('a'), spec: { action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/ns/sa/b'] } }] }] } },
+  { apiVersion: 'telemetry.istio.io/v1', kind: 'Telemetry', metadata: meta('a'), spec: { tracing: [{ randomSamplingPercentage: 10 }] } },
+  { apiVersion: 'networking.istio.io/v1alpha3', kind: 'EnvoyFilter', metadata: meta('a'), spec: { configPatches: [] } },
+];
+
+describe('schemaCheck', () => {
+  it('accepts valid objects of several kinds and groups', () => {
+    const r = schemaCheck(valid, 'dev');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.unchecked).toEqual([]);
+  });
+
+  it('reports WEFT690 per invalid object with kind, name, environment and the validator message', () => {
+    const invalid: Manifest[] = [
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta('bad'), spec: { replicas: 'two', selector: {}, template: { spec: { containers: [{ name: 'a' }] } } } },
+      { apiVersion: 'v1', kind: 'Service', metadata: meta('bad-svc'), spec: { ports: [{ port: 'eighty' }] } },
+      { apiVersion: 'networking.istio.io/v1', kind: 'VirtualService', metadata: meta('bad-vs'), spec: { hosts: 'a', http: [{ timeout: 2 }] } },
+      { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: meta('bad-pa'), spec: { mtls: { mode: 7 } } },
+    ];
+    const r = schemaCheck([...valid, ...invalid], 'prod');
+    expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual(Array(4).fill(['WEFT690', 'error']));
+    const [dep, svc, vs, pa] = r.diagnostics;
+    expect(dep!.message).toContain('Deployment ns/bad (environment "prod", apps/v1)');
+    expect(dep!.message).toContain('/spec/replicas must be integer');
+    expect(svc!.message).toContain('Service ns/bad-svc');
+    expect(vs!.message).toContain('/spec/hosts must be array');
+    expect(vs!.message).toContain('/spec/http/0/timeout must be string');
+    expect(pa!.message).toContain('PeerAuthentication ns/bad-pa');
+    expect(dep!.path).toBe('prod/apps/v1/Deployment/ns/bad');
+  });
+
+  it('returns kinds it has no schema for as unchecked, without reporting them', () => {
+    const app = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: meta('shop', 'argocd'), spec: {} };
+    const sm = { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: meta('m'), spec: {} };
+    const r = schemaCheck([app, valid[0]!, sm], 'dev');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.unchecked).toEqual([app, sm]);
+    expect(isSchemaChecked('argoproj.io/v1alpha1', 'Application')).toBe(false);
+    expect(isSchemaChecked('autoscaling/v2', 'HorizontalPodAutoscaler')).toBe(true);
+    expect(isSchemaChecked('networking.istio.io/v1', 'DestinationRule')).toBe(true);
+  });
+});
