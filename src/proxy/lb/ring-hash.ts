@@ -17,7 +17,7 @@ export class RingHash implements LoadBalancer {
   private readonly owners: Endpoint[];
 
   constructor(
-    private readonly endpoints: readonly Endpoint[],
+    endpoints: readonly Endpoint[],
     private readonly key: HashKey,
     minimumRingSize: number,
   ) {

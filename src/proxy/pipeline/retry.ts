@@ -93,7 +93,6 @@ class RetryHandler implements Handler {
   private aborted: Error | null = null;
   private timer: NodeJS.Timeout | null = null;
   private abortUp: Abort | null = null;
-  private lastKind: FailureKind | undefined;
 
   constructor(
     private readonly ex: Exchange,
@@ -135,7 +134,6 @@ class RetryHandler implements Handler {
       if (this.retriesDone < this.policy.attempts && !this.aborted && this.policy.safeToRepeat(this.ex, undefined)) {
         // Drain this response quietly (keeps the connection reusable), then retry.
         this.discarding = true;
-        this.lastKind = undefined;
         return true;
       }
       if (this.retriesDone > 0 && this.retriesDone >= this.policy.attempts) this.ex.addFlag('URX');
@@ -163,7 +161,6 @@ class RetryHandler implements Handler {
     if (this.discarding) return this.retryOrFail(null);
     const kind = classify(error);
     if (!this.policy.retriableFailure(kind)) return this.fail(error);
-    this.lastKind = kind;
     this.retryOrFail(error, kind);
   }
 
