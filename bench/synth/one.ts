@@ -5,7 +5,6 @@
  *   node --import tsx bench/synth/one.ts --kind weft|plain --services N
  */
 import { parseArgs } from 'node:util';
-import { targetsLoaded } from '../../src/targets/kubernetes/index';
 import { weftCompile } from './compile';
 import { plainSynth } from './plain';
 
@@ -15,7 +14,6 @@ if (!Number.isInteger(services) || services <= 0 || (values.kind !== 'weft' && v
   console.error('usage: one.ts --kind weft|plain --services N');
   process.exit(2);
 }
-await targetsLoaded;
 // Modules are loaded by now; the measured time is the compile itself.
 const start = performance.now();
 if (values.kind === 'weft') {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadProxyConfig, parseProxyConfig, parseProxyConfigText, toJsonPath } from '../../src/proxy/config/load';
+import { proxyConfigSchema } from '../../src/proxy/config/schema';
 import { renderSchema, SCHEMA_FILE } from '../../src/proxy/config/write-schema';
 import { ConfigInvalidError, ConfigReadError } from '../../src/proxy/errors';
 import { WeftProxy } from '../../src/proxy/proxy';
@@ -107,6 +108,42 @@ describe('proxy config', () => {
       issues: [{ path: '$.routes[0].timeoutMs', message: 'must be >= 0' }],
     });
     await expect(loadProxyConfig(join(dir, 'missing.json'))).rejects.toBeInstanceOf(ConfigReadError);
+  });
+
+  it('applies exactly the defaults of the zod schema (ajv on the committed JSON Schema, every union branch)', () => {
+    const sub = (name: string) => ({ name, endpoints: [{ address: '10.0.0.1', port: 9080 }] });
+    const svc = (name: string, loadBalancer?: unknown) => ({ name, namespace: 'shop', subsets: [sub('v1')], ...(loadBalancer ? { loadBalancer } : {}) });
+    const fwd = { type: 'forward', destinations: [{ service: 'a' }, { service: 'b', subset: 'v1', weight: 0 }] };
+    const full = {
+      version: 1,
+      workload: { service: 'productpage', namespace: 'shop' },
+      listeners: {
+        inbound: { port: 15006, app: { port: 9080 }, rateLimit: { maxTokens: 5, fillIntervalMs: 1000 }, fault: { abort: { httpStatus: 503 } }, connectionPool: { maxConnections: 3 } },
+        outbound: { port: 15001 },
+        admin: { port: 15000 },
+      },
+      services: [
+        svc('a'),
+        svc('b', { type: 'least-request' }),
+        svc('c', { type: 'random' }),
+        svc('d', { type: 'consistent-hash', hashOn: { header: 'x-user' } }),
+        svc('e', { type: 'consistent-hash', hashOn: { cookie: { name: 'c', ttlMs: 1000 } }, algorithm: 'maglev' }),
+        svc('f', { type: 'consistent-hash', hashOn: { sourceIp: true } }),
+        { ...svc('g', { type: 'consistent-hash', hashOn: { queryParam: 'tenant' } }), outlierDetection: {}, connectionPool: { maxRequests: 9 } },
+      ],
+      routes: [
+        { name: 'f', hosts: ['a'], match: { path: { prefix: '/x' }, headers: { h: { present: false }, i: { regex: 'a+' } }, query: { q: { exact: 'b' } } }, action: fwd, retries: { attempts: 2 }, mirror: { service: 'c' }, fault: { delay: { fixedDelayMs: 1 } }, cors: { allowOrigins: [{ prefix: 'https://' }] } },
+        { name: 'r', match: { path: { prefix: '/old' } }, action: { type: 'redirect', prefixRewrite: '/new' }, rateLimit: { maxTokens: 1, fillIntervalMs: 10 } },
+        { name: 'r2', match: { path: { exact: '/o' } }, action: { type: 'redirect', authority: 'x', status: 302 } },
+        { name: 'd', match: { path: { regex: '/s.*' } }, action: { type: 'directResponse', status: 200 }, headers: { request: { set: { a: 'b' } } } },
+      ],
+    };
+    const variants = [valid(), full, { ...full, observability: { accessLog: true } }, { ...full, observability: { accessLog: { path: '/tmp/a.log' }, tracing: {} }, limits: { drainTimeoutMs: 5 }, reload: {} }];
+    for (const doc of variants) {
+      const before = JSON.stringify(doc);
+      expect(parseProxyConfig(doc)).toEqual(proxyConfigSchema.parse(doc));
+      expect(JSON.stringify(doc)).toBe(before); // the caller's document is not modified
+    }
   });
 
   it('the committed JSON Schema is the one generated from zod', () => {

@@ -4,7 +4,7 @@
  * config reloads when the host and pool options are unchanged, so connections stay warm and an
  * ejected host stays ejected across a reload.
  */
-import { Pool } from 'undici';
+import { Pool } from './undici-pool';
 import type { ConnectionPoolConfig } from '../config/schema';
 
 export interface EndpointLabels {

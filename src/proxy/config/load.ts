@@ -1,15 +1,22 @@
 /**
- * Loading a proxy config: read → JSON.parse → ajv (the published JSON Schema) → zod (defaults)
- * → cross-reference checks. Every failure is a `ConfigInvalidError` listing each problem with
- * its JSON path (`$.routes[2].action.destinations[0].service`) and reason, so that an operator
- * can fix the file without reading proxy code. The proxy never starts on an invalid file.
+ * Loading a proxy config: read → JSON.parse → ajv against the committed JSON Schema (defaults
+ * applied by ajv `useDefaults`, and inside unions by ./defaults) → cross-reference checks.
+ * Every failure is a `ConfigInvalidError` listing each problem with its JSON path
+ * (`$.routes[2].action.destinations[0].service`) and reason, so that an operator can fix the
+ * file without reading proxy code. The proxy never starts on an invalid file.
+ *
+ * zod (./schema.ts) stays the source of truth, but is not loaded here: the committed JSON
+ * Schema is generated from it (a test fails when it is stale, another when ajv's defaults
+ * differ from zod's output), and keeping zod out of the proxy process saves memory per worker.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv';
+import jsonSchema from '../../../schemas/weft-proxy-config.schema.json' with { type: 'json' };
 import { ConfigInvalidError, ConfigReadError, type ConfigIssue } from '../errors';
-import { proxyConfigJsonSchema, proxyConfigSchema, type ProxyConfig } from './schema';
+import { UnionDefaults } from './defaults';
+import type { ProxyConfig } from './schema';
 import { semanticIssues } from './semantic';
 
 /** A validated config together with the bytes it came from. */
@@ -20,11 +27,15 @@ export interface LoadedConfig {
   readonly text: string;
 }
 
-let validator: ValidateFunction | undefined;
-function validate(): ValidateFunction {
+const SCHEMA = jsonSchema as Record<string, unknown>;
+let compiled: { check: ValidateFunction; unions: UnionDefaults } | undefined;
+function validator(): { check: ValidateFunction; unions: UnionDefaults } {
   // Compiled once per process: ajv code generation costs tens of milliseconds.
-  validator ??= new Ajv2020({ allErrors: true, strict: false }).compile(proxyConfigJsonSchema());
-  return validator;
+  if (!compiled) {
+    const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true });
+    compiled = { check: ajv.compile(SCHEMA), unions: new UnionDefaults(ajv) };
+  }
+  return compiled;
 }
 
 /** `/routes/2/match` + property → `$.routes[2].match.property`. */
@@ -70,21 +81,22 @@ function summarize(errors: readonly ErrorObject[]): ConfigIssue[] {
     .sort((a, b) => b.path.length - a.path.length || a.path.localeCompare(b.path));
 }
 
-/** Validates a document already parsed from JSON; `source` names it in errors. */
+/**
+ * Validates a document already parsed from JSON and returns it with defaults applied (a copy:
+ * the caller's object is not changed); `source` names it in errors.
+ */
 export function parseProxyConfig(document: unknown, source = '<config>'): ProxyConfig {
-  const check = validate();
+  return validated(structuredClone(document), source);
+}
+
+function validated(document: unknown, source: string): ProxyConfig {
+  const { check, unions } = validator();
   if (!check(document)) throw new ConfigInvalidError(source, summarize(check.errors ?? []));
-  const parsed = proxyConfigSchema.safeParse(document);
-  if (!parsed.success) {
-    // ajv and zod derive from the same schema; a difference would be a bug, but still report it precisely.
-    throw new ConfigInvalidError(
-      source,
-      parsed.error.issues.map((i) => ({ path: toJsonPath(i.path.length ? '/' + i.path.join('/') : ''), message: i.message })),
-    );
-  }
-  const issues = semanticIssues(parsed.data);
+  unions.apply(SCHEMA, document);
+  const config = document as ProxyConfig;
+  const issues = semanticIssues(config);
   if (issues.length > 0) throw new ConfigInvalidError(source, issues);
-  return parsed.data;
+  return config;
 }
 
 /** Parses config text (the bytes of a file). */
@@ -95,7 +107,7 @@ export function parseProxyConfigText(text: string, source = '<config>'): LoadedC
   } catch (error) {
     throw new ConfigInvalidError(source, [{ path: '$', message: `not valid JSON: ${(error as Error).message}` }]);
   }
-  return { config: parseProxyConfig(document, source), hash: hashConfig(text), text };
+  return { config: validated(document, source), hash: hashConfig(text), text };
 }
 
 export function hashConfig(text: string): string {

@@ -6,12 +6,12 @@ import { meshWiring, type WiringSource } from './wiring';
 export { KUBERNETES_CODES } from './codes';
 export { APP_PROTOCOL } from './service';
 export { DEFAULT_DENY_NAME } from './network-policy';
-export { targetsLoaded, type WiringSource } from './wiring';
+export { MESH_TARGETS, type WiringSource } from './wiring';
 
 export interface KubernetesTargetOptions {
   /**
    * Where workload wiring comes from.
-   * @default the environment's mesh target's `wiring` (looked up in TARGETS)
+   * @default the environment's mesh target's `wiring` (one of `MESH_TARGETS`)
    */
   wiring?: WiringSource;
 }

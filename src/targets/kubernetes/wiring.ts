@@ -1,38 +1,29 @@
 import type { Service, Version } from '../../model/service';
 import type { EmitContext, Target, WorkloadWiring } from '../target';
+import { istioTarget } from '../istio/index';
+import { weftTarget } from '../weft/index';
+
 /** Asks a mesh target what a workload needs to join the mesh. */
 export type WiringSource = (ctx: EmitContext, service: Service, version: Version) => WorkloadWiring;
 
 /**
- * The target registry, loaded lazily. `src/targets/index.ts` imports this target, so a static
- * import of it from here would be a cycle that breaks whenever this module is loaded first
- * (`TARGETS = [kubernetesTarget]` would run before `kubernetesTarget` exists). A dynamic import
- * breaks the cycle; it settles as soon as the module graph has been evaluated, long before
- * any synth runs. Code that imports this target directly and emits in the same tick awaits
- * `targetsLoaded` first.
+ * The mesh targets whose `wiring` the Kubernetes target asks for.
+ *
+ * Why not `TARGETS` (src/targets/index.ts)? That registry imports this target, so importing it
+ * back would be a cycle, and an ES module cycle breaks whenever this module is loaded first
+ * (`TARGETS = [kubernetesTarget, …]` would run before `kubernetesTarget` exists); a dynamic
+ * import avoids the crash but settles at an unspecified later tick, which made emits racy.
+ * Importing the mesh targets themselves has no cycle. test/targets/kubernetes/wiring.test.ts
+ * fails when a target in TARGETS has `wiring` but is missing here.
  */
-let registry: readonly Target[] | undefined;
-let registryError: unknown;
-export const targetsLoaded: Promise<void> = import('../index').then(
-  (m) => {
-    registry = m.TARGETS;
-  },
-  (e: unknown) => {
-    registryError = e;
-  },
-);
+export const MESH_TARGETS: readonly Target[] = [istioTarget, weftTarget];
 
 /**
  * The environment's mesh target's wiring (`Target.wiring`), or none when that target has no
- * wiring (or is not registered). No emitter reads another emitter's output: the mesh target
- * answers from the model alone.
+ * wiring. No emitter reads another emitter's output: the mesh target answers from the model.
  */
-export function meshWiring(targets?: readonly Target[]): WiringSource {
-  return (ctx, service, version) => {
-    const list = targets ?? registry;
-    if (!list) throw new Error(`bug: the target registry is not loaded yet (${String(registryError ?? 'await targetsLoaded before emitting')})`);
-    return list.find((t) => t.name === ctx.env.mesh)?.wiring?.(ctx, service, version) ?? {};
-  };
+export function meshWiring(targets: readonly Target[] = MESH_TARGETS): WiringSource {
+  return (ctx, service, version) => targets.find((t) => t.name === ctx.env.mesh)?.wiring?.(ctx, service, version) ?? {};
 }
 
 /** Wiring of every workload, computed once: namespaces need all of them, Deployments one. */

@@ -6,7 +6,7 @@ import type { Diagnostic } from '../../../src/analyze/diagnostic';
 import type { Mesh } from '../../../src/index';
 import { ModelIndex, modelForEnvironment } from '../../../src/model/query';
 import { manifestYaml } from '../../../src/synth/serialize';
-import { createKubernetesTarget, targetsLoaded, type WiringSource } from '../../../src/targets/kubernetes/index';
+import { createKubernetesTarget, type WiringSource } from '../../../src/targets/kubernetes/index';
 import type { Manifest } from '../../../src/targets/target';
 
 export interface Emitted {
@@ -18,7 +18,6 @@ export interface Emitted {
 
 /** constructs → toModel → modelForEnvironment → Kubernetes emit, as `weft synth` runs it. */
 export async function emitFor(mesh: Mesh, envName: string, wiring?: WiringSource): Promise<Emitted> {
-  await targetsLoaded;
   const { model, diagnostics: built } = mesh.toModel();
   if (!model) throw new Error(`fixture is invalid: ${JSON.stringify(built)}`);
   const env = model.environments.find((e) => e.name === envName);
