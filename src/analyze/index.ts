@@ -4,6 +4,7 @@ import { allCodes } from './registry';
 import { sortDiagnostics, type Diagnostic } from './diagnostic';
 import type { Rule, RuleContext } from './rule';
 import { RULES } from './rules/index';
+import { withAnalysisMemo } from './helpers/memo';
 
 export type { Diagnostic } from './diagnostic';
 
@@ -20,6 +21,9 @@ export function analyze(model: MeshModel, rules: readonly Rule[] = RULES): Diagn
       out.push({ code, severity: severity ?? info.severity, message, path: at.path, location: at.location, hint });
     },
   };
-  for (const rule of rules) rule.check(ctx);
+  // Indexes derived from the model (helpers/memo.ts) are built once and shared by every rule.
+  withAnalysisMemo(() => {
+    for (const rule of rules) rule.check(ctx);
+  });
   return sortDiagnostics(out);
 }

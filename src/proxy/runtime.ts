@@ -9,6 +9,7 @@ import { ServiceRuntime } from './cluster/service';
 import type { ConnectionPoolConfig, ProxyConfig, ServiceConfig } from './config/schema';
 import type { LoadedConfig } from './config/load';
 import type { AccessLogger } from './access-log';
+import { accessLogLine } from './access-log-line';
 import type { Exchange } from './exchange';
 import { requestLabelKey, UNKNOWN_PEER, type IstioMetrics, type PeerLabels } from './metrics';
 import { faultStep } from './pipeline/fault';
@@ -170,31 +171,6 @@ export class Runtime {
   observe(ex: Exchange): void {
     const duration = performance.now() - ex.start;
     if (this.metrics) this.metrics.record(this.metricKey(ex), ex.status, ex.flags, duration, ex.bodyLength > 0 ? ex.bodyLength : 0, ex.bytesSent);
-    if (this.accessLog) {
-      const target = ex.target;
-      this.accessLog.write({
-        start_time: new Date(ex.startTime).toISOString(),
-        reporter: ex.listener.kind === 'outbound' ? 'source' : 'destination',
-        method: ex.method,
-        path: ex.originalPath,
-        protocol: `HTTP/${ex.req.httpVersion}`,
-        response_code: ex.status,
-        response_flags: ex.flags === '' ? '-' : ex.flags,
-        bytes_received: ex.bodyLength > 0 ? ex.bodyLength : 0,
-        bytes_sent: ex.bytesSent,
-        duration: Math.round(duration),
-        upstream_service_time: ex.upstreamTime >= 0 ? Math.round(ex.upstreamTime) : null,
-        x_forwarded_for: ex.header('x-forwarded-for') ?? null,
-        user_agent: ex.header('user-agent') ?? null,
-        request_id: ex.requestId,
-        authority: ex.authority,
-        upstream_host: ex.endpoint?.hostLabel ?? null,
-        upstream_cluster: target ? (target.subset ? `${target.service.name}|${target.subset}` : target.service.name) : null,
-        route_name: ex.route?.name ?? null,
-        downstream_remote_address: ex.clientAddress,
-        attempts: ex.attempts,
-        traceparent: ex.traceparent,
-      });
-    }
+    if (this.accessLog) this.accessLog.write(accessLogLine(ex, duration));
   }
 }

@@ -1,27 +1,53 @@
 import { serviceKey, type ServiceRef } from '../../model/common';
 import type { MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
+import { memoized } from './memo';
 
-/** The `calls` graph between declared services: who calls whom, each edge once. */
+/**
+ * The `calls` graph between declared services: who calls whom, each edge once. Edges and the
+ * reverse edges (callers) are indexed once, so every query is O(1) or O(answer).
+ */
 export class CallGraph {
   private readonly out = new Map<string, string[]>();
+  private readonly outSet = new Map<string, Set<string>>();
+  private readonly callers = new Map<string, Service[]>();
 
   constructor(readonly model: MeshModel) {
     const known = new Set(model.services.map(serviceKey));
     for (const s of model.services) {
       const from = serviceKey(s);
-      const edges = this.out.get(from) ?? [];
+      // A service declared twice (WEFT110) shares one key: its edges are the union of both.
+      let edges = this.out.get(from);
+      let set = this.outSet.get(from);
+      if (!edges || !set) {
+        this.out.set(from, (edges = []));
+        this.outSet.set(from, (set = new Set()));
+      }
       for (const c of s.calls) {
         if (c.target.kind !== 'service') continue;
         const to = serviceKey(c.target.service);
-        if (known.has(to) && !edges.includes(to)) edges.push(to);
+        if (known.has(to) && !set.has(to)) {
+          set.add(to);
+          edges.push(to);
+        }
       }
-      this.out.set(from, edges);
+    }
+    // Callers in declaration order, each key once, as its first declared service.
+    const seen = new Set<string>();
+    for (const s of model.services) {
+      const from = serviceKey(s);
+      if (seen.has(from)) continue;
+      seen.add(from);
+      for (const to of this.out.get(from)!) {
+        const list = this.callers.get(to);
+        if (list) list.push(s);
+        else this.callers.set(to, [s]);
+      }
     }
   }
 
   calls(from: ServiceRef, to: ServiceRef): boolean {
-    return this.out.get(serviceKey(from))?.includes(serviceKey(to)) ?? false;
+    return this.outSet.get(serviceKey(from))?.has(serviceKey(to)) ?? false;
   }
 
   /** Keys of the services `from` calls, in declaration order. */
@@ -31,15 +57,12 @@ export class CallGraph {
 
   /** Declared services that list `to` in their calls, in declaration order, each once. */
   callersOf(to: ServiceRef): Service[] {
-    const seen = new Set<string>();
-    return this.model.services.filter((s) => {
-      const k = serviceKey(s);
-      if (seen.has(k) || !this.calls(s, to)) return false;
-      seen.add(k);
-      return true;
-    });
+    return [...(this.callers.get(serviceKey(to)) ?? [])];
   }
 }
+
+/** The call graph of a model, built once per model (helpers/memo.ts). */
+export const callGraphOf = memoized('call-graph', (model) => new CallGraph(model));
 
 export function sameService(a: ServiceRef, b: ServiceRef): boolean {
   return a.namespace === b.namespace && a.name === b.name;

@@ -2,8 +2,9 @@ import { serviceKey, type ServiceRef } from '../../model/common';
 import type { MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
 import type { Route } from '../../model/traffic';
-import { CallGraph, sameService } from './calls';
+import { callGraphOf, type CallGraph, sameService } from './calls';
 import { canonicalHost, serviceOfHost } from './hosts';
+import { memoized } from './memo';
 
 /**
  * A mesh-bound route that hands a service's traffic to another service. Routing happens in the
@@ -22,7 +23,10 @@ export interface Delegation {
   readonly callers: readonly Service[];
 }
 
-export function delegationsOf(model: MeshModel, graph = new CallGraph(model)): Delegation[] {
+/** The delegations of a model, computed once per model (helpers/memo.ts). Do not mutate the result. */
+export const delegationsOfModel: (model: MeshModel) => readonly Delegation[] = memoized('delegations', (model) => delegationsOf(model, callGraphOf(model)));
+
+export function delegationsOf(model: MeshModel, graph: CallGraph = callGraphOf(model)): Delegation[] {
   const known = new Set(model.services.map(serviceKey));
   const out: Delegation[] = [];
   for (const owner of model.services)
@@ -59,11 +63,32 @@ function takesRoute(route: Route, caller: Service): boolean {
  * that nothing is reported that the user has already allowed.
  */
 export function allowRuleAdmits(target: Service, caller: Service): boolean {
-  return target.security.authorization.some(
-    (r) =>
-      r.action === 'allow' &&
-      ((r.from.services ?? []).some((s) => sameService(s, caller)) ||
-        (r.from.namespaces ?? []).includes(caller.namespace) ||
-        (!(r.from.services?.length) && !(r.from.namespaces?.length))),
-  );
+  const a = admissionOf(target);
+  return a.anyone || a.services.has(serviceKey(caller)) || a.namespaces.has(caller.namespace);
+}
+
+interface Admission {
+  /** Some allow rule does not restrict the source identity. */
+  readonly anyone: boolean;
+  readonly services: ReadonlySet<string>;
+  readonly namespaces: ReadonlySet<string>;
+}
+
+/** The identities the allow rules of a service name, indexed once per service object. */
+const admissions = new WeakMap<Service, Admission>();
+function admissionOf(target: Service): Admission {
+  const cached = admissions.get(target);
+  if (cached && Object.isFrozen(target.security.authorization)) return cached;
+  let anyone = false;
+  const services = new Set<string>();
+  const namespaces = new Set<string>();
+  for (const r of target.security.authorization) {
+    if (r.action !== 'allow') continue;
+    for (const s of r.from.services ?? []) services.add(serviceKey(s));
+    for (const n of r.from.namespaces ?? []) namespaces.add(n);
+    if (!r.from.services?.length && !r.from.namespaces?.length) anyone = true;
+  }
+  const admission = { anyone, services, namespaces };
+  admissions.set(target, admission);
+  return admission;
 }

@@ -3,6 +3,7 @@ import { ModelIndex, modelForEnvironment } from '../../model/query';
 import type { At, RuleContext } from '../rule';
 import type { Severity } from '../diagnostic';
 import { quotedList } from './format';
+import { memoized } from './memo';
 
 /** The model as one environment compiles it (its security mode, replica and image overrides applied). */
 export interface EnvironmentView {
@@ -11,12 +12,20 @@ export interface EnvironmentView {
   readonly index: ModelIndex;
 }
 
-export function environmentViews(model: MeshModel): EnvironmentView[] {
-  return model.environments.map((env) => {
+/**
+ * One view per environment, built once per model (helpers/memo.ts): several rules check every
+ * environment, and the views' own indexes (call graph, delegations) are memoized by view model.
+ */
+export function environmentViews(model: MeshModel): readonly EnvironmentView[] {
+  return views(model);
+}
+
+const views = memoized('environment-views', (model): readonly EnvironmentView[] =>
+  model.environments.map((env) => {
     const m = modelForEnvironment(model, env);
     return { env: env.name, model: m, index: new ModelIndex(m) };
-  });
-}
+  }),
+);
 
 interface Finding {
   readonly code: string;

@@ -1,6 +1,8 @@
 import type { ServiceRef } from '../../model/common';
 import type { MeshModel } from '../../model/mesh';
 import type { SourceLocation } from '../../model/common';
+import type { Service } from '../../model/service';
+import { memoized } from './memo';
 
 /** Milliseconds as a person writes them: `250ms`, `2s`, `1.5s`, `2m`. */
 export function humanMillis(ms: number): string {
@@ -14,7 +16,7 @@ export function humanMillis(ms: number): string {
  * declares a service of the same name (or the reference names no declared service).
  */
 export function serviceLabel(ref: ServiceRef, model: MeshModel): string {
-  const same = model.services.filter((s) => s.name === ref.name);
+  const same = servicesByName(model).get(ref.name) ?? [];
   const known = same.some((s) => s.namespace === ref.namespace);
   return known && same.every((s) => s.namespace === ref.namespace) ? ref.name : `${ref.namespace}/${ref.name}`;
 }
@@ -32,3 +34,14 @@ export function whereLabel(loc: SourceLocation | undefined, relativeTo: SourceLo
   if (relativeTo && loc.file !== relativeTo.file) return `${loc.file}:${loc.line}`;
   return `line ${loc.line}`;
 }
+
+/** Declared services by bare name, in declaration order. */
+export const servicesByName = memoized('services-by-name', (model) => {
+  const map = new Map<string, Service[]>();
+  for (const s of model.services) {
+    const list = map.get(s.name);
+    if (list) list.push(s);
+    else map.set(s.name, [s]);
+  }
+  return map as ReadonlyMap<string, readonly Service[]>;
+});

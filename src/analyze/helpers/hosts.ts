@@ -1,6 +1,20 @@
 import { serviceFqdn } from '../../model/common';
 import type { MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
+import { memoized } from './memo';
+
+/** Namespaces in which the mesh declares a team or a service. */
+const meshNamespaces = memoized('namespaces', (model) => new Set([...model.teams.map((t) => t.namespace), ...model.services.map((s) => s.namespace)]));
+
+/** Services by their in-cluster FQDN; the first declared wins, as a scan in declaration order would find. */
+const servicesByFqdn = memoized('services-by-fqdn', (model) => {
+  const map = new Map<string, Service>();
+  for (const s of model.services) {
+    const fqdn = serviceFqdn(s, model.clusterDomain);
+    if (!map.has(fqdn)) map.set(fqdn, s);
+  }
+  return map;
+});
 
 /**
  * Host names as a mesh compares them. A VirtualService host may be a short name (`reviews`,
@@ -14,15 +28,14 @@ export function canonicalHost(host: string, ownerNamespace: string | undefined, 
   if (h.includes('*')) return h;
   const parts = h.split('.');
   if (parts.length === 1 && ownerNamespace) return `${h}.${ownerNamespace}${suffix}`;
-  const namespaces = new Set([...model.teams.map((t) => t.namespace), ...model.services.map((s) => s.namespace)]);
-  if (parts.length === 2 && namespaces.has(parts[1]!)) return `${h}${suffix}`;
+  if (parts.length === 2 && meshNamespaces(model).has(parts[1]!)) return `${h}${suffix}`;
   if (parts.length === 3 && parts[2] === 'svc') return `${h}.${model.clusterDomain}`;
   return h;
 }
 
 /** The service whose in-cluster host a canonical host is, if any. */
 export function serviceOfHost(canonical: string, model: MeshModel): Service | undefined {
-  return model.services.find((s) => serviceFqdn(s, model.clusterDomain) === canonical);
+  return servicesByFqdn(model).get(canonical);
 }
 
 /** Gateway hosts may carry a `namespace/` prefix (Istio); only the host part is matched. */

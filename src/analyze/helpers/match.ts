@@ -55,6 +55,14 @@ export function sameClauses(a: readonly Match[], b: readonly Match[]): boolean {
   return ka.size === kb.size && [...ka].every((k) => kb.has(k));
 }
 
+/**
+ * A text that two clause lists share exactly when `sameClauses` holds for them, so that routes
+ * with the same clauses can be found with a map lookup instead of pairwise comparison.
+ */
+export function clauseSetKey(clauses: readonly Match[]): string {
+  return JSON.stringify([...new Set(clauses.map(clauseKey))].sort());
+}
+
 /** Whether every string that satisfies `narrow` satisfies `broad`. */
 export function stringImplies(narrow: StringMatch, broad: StringMatch): boolean {
   if ('exact' in broad) return 'exact' in narrow && narrow.exact === broad.exact;

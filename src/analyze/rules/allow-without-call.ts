@@ -1,6 +1,7 @@
 import type { Rule } from '../rule';
-import { CallGraph, sameService } from '../helpers/calls';
-import { delegationsOf } from '../helpers/delegation';
+import { serviceKey } from '../../model/common';
+import { callGraphOf, sameService } from '../helpers/calls';
+import { delegationsOfModel } from '../helpers/delegation';
 
 /**
  * An allow rule on service S for caller X (`from.services: [X]`) while X does not list S in its
@@ -14,15 +15,17 @@ export const allowWithoutCall: Rule = {
   id: 'allow-without-call',
   codes: { WEFT304: { severity: 'warning', title: 'allow rule for a service that does not declare the call' } },
   check(ctx) {
-    const graph = new CallGraph(ctx.model);
-    const delegations = delegationsOf(ctx.model, graph);
+    const graph = callGraphOf(ctx.model);
+    // `target|caller` for every caller that reaches a target through a delegating route.
+    const delegated = new Set<string>();
+    for (const d of delegationsOfModel(ctx.model)) for (const c of d.callers) delegated.add(`${serviceKey(d.to)}|${serviceKey(c)}`);
     for (const s of ctx.model.services)
       for (const rule of s.security.authorization) {
         if (rule.action !== 'allow') continue;
         for (const from of rule.from.services ?? []) {
           const caller = ctx.index.service(from);
           if (!caller || sameService(caller, s) || graph.calls(caller, s)) continue;
-          if (delegations.some((d) => sameService(d.to, s) && d.callers.some((c) => sameService(c, caller)))) continue;
+          if (delegated.has(`${serviceKey(s)}|${serviceKey(caller)}`)) continue;
           ctx.report(
             'WEFT304',
             rule,

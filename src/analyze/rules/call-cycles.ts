@@ -1,7 +1,8 @@
 import { serviceKey } from '../../model/common';
 import type { Call, Service } from '../../model/service';
 import type { Rule } from '../rule';
-import { CallGraph } from '../helpers/calls';
+import { callGraphOf } from '../helpers/calls';
+import { stronglyConnectedComponents } from '../helpers/scc';
 import { serviceLabel } from '../helpers/format';
 
 /** More cycles than this are summarised in one last diagnostic rather than listed one by one. */
@@ -18,32 +19,46 @@ export const callCycles: Rule = {
   id: 'call-cycles',
   codes: { WEFT401: { severity: 'warning', title: 'dependency cycle' } },
   check(ctx) {
-    const graph = new CallGraph(ctx.model);
+    const graph = callGraphOf(ctx.model);
     const services = uniqueServices(ctx.model.services);
     const order = new Map(services.map((s, i) => [serviceKey(s), i]));
     const byKey = new Map(services.map((s) => [serviceKey(s), s]));
+    const keys = services.map(serviceKey);
+    // Every cycle lies inside one strongly connected component, so the search below never leaves
+    // the component of its start. That keeps it linear in services and calls when the graph has
+    // no cycles (each start only looks at its own edges), instead of walking every path onward.
+    const component = stronglyConnectedComponents(keys, (k) => graph.targets(byKey.get(k)!));
     const cycles: string[][] = [];
     // Cycles whose smallest node (in declaration order) is `start`: a depth-first search that only
-    // visits later nodes finds each elementary cycle exactly once.
-    for (const start of services) {
-      const s0 = serviceKey(start);
+    // visits later nodes finds each elementary cycle exactly once, in the order a recursive search
+    // following `calls` in declaration order would. Iterative, so that a long cycle cannot
+    // overflow the stack.
+    search: for (const s0 of keys) {
       const i0 = order.get(s0)!;
+      const c0 = component.get(s0)!;
       const path = [s0];
       const onPath = new Set(path);
-      const walk = (node: string): void => {
-        for (const next of graph.targets(byKey.get(node)!)) {
-          if (cycles.length > MAX_CYCLES) return;
-          if (next === s0) cycles.push([...path]);
-          else if (order.get(next)! > i0 && !onPath.has(next)) {
-            path.push(next);
-            onPath.add(next);
-            walk(next);
-            path.pop();
-            onPath.delete(next);
-          }
+      const next: number[] = [0];
+      while (path.length > 0) {
+        const node = path[path.length - 1]!;
+        const targets = graph.targets(byKey.get(node)!);
+        const i = next[next.length - 1]!;
+        if (i >= targets.length) {
+          path.pop();
+          next.pop();
+          onPath.delete(node);
+          continue;
         }
-      };
-      walk(s0);
+        next[next.length - 1] = i + 1;
+        if (cycles.length > MAX_CYCLES) break search;
+        const to = targets[i]!;
+        if (to === s0) cycles.push([...path]);
+        else if (component.get(to) === c0 && order.get(to)! > i0 && !onPath.has(to)) {
+          path.push(to);
+          onPath.add(to);
+          next.push(0);
+        }
+      }
     }
     for (const cycle of cycles.slice(0, MAX_CYCLES)) {
       const members = cycle.map((k) => byKey.get(k)!);

@@ -1,6 +1,6 @@
 import type { Rule } from '../rule';
-import { CallGraph } from '../helpers/calls';
-import { allowRuleAdmits, delegationsOf } from '../helpers/delegation';
+import { callGraphOf } from '../helpers/calls';
+import { allowRuleAdmits, delegationsOfModel } from '../helpers/delegation';
 import { PerEnvironmentFindings, environmentViews } from '../helpers/environments';
 
 /**
@@ -23,8 +23,8 @@ export const delegatedRouteAuthz: Rule = {
     const findings = new PerEnvironmentFindings(views.map((v) => v.env));
     for (const view of views) {
       if (view.model.security.authorization !== 'deny-by-default') continue;
-      const graph = new CallGraph(view.model);
-      for (const d of delegationsOf(view.model, graph)) {
+      const graph = callGraphOf(view.model);
+      for (const d of delegationsOfModel(view.model)) {
         const target = view.index.service(d.to);
         if (!target) continue;
         const denied = d.callers.filter((c) => !graph.calls(c, target) && !allowRuleAdmits(target, c));

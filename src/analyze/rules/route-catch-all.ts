@@ -20,7 +20,11 @@ export const routeCatchAll: Rule = {
     for (const s of ctx.model.services) {
       const byHost = new Map<string, Route[]>();
       for (const r of s.routes)
-        for (const h of new Set(r.hosts.map((x) => canonicalHost(x, s.namespace, ctx.model)))) byHost.set(h, [...(byHost.get(h) ?? []), r]);
+        for (const h of new Set(r.hosts.map((x) => canonicalHost(x, s.namespace, ctx.model)))) {
+          const list = byHost.get(h);
+          if (list) list.push(r);
+          else byHost.set(h, [r]);
+        }
       const own = serviceFqdn(s, ctx.model.clusterDomain);
       for (const [host, routes] of byHost) {
         if (routes.some(isCatchAllRoute)) continue;

@@ -21,17 +21,29 @@ export const routeHostConflicts: Rule = {
     const byHost = new Map<string, Array<{ owner: Service; route: Route }>>();
     for (const s of ctx.model.services)
       for (const r of s.routes)
-        for (const h of new Set(r.hosts.map((x) => canonicalHost(x, s.namespace, ctx.model)))) byHost.set(h, [...(byHost.get(h) ?? []), { owner: s, route: r }]);
+        for (const h of new Set(r.hosts.map((x) => canonicalHost(x, s.namespace, ctx.model)))) {
+          const list = byHost.get(h);
+          if (list) list.push({ owner: s, route: r });
+          else byHost.set(h, [{ owner: s, route: r }]);
+        }
     for (const [host, entries] of byHost) {
       // Owners by service key: a service declared twice is WEFT110, not a second route owner.
-      const owners = [...new Map(entries.map((e) => [serviceKey(e.owner), e.owner])).values()];
+      // The first route of each owner key, too, so that no owner scans the entries again.
+      const ownerByKey = new Map<string, Service>();
+      const firstRoute = new Map<string, Route>();
+      for (const e of entries) {
+        const k = serviceKey(e.owner);
+        ownerByKey.set(k, e.owner);
+        if (!firstRoute.has(k)) firstRoute.set(k, e.route);
+      }
+      const owners = [...ownerByKey.values()];
       if (owners.length < 2) continue;
       const hostService = serviceOfHost(host, ctx.model);
       const keeper = owners.find((o) => hostService && serviceKey(o) === serviceKey(hostService)) ?? owners[0]!;
-      const keeperRoute = entries.find((e) => serviceKey(e.owner) === serviceKey(keeper))!.route;
+      const keeperRoute = firstRoute.get(serviceKey(keeper))!;
       for (const other of owners) {
         if (serviceKey(other) === serviceKey(keeper)) continue;
-        const route = entries.find((e) => serviceKey(e.owner) === serviceKey(other))!.route;
+        const route = firstRoute.get(serviceKey(other))!;
         ctx.report(
           'WEFT123',
           route,

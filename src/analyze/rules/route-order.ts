@@ -2,7 +2,7 @@ import type { MeshModel } from '../../model/mesh';
 import type { Route } from '../../model/traffic';
 import type { Rule, RuleContext } from '../rule';
 import { canonicalHost } from '../helpers/hosts';
-import { clauseCovers, clausesOf, sameClauses } from '../helpers/match';
+import { clauseCovers, clauseSetKey, clausesOf } from '../helpers/match';
 import { quotedList, whereLabel } from '../helpers/format';
 
 /**
@@ -30,37 +30,60 @@ export const routeOrder: Rule = {
 };
 
 function checkTable(ctx: RuleContext, routes: readonly Route[], ownerNamespace: string | undefined): void {
-  const hostsOf = (r: Route) => [...new Set(r.hosts.map((h) => canonicalHost(h, ownerNamespace, ctx.model)))];
+  // Per route, computed once: its canonical hosts, its clauses and the key of its clause set.
+  const hostsOf = routes.map((r) => [...new Set(r.hosts.map((h) => canonicalHost(h, ownerNamespace, ctx.model)))]);
+  const clauses = routes.map(clausesOf);
+  const keys = clauses.map(clauseSetKey);
+  // Earlier routes by host, in declaration order, and the first earlier route per host and clause set.
+  const byHost = new Map<string, number[]>();
+  const firstWith = new Map<string, number>();
   routes.forEach((later, i) => {
-    const earlier = routes.slice(0, i);
-    const hosts = hostsOf(later);
-    const twin = earlier.find((a) => hostsOf(a).some((h) => hosts.includes(h)) && sameClauses(clausesOf(a), clausesOf(later)));
-    if (twin) {
-      const shared = hosts.filter((h) => hostsOf(twin).includes(h));
-      ctx.report(
-        'WEFT122',
-        later,
-        `route "${later.name}" has the same match as route "${twin.name}" (${whereLabel(twin.location, later.location)}) on host ${quotedList(shared.map((h) => short(h, ctx.model)))}, so it never receives a request there`,
-        `remove one of the two routes, or make their matches differ (routes are tried in declaration order)`,
+    const hosts = hostsOf[i]!;
+    try {
+      // The earliest route that shares a host and has the same clauses (sameClauses).
+      let twinAt = -1;
+      for (const h of hosts) {
+        const at = firstWith.get(`${h}\u0000${keys[i]}`);
+        if (at !== undefined && (twinAt < 0 || at < twinAt)) twinAt = at;
+      }
+      if (twinAt >= 0) {
+        const twin = routes[twinAt]!;
+        const twinHosts = new Set(hostsOf[twinAt]);
+        const shared = hosts.filter((h) => twinHosts.has(h));
+        ctx.report(
+          'WEFT122',
+          later,
+          `route "${later.name}" has the same match as route "${twin.name}" (${whereLabel(twin.location, later.location)}) on host ${quotedList(shared.map((h) => short(h, ctx.model)))}, so it never receives a request there`,
+          `remove one of the two routes, or make their matches differ (routes are tried in declaration order)`,
+        );
+        return;
+      }
+      const shadowers: Route[] = [];
+      const dead = hosts.every((h) =>
+        clauses[i]!.every((clause) => {
+          const at = (byHost.get(h) ?? []).find((e) => clauses[e]!.some((c) => clauseCovers(c, clause)));
+          const a = at === undefined ? undefined : routes[at]!;
+          if (a && !shadowers.includes(a)) shadowers.push(a);
+          return a !== undefined;
+        }),
       );
-      return;
+      if (!dead || shadowers.length === 0) return;
+      const names = shadowers.map((r) => `"${r.name}" (${whereLabel(r.location, later.location)})`).join(' and ');
+      ctx.report(
+        'WEFT121',
+        later,
+        `route "${later.name}" can never match: route${shadowers.length > 1 ? 's' : ''} ${names}, declared earlier for the same host, already match${shadowers.length > 1 ? '' : 'es'} every request it matches`,
+        `declare route "${later.name}" before the broader route${shadowers.length > 1 ? 's' : ''} (the first matching route wins), or narrow the earlier match`,
+      );
+    } finally {
+      for (const h of hosts) {
+        const list = byHost.get(h);
+        if (list) list.push(i);
+        else byHost.set(h, [i]);
+        const k = `${h}\u0000${keys[i]}`;
+        if (!firstWith.has(k)) firstWith.set(k, i);
+      }
     }
-    const shadowers: Route[] = [];
-    const dead = hosts.every((h) =>
-      clausesOf(later).every((clause) => {
-        const a = earlier.find((e) => hostsOf(e).includes(h) && clausesOf(e).some((c) => clauseCovers(c, clause)));
-        if (a && !shadowers.includes(a)) shadowers.push(a);
-        return a !== undefined;
-      }),
-    );
-    if (!dead || shadowers.length === 0) return;
-    const names = shadowers.map((r) => `"${r.name}" (${whereLabel(r.location, later.location)})`).join(' and ');
-    ctx.report(
-      'WEFT121',
-      later,
-      `route "${later.name}" can never match: route${shadowers.length > 1 ? 's' : ''} ${names}, declared earlier for the same host, already match${shadowers.length > 1 ? '' : 'es'} every request it matches`,
-      `declare route "${later.name}" before the broader route${shadowers.length > 1 ? 's' : ''} (the first matching route wins), or narrow the earlier match`,
-    );
   });
 }
 

@@ -12,6 +12,8 @@ import type { Endpoint } from './endpoint';
 import type { ServiceRuntime } from './service';
 
 export class EndpointSet {
+  /** `service|subset` (Envoy's upstream_cluster naming), for the access log. */
+  readonly clusterName: string;
   private lb: LoadBalancer;
   private healthyCount: number;
 
@@ -24,6 +26,7 @@ export class EndpointSet {
     readonly metricKey: string,
     private readonly lbConfig: LoadBalancerConfig,
   ) {
+    this.clusterName = subset ? `${service.name}|${subset}` : service.name;
     this.healthyCount = endpoints.length;
     this.lb = createLoadBalancer(lbConfig, endpoints);
   }

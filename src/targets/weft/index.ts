@@ -22,5 +22,5 @@ export const weftTarget: Target = {
   codes: WEFT_CODES,
   appliesTo: (env) => env.mesh === 'weft',
   emit: emitWeft,
-  wiring: (_ctx, service, version) => weftWiring(service, version),
+  wiring: (ctx, service, version) => weftWiring(service, version, service.observability.metrics ?? ctx.model.observability.metrics),
 };

@@ -21,14 +21,17 @@ export const PROXY_UID = 1337;
  *   listener (an explicit proxy: no iptables, no init container, no NET_ADMIN). Both spellings:
  *   curl and wget read only the lower-case one, Go and Python read both. `NO_PROXY` keeps
  *   loopback traffic direct. HTTPS and gRPC clients (which read `HTTPS_PROXY`) are unaffected;
- * - Services that target the inbound listener instead of the application's port.
+ * - Services that target the inbound listener instead of the application's port;
+ * - with metrics on, the conventional `prometheus.io/*` scrape annotations for the admin port
+ *   (the Kubernetes target also opens that port to scrapers under deny-by-default).
  */
-export function weftWiring(service: Service, version: Version): WorkloadWiring {
+export function weftWiring(service: Service, version: Version, metrics: boolean): WorkloadWiring {
   const inbound = proxiedPort(service);
   const outbound = `http://127.0.0.1:${PROXY_PORTS.outbound}`;
   const noProxy = 'localhost,127.0.0.1';
   return {
     appEnv: { HTTP_PROXY: outbound, http_proxy: outbound, NO_PROXY: noProxy, no_proxy: noProxy },
+    podAnnotations: metrics ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(PROXY_PORTS.admin), 'prometheus.io/path': '/metrics' } : undefined,
     containers: [sidecarContainer()],
     volumes: [{ name: VOLUME_NAME, configMap: { name: configMapName(workloadName(service, version)) } }],
     // Only the proxied port goes through the sidecar; gRPC/TCP and later ports stay direct (WEFT643).

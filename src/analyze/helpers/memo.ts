@@ -1,0 +1,52 @@
+import type { MeshModel } from '../../model/mesh';
+
+/**
+ * Per-model memo for the analyzer's derived indexes (namespaces, services by host, the call
+ * graph, delegations, environment views). Rules and helpers ask for an index by model; it is
+ * built once per model instead of once per lookup, which keeps every rule linear (or n log n)
+ * in services, routes and calls rather than quadratic.
+ *
+ * An index is only reused while its model cannot change under it:
+ * - inside `analyze()` (`withAnalysisMemo`), for every model seen during that run (the rules
+ *   never mutate the model, and the memo is dropped when the run ends);
+ * - outside it, for deep-frozen models (`Mesh.toModel()` freezes its result), whose contents
+ *   cannot change.
+ * Any other model (a hand-built, mutable one) gets a fresh index per call: correct, just slower.
+ */
+type Slots = Map<symbol, unknown>;
+
+let scope: WeakMap<object, Slots> | undefined;
+const frozen = new WeakMap<object, Slots>();
+
+/** Runs `fn` with one memo for every model it touches; the memo is dropped afterwards. */
+export function withAnalysisMemo<T>(fn: () => T): T {
+  const outer = scope;
+  scope ??= new WeakMap();
+  try {
+    return fn();
+  } finally {
+    scope = outer;
+  }
+}
+
+function slotsOf(model: MeshModel): Slots | undefined {
+  const key = model as object;
+  const table = scope ?? (Object.isFrozen(model) && Object.isFrozen(model.services) && Object.isFrozen(model.teams) ? frozen : undefined);
+  if (!table) return undefined;
+  let slots = table.get(key);
+  if (!slots) table.set(key, (slots = new Map()));
+  return slots;
+}
+
+/** A memoized index: `memo(model)` builds it on first use per model (see above for when it is reused). */
+export function memoized<T>(name: string, build: (model: MeshModel) => T): (model: MeshModel) => T {
+  const slot = Symbol(name);
+  return (model) => {
+    const slots = slotsOf(model);
+    if (!slots) return build(model);
+    if (slots.has(slot)) return slots.get(slot) as T;
+    const value = build(model);
+    slots.set(slot, value);
+    return value;
+  };
+}
