@@ -1,28 +1,14 @@
+import { KNOWN_RETRY_ON } from '../../model/resilience';
+
 /**
- * The retry-on policies Istio's validation accepts in `HTTPRetry.retryOn` (Envoy's
- * `x-envoy-retry-on` and `x-envoy-retry-grpc-on` values it whitelists), besides HTTP status
- * codes, which Istio adds to `retriable_status_codes`.
+ * The retry-on policies Istio's validation accepts in `HTTPRetry.retryOn`: the Envoy
+ * `x-envoy-retry-on` and `x-envoy-retry-grpc-on` values it whitelists, which are exactly the
+ * classes Weft's model knows (`KNOWN_RETRY_ON`), besides HTTP status codes, which Istio adds to
+ * `retriable_status_codes`.
  * @see https://github.com/istio/istio/blob/master/pkg/config/validation/validation.go (supportedRetryOnPolicies)
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
  */
-export const ISTIO_RETRY_ON: ReadonlySet<string> = new Set([
-  '5xx',
-  'gateway-error',
-  'reset',
-  'reset-before-request',
-  'connect-failure',
-  'retriable-4xx',
-  'refused-stream',
-  'retriable-status-codes',
-  'retriable-headers',
-  'envoy-ratelimited',
-  'http3-post-connect-failure',
-  'cancelled',
-  'deadline-exceeded',
-  'internal',
-  'resource-exhausted',
-  'unavailable',
-]);
+export const ISTIO_RETRY_ON: ReadonlySet<string> = new Set(KNOWN_RETRY_ON);
 
 /** Istio accepts a value that parses as an HTTP status code (Go's `http.StatusText` knows it). */
 export function isAcceptedRetryOn(value: string): boolean {
