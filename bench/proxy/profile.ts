@@ -1,9 +1,12 @@
 /**
  * CPU profile of the Weft proxy under wrk load, with the benchmark's realistic config:
- *   node --import tsx bench/proxy/profile.ts [--seconds 10] [--entry lib|tsx] [--workers N]
- * Starts an nginx upstream and the proxy with `--cpu-prof`, drives it with `wrk -t1 -c50`,
+ *   node --import tsx bench/proxy/profile.ts [--seconds 10] [--entry lib|tsx]
+ * Builds the precompiled proxy (entry `lib`, the default) or runs `weft proxy` through tsx
+ * (entry `tsx`), starts an nginx upstream and the proxy with `--cpu-prof`, drives it with `wrk -t1 -c50`,
  * stops it (SIGTERM: the profile is written on exit), and prints the functions with the most
  * self time, grouped by source file, so that the hot path can be read without DevTools.
+ * Caveat: V8 samples wall-clock time, so time the process spends preempted inside a syscall is
+ * charged to that syscall (`writev`); `perf record` on the process shows CPU time instead.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -63,6 +66,7 @@ http { access_log off; client_body_temp_path ${dir}/b; proxy_temp_path ${dir}/p;
   const port = up + 1000;
   const cfg = join(dir, 'weft.json');
   writeFileSync(cfg, JSON.stringify(benchWeftConfig(port, port + 1, up, join(dir, 'access.log'))));
+  if (ENTRY === 'lib' && spawnSync('npm', ['run', '--silent', 'build:proxy'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('build failed');
   const entry = ENTRY === 'lib' ? [join(root, 'lib/weft-proxy.mjs')] : [join(root, 'bin/weft.mjs'), 'proxy'];
   const weft = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...entry, '--config', cfg], { stdio: 'inherit', cwd: root });
   for (let i = 0; i < 100; i++) {

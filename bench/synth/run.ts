@@ -9,7 +9,7 @@
  * Prints a Markdown report on stdout (pasted into docs/performance.md, section "Synth").
  */
 import { spawn } from 'node:child_process';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -25,6 +25,8 @@ interface Run {
   bytes?: number;
   warnings?: number;
   timedOut: boolean;
+  /** 1-minute load average when the run started (the machine is shared). */
+  load: number;
 }
 
 const { values } = parseArgs({
@@ -36,6 +38,7 @@ const deadline = Date.now() + Number(values['limit-seconds']) * 1000;
 const ONE = fileURLToPath(new URL('./one.ts', import.meta.url));
 
 function runOnce(kind: 'weft' | 'plain', services: number, timeoutMs: number): Promise<Run> {
+  const load = loadavg()[0]!;
   return new Promise((resolve) => {
     const start = performance.now();
     const child = spawn(process.execPath, ['--import', 'tsx', ONE, '--kind', kind, '--services', String(services)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -55,10 +58,10 @@ function runOnce(kind: 'weft' | 'plain', services: number, timeoutMs: number): P
         const stages: Record<string, number> = {};
         for (const line of err.split('\n')) if (line.startsWith('{')) Object.assign(stages, (({ stage, ms }) => ({ [stage]: ms }))(JSON.parse(line) as { stage: string; ms: number }));
         if (!timedOut) process.stderr.write(`run failed (${kind} ${services}): ${err}\n`);
-        resolve({ kind, services, processMs, stages, timedOut: true });
+        resolve({ kind, services, processMs, stages, timedOut: true, load });
         return;
       }
-      resolve({ ...(JSON.parse(out.trim().split('\n').pop()!) as Omit<Run, 'processMs' | 'timedOut'>), processMs, timedOut: false });
+      resolve({ ...(JSON.parse(out.trim().split('\n').pop()!) as Omit<Run, 'processMs' | 'timedOut' | 'load'>), processMs, timedOut: false, load });
     });
   });
 }
@@ -84,7 +87,7 @@ for (const n of order) {
     for (const kind of kinds) {
       if (remaining() <= 0) break;
       const r = await runOnce(kind, n, remaining());
-      log(`${kind} ${n} run ${i + 1}/${runs}: ${r.timedOut ? `stopped after ${fmt(r.processMs)}` : fmt(r.ms!)}`);
+      log(`${kind} ${n} run ${i + 1}/${runs}: ${r.timedOut ? `stopped after ${fmt(r.processMs)}` : fmt(r.ms!)} (load ${r.load.toFixed(2)})`);
       push(r);
       if (r.timedOut) break;
     }
@@ -95,7 +98,8 @@ for (const n of order) {
 const cpu = cpus()[0]?.model ?? 'unknown CPU';
 const lines: string[] = [];
 lines.push(`Machine: ${availableParallelism()} cores (${cpu}), Node ${process.version}, ${process.platform}/${process.arch}.`, '');
-lines.push('| run | services | objects | YAML bytes | median compile | median process | per service | runs |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+lines.push('| run | services | objects | YAML bytes | median compile | median process | per service | runs | load (1 min) |', '|---|---:|---:|---:|---:|---:|---:|---:|---|');
+const loads = (rs: Run[]) => `${Math.min(...rs.map((r) => r.load)).toFixed(1)}–${Math.max(...rs.map((r) => r.load)).toFixed(1)}`;
 const stageRows: string[] = [];
 for (const n of [...SIZES].sort((a, b) => a - b)) {
   for (const kind of ['weft', 'plain'] as const) {
@@ -104,12 +108,12 @@ for (const n of [...SIZES].sort((a, b) => a - b)) {
     const done = rs.filter((r) => !r.timedOut);
     if (done.length === 0) {
       const r = rs[0]!;
-      lines.push(`| ${kind} | ${n} | – | – | stopped at the time limit after ${fmt(r.processMs)} | – | – | 0 |`);
+      lines.push(`| ${kind} | ${n} | – | – | stopped at the time limit after ${fmt(r.processMs)} | – | – | 0 | ${loads(rs)} |`);
       stageRows.push(`| ${kind} | ${n} | ${['constructs', 'model', 'analyze', 'emit', 'schemaCheck', 'serialize'].map((s) => (r.stages?.[s] !== undefined ? fmt(r.stages[s]!) : '(not reached)')).join(' | ')} |`);
       continue;
     }
     const ms = median(done.map((r) => r.ms!));
-    lines.push(`| ${kind} | ${n} | ${done[0]!.objects} | ${done[0]!.bytes} | ${fmt(ms)} | ${fmt(median(done.map((r) => r.processMs)))} | ${(ms / n).toFixed(2)} ms | ${done.length} |`);
+    lines.push(`| ${kind} | ${n} | ${done[0]!.objects} | ${done[0]!.bytes} | ${fmt(ms)} | ${fmt(median(done.map((r) => r.processMs)))} | ${(ms / n).toFixed(2)} ms | ${done.length} | ${loads(done)} |`);
     if (kind === 'weft') {
       const st = (s: string) => fmt(median(done.map((r) => r.stages![s]!)));
       stageRows.push(`| weft | ${n} | ${['constructs', 'model', 'analyze', 'emit', 'schemaCheck', 'serialize'].map(st).join(' | ')} |`);
@@ -123,6 +127,8 @@ if (w.length && p.length) {
   const ratio = median(w.map((r) => r.ms!)) / median(p.map((r) => r.ms!));
   const ratioNoAnalyze = median(w.map((r) => r.ms! - r.stages!.analyze!)) / median(p.map((r) => r.ms!));
   const ratioProcess = median(w.map((r) => r.processMs)) / median(p.map((r) => r.processMs));
-  lines.push('', `Weft/plain at 1,000 services: **${ratio.toFixed(2)}** (compile), ${ratioProcess.toFixed(2)} (whole process), ${ratioNoAnalyze.toFixed(2)} without the analyze stage. Goal: ≤ 1.5.`);
+  // Runs are interleaved (weft, plain, weft, …): the ratio of each pair saw the same load.
+  const pairs = w.flatMap((r, i) => (p[i] ? [r.ms! / p[i]!.ms!] : []));
+  lines.push('', `Weft/plain at 1,000 services: **${ratio.toFixed(2)}** (compile, ratio of medians), ${median(pairs).toFixed(2)} (median of the ${pairs.length} interleaved pairs: ${pairs.map((x) => x.toFixed(2)).join(', ')}), ${ratioProcess.toFixed(2)} (whole process), ${ratioNoAnalyze.toFixed(2)} without the analyze stage. Goal: ≤ 1.5.`);
 }
 console.log(lines.join('\n'));

@@ -12,7 +12,9 @@ const FRAME = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/;
  */
 export function captureLocation(): SourceLocation {
   const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 64;
+  // Weft's own frames above the user's are few (capture, base class, construct, factory
+  // method); a short stack keeps source-mapping cheap, which matters at 10,000 services.
+  Error.stackTraceLimit = 12;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
   for (const line of stack.split('\n').slice(1)) {

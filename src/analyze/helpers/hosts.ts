@@ -1,7 +1,7 @@
 import { serviceFqdn } from '../../model/common';
 import type { MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
-import { memoized } from './memo';
+import { isMemoized, memoized } from './memo';
 
 /** Namespaces in which the mesh declares a team or a service. */
 const meshNamespaces = memoized('namespaces', (model) => new Set([...model.teams.map((t) => t.namespace), ...model.services.map((s) => s.namespace)]));
@@ -35,6 +35,9 @@ export function canonicalHost(host: string, ownerNamespace: string | undefined, 
 
 /** The service whose in-cluster host a canonical host is, if any. */
 export function serviceOfHost(canonical: string, model: MeshModel): Service | undefined {
+  // Outside `analyze()` (the weft target asks too) a model is usually not memoized: one scan
+  // then costs less than building the index for a single lookup.
+  if (!isMemoized(model)) return model.services.find((s) => serviceFqdn(s, model.clusterDomain) === canonical);
   return servicesByFqdn(model).get(canonical);
 }
 

@@ -38,6 +38,11 @@ function slotsOf(model: MeshModel): Slots | undefined {
   return slots;
 }
 
+/** Whether indexes of `model` are kept (see above); helpers use a plain scan when they are not. */
+export function isMemoized(model: MeshModel): boolean {
+  return slotsOf(model) !== undefined;
+}
+
 /** A memoized index: `memo(model)` builds it on first use per model (see above for when it is reused). */
 export function memoized<T>(name: string, build: (model: MeshModel) => T): (model: MeshModel) => T {
   const slot = Symbol(name);

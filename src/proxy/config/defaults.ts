@@ -7,43 +7,32 @@
  * `useDefaults` fills its defaults; then nested unions are handled the same way.
  * Runs once per config load, never per request.
  */
-import type Ajv from 'ajv';
 import type { ValidateFunction } from 'ajv';
-
-type Schema = Record<string, unknown>;
+import { escapePointer } from './json-pointer';
+import type { Schema } from './validators';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export class UnionDefaults {
-  private readonly compiled = new Map<Schema, ValidateFunction>();
-
-  constructor(private readonly ajv: Ajv) {}
-
-  /** Fills defaults in `value` (mutated in place) under every union of `schema`. */
-  apply(schema: Schema, value: unknown): void {
-    const union = (schema.anyOf ?? schema.oneOf) as Schema[] | undefined;
-    if (union) {
-      for (const branch of union) {
-        // Try on a copy: a failing branch may already have inserted its defaults.
-        if (!this.validator(branch)(structuredClone(value))) continue;
-        this.validator(branch)(value);
-        this.apply(branch, value);
-        break;
-      }
-    }
-    if (isObject(value)) {
-      const props = schema.properties as Record<string, Schema> | undefined;
-      if (props) for (const k of Object.keys(props)) if (k in value) this.apply(props[k]!, value[k]);
-      const extra = schema.additionalProperties;
-      if (isObject(extra)) for (const k of Object.keys(value)) if (!props || !(k in props)) this.apply(extra, value[k]);
-    } else if (Array.isArray(value) && isObject(schema.items)) {
-      for (const item of value) this.apply(schema.items, item);
-    }
+/**
+ * Fills defaults in `value` (mutated in place) under every union of `schema`, the subschema at
+ * `pointer`; `validatorAt` returns the (useDefaults) validator of a subschema by pointer.
+ */
+export function applyUnionDefaults(schema: Schema, value: unknown, validatorAt: (pointer: string) => ValidateFunction, pointer = ''): void {
+  for (const keyword of ['anyOf', 'oneOf'] as const) {
+    const union = schema[keyword] as Schema[] | undefined;
+    if (!union) continue;
+    const i = union.findIndex((_, j) => validatorAt(`${pointer}/${keyword}/${j}`)(structuredClone(value)));
+    // Tried on copies: a failing branch may already have inserted its defaults.
+    if (i === -1) continue;
+    validatorAt(`${pointer}/${keyword}/${i}`)(value);
+    applyUnionDefaults(union[i]!, value, validatorAt, `${pointer}/${keyword}/${i}`);
   }
-
-  private validator(branch: Schema): ValidateFunction {
-    let v = this.compiled.get(branch);
-    if (!v) this.compiled.set(branch, (v = this.ajv.compile(branch)));
-    return v;
+  if (isObject(value)) {
+    const props = schema.properties as Record<string, Schema> | undefined;
+    if (props) for (const k of Object.keys(props)) if (k in value) applyUnionDefaults(props[k]!, value[k], validatorAt, `${pointer}/properties/${escapePointer(k)}`);
+    const extra = schema.additionalProperties;
+    if (isObject(extra)) for (const k of Object.keys(value)) if (!props || !(k in props)) applyUnionDefaults(extra, value[k], validatorAt, `${pointer}/additionalProperties`);
+  } else if (Array.isArray(value) && isObject(schema.items)) {
+    for (const item of value) applyUnionDefaults(schema.items, item, validatorAt, `${pointer}/items`);
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Loading a proxy config: read → JSON.parse → ajv against the committed JSON Schema (defaults
- * applied by ajv `useDefaults`, and inside unions by ./defaults) → cross-reference checks.
+ * Loading a proxy config: read → JSON.parse → ajv against the committed JSON Schema
+ * (./validators; defaults applied by ajv `useDefaults`, and inside unions by ./defaults) →
+ * cross-reference checks.
  * Every failure is a `ConfigInvalidError` listing each problem with its JSON path
  * (`$.routes[2].action.destinations[0].service`) and reason, so that an operator can fix the
  * file without reading proxy code. The proxy never starts on an invalid file.
@@ -11,13 +12,12 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import Ajv2020 from 'ajv/dist/2020';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import jsonSchema from '../../../schemas/weft-proxy-config.schema.json' with { type: 'json' };
+import type { ErrorObject } from 'ajv';
 import { ConfigInvalidError, ConfigReadError, type ConfigIssue } from '../errors';
-import { UnionDefaults } from './defaults';
+import { applyUnionDefaults } from './defaults';
 import type { ProxyConfig } from './schema';
 import { semanticIssues } from './semantic';
+import { CONFIG_SCHEMA, validatorAt } from './validators';
 
 /** A validated config together with the bytes it came from. */
 export interface LoadedConfig {
@@ -25,17 +25,6 @@ export interface LoadedConfig {
   /** sha256 of the file bytes: `/config_dump` and `weft_proxy_config_info` expose it. */
   readonly hash: string;
   readonly text: string;
-}
-
-const SCHEMA = jsonSchema as Record<string, unknown>;
-let compiled: { check: ValidateFunction; unions: UnionDefaults } | undefined;
-function validator(): { check: ValidateFunction; unions: UnionDefaults } {
-  // Compiled once per process: ajv code generation costs tens of milliseconds.
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: false, useDefaults: true });
-    compiled = { check: ajv.compile(SCHEMA), unions: new UnionDefaults(ajv) };
-  }
-  return compiled;
 }
 
 /** `/routes/2/match` + property → `$.routes[2].match.property`. */
@@ -90,9 +79,9 @@ export function parseProxyConfig(document: unknown, source = '<config>'): ProxyC
 }
 
 function validated(document: unknown, source: string): ProxyConfig {
-  const { check, unions } = validator();
+  const check = validatorAt('');
   if (!check(document)) throw new ConfigInvalidError(source, summarize(check.errors ?? []));
-  unions.apply(SCHEMA, document);
+  applyUnionDefaults(CONFIG_SCHEMA, document, validatorAt);
   const config = document as ProxyConfig;
   const issues = semanticIssues(config);
   if (issues.length > 0) throw new ConfigInvalidError(source, issues);

@@ -1,9 +1,16 @@
-import * as kplus from 'cdk8s-plus-27';
 import type { Chart } from 'cdk8s';
 import type { Service } from '../../model/service';
 import type { EmitContext } from '../target';
 import { SyncWave } from '../sync-waves';
 import { objectMeta } from './metadata';
+import { PlainObject } from './plain-object';
+
+/** What a Deployment needs of its service's ConfigMap. */
+export interface ConfigMapRef {
+  readonly name: string;
+  /** The keys written (invalid ones were reported and left out). */
+  readonly data: Readonly<Record<string, string>>;
+}
 
 /** @see https://kubernetes.io/docs/concepts/configuration/configmap/#configmap-object */
 const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/;
@@ -15,7 +22,7 @@ const MAX_BYTES = 1024 * 1024;
  * as environment variables), in one object named `config.name`. Returns the construct, or
  * undefined when the service has no config.
  */
-export function emitConfigMap(chart: Chart, ctx: EmitContext, service: Service): kplus.ConfigMap | undefined {
+export function emitConfigMap(chart: Chart, ctx: EmitContext, service: Service): ConfigMapRef | undefined {
   const config = service.config;
   if (!config) return undefined;
   const data: Record<string, string> = {};
@@ -43,10 +50,15 @@ export function emitConfigMap(chart: Chart, ctx: EmitContext, service: Service):
     });
   }
   const sorted = Object.fromEntries(Object.keys(data).sort().map((k) => [k, data[k]!]));
-  return new kplus.ConfigMap(chart, `ConfigMap:${service.namespace}:${config.name}`, {
+  // As cdk8s-plus's ConfigMap renders it: `immutable: false`, no `data` when it is empty.
+  new PlainObject(chart, `ConfigMap:${service.namespace}:${config.name}`, {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
     metadata: objectMeta(ctx.model, service.name, config.name, service.namespace, SyncWave.foundation),
-    data: sorted,
+    ...(Object.keys(sorted).length > 0 ? { data: sorted } : {}),
+    immutable: false,
   });
+  return { name: config.name, data: sorted };
 }
 
 function report662(ctx: EmitContext, service: Service, message: string, hint: string): void {

@@ -1,11 +1,12 @@
 import type { Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import type { Service, Version } from '../../model/service';
 import type { EmitContext, Manifest, WorkloadWiring } from '../target';
 import { versionSelector, workloadName } from '../naming';
 import { SyncWave } from '../sync-waves';
 import { objectMeta, sortedRecord } from './metadata';
 import { toProbe } from './probes';
+import { PlainObject } from './plain-object';
+import type { ConfigMapRef } from './config-map';
 
 /** @see https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services (IANA_SVC_NAME) */
 const CONTAINER_PORT_NAME = /^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]([a-z0-9]|-(?!-))*[a-z0-9]$|^[a-z]$/;
@@ -39,8 +40,8 @@ export function emitDeployment(
   service: Service,
   version: Version,
   wiring: WorkloadWiring,
-  configMap: kplus.ConfigMap | undefined,
-): { deployment: kplus.Deployment; finish: (manifest: Manifest) => void } {
+  configMap: ConfigMapRef | undefined,
+): { deployment: ScalingTarget; finish: (manifest: Manifest) => void } {
   const name = workloadName(service, version);
   const id = `Deployment:${service.namespace}:${name}`;
   const selector = versionSelector(service, version);
@@ -51,66 +52,103 @@ export function emitDeployment(
     // `kubectl logs` / `exec` pick the application, not a sidecar.
     'kubectl.kubernetes.io/default-container': service.name,
   };
-  const deployment = new kplus.Deployment(chart, id, {
-    metadata: meta,
-    // Under autoscaling the HPA owns `replicas`: writing it would make every Argo CD sync
-    // reset the scale. @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling
-    replicas: service.autoscaling ? undefined : version.replicas,
-    select: false,
-    podMetadata: { labels: sortedRecord(podLabels), annotations: sortedRecord(podAnnotations) },
-    serviceAccount: kplus.ServiceAccount.fromServiceAccountName(chart, `${id}:sa`, service.serviceAccount),
-    automountServiceAccountToken: false,
-    isolate: false,
-    spread: false,
-  });
-  deployment.select(kplus.LabelSelector.of({ labels: selector }));
 
-  const env: Record<string, kplus.EnvValue> = {};
-  for (const [k, v] of Object.entries(sortedRecord(version.env))) env[k] = kplus.EnvValue.fromValue(v);
+  // Insertion order is the order of `env`: the version's values (sorted), then the config
+  // values by key, then the mesh's.
+  const env: Record<string, { value?: string; valueFrom?: unknown }> = {};
+  for (const [k, v] of Object.entries(sortedRecord(version.env))) env[k] = { value: v };
   // Values by key, not `envFrom`: the ConfigMap also holds the files, which must not become
   // environment variables.
   if (configMap && service.config)
-    for (const k of Object.keys(service.config.values).sort()) if (k in configMap.data) env[k] ??= kplus.EnvValue.fromConfigMap(configMap, k);
+    for (const k of Object.keys(service.config.values).sort()) if (k in configMap.data) env[k] ??= { valueFrom: { configMapKeyRef: { key: k, name: configMap.name } } };
   // The mesh's variables (the Weft proxy's `HTTP_PROXY`) win: without them the application's
   // calls would bypass the mesh.
-  for (const [k, v] of Object.entries(sortedRecord(wiring.appEnv))) env[k] = kplus.EnvValue.fromValue(v);
+  for (const [k, v] of Object.entries(sortedRecord(wiring.appEnv))) env[k] = { value: v };
 
   const seenPorts = new Set<number>();
-  const ports: kplus.ContainerPort[] = [];
+  const portNames = new Set<string>();
+  const ports: Array<{ containerPort: number; name?: string }> = [];
   for (const p of service.ports) {
     if (seenPorts.has(p.targetPort)) continue;
     seenPorts.add(p.targetPort);
-    ports.push({ number: p.targetPort, ...(CONTAINER_PORT_NAME.test(p.name) ? { name: p.name } : {}) });
+    const portName = CONTAINER_PORT_NAME.test(p.name) ? p.name : undefined;
+    // A pod cannot have two container ports of one name (cdk8s-plus's Container.addPort check).
+    if (portName !== undefined && portNames.has(portName)) throw new Error(`Port with name ${portName} already exists`);
+    if (portName !== undefined) portNames.add(portName);
+    ports.push({ containerPort: p.targetPort, ...(portName !== undefined ? { name: portName } : {}) });
   }
-  const container = deployment.addContainer({
-    name: service.name,
-    image: version.image,
-    imagePullPolicy: pullPolicy(version.image),
-    ports,
-    envVariables: env,
-    resources: {},
-    readiness: toProbe(ctx, service, 'readiness', service.probes.readiness),
-    liveness: toProbe(ctx, service, 'liveness', service.probes.liveness),
-    startup: toProbe(ctx, service, 'startup', service.probes.startup),
-  });
-  container.mount('/tmp', kplus.Volume.fromEmptyDir(chart, `${id}:tmp`, 'tmp'));
+  const readinessProbe = toProbe(ctx, service, 'readiness', service.probes.readiness);
+  const livenessProbe = toProbe(ctx, service, 'liveness', service.probes.liveness);
+  const startupProbe = toProbe(ctx, service, 'startup', service.probes.startup);
+
+  const volumeMounts: Record<string, unknown>[] = [{ mountPath: '/tmp', name: 'tmp' }];
+  const volumes: Record<string, unknown>[] = [{ emptyDir: {}, name: 'tmp' }];
   const files = Object.keys(service.config?.files ?? {}).filter((k) => configMap && k in configMap.data).sort();
   if (configMap && files.length > 0) {
-    const volume = kplus.Volume.fromConfigMap(chart, `${id}:config`, configMap, {
-      name: 'config',
-      items: Object.fromEntries(files.map((f) => [f, { path: f }])),
-    });
-    container.mount(service.config!.mountPath, volume, { readOnly: true });
+    volumeMounts.push({ mountPath: service.config!.mountPath, name: 'config', readOnly: true });
+    volumes.push({ configMap: { items: files.map((f) => ({ key: f, path: f })), name: configMap.name }, name: 'config' });
   }
 
+  const container: Record<string, unknown> = {
+    ...(Object.keys(env).length > 0 ? { env: Object.entries(env).map(([k, v]) => ({ name: k, ...v })) } : {}),
+    image: version.image,
+    imagePullPolicy: pullPolicy(version.image),
+    ...(livenessProbe ? { livenessProbe } : {}),
+    name: service.name,
+    ...(ports.length > 0 ? { ports } : {}),
+    ...(readinessProbe ? { readinessProbe } : {}),
+    securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true },
+    ...(startupProbe ? { startupProbe } : {}),
+    volumeMounts,
+  };
+  const spec: Record<string, unknown> = {
+    minReadySeconds: 0,
+    progressDeadlineSeconds: 600,
+    // Under autoscaling the HPA owns `replicas` (see `markHasAutoscaler`): writing it would make
+    // every Argo CD sync reset the scale; an autoscaled service whose autoscaler could not be
+    // written (WEFT663) gets cdk8s-plus's default of 2.
+    // @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling
+    replicas: service.autoscaling ? 2 : version.replicas,
+    selector: { matchLabels: { ...selector } },
+    strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
+    template: {
+      metadata: { annotations: sortedRecord(podAnnotations), labels: sortedRecord(podLabels) },
+      spec: {
+        automountServiceAccountToken: false,
+        containers: [container],
+        dnsPolicy: 'ClusterFirst',
+        hostNetwork: false,
+        restartPolicy: 'Always',
+        securityContext: { fsGroupChangePolicy: 'Always', runAsNonRoot: true },
+        serviceAccountName: service.serviceAccount,
+        setHostnameAsFQDN: false,
+        terminationGracePeriodSeconds: 30,
+        volumes,
+      },
+    },
+  };
+  // Written as plain data (plain-object.ts), exactly as the cdk8s-plus Deployment this replaced
+  // rendered it: rendering 2 Deployments per service through cdk8s was most of the emit time.
+  new PlainObject(chart, id, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta, spec });
+  const deployment: ScalingTarget = {
+    markHasAutoscaler: () => {
+      delete spec.replicas;
+    },
+  };
   return { deployment, finish: (manifest) => finishDeployment(manifest, version, wiring) };
 }
 
+/** What an autoscaler needs of the Deployment it scales (cdk8s-plus's IScalable, in short). */
+export interface ScalingTarget {
+  /** The autoscaler owns `replicas` from now on. */
+  markHasAutoscaler(): void;
+}
+
 /**
- * Edits made on the plain object after `chart.toJson()`: cdk8s's generated L1 classes map
- * their output through typed converters that drop what they cannot type (resource
- * quantities given as strings, plain container specs with `IntOrString` ports), so verbatim
- * data from the model and the mesh wiring is added here instead.
+ * Edits made on the finished object: verbatim data from the model and the mesh wiring (resource
+ * quantities, the sidecar containers and their volumes), each a copy. They date from when the
+ * object came out of cdk8s's typed L1 converters, which dropped such data; kept as a separate
+ * step so that the wiring's containers always come after the application's.
  */
 function finishDeployment(manifest: Manifest, version: Version, wiring: WorkloadWiring): void {
   const pod = (manifest.spec as { template: { spec: { containers: Record<string, unknown>[]; volumes?: Record<string, unknown>[] } } }).template.spec;
@@ -126,11 +164,11 @@ function clone<T>(value: T): T {
 }
 
 /** @see https://kubernetes.io/docs/concepts/containers/images/#imagepullpolicy-defaulting */
-function pullPolicy(image: string): kplus.ImagePullPolicy {
-  if (image.includes('@')) return kplus.ImagePullPolicy.IF_NOT_PRESENT;
+function pullPolicy(image: string): 'Always' | 'IfNotPresent' {
+  if (image.includes('@')) return 'IfNotPresent';
   const lastSegment = image.slice(image.lastIndexOf('/') + 1);
   const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
-  return tag === undefined || tag === 'latest' ? kplus.ImagePullPolicy.ALWAYS : kplus.ImagePullPolicy.IF_NOT_PRESENT;
+  return tag === undefined || tag === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
 function pruneEmpty(r: NonNullable<Version['resources']>): Record<string, Record<string, string>> | undefined {

@@ -1,10 +1,10 @@
 import type { Chart } from 'cdk8s';
-import { IntOrString, KubePodDisruptionBudget } from 'cdk8s-plus-27/lib/imports/k8s';
 import type { Service } from '../../model/service';
 import type { EmitContext } from '../target';
 import { serviceSelector } from '../naming';
 import { SyncWave } from '../sync-waves';
 import { objectMeta } from './metadata';
+import { PlainObject } from './plain-object';
 
 /**
  * A policy/v1 PodDisruptionBudget over every version of the service (`app=<service>`):
@@ -27,8 +27,11 @@ export function emitDisruptionBudget(chart: Chart, ctx: EmitContext, service: Se
     });
     return;
   }
-  const amount = (v: number | string) => (typeof v === 'number' ? IntOrString.fromNumber(v) : IntOrString.fromString(v));
-  new KubePodDisruptionBudget(chart, `PodDisruptionBudget:${service.namespace}:${service.name}`, {
+  // An IntOrString: a count or a percentage, written as given.
+  const amount = (v: number | string) => v;
+  new PlainObject(chart, `PodDisruptionBudget:${service.namespace}:${service.name}`, {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
     metadata: objectMeta(ctx.model, service.name, service.name, service.namespace, SyncWave.workloads),
     spec: {
       selector: { matchLabels: serviceSelector(service) },

@@ -1,4 +1,4 @@
-import { App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart } from 'cdk8s';
 import type { EmitContext, Manifest, TargetOutput } from '../target';
 import { emitNamespaces } from './namespace';
 import { emitServiceAccounts } from './service-account';
@@ -10,11 +10,17 @@ import { emitDisruptionBudget } from './disruption-budget';
 import { emitNetworkPolicies } from './network-policy';
 import { WorkloadWirings, type WiringSource } from './wiring';
 import { workloadName } from '../naming';
+import { PlainObject } from './plain-object';
 
 /**
- * The Kubernetes objects of one environment, built as a cdk8s chart in memory. `chart.toJson()`
- * resolves the chart without `app.synth()`, so nothing is written and no validation hooks of
- * cdk8s-plus run (Weft checks what it writes with its own schema check).
+ * The Kubernetes objects of one environment, in a cdk8s chart in memory. Every object is a
+ * `PlainObject` (plain-object.ts): the data cdk8s-plus's constructs used to render, written
+ * directly, because rendering 9 objects per service through cdk8s (resolve, sanitize, typed L1
+ * conversion, the L2 constructs themselves) was 30–45% of the whole compile at 1,000
+ * services (docs/performance.md, "Synth"). The chart keeps the objects' order (construct
+ * pre-order, as `chart.toJson()` gave it) and cdk8s's construct validation; the golden files
+ * under test/targets/kubernetes pin the bytes, and Weft checks what it writes with its own
+ * schema check.
  */
 export function emitKubernetes(ctx: EmitContext, wiringSource: WiringSource): TargetOutput {
   const app = new App({ outdir: '/dev/null' });
@@ -38,12 +44,40 @@ export function emitKubernetes(ctx: EmitContext, wiringSource: WiringSource): Ta
   }
   emitNetworkPolicies(chart, ctx, wirings);
 
-  const manifests = chart.toJson() as Manifest[];
+  const manifests = synthChart(app, chart);
   for (const m of manifests) {
     stripCdk8sLabels(m);
     finishers.get(`${m.kind}/${m.metadata.namespace}/${m.metadata.name}`)?.(m);
   }
   return { manifests };
+}
+
+/**
+ * The chart's objects in the order `chart.toJson()` would return them, without its app-wide passes.
+ * `chart.toJson()` (cdk8s `App._synthChart`) turns construct dependencies into object
+ * dependencies, validates every construct, orders the objects topologically by dependency
+ * (`DependencyGraph`), then renders each. With no dependencies at all — Weft adds none, and of
+ * the cdk8s-plus constructs it uses none adds one (only StatefulSet does) — that order is the
+ * construct tree's pre-order, so the passes that build and sort the graph (a fifth of the emit
+ * at 1,000 services) are skipped. Validation still runs, as in cdk8s. Objects written as plain
+ * data (`PlainObject`) take their place in the same pre-order.
+ * @see https://github.com/cdk8s-team/cdk8s-core/blob/2.x/src/app.ts (_synthChart, chartToKube)
+ */
+function synthChart(app: App, chart: Chart): Manifest[] {
+  const constructs = app.node.findAll();
+  if (constructs.some((c) => c.node.dependencies.length > 0)) {
+    // chart.toJson() knows nothing of PlainObject; ordering them among dependent objects would
+    // need cdk8s's graph. No Weft construct has a dependency, so this is a bug guard.
+    throw new Error('bug: a construct of the Kubernetes chart has a dependency; synthChart() cannot order PlainObjects among dependent objects');
+  }
+  const errors = constructs.flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
+  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
+  const out: Manifest[] = [];
+  for (const c of constructs) {
+    if (c instanceof PlainObject) out.push(c.manifest);
+    else if (c instanceof ApiObject && Chart.of(c) === chart) out.push(c.toJson() as Manifest);
+  }
+  return out;
 }
 
 /**

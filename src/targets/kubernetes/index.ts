@@ -18,8 +18,8 @@ export interface KubernetesTargetOptions {
 
 /**
  * The Kubernetes target: Namespaces, ServiceAccounts, ConfigMaps, a Deployment per version,
- * Services, HorizontalPodAutoscalers, PodDisruptionBudgets and NetworkPolicies, built with
- * cdk8s + cdk8s-plus-27. It runs for every environment; the environment's mesh target adds
+ * Services, HorizontalPodAutoscalers, PodDisruptionBudgets and NetworkPolicies, written as
+ * plain data in a cdk8s chart, shaped as cdk8s-plus-27 renders them (emit.ts). It runs for every environment; the environment's mesh target adds
  * its sidecar and labels through `wiring`.
  */
 export function createKubernetesTarget(options: KubernetesTargetOptions = {}): Target {

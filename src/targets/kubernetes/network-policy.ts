@@ -1,5 +1,5 @@
 import type { Chart } from 'cdk8s';
-import { IntOrString, KubeNetworkPolicy, type NetworkPolicyIngressRule, type NetworkPolicyPeer } from 'cdk8s-plus-27/lib/imports/k8s';
+import type { NetworkPolicyIngressRule, NetworkPolicyPeer } from 'cdk8s-plus-27/lib/imports/k8s';
 import { serviceKey } from '../../model/common';
 import type { EmitContext } from '../target';
 import { serviceSelector } from '../naming';
@@ -7,6 +7,7 @@ import { SyncWave } from '../sync-waves';
 import { objectMeta } from './metadata';
 import { ingressSources, type IngressSource } from './ingress-sources';
 import type { WorkloadWirings } from './wiring';
+import { PlainObject } from './plain-object';
 
 /** Name of the per-namespace default-deny policy; per-service policies are `allow-<service>`. */
 export const DEFAULT_DENY_NAME = 'default-deny-ingress';
@@ -27,7 +28,9 @@ export const DEFAULT_DENY_NAME = 'default-deny-ingress';
 export function emitNetworkPolicies(chart: Chart, ctx: EmitContext, wirings: WorkloadWirings): void {
   if (ctx.model.security.authorization !== 'deny-by-default') return;
   for (const ns of ctx.index.namespaces()) {
-    new KubeNetworkPolicy(chart, `NetworkPolicy:${ns}:${DEFAULT_DENY_NAME}`, {
+    new PlainObject(chart, `NetworkPolicy:${ns}:${DEFAULT_DENY_NAME}`, {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
       metadata: objectMeta(ctx.model, ns, DEFAULT_DENY_NAME, ns, SyncWave.workloads),
       spec: { podSelector: {}, policyTypes: ['Ingress'] },
     });
@@ -37,7 +40,9 @@ export function emitNetworkPolicies(chart: Chart, ctx: EmitContext, wirings: Wor
     const list = sources.get(serviceKey(s));
     if (!list || list.length === 0) continue;
     const name = `allow-${s.name}`;
-    new KubeNetworkPolicy(chart, `NetworkPolicy:${s.namespace}:${name}`, {
+    new PlainObject(chart, `NetworkPolicy:${s.namespace}:${name}`, {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
       metadata: objectMeta(ctx.model, s.name, name, s.namespace, SyncWave.workloads),
       spec: { podSelector: { matchLabels: serviceSelector(s) }, policyTypes: ['Ingress'], ingress: toRules(list) },
     });
@@ -45,7 +50,7 @@ export function emitNetworkPolicies(chart: Chart, ctx: EmitContext, wirings: Wor
 }
 
 /** Sources merged into as few rules as possible: one per distinct port set, peers deduplicated. */
-function toRules(list: IngressSource[]): NetworkPolicyIngressRule[] {
+function toRules(list: IngressSource[]): Array<Omit<NetworkPolicyIngressRule, 'ports'> & { ports: Array<{ port: number; protocol: string }> }> {
   const byPorts = new Map<string, { ports: number[]; peers: Map<string, NetworkPolicyPeer> | undefined }>();
   for (const src of list) {
     if (src.ports.length === 0) continue;
@@ -56,7 +61,8 @@ function toRules(list: IngressSource[]): NetworkPolicyIngressRule[] {
     byPorts.set(key, entry);
   }
   return [...byPorts.values()].map(({ ports, peers }) => ({
-    ...(peers ? { from: [...peers.values()] } : {}),
-    ports: ports.map((p) => ({ port: IntOrString.fromNumber(p), protocol: 'TCP' })),
+    // Copies: a peer may come from data several policies share, and each manifest is its own.
+    ...(peers ? { from: [...peers.values()].map((p) => structuredClone(p)) } : {}),
+    ports: ports.map((p) => ({ port: p, protocol: 'TCP' })),
   }));
 }

@@ -1,8 +1,8 @@
-import * as kplus from 'cdk8s-plus-27';
 import type { Chart } from 'cdk8s';
 import type { EmitContext } from '../target';
 import { SyncWave } from '../sync-waves';
 import { objectMeta } from './metadata';
+import { PlainObject } from './plain-object';
 
 /**
  * One ServiceAccount per distinct `service.serviceAccount`: the workload identity that mesh
@@ -17,9 +17,12 @@ export function emitServiceAccounts(chart: Chart, ctx: EmitContext): void {
     const key = `${s.namespace}/${s.serviceAccount}`;
     if (seen.has(key)) continue; // services may share an identity on purpose
     seen.add(key);
-    new kplus.ServiceAccount(chart, `ServiceAccount:${key.replace('/', ':')}`, {
+    // As cdk8s-plus's ServiceAccount with `automountToken: false` renders it.
+    new PlainObject(chart, `ServiceAccount:${key.replace('/', ':')}`, {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
       metadata: objectMeta(ctx.model, s.name, s.serviceAccount, s.namespace, SyncWave.foundation),
-      automountToken: false,
+      automountServiceAccountToken: false,
     });
   }
 }

@@ -1,10 +1,10 @@
-import { ApiObject, JsonPatch, type Chart } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
+import type { Chart } from 'cdk8s';
 import type { Protocol, Service } from '../../model/service';
 import type { EmitContext, WorkloadWiring } from '../target';
 import { serviceSelector } from '../naming';
 import { SyncWave } from '../sync-waves';
 import { objectMeta } from './metadata';
+import { PlainObject } from './plain-object';
 
 /**
  * `appProtocol` per model protocol. Istio reads `appProtocol` before the port name; HTTP/2
@@ -25,19 +25,25 @@ export const APP_PROTOCOL: Record<Protocol, string> = {
  * sidecar's inbound port; the versions of one service share one Service, so the first
  * version's wiring decides.
  */
-export function emitService(chart: Chart, ctx: EmitContext, service: Service, firstWiring: WorkloadWiring): kplus.Service {
-  const svc = new kplus.Service(chart, `Service:${service.namespace}:${service.name}`, {
+export function emitService(chart: Chart, ctx: EmitContext, service: Service, firstWiring: WorkloadWiring): void {
+  // Written as cdk8s-plus's ClusterIP Service rendered it (`externalIPs: []` included), with
+  // each port's `appProtocol`.
+  if (service.ports.length === 0) throw new Error('A service must be configured with a port');
+  new PlainObject(chart, `Service:${service.namespace}:${service.name}`, {
+    apiVersion: 'v1',
+    kind: 'Service',
     metadata: objectMeta(ctx.model, service.name, service.name, service.namespace, SyncWave.workloads),
-    type: kplus.ServiceType.CLUSTER_IP,
-    ports: service.ports.map((p) => ({
-      name: p.name,
-      port: p.port,
-      targetPort: firstWiring.serviceTargetPort?.(p.targetPort) ?? p.targetPort,
-      protocol: kplus.Protocol.TCP,
-    })),
+    spec: {
+      externalIPs: [],
+      ports: service.ports.map((p) => ({
+        appProtocol: APP_PROTOCOL[p.protocol],
+        name: p.name,
+        port: p.port,
+        protocol: 'TCP',
+        targetPort: firstWiring.serviceTargetPort?.(p.targetPort) ?? p.targetPort,
+      })),
+      selector: { ...serviceSelector(service) },
+      type: 'ClusterIP',
+    },
   });
-  for (const [k, v] of Object.entries(serviceSelector(service))) svc.selectLabel(k, v);
-  const api = ApiObject.of(svc);
-  service.ports.forEach((p, i) => api.addJsonPatch(JsonPatch.add(`/spec/ports/${i}/appProtocol`, APP_PROTOCOL[p.protocol])));
-  return svc;
 }

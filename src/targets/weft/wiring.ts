@@ -53,7 +53,8 @@ function sidecarContainer(): Record<string, unknown> {
     name: SIDECAR_NAME,
     image: PROXY_IMAGE,
     imagePullPolicy: 'IfNotPresent',
-    args: ['proxy', '--config', CONFIG_FILE],
+    // The image's entrypoint is the bundled proxy (src/proxy/Dockerfile); only its options follow.
+    args: ['--config', CONFIG_FILE],
     ports: [
       { name: 'weft-inbound', containerPort: PROXY_PORTS.inbound, protocol: 'TCP' },
       { name: 'weft-admin', containerPort: PROXY_PORTS.admin, protocol: 'TCP' },

@@ -31,7 +31,7 @@ describe('weft target: workload wiring', () => {
         name: 'weft-proxy',
         image: PROXY_IMAGE,
         imagePullPolicy: 'IfNotPresent',
-        args: ['proxy', '--config', '/etc/weft/proxy.json'],
+        args: ['--config', '/etc/weft/proxy.json'],
         ports: [
           { name: 'weft-inbound', containerPort: 15006, protocol: 'TCP' },
           { name: 'weft-admin', containerPort: 15000, protocol: 'TCP' },

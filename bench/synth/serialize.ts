@@ -1,0 +1,118 @@
+/**
+ * Ways of turning the emitted Kubernetes objects into YAML with the `yaml` package, timed on the
+ * generated mesh, each checked byte for byte against `manifestYaml` (src/synth/serialize.ts).
+ *
+ *   node --import tsx bench/synth/serialize.ts --services 1000 [--rounds 3]
+ */
+import { parseArgs } from 'node:util';
+import { Document, Pair, Scalar, YAMLMap, YAMLSeq, stringify } from 'yaml';
+import { sortKeys } from '../../src/constructs/stable-json';
+import { ModelIndex, modelForEnvironment } from '../../src/model/query';
+import { GENERATED_HEADER, documentYaml, manifestYaml } from '../../src/synth/serialize';
+import { kubernetesTarget } from '../../src/targets/kubernetes/index';
+import type { Manifest } from '../../src/targets/target';
+import { generateMesh } from './mesh';
+
+const { values } = parseArgs({ options: { services: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '3' } } });
+const model = generateMesh(Number(values.services)).toModel().model!;
+const env = model.environments[0]!;
+const envModel = modelForEnvironment(model, env);
+const manifests = kubernetesTarget.emit({ model: envModel, index: new ModelIndex(envModel), env, report: () => {} }).manifests;
+
+/** The seed implementation: copy without undefined, copy with sorted keys, `stringify`. */
+function dropUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(dropUndefined);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]) => [k, dropUndefined(v)]));
+  return value;
+}
+const seed = (m: Manifest) => GENERATED_HEADER + stringify(sortKeys(dropUndefined(m)), { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+
+/** Keys in the order the seed's sorted copy has them: integer keys first (JS object order), then sorted. */
+function orderedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  let ints = 0;
+  while (ints < keys.length && /^(0|[1-9]\d*)$/.test(keys[ints]!) && Number(keys[ints]) < 4294967295) ints++;
+  return ints === 0 ? keys.sort() : [...keys.slice(0, ints), ...keys.slice(ints).sort()];
+}
+function prepared(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(prepared);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const k of orderedKeys(value)) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined) out[k] = prepared(v);
+    }
+    return out;
+  }
+  return value;
+}
+const onePass = (m: Manifest) => GENERATED_HEADER + stringify(prepared(m), { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+const docDirect = (m: Manifest) => GENERATED_HEADER + new Document(prepared(m), { aliasDuplicateObjects: false }).toString({ lineWidth: 0, minContentWidth: 0, directives: false });
+
+function node(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const seq = new YAMLSeq();
+    for (const v of value) seq.items.push(node(v));
+    return seq;
+  }
+  if (value && typeof value === 'object') {
+    const map = new YAMLMap();
+    for (const k of orderedKeys(value)) {
+      const v = (value as Record<string, unknown>)[k];
+      if (v !== undefined) map.items.push(new Pair(new Scalar(k), node(v)));
+    }
+    return map;
+  }
+  return new Scalar(value);
+}
+const shared = new Document(null);
+const astDirect = (m: Manifest) => {
+  shared.contents = node(m) as never;
+  return GENERATED_HEADER + shared.toString({ lineWidth: 0, minContentWidth: 0, directives: false });
+};
+const variants: Record<string, (m: Manifest) => string> = { seed, current: manifestYaml, onePass, docDirect, astDirect };
+const rounds = Number(values.rounds);
+const expected = manifests.map(seed);
+for (const [name, fn] of Object.entries(variants)) {
+  const times: number[] = [];
+  let same = true;
+  for (let r = 0; r < rounds; r++) {
+    const t = performance.now();
+    const out = manifests.map(fn);
+    times.push(performance.now() - t);
+    if (r === 0) same = out.every((s, i) => s === expected[i]);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`${name.padEnd(12)} median ${times[Math.floor(times.length / 2)]!.toFixed(0).padStart(6)} ms for ${manifests.length} objects  ${same ? 'identical' : 'DIFFERENT'}`);
+}
+
+// Random documents with awkward scalars: the fast path must give stringify's bytes or step aside.
+let state = 12345;
+const rnd = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+const STRINGS = ['', ' ', 'a', 'true', 'False', 'null', '~', '123', '0x1F', '1e3', '.5', '-', '- a', '-Xmx1g', '? x', ':', 'a: b', 'a:b', 'a #b', '#x', '&a', '*a', '!t', '|', '>', "'q'", '"q"', `it's`, 'say "hi"', 'both \' and "', '%x', '---', '--- a', '...', 'a\nb', 'a\n', '\tx', 'x\t', 'tab\there', '@a', '`a', '{a}', '[a]', 'a,b', 'ü', '😀', 'a\u0007b', 'key with spaces', '  lead', 'trail  ', '8080', '0', '01', '+1', '1.0', 'NaN', '.inf', 'y', 'no', 'on', 'x'.repeat(1100), 'app.kubernetes.io/name', 'https://x.example.com/a?b=c#d', 'registry:5000/app:1.0', 'a: ', 'a :b', 'a\r\nb'];
+const NUMBERS = [0, -0, 1, -1, 1.5, 1e21, 1e-7, 123456789012, Number.NaN, Number.POSITIVE_INFINITY, 0.1 + 0.2];
+function randomValue(depth: number): unknown {
+  const r = rnd();
+  if (depth > 3 || r < 0.4) return pick<unknown>([...STRINGS, ...NUMBERS, true, false, null, undefined]);
+  if (r < 0.7) return Array.from({ length: Math.floor(rnd() * 4) }, () => randomValue(depth + 1));
+  const o: Record<string, unknown> = {};
+  for (let i = Math.floor(rnd() * 5); i > 0; i--) o[pick([...STRINGS, 'b', 'a', 'c', '10', '9', '2'])] = randomValue(depth + 1);
+  return o;
+}
+let fuzzed = 0;
+let fast = 0;
+for (let i = 0; i < 20000; i++) {
+  const doc = { apiVersion: 'v1', kind: 'X', metadata: { name: `n${i}` }, spec: randomValue(0) } as unknown as Manifest;
+  const want = seed(doc);
+  const got = manifestYaml(doc);
+  fuzzed++;
+  if (documentYaml(doc) !== undefined) fast++;
+  if (got !== want) {
+    console.log('FUZZ MISMATCH', JSON.stringify(doc), '\n--- want\n' + want + '--- got\n' + got);
+    process.exitCode = 1;
+    break;
+  }
+}
+console.log(`fuzz: ${fuzzed} random documents, ${fast} on the fast path, all identical: ${process.exitCode ? 'no' : 'yes'}`);
