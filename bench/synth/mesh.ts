@@ -19,7 +19,6 @@ export function generateMesh(services: number): Mesh {
     security: { mtls: 'strict', authorization: 'deny-by-default' },
     observability: { metrics: true, tracing: { samplingPercent: 1 }, accessLogs: false },
   });
-  const perTeam = Math.ceil(services / TEAMS);
   const teams = Array.from({ length: TEAMS }, (_, t) => mesh.team(`team-${t}`, { labels: { 'cost-center': `cc-${t}` } }));
   const created: Service[][] = teams.map(() => []);
   for (let i = 0; i < services; i++) {
