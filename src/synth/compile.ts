@@ -102,15 +102,29 @@ function addFile(files: Map<string, string>, path: string, content: string, diag
  * silent drop: the user sees which part of mesh.config.ts has no effect.
  */
 function unemittedFeatures(model: MeshModel, targets: readonly Target[]): Diagnostic[] {
-  if (targets.some((t) => t.name === 'observability')) return [];
-  return model.services.flatMap((s) =>
-    s.observability.slos.map((slo) => ({
-      code: 'WEFT008',
-      severity: 'info' as const,
-      message: `SLO "${slo.name}" of service "${s.name}" is part of the model, but no target emits alert rules for it in this release`,
-      path: slo.path,
-      location: slo.location,
-      hint: 'keep it: the observability target will compile it into burn-rate alerts; nothing to change now',
-    })),
-  );
+  const out: Diagnostic[] = [];
+  const has = (name: string) => targets.some((t) => t.name === name);
+  if (!has('observability'))
+    for (const s of model.services)
+      for (const slo of s.observability.slos)
+        out.push({
+          code: 'WEFT008',
+          severity: 'info',
+          message: `SLO "${slo.name}" of service "${s.name}" is part of the model, but no target emits alert rules for it in this release`,
+          path: slo.path,
+          location: slo.location,
+          hint: 'keep it: the observability target will compile it into burn-rate alerts; nothing to change now',
+        });
+  if (!has('argocd'))
+    for (const env of model.environments)
+      if (env.gitops)
+        out.push({
+          code: 'WEFT008',
+          severity: 'info',
+          message: `environment "${env.name}" declares gitops (${env.gitops.repoUrl}), but no target emits Argo CD Applications in this release`,
+          path: `${model.name}/environments/${env.name}`,
+          location: model.location,
+          hint: 'point an Argo CD Application at dist/' + env.name + '/ by hand for now; the argocd target will write it from this declaration',
+        });
+  return out;
 }
