@@ -8,7 +8,7 @@ import type { Manifest } from '../target';
 import { API, compact, hostOf, manifest, type IstioContext } from './common';
 import { IDEMPOTENT_METHODS, isAcceptedRetryOn, preRequestRetryOn } from './retry-on';
 import { ROUTE_TAG_HEADER, routeTag } from './route-tag';
-import { httpOnlyFeatures, policyService, routeProtocol, type RouteEntry, type RoutePolicy, type VirtualServicePlan } from './routing';
+import { MESH, httpOnlyFeatures, policyService, routeProtocol, type RouteEntry, type RoutePolicy, type VirtualServicePlan } from './routing';
 
 type Obj = Record<string, unknown>;
 
@@ -73,8 +73,18 @@ function matches(clauses: readonly Match[], plan: VirtualServicePlan, entry: Rou
   return out;
 }
 
-function destination(ic: IstioContext, d: Pick<Destination, 'service' | 'version' | 'port'>): Obj {
-  return compact({ host: hostOf(ic.model, d.service), subset: d.version, port: d.port === undefined ? undefined : { number: d.port } });
+/**
+ * A route destination. On the mesh a destination without a port keeps the port the request
+ * came in on, which is what a service with several ports wants. A gateway's request arrives on
+ * the gateway's port, so there a service with several ports needs one named: the declared
+ * port, else the service's first (the model's default), as `istioctl analyze` requires (IST0112).
+ * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#Destination
+ * @see https://istio.io/latest/docs/reference/config/analysis/ist0112/
+ */
+function destination(ic: IstioContext, d: Pick<Destination, 'service' | 'version' | 'port'>, binding: string): Obj {
+  const ports = ic.ctx.index.service(d.service)?.ports ?? [];
+  const port = d.port ?? (binding !== MESH && ports.length > 1 ? ports[0]!.port : undefined);
+  return compact({ host: hostOf(ic.model, d.service), subset: d.version, port: port === undefined ? undefined : { number: port } });
 }
 
 function headerOps(h: HeaderOperations | undefined, extraSet?: Record<string, string>): Obj | undefined {
@@ -207,11 +217,11 @@ function httpRoute(ic: IstioContext, plan: VirtualServicePlan, entry: RouteEntry
   const response = headerOps(route.headers?.response);
   return compact({
     ...base,
-    route: a.destinations.map((d) => compact({ destination: destination(ic, d), weight: single ? undefined : d.weight })),
+    route: a.destinations.map((d) => compact({ destination: destination(ic, d, entry.binding), weight: single ? undefined : d.weight })),
     rewrite: route.rewrite && (route.rewrite.uri !== undefined || route.rewrite.authority !== undefined) ? compact({ ...route.rewrite }) : undefined,
     headers: request || response ? compact({ request, response }) : undefined,
     corsPolicy: route.cors && cors(ic, route, route.cors),
-    mirror: route.mirror && destination(ic, route.mirror.destination),
+    mirror: route.mirror && destination(ic, route.mirror.destination, entry.binding),
     mirrorPercentage: route.mirror && { value: route.mirror.percent },
     timeout: policy.timeoutMs ? formatMillis(policy.timeoutMs) : undefined,
     retries: retries(ic, route, policy.retries, onlyPreRequest),
@@ -248,7 +258,7 @@ function tcpRoute(ic: IstioContext, plan: VirtualServicePlan, entry: RouteEntry)
   const single = a.destinations.length === 1 && a.destinations[0]!.weight === 100;
   return compact({
     match: clauses.length ? clauses : gateways ? [{ gateways }] : undefined,
-    route: a.destinations.map((d) => compact({ destination: destination(ic, d), weight: single ? undefined : d.weight })),
+    route: a.destinations.map((d) => compact({ destination: destination(ic, d, entry.binding), weight: single ? undefined : d.weight })),
   });
 }
 

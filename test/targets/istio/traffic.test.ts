@@ -44,6 +44,24 @@ describe('istio traffic', () => {
     ]);
   });
 
+  it('names the port of a multi-port service on gateway routes only (IST0112); mesh routes keep the request port', () => {
+    const mesh = new Mesh('shop', { environments: { prod: { mesh: 'istio' } } });
+    const web = mesh.team('web').service('web', {
+      ports: [{ port: 80, targetPort: 8080, name: 'http-web' }, { port: 9090, protocol: 'grpc', name: 'grpc-admin' }],
+      versions: { v1: { image: 'x/web:1' } },
+    });
+    web.route('all', { to: web.version('v1') });
+    const gw = mesh.gateway('public', { hosts: ['shop.example.com'] });
+    gw.route('home', { to: web, mirror: { to: web.version('v1'), percent: 5 } });
+    gw.route('admin', { match: { path: { prefix: '/admin' } }, to: web.version('v1').port(9090) });
+    const { manifests } = emit(mesh);
+    const edge = find(manifests, 'VirtualService', 'public-shop.example.com', 'istio-system');
+    expect(edge.spec.http.map((r: { route: { destination: { port?: { number: number } } }[] }) => r.route[0]!.destination.port)).toEqual([{ number: 80 }, { number: 9090 }]);
+    expect(edge.spec.http[0].mirror.port).toEqual({ number: 80 });
+    const inMesh = find(manifests, 'VirtualService', 'web', 'web');
+    expect(inMesh.spec.http[0].route[0].destination.port).toBeUndefined();
+  });
+
   it('adds a default route after routes that all match something', () => {
     const mesh = new Mesh('m', { environments: { prod: { mesh: 'istio' } } });
     const t = mesh.team('a');
