@@ -17,6 +17,12 @@ export interface Diagnostic {
   readonly location?: SourceLocation;
   /** How to fix it, in one sentence. */
   readonly hint: string;
+  /**
+   * For a prop mistake (WEFT001): the path of the offending field inside the construct's props,
+   * e.g. `['versions', 'v1', 'replicas']`. Synth moves `location` onto that field when it can
+   * find it in the source.
+   */
+  readonly field?: readonly (string | number)[];
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

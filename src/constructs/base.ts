@@ -50,12 +50,19 @@ export abstract class WeftConstruct extends Construct {
         path: this.constructPath,
         location: this.location,
         hint: hintFor(issue),
+        field: fieldOf(issue),
       };
       if (!sink) throw new Error(d.message);
       sink.addConstructionDiagnostic(d);
     }
     return undefined;
   }
+}
+
+/** The prop path of an issue; for unknown keys, the (first) unknown key itself. */
+export function fieldOf(issue: z.core.$ZodIssue): (string | number)[] {
+  const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+  return issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...path, issue.keys[0]] : path;
 }
 
 function hintFor(issue: z.core.$ZodIssue): string {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Diagnostic } from '../analyze/diagnostic';
 import { MeshModel, MeshFlavour, type Environment } from '../model/mesh';
 import { AuthorizationMode, MtlsMode } from '../model/security';
-import { WeftConstruct, markAsSink, type DiagnosticSink } from './base';
+import { WeftConstruct, fieldOf, markAsSink, type DiagnosticSink } from './base';
 import { DnsLabel, PercentProp } from './props/common';
 import { Team, type TeamProps } from './team';
 import { Service } from './service';
@@ -91,6 +91,7 @@ export class Mesh extends Construct implements DiagnosticSink {
           path: name,
           location: this.location,
           hint: 'correct the mesh properties; docs/constructs.md lists them',
+          field: fieldOf(issue),
         });
     this.clusterDomain = this.props?.clusterDomain ?? 'cluster.local';
   }

@@ -1,5 +1,6 @@
 import { hasErrors, sortDiagnostics, type Diagnostic } from '../analyze/diagnostic';
 import { compileModel, type CompileOptions } from './compile';
+import { refineFieldLocations } from './field-location';
 import { loadMeshConfig } from './load';
 import { diffDist, readDist, writeDist, type DistChanges } from './write';
 
@@ -28,9 +29,10 @@ export async function synth(options: SynthOptions): Promise<SynthResult> {
   const loaded = await loadMeshConfig(options.configPath);
   if (!loaded.mesh) return { diagnostics: loaded.diagnostics, changes: none, wrote: false, ok: false };
   const built = loaded.mesh.toModel();
-  if (!built.model) return { diagnostics: sortDiagnostics(built.diagnostics), changes: none, wrote: false, ok: false };
+  const propMistakes = await refineFieldLocations(built.diagnostics);
+  if (!built.model) return { diagnostics: sortDiagnostics(propMistakes), changes: none, wrote: false, ok: false };
   const compiled = compileModel(built.model, options);
-  const diagnostics = sortDiagnostics([...built.diagnostics, ...compiled.diagnostics]);
+  const diagnostics = sortDiagnostics([...propMistakes, ...compiled.diagnostics]);
   if (hasErrors(diagnostics)) return { diagnostics, changes: none, wrote: false, ok: false };
   const envScope = options.environments ? compiled.environments : undefined;
   const changes = diffDist(readDist(options.distDir, envScope), compiled.files);
