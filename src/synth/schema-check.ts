@@ -16,12 +16,10 @@ import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Clus
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
-import * as istioNetworkingV1 from '@kubernetes-models/istio/networking.istio.io/v1';
 import * as istioNetworkingV1alpha3 from '@kubernetes-models/istio/networking.istio.io/v1alpha3';
 import * as istioNetworkingV1beta1 from '@kubernetes-models/istio/networking.istio.io/v1beta1';
 import * as istioSecurityV1 from '@kubernetes-models/istio/security.istio.io/v1';
 import * as istioSecurityV1beta1 from '@kubernetes-models/istio/security.istio.io/v1beta1';
-import * as istioTelemetryV1 from '@kubernetes-models/istio/telemetry.istio.io/v1';
 import * as istioTelemetryV1alpha1 from '@kubernetes-models/istio/telemetry.istio.io/v1alpha1';
 import type { Diagnostic } from '../analyze/diagnostic';
 import type { Manifest } from '../targets/target';
@@ -45,10 +43,23 @@ const KUBERNETES: readonly ModelClass[] = [
 
 /** Every Istio CRD version @kubernetes-models/istio generates from Istio's CRD schemas. */
 const ISTIO_MODULES: readonly Record<string, unknown>[] = [
-  istioNetworkingV1, istioNetworkingV1alpha3, istioNetworkingV1beta1,
+  istioNetworkingV1alpha3, istioNetworkingV1beta1,
   istioSecurityV1, istioSecurityV1beta1,
-  istioTelemetryV1, istioTelemetryV1alpha1,
+  istioTelemetryV1alpha1,
 ];
+
+/**
+ * Served versions that @kubernetes-models/istio 2.x (the last release whose engines admit
+ * Node 20) has no classes for, and the version whose classes validate them. Istio serves every
+ * version of a kind from one openAPIV3Schema (crd-all.gen.yaml lists `networking.istio.io` v1,
+ * v1beta1 and v1alpha3, and `telemetry.istio.io` v1 and v1alpha1, with identical schemas), so
+ * the older version's validator is the newer one's.
+ */
+const SAME_SCHEMA_AS: Readonly<Record<string, string>> = {
+  'networking.istio.io/v1': 'networking.istio.io/v1beta1',
+  'security.istio.io/v1': 'security.istio.io/v1beta1', // PeerAuthentication only
+  'telemetry.istio.io/v1': 'telemetry.istio.io/v1alpha1',
+};
 
 function isModelClass(v: unknown): v is ModelClass {
   return typeof v === 'function' && typeof (v as { apiVersion?: unknown }).apiVersion === 'string' && typeof (v as { kind?: unknown }).kind === 'string';
@@ -59,6 +70,11 @@ const VALIDATORS: ReadonlyMap<string, ModelClass> = (() => {
   const map = new Map<string, ModelClass>();
   const istio = ISTIO_MODULES.flatMap((m) => Object.keys(m).sort().map((k) => m[k]).filter(isModelClass));
   for (const cls of [...KUBERNETES, ...istio]) map.set(`${cls.apiVersion}/${cls.kind}`, cls);
+  for (const [served, same] of Object.entries(SAME_SCHEMA_AS)) {
+    for (const cls of istio) {
+      if (cls.apiVersion === same && !map.has(`${served}/${cls.kind}`)) map.set(`${served}/${cls.kind}`, cls);
+    }
+  }
   return map;
 })();
 
@@ -88,20 +104,22 @@ export function schemaCheck(manifests: readonly Manifest[], env: string): Schema
       unchecked.push(m);
       continue;
     }
-    // Fast path: run the class's validator on the manifest itself. `new cls(m)` first deep-copies
-    // the object (dropping undefined fields), which costs more than the validation; the
-    // generated validators never write to their input, and an undefined field can only make
-    // them stricter (it is a key to `additionalProperties`, absent to everything else), so a
-    // pass here is a pass of the copy. A failure is re-checked the documented way, so that the
+    // Fast path: run the class's validator on a shallow copy that has the class's prototype
+    // (where @kubernetes-models/base keeps the schema id). `new cls(m)` first deep-copies the
+    // object (dropping undefined fields), which costs more than the validation; the generated
+    // validators never write to their input, and an undefined field can only make them
+    // stricter (it is a key to `additionalProperties`, absent to everything else), so a pass
+    // here is a pass of the copy. A failure is re-checked the documented way, so that the
     // diagnostic is exactly kubernetes-models' own.
     try {
-      (cls.prototype.validate as (this: unknown) => void).call(m);
+      cls.prototype.validate.call(Object.assign(Object.create(cls.prototype), m, { apiVersion: cls.apiVersion }));
       continue;
     } catch {
       // fall through to the exact check
     }
     try {
-      new cls(m as never).validate();
+      // The class's own apiVersion: a served version validated by its twin (SAME_SCHEMA_AS).
+      new cls({ ...m, apiVersion: cls.apiVersion } as never).validate();
     } catch (e) {
       const where = `${m.metadata?.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata?.name}`;
       diagnostics.push({
