@@ -16,13 +16,21 @@ const mesh = new Mesh('shop', {
     // Local development and `npm run verify`: Weft's own sidecar proxy.
     dev: {
       mesh: 'weft',
-      observability: { accessLogs: true, tracing: { samplingPercent: 100 } },
+      // The weft proxies export their spans to the collector over OTLP/HTTP.
+      observability: { accessLogs: true, tracing: { samplingPercent: 100, otlpEndpoint: 'http://otel-collector.observability:4318/v1/traces' } },
       services: { 'springboot-app': { versions: { v2: { replicas: 1 } } } },
     },
-    prod: {
-      mesh: 'istio',
-      gitops: { repoUrl: 'https://git.example.com/platform/shop-mesh.git', targetRevision: 'main', destinationServer: 'https://kubernetes.default.svc' },
-    },
+    // Consul on Kubernetes (consul-k8s CRDs), with the same config entries and VM service
+    // definitions for `consul config write` (docs/consul.md).
+    staging: { mesh: 'consul', observability: { accessLogs: true } },
+    // Delivered by Argo CD: dist/prod/argocd/ holds its AppProject and Application (docs/gitops.md).
+    prod: { mesh: 'istio', gitops: true },
+  },
+  // Where Argo CD finds the committed dist/ and where it applies it.
+  gitops: {
+    repoUrl: 'https://git.example.com/platform/shop-mesh.git',
+    targetRevision: 'main',
+    destinationServer: 'https://kubernetes.default.svc',
   },
   trustDomain: 'cluster.local',
   security: { mtls: 'strict', authorization: 'deny-by-default' },
@@ -48,6 +56,12 @@ const anticaptcha = storefront.service('python-app-anticaptcha', {
   resilience: {
     rateLimit: { requests: 50, per: duration.seconds(1), burst: 100 },
     loadBalancer: { policy: 'consistent-hash', header: 'x-session-id' },
+    // Degradation (docs/degradation.md): the captcha check is secondary; when it fails, callers
+    // get a preset "not judged" verdict instead of an error (weft environments).
+    fallback: {
+      on: ['circuit-open', 'rate-limited', 'timeout', '5xx', 'connect-failure'],
+      response: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"verdict":"unknown","degraded":true}' },
+    },
   },
 });
 
@@ -79,7 +93,7 @@ const app = storefront.service('springboot-app', {
 app.route('jason', { match: { headers: { 'end-user': { exact: 'jason' } } }, to: app.version('v2') });
 app.route('canary', { to: [app.version('v1').weight(20), app.version('v2').weight(80)] });
 app.slo('availability', { availability: 99.9 });
-app.slo('latency', { latency: { threshold: '300ms', percent: 99 } });
+app.slo('latency', { latency: { threshold: '250ms', percent: 99 } });
 
 const gatewaySvc = storefront.service('golang-app-gateway', {
   ports: [
@@ -100,6 +114,13 @@ gatewaySvc.route('captcha', {
   headers: { request: { set: { 'x-forwarded-prefix': '/captcha' } } },
 });
 gatewaySvc.route('default', { to: gatewaySvc, mirror: { to: app.version('v2'), percent: 5 } });
+// A degradation switch (降级开关): under load, turn off the gateway's captcha calls so that the core
+// path keeps its resources. In the weft mesh it flips at runtime: `weft switch shed-anticaptcha on`.
+const shedCaptcha = mesh.switch('shed-anticaptcha', { description: 'answer captcha checks with "skip" instead of calling python-app-anticaptcha', default: 'off' });
+gatewaySvc.degrade(shedCaptcha, {
+  calls: [anticaptcha],
+  response: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"verdict":"skip","degraded":true}' },
+});
 
 // ── Team commerce ───────────────────────────────────────────────────────────────────────────
 const commerce = mesh.team('commerce', { namespace: 'commerce' });

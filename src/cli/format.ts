@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import type { Diagnostic } from '../analyze/diagnostic';
+import type { Diagnostic } from '../diagnostics/diagnostic';
 
 export interface FormatOptions {
   cwd: string;

@@ -1,8 +1,9 @@
 import { Construct } from 'constructs';
 import type { z } from 'zod';
-import type { SourceLocation } from '../model/common';
-import type { Diagnostic } from '../analyze/diagnostic';
+import type { SourceLocation } from '../diagnostics/location';
+import type { Diagnostic } from '../diagnostics/diagnostic';
 import { captureLocation } from './location';
+import { nameProblem, printableName, type NameRule } from './names';
 
 /** The root of a Weft tree collects construct-time diagnostics (invalid props). */
 export interface DiagnosticSink {
@@ -26,10 +27,36 @@ export abstract class WeftConstruct extends Construct {
   /** The name the user gave; the construct id may carry a suffix when the name is declared twice. */
   readonly declaredName: string;
 
-  protected constructor(scope: Construct, name: string) {
-    super(scope, freeId(scope, name));
-    this.declaredName = name;
+  /** False when the name was refused (WEFT010): the construct then stays out of the model. */
+  protected readonly nameValid: boolean;
+
+  /**
+   * @param idPrefix a prefix of the construct id that keeps kinds apart (`route:`), not part of the name
+   * @param rule the name's grammar; checked here, before the name reaches an object or a path
+   */
+  protected constructor(scope: Construct, name: string, idPrefix = '', rule: NameRule = 'dns-label', what = 'construct') {
+    const problem = nameProblem(name, rule);
+    // An invalid name still gets a construct (so the rest is checked), under an id that is safe.
+    super(scope, freeId(scope, problem ? `${idPrefix}invalid-name` : `${idPrefix}${name}`));
+    this.declaredName = problem ? String(typeof name === 'symbol' ? 'invalid-name' : name) : `${idPrefix}${name}`;
     this.location = captureLocation();
+    this.nameValid = problem === undefined;
+    if (problem) {
+      this.reportOrThrow({
+        code: 'WEFT010',
+        severity: 'error',
+        message: `${what} name ${printableName(name)} ${problem}`,
+        path: this.constructPath,
+        location: this.location,
+        hint: 'use a short lowercase name such as "reviews" or "v2"; it becomes part of Kubernetes object names and file paths',
+      });
+    }
+  }
+
+  private reportOrThrow(d: Diagnostic): void {
+    const sink = (this.node.root as unknown as Record<symbol, DiagnosticSink | undefined>)[SINK];
+    if (!sink) throw new Error(d.message);
+    sink.addConstructionDiagnostic(d);
   }
 
   /** Construct path without the root, e.g. `storefront/springboot-app/route:canary`. */
@@ -39,14 +66,15 @@ export abstract class WeftConstruct extends Construct {
 
   protected parseProps<S extends z.ZodType>(schema: S, props: unknown, what: string): z.output<S> | undefined {
     const result = schema.safeParse(props);
-    if (result.success) return result.data;
+    if (result.success) return this.nameValid ? result.data : undefined;
     const sink = (this.node.root as unknown as Record<symbol, DiagnosticSink | undefined>)[SINK];
-    for (const issue of result.error.issues) {
+    for (const raw of result.error.issues) {
+      const issue = specificIssue(raw);
       const field = issue.path.map(String).join('.');
       const d: Diagnostic = {
         code: 'WEFT001',
         severity: 'error',
-        message: `${what} "${this.declaredName}": ${field ? `${field}: ` : ''}${issue.message}`,
+        message: `${what} "${this.declaredName}": ${field ? `${field}: ` : ''}${issueMessage(issue)}`,
         path: this.constructPath,
         location: this.location,
         hint: hintFor(issue),
@@ -57,6 +85,28 @@ export abstract class WeftConstruct extends Construct {
     }
     return undefined;
   }
+}
+
+/**
+ * For a value that fits no branch of a union (`match` is a clause or a list of clauses), zod
+ * says only "Invalid input". The branch whose type matched holds the real mistake; its issue,
+ * with the full path, names the bad key.
+ */
+export function specificIssue(issue: z.core.$ZodIssue): z.core.$ZodIssue {
+  if (issue.code !== 'invalid_union' || !issue.errors?.length) return issue;
+  const typed = issue.errors.find((branch) => branch.length > 0 && !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+  const inner = typed?.[0];
+  if (!inner) return issue;
+  return specificIssue({ ...inner, path: [...issue.path, ...inner.path] } as z.core.$ZodIssue);
+}
+
+/**
+ * An issue's message. For a record key zod says only "Invalid key in record"; the key's own
+ * check says what is wrong with it.
+ */
+export function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_key' && issue.issues.length) return `key ${issue.issues.map((i) => i.message).join('; ')}`;
+  return issue.message;
 }
 
 /** The prop path of an issue; for unknown keys, the (first) unknown key itself. */

@@ -1,17 +1,32 @@
 import { z } from 'zod';
 import type { ExternalService as ExternalServiceModel } from '../model/mesh';
 import type { Call } from '../model/service';
-import { Protocol } from '../model/service';
+import { protocolSchema } from '../model/service';
 import { WeftConstruct } from './base';
+import { hostsSchema } from './props/common';
+import { ipSchema } from './props/networking';
+import { portNameSchema } from './props/workload';
 import { CALL_TARGET, type CallTarget } from './refs';
 import type { NamespaceScope } from './service';
 
-export const ExternalServiceProps = z
+export const externalServicePropsSchema = z
   .object({
-    /** Host names, e.g. `api.stripe.com`. */
-    hosts: z.array(z.string().min(1)).min(1),
+    /** Host names, e.g. `api.stripe.com`. Required. */
+    hosts: hostsSchema(false),
+    /** Ports the service is reached on. @default [{ port: 443, protocol: 'https' }] @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServicePort */
     ports: z
-      .array(z.object({ port: z.number().int().min(1).max(65535), protocol: z.enum([...Protocol.options, 'https', 'tls']).default('https'), name: z.string().optional() }).strict())
+      .array(
+        z
+          .object({
+            /** The port (TCP). Required. */
+            port: z.number().int().min(1).max(65535),
+            /** `http`, `http2`, `grpc`, `tcp`, `https` or `tls`. @default 'https' */
+            protocol: z.enum([...protocolSchema.options, 'https', 'tls']).default('https'),
+            /** Port name. @default `<protocol>-<port>` */
+            name: portNameSchema.optional(),
+          })
+          .strict(),
+      )
       .min(1)
       .default([{ port: 443, protocol: 'https' }]),
     /**
@@ -20,11 +35,11 @@ export const ExternalServiceProps = z
      * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry-Resolution
      */
     resolution: z.enum(['dns', 'static', 'none']).default('dns'),
-    /** Endpoint IPs for `static` resolution. */
-    addresses: z.array(z.string()).default([]),
+    /** Endpoint IPs for `static` resolution. @default none */
+    addresses: z.array(ipSchema).default([]),
   })
   .strict();
-export type ExternalServiceProps = z.input<typeof ExternalServiceProps>;
+export type ExternalServiceProps = z.input<typeof externalServicePropsSchema>;
 
 /**
  * A service outside the mesh (Istio ServiceEntry, Consul terminating gateway destination).
@@ -32,12 +47,12 @@ export type ExternalServiceProps = z.input<typeof ExternalServiceProps>;
  */
 export class ExternalService extends WeftConstruct implements CallTarget {
   readonly namespace: string;
-  private readonly props?: z.output<typeof ExternalServiceProps>;
+  private readonly props?: z.output<typeof externalServicePropsSchema>;
 
   constructor(scope: NamespaceScope, name: string, props: ExternalServiceProps) {
-    super(scope, name);
+    super(scope, name, '', 'dns-label', 'external service');
     this.namespace = scope.namespace;
-    this.props = this.parseProps(ExternalServiceProps, props, 'external service');
+    this.props = this.parseProps(externalServicePropsSchema, props, 'external service');
   }
 
   [CALL_TARGET](): Call['target'] {

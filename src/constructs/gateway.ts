@@ -1,23 +1,23 @@
 import { z } from 'zod';
 import type { Gateway as GatewayModel } from '../model/mesh';
 import { WeftConstruct } from './base';
-import { DnsLabel } from './props/common';
+import { dnsLabelSchema, hostsSchema, labelsSchema, portNumberSchema } from './props/common';
 import type { RouteProps } from './props/route';
 import { Route } from './route';
 import type { Mesh } from './mesh';
 
-export const GatewayProps = z
+export const gatewayPropsSchema = z
   .object({
-    /** Host names served, e.g. `shop.example.com`. */
-    hosts: z.array(z.string().min(1)).min(1),
+    /** Host names served, e.g. `shop.example.com`. Required. */
+    hosts: hostsSchema(true, true),
     /** Namespace of the gateway resource. @default 'istio-system' */
-    namespace: DnsLabel.default('istio-system'),
+    namespace: dnsLabelSchema.default('istio-system'),
     /** Listener port. @default 443 with `tls`, else 80 */
-    port: z.number().int().min(1).max(65535).optional(),
-    /** Terminate TLS with a Kubernetes TLS secret. */
+    port: portNumberSchema.optional(),
+    /** Terminate TLS with a Kubernetes TLS secret. @default none */
     tls: z
       .object({
-        /** Secret holding `tls.crt` and `tls.key` (Istio `credentialName`). */
+        /** Secret holding `tls.crt` and `tls.key` (Istio `credentialName`). Required. */
         secretName: z.string().min(1),
         /** `mutual` also verifies client certificates. @default 'simple' */
         mode: z.enum(['simple', 'mutual']).default('simple'),
@@ -27,10 +27,10 @@ export const GatewayProps = z
       .strict()
       .optional(),
     /** Labels of the gateway pods. @default { istio: 'ingressgateway' } */
-    selector: z.record(z.string(), z.string()).default({ istio: 'ingressgateway' }),
+    selector: labelsSchema().default({ istio: 'ingressgateway' }),
   })
   .strict();
-export type GatewayProps = z.input<typeof GatewayProps>;
+export type GatewayProps = z.input<typeof gatewayPropsSchema>;
 
 /**
  * An ingress gateway: the hosts it serves and the routes from them into the mesh.
@@ -38,11 +38,11 @@ export type GatewayProps = z.input<typeof GatewayProps>;
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/
  */
 export class Gateway extends WeftConstruct {
-  private readonly props?: z.output<typeof GatewayProps>;
+  private readonly props?: z.output<typeof gatewayPropsSchema>;
 
   constructor(scope: Mesh, name: string, props: GatewayProps) {
-    super(scope, name);
-    this.props = this.parseProps(GatewayProps, props, 'gateway');
+    super(scope, name, '', 'dns-label', 'gateway');
+    this.props = this.parseProps(gatewayPropsSchema, props, 'gateway');
   }
 
   get gatewayName(): string {

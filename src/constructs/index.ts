@@ -6,3 +6,5 @@ export { Gateway, type GatewayProps } from './gateway';
 export { ExternalService, type ExternalServiceProps } from './external-service';
 export { AuthorizationRule, JwtRule, Slo, type AuthorizationProps, type JwtProps, type SloProps } from './policies';
 export { VersionRef, WeightedDestination } from './refs';
+export { DegradationSwitch, Degradation } from './degradation';
+export type { FallbackProps, SwitchProps, DegradeProps, RatioBreakerProps, PresetResponseProps } from './props/degradation';

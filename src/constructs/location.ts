@@ -1,20 +1,67 @@
+import { findSourceMap, type SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve, sep } from 'node:path';
-import type { SourceLocation } from '../model/common';
+import type { SourceLocation } from '../diagnostics/location';
 
 const WEFT_SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..') + sep;
 const FRAME = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/;
+/** Weft's own frames above the user's are few (capture, base class, construct, factory method). */
+const FRAMES = 12;
 
 /**
  * The place in the user's code that created a construct: the first stack frame outside
- * Weft's own sources and node_modules. tsx and vitest install source maps, so the line and
- * column point into `mesh.config.ts` itself.
+ * Weft's own sources and node_modules. tsx installs source maps, so the line and column point
+ * into `mesh.config.ts` itself.
+ *
+ * This runs for every construct (10,000 services make tens of thousands), so it avoids what
+ * makes `new Error().stack` slow: formatting every frame as text and mapping each one through
+ * its source map. It takes V8's raw call sites, skips Weft's and dependencies' frames by file
+ * name, and maps only the one frame it returns, the way Node maps a frame of a stack trace
+ * (`findEntry(line - 1, column - 1)`, @see https://nodejs.org/api/module.html#sourcemapfindentrylineoffset-columnoffset).
+ * Where another tool formats stacks itself (a test runner's `Error.prepareStackTrace`, which
+ * may map frames its own way), the formatted stack is read instead, as that tool maps it.
  */
 export function captureLocation(): SourceLocation {
+  if (Error.prepareStackTrace !== undefined) return fromFormattedStack();
   const limit = Error.stackTraceLimit;
-  // Weft's own frames above the user's are few (capture, base class, construct, factory
-  // method); a short stack keeps source-mapping cheap, which matters at 10,000 services.
-  Error.stackTraceLimit = 12;
+  const holder: { stack?: NodeJS.CallSite[] } = {};
+  Error.stackTraceLimit = FRAMES;
+  Error.prepareStackTrace = (_error, sites) => sites;
+  let sites: NodeJS.CallSite[];
+  try {
+    Error.captureStackTrace(holder, captureLocation);
+    sites = holder.stack ?? [];
+  } finally {
+    // It was unset (checked above): Node's own formatting (and source mapping) applies again.
+    (Error as { prepareStackTrace?: unknown }).prepareStackTrace = undefined;
+    Error.stackTraceLimit = limit;
+  }
+  for (const site of sites) {
+    const name = site.getFileName() ?? site.getScriptNameOrSourceURL();
+    const line = site.getLineNumber();
+    const column = site.getColumnNumber();
+    if (!name || line === null || column === null) continue;
+    const file = name.startsWith('file://') ? fileURLToPath(name) : name;
+    if (file.startsWith('node:') || file.startsWith(WEFT_SRC) || file.includes(`${sep}node_modules${sep}`)) continue;
+    return mapped(name, file, line, column);
+  }
+  return { file: '<unknown>', line: 1, column: 1 };
+}
+
+const maps = new Map<string, SourceMap | undefined>();
+
+/** One generated position through its file's source map, as Node maps a stack frame. */
+function mapped(name: string, file: string, line: number, column: number): SourceLocation {
+  if (!maps.has(name)) maps.set(name, findSourceMap(name));
+  const entry = maps.get(name)?.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number } | undefined;
+  if (!entry?.originalSource || entry.originalLine === undefined || entry.originalColumn === undefined) return { file, line, column };
+  const source = entry.originalSource.startsWith('file://') ? fileURLToPath(entry.originalSource) : entry.originalSource;
+  return { file: source, line: entry.originalLine + 1, column: entry.originalColumn + 1 };
+}
+
+function fromFormattedStack(): SourceLocation {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = FRAMES;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
   for (const line of stack.split('\n').slice(1)) {

@@ -2,7 +2,7 @@ import type { Construct } from 'constructs';
 import type { AuthorizationRule as AuthorizationRuleModel, JwtRule as JwtRuleModel } from '../model/security';
 import type { Slo as SloModel } from '../model/observability';
 import { WeftConstruct } from './base';
-import { AuthorizationProps, JwtProps, SloProps } from './props/security';
+import { authorizationPropsSchema, type AuthorizationProps, jwtPropsSchema, type JwtProps, sloPropsSchema, type SloProps } from './props/security';
 
 export type { AuthorizationProps, JwtProps, SloProps } from './props/security';
 
@@ -13,11 +13,11 @@ export type { AuthorizationProps, JwtProps, SloProps } from './props/security';
  * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/service-intentions
  */
 export class AuthorizationRule extends WeftConstruct {
-  private readonly props?: ReturnType<typeof AuthorizationProps.parse>;
+  private readonly props?: ReturnType<typeof authorizationPropsSchema.parse>;
 
   constructor(scope: Construct, name: string, props: AuthorizationProps, private readonly action: 'allow' | 'deny') {
-    super(scope, `${action}:${name}`);
-    this.props = this.parseProps(AuthorizationProps, props, `${action} rule`);
+    super(scope, name, `${action}:`, 'dns-label', `${action} rule`);
+    this.props = this.parseProps(authorizationPropsSchema, props, `${action} rule`);
   }
 
   /** @internal */
@@ -33,11 +33,11 @@ export class AuthorizationRule extends WeftConstruct {
  * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/jwt-provider
  */
 export class JwtRule extends WeftConstruct {
-  private readonly props?: ReturnType<typeof JwtProps.parse>;
+  private readonly props?: ReturnType<typeof jwtPropsSchema.parse>;
 
   constructor(scope: Construct, name: string, props: JwtProps) {
-    super(scope, `jwt:${name}`);
-    this.props = this.parseProps(JwtProps, props, 'JWT rule');
+    super(scope, name, 'jwt:', 'dns-label', 'JWT rule');
+    this.props = this.parseProps(jwtPropsSchema, props, 'JWT rule');
   }
 
   /** @internal */
@@ -62,11 +62,11 @@ export class JwtRule extends WeftConstruct {
 
 /** A service-level objective. Created with `service.slo(name, props)`. */
 export class Slo extends WeftConstruct {
-  private readonly props?: ReturnType<typeof SloProps.parse>;
+  private readonly props?: ReturnType<typeof sloPropsSchema.parse>;
 
   constructor(scope: Construct, name: string, props: SloProps) {
-    super(scope, `slo:${name}`);
-    this.props = this.parseProps(SloProps, props, 'SLO');
+    super(scope, name, 'slo:', 'dns-label', 'SLO');
+    this.props = this.parseProps(sloPropsSchema, props, 'SLO');
   }
 
   /** @internal */

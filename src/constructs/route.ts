@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
 import type { Route as RouteModel, RouteOwner } from '../model/traffic';
 import { WeftConstruct } from './base';
-import { RouteProps, resolveDestinations, type ParsedRouteProps } from './props/route';
+import { routePropsSchema, type RouteProps, resolveDestinations, type ParsedRouteProps } from './props/route';
 import { DESTINATION } from './refs';
 
 export type { RouteProps } from './props/route';
@@ -23,8 +23,8 @@ export class Route extends WeftConstruct {
     private readonly owner: RouteOwner,
     private readonly defaultHosts: () => string[],
   ) {
-    super(scope, `route:${name}`);
-    this.props = this.parseProps(RouteProps, props, 'route');
+    super(scope, name, 'route:', 'dns-label', 'route');
+    this.props = this.parseProps(routePropsSchema, props, 'route');
   }
 
   get routeName(): string {
@@ -67,6 +67,7 @@ export class Route extends WeftConstruct {
       retries: p.retries,
       fault: p.fault,
       rateLimit: p.rateLimit,
+      fallback: p.fallback,
     };
   }
 }

@@ -2,13 +2,14 @@ import type { Construct } from 'constructs';
 import { serviceFqdn, type ServiceRef } from '../model/common';
 import type { Call, Port, Probe, Service as ServiceModel } from '../model/service';
 import { WeftConstruct } from './base';
-import { ServiceProps, type ParsedServiceProps } from './props/service';
+import { servicePropsSchema, type ServiceProps, type ParsedServiceProps } from './props/service';
 import type { RouteProps } from './props/route';
 import { Route } from './route';
 import { AuthorizationRule, JwtRule, Slo, type AuthorizationProps, type JwtProps, type SloProps } from './policies';
 import { CALL_TARGET, DESTINATION, VersionRef, WeightedDestination, isCallTarget, type CallTarget, type DestinationLike, type DestinationSpec } from './refs';
-import { stableJson } from './stable-json';
 import { captureLocation } from './location';
+import { Degradation, type DegradationSwitch } from './degradation';
+import type { DegradeProps } from './props/degradation';
 
 export type { ServiceProps } from './props/service';
 
@@ -32,9 +33,9 @@ export class Service extends WeftConstruct implements DestinationLike, CallTarge
   private readonly extraCalls: Array<{ target: CallTarget; location: Call['location'] }> = [];
 
   constructor(scope: NamespaceScope, name: string, props: ServiceProps) {
-    super(scope, name);
+    super(scope, name, '', 'dns-1035-label', 'service');
     this.namespace = scope.namespace;
-    this.props = this.parseProps(ServiceProps, props, 'service');
+    this.props = this.parseProps(servicePropsSchema, props, 'service');
   }
 
   get name(): string {
@@ -83,6 +84,14 @@ export class Service extends WeftConstruct implements DestinationLike, CallTarge
   /** Declares a service-level objective. */
   slo(name: string, props: SloProps): Slo {
     return new Slo(this, name, props);
+  }
+
+  /**
+   * While `sw` is on, this service's calls to `props.calls` are answered by `props.response` (or
+   * sent `props.to` another service or version) and never reach them. docs/degradation.md.
+   */
+  degrade(sw: DegradationSwitch, props: DegradeProps): Degradation {
+    return new Degradation(this, sw, props);
   }
 
   /** Adds dependencies after creation (for services declared later in the file). */
@@ -138,7 +147,7 @@ export class Service extends WeftConstruct implements DestinationLike, CallTarge
         p.config || p.configValues
           ? {
               name: `${this.name}-config`,
-              files: Object.fromEntries(Object.entries(p.config ?? {}).map(([f, c]) => [f, typeof c === 'string' ? c : stableJson(c) + '\n'])),
+              files: { ...p.config },
               values: p.configValues ?? {},
               mountPath: p.configMountPath ?? `/etc/${this.name}`,
             }
@@ -166,6 +175,7 @@ export class Service extends WeftConstruct implements DestinationLike, CallTarge
         slos: defined(of(Slo).map((s) => s._toModel())),
       },
       routes: defined(of(Route).map((r) => r._toModel())),
+      degrade: defined(of(Degradation).map((d) => d._toModel())),
     };
   }
 }

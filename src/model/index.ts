@@ -1,5 +1,6 @@
 export * from './common';
 export * from './resilience';
+export * from './degradation';
 export * from './traffic';
 export * from './security';
 export * from './observability';

@@ -1,41 +1,86 @@
 import { z } from 'zod';
-import { NodeMeta, SourceLocation, StringMap } from './common';
-import { AuthorizationMode, MtlsMode } from './security';
-import { MeshObservability } from './observability';
-import { Port, Service } from './service';
-import { Route } from './traffic';
+import { nodeMetaSchema, sourceLocationSchema, stringMapSchema } from './common';
+import { degradationSwitchSchema } from './degradation';
+import { authorizationModeSchema, mtlsModeSchema } from './security';
+import { meshObservabilitySchema } from './observability';
+import { portSchema, serviceSchema } from './service';
+import { routeSchema } from './traffic';
 
 /** The data planes Weft compiles to. */
-export const MeshFlavour = z.enum(['istio', 'consul', 'weft']);
-export type MeshFlavour = z.infer<typeof MeshFlavour>;
+export const meshFlavourSchema = z.enum(['istio', 'consul', 'weft']);
+export type MeshFlavour = z.infer<typeof meshFlavourSchema>;
 
-export const ServiceOverride = z.object({
+/**
+ * How Argo CD receives the environments: one `Application` per environment, or one
+ * `ApplicationSet` whose git directory generator finds every environment's folder.
+ * @see https://argo-cd.readthedocs.io/en/stable/operator-manual/applicationset/Generators-Git/
+ */
+export const gitopsDeliverySchema = z.enum(['application', 'application-set']);
+export type GitopsDelivery = z.infer<typeof gitopsDeliverySchema>;
+
+/** Where Argo CD finds an environment's manifests, and where it applies them. */
+export const gitopsSettingsSchema = z.object({
+  /** Git repository that holds the committed `dist/` (Argo CD `spec.source.repoURL`). */
+  repoUrl: z.string().optional(),
+  /** Branch, tag or commit Argo CD follows (`spec.source.targetRevision`). */
+  targetRevision: z.string().optional(),
+  /** API server URL of the cluster (`spec.destination.server`). */
+  destinationServer: z.string(),
+  /** Argo CD AppProject name. */
+  project: z.string(),
+  /** Namespace Argo CD runs in; its Applications and AppProjects live there. */
+  argocdNamespace: z.string(),
+  /** Path of the compiled output inside the repository. */
+  distPath: z.string(),
+  delivery: gitopsDeliverySchema,
+  /** Every environment delivered by Argo CD, in declaration order (an ApplicationSet covers them all). */
+  environments: z.array(z.object({ name: z.string(), mesh: meshFlavourSchema, project: z.string() })),
+  /** The settings this environment sets itself rather than taking the mesh-wide ones. */
+  overrides: z.array(z.string()),
+  /** Where the setting was declared, for diagnostics. */
+  location: sourceLocationSchema.optional(),
+});
+export type GitopsSettings = z.infer<typeof gitopsSettingsSchema>;
+
+export const serviceOverrideSchema = z.object({
   replicas: z.number().int().min(0).optional(),
   versions: z.record(z.string(), z.object({ image: z.string().optional(), replicas: z.number().int().min(0).optional() })).optional(),
 });
-export type ServiceOverride = z.infer<typeof ServiceOverride>;
+export type ServiceOverride = z.infer<typeof serviceOverrideSchema>;
 
-export const Environment = z.object({
+export const environmentSchema = z.object({
   name: z.string(),
-  mesh: MeshFlavour,
+  mesh: meshFlavourSchema,
   /** Namespace → service name → override. */
-  services: z.record(z.string(), z.record(z.string(), ServiceOverride)),
-  security: z.object({ mtls: MtlsMode.optional(), authorization: AuthorizationMode.optional() }),
-  observability: MeshObservability.partial(),
-  /** Git repository Argo CD syncs `dist/<env>` from. */
-  gitops: z.object({ repoUrl: z.string(), targetRevision: z.string(), destinationServer: z.string() }).optional(),
+  services: z.record(z.string(), z.record(z.string(), serviceOverrideSchema)),
+  security: z.object({ mtls: mtlsModeSchema.optional(), authorization: authorizationModeSchema.optional() }),
+  observability: meshObservabilitySchema.partial(),
+  /**
+   * Argo CD delivery of `dist/<env>`, present when the environment asks for it: the mesh-wide
+   * `gitops` settings with the environment's own on top. `repoUrl` and `targetRevision` may be
+   * missing here; the argocd target reports that (WEFT760) rather than guessing a branch.
+   */
+  gitops: gitopsSettingsSchema.optional(),
+  /**
+   * Settings of a consul environment. `transparentProxy: false` means workloads reach their
+   * upstreams on local ports (consul-k8s `connect-service-upstreams`) instead of by DNS name.
+   * @see https://developer.hashicorp.com/consul/docs/k8s/connect/transparent-proxy
+   */
+  consul: z.object({ transparentProxy: z.boolean() }).optional(),
+  /** Degradation switch states in this environment (absent: the switch's default). */
+  switches: z.record(z.string(), z.enum(['on', 'off'])).optional(),
 });
-export type Environment = z.infer<typeof Environment>;
+export type Environment = z.infer<typeof environmentSchema>;
 
-export const Team = NodeMeta.extend({
+export const teamSchema = nodeMetaSchema.extend({
   name: z.string(),
   namespace: z.string(),
-  labels: StringMap,
+  labels: stringMapSchema,
 });
-export type Team = z.infer<typeof Team>;
+export type Team = z.infer<typeof teamSchema>;
 
 /** @see https://istio.io/latest/docs/reference/config/networking/gateway/ */
-export const Gateway = NodeMeta.extend({
+export const gatewaySchema = nodeMetaSchema.extend({
   name: z.string(),
   /** Namespace the gateway resource lives in. */
   namespace: z.string(),
@@ -50,37 +95,39 @@ export const Gateway = NodeMeta.extend({
     })
     .optional(),
   /** Labels selecting the gateway workload; Istio's default ingress gateway unless set. */
-  selector: StringMap,
-  routes: z.array(Route),
+  selector: stringMapSchema,
+  routes: z.array(routeSchema),
 });
-export type Gateway = z.infer<typeof Gateway>;
+export type Gateway = z.infer<typeof gatewaySchema>;
 
 /** @see https://istio.io/latest/docs/reference/config/networking/service-entry/ */
-export const ExternalService = NodeMeta.extend({
+export const externalServiceSchema = nodeMetaSchema.extend({
   name: z.string(),
   namespace: z.string(),
   hosts: z.array(z.string()).min(1),
-  ports: z.array(Port).min(1),
+  ports: z.array(portSchema).min(1),
   resolution: z.enum(['dns', 'static', 'none']),
   /** Static endpoint addresses (resolution `static`). */
   addresses: z.array(z.string()),
 });
-export type ExternalService = z.infer<typeof ExternalService>;
+export type ExternalService = z.infer<typeof externalServiceSchema>;
 
-export const MeshModel = z.object({
+export const meshModelSchema = z.object({
   name: z.string(),
   /** Where the Mesh was created: mesh-wide diagnostics point here. */
-  location: SourceLocation.optional(),
+  location: sourceLocationSchema.optional(),
   /** SPIFFE trust domain; `cluster.local` unless set. */
   trustDomain: z.string(),
   /** Kubernetes cluster DNS domain. */
   clusterDomain: z.string(),
-  environments: z.array(Environment).min(1),
-  security: z.object({ mtls: MtlsMode, authorization: AuthorizationMode }),
-  observability: MeshObservability,
-  teams: z.array(Team),
-  services: z.array(Service),
-  gateways: z.array(Gateway),
-  externalServices: z.array(ExternalService),
+  environments: z.array(environmentSchema).min(1),
+  security: z.object({ mtls: mtlsModeSchema, authorization: authorizationModeSchema }),
+  observability: meshObservabilitySchema,
+  teams: z.array(teamSchema),
+  services: z.array(serviceSchema),
+  gateways: z.array(gatewaySchema),
+  externalServices: z.array(externalServiceSchema),
+  /** Degradation switches (`mesh.switch`). */
+  switches: z.array(degradationSwitchSchema).optional(),
 });
-export type MeshModel = z.infer<typeof MeshModel>;
+export type MeshModel = z.infer<typeof meshModelSchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NodeMeta, ServiceRef } from './common';
+import { nodeMetaSchema, serviceRefSchema } from './common';
 
 /**
  * Mutual TLS between workloads.
@@ -8,16 +8,16 @@ import { NodeMeta, ServiceRef } from './common';
  * - `disable`: plaintext.
  * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/#PeerAuthentication-MutualTLS-Mode
  */
-export const MtlsMode = z.enum(['strict', 'permissive', 'disable']);
-export type MtlsMode = z.infer<typeof MtlsMode>;
+export const mtlsModeSchema = z.enum(['strict', 'permissive', 'disable']);
+export type MtlsMode = z.infer<typeof mtlsModeSchema>;
 
 /** `deny-by-default`: only declared `calls` and allow rules pass. `allow-all`: everything not denied passes. */
-export const AuthorizationMode = z.enum(['deny-by-default', 'allow-all']);
-export type AuthorizationMode = z.infer<typeof AuthorizationMode>;
+export const authorizationModeSchema = z.enum(['deny-by-default', 'allow-all']);
+export type AuthorizationMode = z.infer<typeof authorizationModeSchema>;
 
 /** The sources of an authorization rule; all set fields must hold (AND), values within one field are ORed. */
-export const AuthzSource = z.object({
-  services: z.array(ServiceRef).optional(),
+export const authzSourceSchema = z.object({
+  services: z.array(serviceRefSchema).optional(),
   namespaces: z.array(z.string()).optional(),
   /** CIDR blocks of the direct peer (Istio `ipBlocks`). */
   ipBlocks: z.array(z.string()).optional(),
@@ -26,26 +26,26 @@ export const AuthzSource = z.object({
   /** Any valid JWT (`iss/sub`), Istio `requestPrincipals: ["*"]`. */
   authenticated: z.boolean().optional(),
 });
-export type AuthzSource = z.infer<typeof AuthzSource>;
+export type AuthzSource = z.infer<typeof authzSourceSchema>;
 
-export const AuthzTarget = z.object({
+export const authzTargetSchema = z.object({
   methods: z.array(z.string()).optional(),
   /** Exact paths, or prefixes ending in `*` (Istio path semantics). */
   paths: z.array(z.string()).optional(),
   ports: z.array(z.number().int().positive()).optional(),
 });
-export type AuthzTarget = z.infer<typeof AuthzTarget>;
+export type AuthzTarget = z.infer<typeof authzTargetSchema>;
 
-export const AuthorizationRule = NodeMeta.extend({
+export const authorizationRuleSchema = nodeMetaSchema.extend({
   name: z.string(),
   action: z.enum(['allow', 'deny']),
-  from: AuthzSource,
-  to: AuthzTarget,
+  from: authzSourceSchema,
+  to: authzTargetSchema,
 });
-export type AuthorizationRule = z.infer<typeof AuthorizationRule>;
+export type AuthorizationRule = z.infer<typeof authorizationRuleSchema>;
 
 /** @see https://istio.io/latest/docs/reference/config/security/jwt/#JWTRule */
-export const JwtRule = NodeMeta.extend({
+export const jwtRuleSchema = nodeMetaSchema.extend({
   name: z.string(),
   issuer: z.string(),
   jwksUri: z.string().optional(),
@@ -58,12 +58,12 @@ export const JwtRule = NodeMeta.extend({
   /** Reject requests without a token (adds a deny rule for `notRequestPrincipals: ["*"]`). */
   required: z.boolean(),
 });
-export type JwtRule = z.infer<typeof JwtRule>;
+export type JwtRule = z.infer<typeof jwtRuleSchema>;
 
-export const ServiceSecurity = z.object({
+export const serviceSecuritySchema = z.object({
   /** Overrides the mesh-wide mTLS mode for this workload. */
-  mtls: MtlsMode.optional(),
-  authorization: z.array(AuthorizationRule),
-  jwt: z.array(JwtRule),
+  mtls: mtlsModeSchema.optional(),
+  authorization: z.array(authorizationRuleSchema),
+  jwt: z.array(jwtRuleSchema),
 });
-export type ServiceSecurity = z.infer<typeof ServiceSecurity>;
+export type ServiceSecurity = z.infer<typeof serviceSecuritySchema>;

@@ -1,100 +1,106 @@
 import { z } from 'zod';
-import { Millis, NodeMeta, ServiceRef, StringMap } from './common';
-import { Resilience } from './resilience';
-import { ServiceSecurity } from './security';
-import { ServiceObservability } from './observability';
-import { Route } from './traffic';
+import { millisSchema, nodeMetaSchema, serviceRefSchema, stringMapSchema } from './common';
+import { degradationSchema } from './degradation';
+import { resilienceSchema } from './resilience';
+import { serviceSecuritySchema } from './security';
+import { serviceObservabilitySchema } from './observability';
+import { routeSchema } from './traffic';
 
 /** @see https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/ */
-export const Protocol = z.enum(['http', 'http2', 'grpc', 'tcp']);
-export type Protocol = z.infer<typeof Protocol>;
+export const protocolSchema = z.enum(['http', 'http2', 'grpc', 'tcp']);
+export type Protocol = z.infer<typeof protocolSchema>;
 
-export const Port = z.object({
+export const portSchema = z.object({
   /** Port name; prefixed with the protocol (`http-web`) so that meshes need not sniff. */
   name: z.string(),
   port: z.number().int().min(1).max(65535),
   targetPort: z.number().int().min(1).max(65535),
-  protocol: Protocol,
+  protocol: protocolSchema,
 });
-export type Port = z.infer<typeof Port>;
+export type Port = z.infer<typeof portSchema>;
 
-export const ResourceRequirements = z.object({
+export const resourceRequirementsSchema = z.object({
   requests: z.object({ cpu: z.string().optional(), memory: z.string().optional() }).optional(),
   limits: z.object({ cpu: z.string().optional(), memory: z.string().optional() }).optional(),
 });
-export type ResourceRequirements = z.infer<typeof ResourceRequirements>;
+export type ResourceRequirements = z.infer<typeof resourceRequirementsSchema>;
 
-export const Version = NodeMeta.extend({
+export const versionSchema = nodeMetaSchema.extend({
   name: z.string(),
   image: z.string(),
   replicas: z.number().int().min(0),
-  env: StringMap,
-  resources: ResourceRequirements.optional(),
+  env: stringMapSchema,
+  resources: resourceRequirementsSchema.optional(),
   /** Extra pod labels; `app` and `version` are always set by Weft. */
-  labels: StringMap,
+  labels: stringMapSchema,
 });
-export type Version = z.infer<typeof Version>;
+export type Version = z.infer<typeof versionSchema>;
 
-export const Probe = z.object({
+export const probeSchema = z.object({
   /** HTTP GET path; a TCP probe when absent. */
   httpPath: z.string().optional(),
   port: z.number().int().positive(),
-  initialDelayMs: Millis,
-  periodMs: Millis,
-  timeoutMs: Millis,
+  initialDelayMs: millisSchema,
+  periodMs: millisSchema,
+  timeoutMs: millisSchema,
   failureThreshold: z.number().int().positive(),
 });
-export type Probe = z.infer<typeof Probe>;
+export type Probe = z.infer<typeof probeSchema>;
 
-export const ServiceConfig = z.object({
+export const serviceConfigSchema = z.object({
   /** ConfigMap name. */
   name: z.string(),
-  /** File name → file content (already rendered: objects become stable JSON). */
-  files: StringMap,
+  /**
+   * File name → content: a string is the file's text; any other value is a JSON document, which
+   * synth writes as stable JSON (keys sorted, two-space indent, trailing newline).
+   */
+  files: z.record(z.string(), z.unknown()),
   /** Key → value, exposed to containers as environment variables. */
-  values: StringMap,
+  values: stringMapSchema,
   mountPath: z.string(),
 });
-export type ServiceConfig = z.infer<typeof ServiceConfig>;
+export type ServiceConfig = z.infer<typeof serviceConfigSchema>;
 
-export const Autoscaling = z.object({
+export const autoscalingSchema = z.object({
   minReplicas: z.number().int().positive(),
   maxReplicas: z.number().int().positive(),
   targetCpuPercent: z.number().int().positive().optional(),
   targetMemoryPercent: z.number().int().positive().optional(),
 });
-export type Autoscaling = z.infer<typeof Autoscaling>;
+export type Autoscaling = z.infer<typeof autoscalingSchema>;
 
-export const DisruptionBudget = z.object({
+export const disruptionBudgetSchema = z.object({
   minAvailable: z.union([z.number().int().nonnegative(), z.string()]).optional(),
   maxUnavailable: z.union([z.number().int().nonnegative(), z.string()]).optional(),
 });
-export type DisruptionBudget = z.infer<typeof DisruptionBudget>;
+export type DisruptionBudget = z.infer<typeof disruptionBudgetSchema>;
 
 /** A dependency edge: this service calls `target` (a service or an external service). */
-export const Call = NodeMeta.extend({
+export const callSchema = nodeMetaSchema.extend({
   target: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('service'), service: ServiceRef }),
+    z.object({ kind: z.literal('service'), service: serviceRefSchema }),
     z.object({ kind: z.literal('external'), name: z.string() }),
   ]),
 });
-export type Call = z.infer<typeof Call>;
+export type Call = z.infer<typeof callSchema>;
 
-export const Service = NodeMeta.extend({
+export const serviceSchema = nodeMetaSchema.extend({
   name: z.string(),
   namespace: z.string(),
   team: z.string(),
-  ports: z.array(Port).min(1),
-  versions: z.array(Version),
-  probes: z.object({ readiness: Probe.optional(), liveness: Probe.optional(), startup: Probe.optional() }),
-  config: ServiceConfig.optional(),
-  autoscaling: Autoscaling.optional(),
-  disruptionBudget: DisruptionBudget.optional(),
-  calls: z.array(Call),
+  ports: z.array(portSchema).min(1),
+  versions: z.array(versionSchema),
+  probes: z.object({ readiness: probeSchema.optional(), liveness: probeSchema.optional(), startup: probeSchema.optional() }),
+  config: serviceConfigSchema.optional(),
+  autoscaling: autoscalingSchema.optional(),
+  disruptionBudget: disruptionBudgetSchema.optional(),
+  calls: z.array(callSchema),
   serviceAccount: z.string(),
-  resilience: Resilience,
-  security: ServiceSecurity,
-  observability: ServiceObservability,
-  routes: z.array(Route),
+  resilience: resilienceSchema,
+  security: serviceSecuritySchema,
+  observability: serviceObservabilitySchema,
+  routes: z.array(routeSchema),
+  /** Degradation rules (`service.degrade`): calls answered without reaching the callee while a switch is on. */
+  degrade: z.array(degradationSchema).optional(),
 });
-export type Service = z.infer<typeof Service>;
+export type Service = z.infer<typeof serviceSchema>;

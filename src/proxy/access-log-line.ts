@@ -67,7 +67,7 @@ export function accessLogLine(ex: Exchange, durationMs: number): string {
     reporter: ex.listener.kind === 'outbound' ? 'source' : 'destination',
     method: ex.method,
     path: ex.originalPath,
-    protocol: ex.req.httpVersion === '1.1' ? 'HTTP/1.1' : `HTTP/${ex.req.httpVersion}`,
+    protocol: ex.protocol,
     response_code: ex.status,
     response_flags: ex.flags === '' ? '-' : ex.flags,
     bytes_received: ex.bodyLength > 0 ? ex.bodyLength : 0,

@@ -7,7 +7,8 @@
  * - config validation is ajv's standalone code, generated here for exactly the validators
  *   ./config/validators.ts would compile at run time (the document and each union branch, by
  *   JSON pointer, same options), so ajv itself is not in the bundle;
- * - undici is bundled from its Pool module only (see cluster/undici-pool.ts).
+ * - the data path needs no npm package at all: the HTTP/1.1 codec and upstream pool are the
+ *   proxy's own (src/proxy/http1/, server/http1/, cluster/http1-pool.ts).
  * esbuild comes with tsx (a dependency), as does the loader this script runs under.
  */
 import { fileURLToPath } from 'node:url';
@@ -69,8 +70,10 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  // CommonJS dependencies (undici) require Node built-ins; an ES module has no `require`.
+  // CommonJS dependencies (ajv's standalone validators) require Node built-ins; an ES module has no `require`.
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   plugins: [precompiledValidators()],
+  // The proxy logs where it runs from ("entry":"bundle" in its start-up line).
+  define: { 'process.env.WEFT_PROXY_ENTRY': '"bundle"' },
   logLevel: 'warning',
 });

@@ -1,42 +1,63 @@
 /**
- * One request through the proxy: the parsed request as it will be forwarded, what the pipeline
- * decided (route, destination, endpoint, response flags), and the downstream end of the
- * handler chain, which writes the response to the client and then records metrics and the
- * access log. One object per request keeps allocations on the hot path low.
+ * One request through the proxy, independent of the protocol it arrived on: the request as it
+ * will be forwarded, what the pipeline decided (route, destination, endpoint, response flags)
+ * and what the response writer recorded (status, bytes). It knows nothing of sockets or of
+ * Node's IncomingMessage/ServerResponse: a listener builds it from a parsed request head, and
+ * the response goes to a protocol's ResponseWriter (server/response-writer.ts), the handler at
+ * the downstream end of the chain. One object per request keeps allocations on the hot path low.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Endpoint } from './cluster/endpoint';
 import type { EndpointSet } from './cluster/endpoint-set';
-import { classify, replyFor } from './pipeline/failure';
-import type { Abort, Handler } from './pipeline/types';
 import type { CompiledRoute } from './routing/route';
 import type { ListenerRuntime, Runtime } from './runtime';
 
 export type RequestBody = Buffer | Readable | AsyncIterable<Buffer> | null;
 
+/** A request head as any protocol delivers it: what a listener hands to `new Exchange`. */
+export interface RequestHead {
+  readonly method: string;
+  /** The request-target: origin form (`/p?q`), absolute form (`http://h/p`) or `*`. */
+  readonly target: string;
+  /** `HTTP/1.1`, `HTTP/1.0`, `HTTP/2` (access log `protocol`). */
+  readonly protocol: string;
+  /** Header fields as received, flat `[name, value, …]`, names in any case. HTTP/2 passes `:authority` as `host`. */
+  readonly rawHeaders: readonly string[];
+  readonly clientAddress: string;
+  /** Verified peer identity of the connection (`td/ns/<ns>/sa/<sa>`, security/peer-authentication.ts); absent = none. */
+  readonly principal?: string;
+}
+
 /**
  * Hop-by-hop headers are never forwarded (RFC 9110 §7.6.1); `host` travels as `authority`;
- * `expect` is answered by Node's server (100-continue) and undici refuses it.
+ * `expect` is answered by the downstream codec (100-continue) and not passed on.
  */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-authorization', 'expect', 'host']);
 const RESPONSE_HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade']);
 
-const noop = (): void => {};
 /** Envoy's ResponseFlag enum order, which its %RESPONSE_FLAGS% formatting follows. */
 const FLAG_ORDER = ['LH', 'UH', 'UT', 'LR', 'UR', 'UF', 'UC', 'UO', 'NR', 'DI', 'FI', 'RL', 'UAEX', 'RLSE', 'DC', 'URX', 'SI', 'IH', 'DPE', 'UMSDR', 'RFCF', 'NFCF', 'DT', 'UPE', 'NC', 'OM'];
 const flagRank = (f: string): number => {
   const i = FLAG_ORDER.indexOf(f);
   return i === -1 ? FLAG_ORDER.length : i;
 };
-const uncork = (res: ServerResponse): void => {
-  if (!res.destroyed) res.uncork();
-};
 
-export class Exchange implements Handler {
+/** Response headers as the pipeline sees them: lower-case names, hop-by-hop removed. */
+export function forwardableResponseHeaders(raw: readonly (Buffer | string)[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toString('latin1').toLowerCase();
+    if (RESPONSE_HOP_BY_HOP.has(name)) continue;
+    out.push(name, raw[i + 1]!.toString('latin1'));
+  }
+  return out;
+}
+
+export class Exchange {
   readonly start = performance.now();
   readonly startTime = Date.now();
   readonly method: string;
+  readonly protocol: string;
   /** Path and query, as forwarded (rewrite changes it). */
   path: string;
   /** The path before any rewrite (access log, x-envoy-original-path). */
@@ -51,17 +72,26 @@ export class Exchange implements Handler {
   /** True when the body can be sent again (none, or fully buffered): retries and mirrors need it. */
   replayable = true;
   readonly clientAddress: string;
+  /** Verified peer identity from the connection's mTLS certificate ('' = plaintext / none). */
+  readonly principal: string;
+  /** Verified JWT of the request (set by the inbound security step), for authorization. */
+  jwt: { principal: string; claims: Record<string, unknown> } | null = null;
+  /** True when the head announced a body (Content-Length > 0 or Transfer-Encoding). */
+  readonly hasBody: boolean;
 
   route: CompiledRoute | null = null;
   target: EndpointSet | null = null;
   endpoint: Endpoint | null = null;
   /** Envoy-style response flags, comma separated ('' = none). */
   flags = '';
+  /** Written by the response writer: status sent and body bytes sent downstream. */
   status = 0;
   bytesSent = 0;
   attempts = 0;
   requestId = '';
   traceparent = '';
+  /** Response trailers from an HTTP/2 upstream (gRPC status), written after the body by the HTTP/2 writer. */
+  responseTrailers: string[] | null = null;
   /** Extra response headers decided before the response exists (Set-Cookie of hash LB). */
   responseExtra: string[] | null = null;
   /** Inbound: the caller's identity from the x-weft-peer metadata header ('' = unknown). */
@@ -70,18 +100,16 @@ export class Exchange implements Handler {
   upstreamTime = -1;
 
   private query: URLSearchParams | null = null;
-  private abortUpstream: Abort | null = null;
-  private resume: () => void = noop;
-  private ended = false;
 
+  /** Throws (TypeError from URL) on an unparseable absolute-form target: the listener answers 400. */
   constructor(
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
+    head: RequestHead,
     readonly listener: ListenerRuntime,
     readonly runtime: Runtime,
   ) {
-    this.method = req.method ?? 'GET';
-    const raw = req.rawHeaders;
+    this.method = head.method;
+    this.protocol = head.protocol;
+    const raw = head.rawHeaders;
     let host = '';
     let hasBody = false;
     let connectionTokens: string | undefined;
@@ -107,10 +135,12 @@ export class Exchange implements Handler {
         if (name && name !== 'close' && name !== 'keep-alive') for (let i = this.headers.length - 2; i >= 0; i -= 2) if (this.headers[i] === name) this.headers.splice(i, 2);
       }
     }
-    let url = req.url ?? '/';
+    let url = head.target;
     if (url.charCodeAt(0) !== 47 /* / */ && url !== '*') {
       // Absolute form: the application uses us as an explicit HTTP proxy (RFC 9112 §3.2.2).
       const parsed = new URL(url);
+      // Only http(s) with an authority is a proxy request; `mailto:x` would forward `GET x`.
+      if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.host === '') throw new TypeError(`not an http(s) absolute-form target: ${url}`);
       host = parsed.host;
       url = parsed.pathname + parsed.search;
     }
@@ -118,12 +148,16 @@ export class Exchange implements Handler {
     this.originalPath = url;
     this.authority = host.toLowerCase();
     this.headers.push('host', host);
-    if (hasBody) {
-      this.body = req;
-      this.replayable = false;
-      if (this.bodyLength === 0) this.bodyLength = -1;
-    }
-    this.clientAddress = req.socket.remoteAddress ?? '';
+    this.hasBody = hasBody;
+    if (hasBody && this.bodyLength === 0) this.bodyLength = -1;
+    this.clientAddress = head.clientAddress;
+    this.principal = head.principal ?? '';
+  }
+
+  /** Attaches the streaming request body (when `hasBody`); it can be sent once only. */
+  setBody(body: Readable | AsyncIterable<Buffer>): void {
+    this.body = body;
+    this.replayable = false;
   }
 
   /** The path without the query string. */
@@ -158,89 +192,5 @@ export class Exchange implements Handler {
     set.push(flag);
     set.sort((x, y) => flagRank(x) - flagRank(y));
     this.flags = set.join(',');
-  }
-
-  /** Called when the client goes away: stop the upstream work (response flag DC). */
-  downstreamClosed(error: Error): void {
-    if (this.ended) return;
-    this.addFlag('DC');
-    if (this.abortUpstream) this.abortUpstream(error);
-    else this.finish();
-  }
-
-  // ---- the downstream end of the handler chain ----
-
-  onConnect(abort: Abort): void {
-    this.abortUpstream = abort;
-  }
-
-  onHeaders(status: number, headers: string[], resume: () => void): boolean {
-    if (this.ended || this.res.destroyed) return false;
-    this.status = status;
-    this.resume = resume;
-    if (this.upstreamStart > 0) this.upstreamTime = performance.now() - this.upstreamStart;
-    const out = this.responseExtra ? headers.concat(this.responseExtra) : headers;
-    if (this.flags !== '') out.push('x-weft-response-flags', this.flags);
-    if (this.listener.draining) out.push('connection', 'close');
-    this.res.writeHead(status, out);
-    // Headers, a small body and the end usually arrive in the same tick from undici's parser:
-    // cork so they leave in one writev instead of two or three syscalls.
-    this.res.cork();
-    process.nextTick(uncork, this.res);
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    if (this.ended) return false;
-    this.bytesSent += chunk.length;
-    const ok = this.res.write(chunk);
-    if (!ok) this.res.once('drain', this.resume);
-    return ok;
-  }
-
-  onComplete(): void {
-    if (this.ended) return;
-    this.res.end();
-    this.finish();
-  }
-
-  onError(error: Error): void {
-    if (this.ended) return;
-    const kind = classify(error);
-    if (kind === 'downstream' || this.res.destroyed) {
-      this.finish();
-      return;
-    }
-    if (this.res.headersSent) {
-      // The response is already streaming: the only honest signal left is a reset.
-      this.addFlag(kind === 'timeout' ? 'UT' : 'UC');
-      this.res.destroy(error);
-      this.finish();
-      return;
-    }
-    const reply = replyFor(kind);
-    this.addFlag(reply.flag);
-    const headers = ['content-type', 'text/plain', 'content-length', String(Buffer.byteLength(reply.body))];
-    if (kind === 'overflow') headers.push('x-envoy-overloaded', 'true');
-    this.onHeaders(reply.status, headers, noop);
-    this.bytesSent += reply.body.length;
-    this.res.end(reply.body);
-    this.finish();
-  }
-
-  private finish(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.listener.finish(this);
-  }
-
-  static responseHeaders(raw: Buffer[] | string[]): string[] {
-    const out: string[] = [];
-    for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i]!.toString('latin1').toLowerCase();
-      if (RESPONSE_HOP_BY_HOP.has(name)) continue;
-      out.push(name, raw[i + 1]!.toString('latin1'));
-    }
-    return out;
   }
 }

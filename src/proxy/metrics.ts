@@ -153,6 +153,47 @@ function histogram(out: string[], name: string, labels: string, buckets: readonl
   out.push(`${name}_count{${labels}} ${count}`);
 }
 
+/** HELP and TYPE of the proxy's own series (the Istio series carry theirs in the renderer). */
+export const METRIC_HELP: Record<string, [string, string]> = {
+  weft_proxy_config_reloads_total: ['counter', 'Config reloads by result (applied, rejected).'],
+  weft_proxy_config_info: ['gauge', 'The active config, by hash (value 1 per process).'],
+  weft_proxy_requests_active: ['gauge', 'Requests in flight by listener.'],
+  weft_proxy_downstream_client_errors_total: ['counter', 'Malformed client requests answered with 4xx by listener.'],
+  weft_proxy_upstream_ejections_total: ['counter', 'Outlier ejections by service (since the config was loaded).'],
+  weft_proxy_upstream_ejected_hosts: ['gauge', 'Hosts currently ejected by service.'],
+  weft_proxy_upstream_overflow_total: ['counter', 'Requests rejected by circuit breaking (UO) by service (since the config was loaded).'],
+  weft_proxy_upstream_pending_requests: ['gauge', 'Requests waiting for a connection slot by service.'],
+  weft_proxy_mirror_requests_total: ['counter', 'Mirrored requests by result (sent, dropped, failed).'],
+  weft_proxy_access_log_dropped_total: ['counter', 'Access log lines dropped because the sink could not keep up.'],
+  weft_proxy_worker_info: ['gauge', 'One series per live worker process (multi-worker mode).'],
+  weft_proxy_fallbacks_total: ['counter', 'Requests answered by a declared fallback, by reason (circuit-open, rate-limited, timeout, 5xx, connect-failure).'],
+  weft_proxy_switch_answers_total: ['counter', 'Requests answered by a degradation switch that is on, by switch.'],
+  weft_proxy_switch_state: ['gauge', 'Degradation switch state by switch (1 on, 0 off).'],
+  weft_proxy_circuit_state: ['gauge', 'Ratio breaker state by service (1 for the current state of closed, open, half-open).'],
+  weft_proxy_circuit_transitions_total: ['counter', 'Ratio breaker transitions into each state, by service (since the last config reload).'],
+  weft_proxy_shaping_queued: ['gauge', 'Requests waiting in a leaky-bucket shaping queue, by route.'],
+  weft_proxy_shaping_overflow_total: ['counter', 'Requests answered 429 because the shaping queue was full, by route.'],
+  process_resident_memory_bytes: ['gauge', 'Resident memory size in bytes (summed over workers).'],
+  weft_proxy_jwt_rejected_total: ['counter', 'Requests answered 401 by JWT authentication (invalid or missing token).'],
+  weft_proxy_authz_denied_total: ['counter', 'Requests answered 403 by authorization.'],
+  weft_proxy_jwks_fetches_total: ['counter', 'JWKS fetches by JWT rule.'],
+  weft_proxy_jwks_fetch_failures_total: ['counter', 'Failed JWKS fetches by JWT rule (the last good key set keeps serving).'],
+  weft_proxy_inbound_connections_total: ['counter', 'Inbound connections by transport (mtls, plaintext, rejected).'],
+  weft_proxy_certificate_rotations_total: ['counter', 'Workload certificate rotations picked up from disk.'],
+  weft_proxy_discovery_updates_total: ['counter', 'Successful discovery lookups by source.'],
+  weft_proxy_discovery_failures_total: ['counter', 'Failed discovery lookups by source (the last good endpoints keep serving).'],
+  weft_proxy_discovery_endpoints: ['gauge', 'Endpoints currently known by discovery source (-1: no answer yet).'],
+  weft_proxy_spans_exported_total: ['counter', 'Spans accepted by the OTLP collector.'],
+  weft_proxy_spans_dropped_total: ['counter', 'Spans dropped by reason (queue_full, export_failed): the collector never slows requests down.'],
+  weft_proxy_spans_queued: ['gauge', 'Spans waiting for export.'],
+  istio_tcp_connections_opened_total: ['counter', 'TCP connections opened, Istio standard metric.'],
+  istio_tcp_connections_closed_total: ['counter', 'TCP connections closed, Istio standard metric.'],
+  istio_tcp_sent_bytes_total: ['counter', 'Bytes sent to the client on TCP connections, Istio standard metric.'],
+  istio_tcp_received_bytes_total: ['counter', 'Bytes received from the client on TCP connections, Istio standard metric.'],
+  weft_proxy_tcp_connections_active: ['gauge', 'Open TCP connections by listener.'],
+  weft_proxy_certificate_expiry_timestamp_seconds: ['gauge', 'notAfter of the workload certificate in use (Unix seconds).'],
+};
+
 /** Prometheus text exposition (format 0.0.4) of one or more snapshots, summed. */
 export function renderMetrics(snapshots: readonly MetricsSnapshot[], help: Record<string, [string, string]> = {}): string {
   const merged = new Map<string, Series>();

@@ -14,15 +14,22 @@ import { AccessLogger } from './access-log';
 import { EndpointRegistry } from './cluster/registry';
 import { loadProxyConfig, parseProxyConfigText, type LoadedConfig } from './config/load';
 import type { ProxyConfig } from './config/schema';
-import { ConfigInvalidError, ReloadRejectedError, WeftProxyError } from './errors';
+import { ConfigInvalidError, ProxyUsageError, ReloadRejectedError, type WeftProxyError } from './errors';
 import { stderrLogger, type Logger } from './log';
-import { IstioMetrics, renderMetrics, type MetricsSnapshot } from './metrics';
+import { IstioMetrics, METRIC_HELP, renderMetrics, type MetricsSnapshot } from './metrics';
 import { ConfigWatcher } from './reload';
 import { Runtime } from './runtime';
 import { AdminServer, type AdminSource } from './server/admin';
 import { createInboundListener } from './server/inbound';
 import type { HttpListener } from './server/listener';
 import { createOutboundListener } from './server/outbound';
+import { CertificateWatcher } from './security/certificate-files';
+import { DiscoveryManager, type EndpointCache } from './discovery/manager';
+import { OtlpExporter } from './otlp-exporter';
+import { SecureInbound } from './security/secure-inbound';
+import { TcpProxy } from './server/tcp/tcp-proxy';
+import { SwitchBoard } from './switch-board';
+import { BREAKER_STATES } from './cluster/ratio-breaker';
 
 export interface ProxyOptions {
   /** Config file; watched for changes unless `watch` is false. */
@@ -34,32 +41,25 @@ export interface ProxyOptions {
   watch?: boolean;
   /** Serve the admin listener. @default true (workers of a multi-process proxy: false) */
   admin?: boolean;
+  /** Rewrites config text before validation, at start and on reload (local mode). */
+  transform?: (text: string) => string;
 }
 
 export interface ProxyPorts {
   inbound?: number;
   outbound?: number;
   admin?: number;
+  /** TCP listeners by name. */
+  tcp?: Record<string, number>;
 }
 
-export const METRIC_HELP: Record<string, [string, string]> = {
-  weft_proxy_config_reloads_total: ['counter', 'Config reloads by result (applied, rejected).'],
-  weft_proxy_config_info: ['gauge', 'The active config, by hash (value 1 per process).'],
-  weft_proxy_requests_active: ['gauge', 'Requests in flight by listener.'],
-  weft_proxy_downstream_client_errors_total: ['counter', 'Malformed client requests answered with 4xx by listener.'],
-  weft_proxy_upstream_ejections_total: ['counter', 'Outlier ejections by service (since the config was loaded).'],
-  weft_proxy_upstream_ejected_hosts: ['gauge', 'Hosts currently ejected by service.'],
-  weft_proxy_upstream_overflow_total: ['counter', 'Requests rejected by circuit breaking (UO) by service (since the config was loaded).'],
-  weft_proxy_upstream_pending_requests: ['gauge', 'Requests waiting for a connection slot by service.'],
-  weft_proxy_mirror_requests_total: ['counter', 'Mirrored requests by result (sent, dropped, failed).'],
-  weft_proxy_access_log_dropped_total: ['counter', 'Access log lines dropped because the sink could not keep up.'],
-  weft_proxy_worker_info: ['gauge', 'One series per live worker process (multi-worker mode).'],
-  process_resident_memory_bytes: ['gauge', 'Resident memory size in bytes (summed over workers).'],
-};
+/** `bundle` in the precompiled proxy (src/proxy/build.ts defines it), `source` under tsx. */
+const PROXY_ENTRY = process.env.WEFT_PROXY_ENTRY ?? 'source';
 
 function listenersOf(c: ProxyConfig): string {
   const l = c.listeners;
-  return JSON.stringify([l.inbound ? [l.inbound.host, l.inbound.port, l.inbound.app] : null, l.outbound ?? null, l.admin]);
+  // The mTLS transport and certificate files are bound when the listener starts, like its address.
+  return JSON.stringify([l.inbound ? [l.inbound.host, l.inbound.port, l.inbound.app] : null, l.outbound ?? null, l.admin, c.security.mtls ?? null, c.tcpListeners.map((t) => [t.name, t.host, t.port])]);
 }
 
 export class WeftProxy implements AdminSource {
@@ -69,20 +69,32 @@ export class WeftProxy implements AdminSource {
   private readonly registry = new EndpointRegistry();
   private readonly istio = new IstioMetrics();
   private readonly listeners: HttpListener[] = [];
+  private certificates: CertificateWatcher | null = null;
+  private discovery: DiscoveryManager | null = null;
+  /** Last good endpoints per discovery source, kept across reloads and registry outages. */
+  private readonly endpointCache: EndpointCache = new Map();
+  private discoveryUpdates = 0;
+  private spans: OtlpExporter | null = null;
+  private spansKey = 'null';
+  private secureInbound: SecureInbound | null = null;
+  private readonly tcp: TcpProxy[] = [];
   private admin: AdminServer | null = null;
   private watcher: ConfigWatcher | null = null;
   private accessLog: AccessLogger | null = null;
   private accessLogKey = 'false';
   private draining = false;
   private readonly logger: Logger;
+  /** Degradation switch states: outlive runtimes, change without a reload. */
+  readonly switches: SwitchBoard;
 
   private constructor(private readonly options: ProxyOptions) {
     this.logger = options.logger ?? stderrLogger;
+    this.switches = new SwitchBoard(this.logger);
   }
 
   static async start(options: ProxyOptions): Promise<WeftProxy> {
-    const loaded = options.config ?? (options.configPath ? await loadProxyConfig(options.configPath) : undefined);
-    if (!loaded) throw new WeftProxyError('either config or configPath is required', 'WEFT_PROXY_USAGE');
+    const loaded = options.config ?? (options.configPath ? await loadProxyConfig(options.configPath, options.transform) : undefined);
+    if (!loaded) throw new ProxyUsageError('either config or configPath is required');
     const proxy = new WeftProxy(options);
     try {
       await proxy.boot(loaded);
@@ -94,18 +106,36 @@ export class WeftProxy implements AdminSource {
   }
 
   private async boot(loaded: LoadedConfig): Promise<void> {
-    this.install(loaded);
+    const mtls = loaded.config.security.mtls;
+    if (mtls) {
+      // The workload identity: loaded before anything listens (no identity, no start), then polled for rotation.
+      this.certificates = new CertificateWatcher(mtls.files, {
+        onRotate: (m) => this.logger.log('info', 'workload certificate rotated', { notAfter: m.notAfter.toISOString() }),
+        onError: (e) => this.logger.log('error', 'rotated certificate not loaded; the previous one keeps serving', { code: e.code, error: e.message }),
+      }).start();
+      const watcher = this.certificates;
+      this.registry.identity = () => watcher.material;
+    }
+    this.activate(loaded);
     const c = loaded.config;
     const current = (): Runtime => this.runtime;
     if (c.listeners.inbound) {
       const l = createInboundListener(current);
       this.listeners.push(l);
-      this.ports.inbound = await l.listen(c.listeners.inbound.host, c.listeners.inbound.port);
+      if (mtls && mtls.mode !== 'DISABLE' && this.certificates) {
+        this.secureInbound = new SecureInbound(mtls, this.certificates, l.server, c.listeners.inbound.http2);
+        this.ports.inbound = await this.secureInbound.listen(c.listeners.inbound.host, c.listeners.inbound.port);
+      } else this.ports.inbound = await l.listen(c.listeners.inbound.host, c.listeners.inbound.port);
     }
     if (c.listeners.outbound) {
       const l = createOutboundListener(current);
       this.listeners.push(l);
       this.ports.outbound = await l.listen(c.listeners.outbound.host, c.listeners.outbound.port);
+    }
+    for (const t of c.tcpListeners) {
+      const tcp = new TcpProxy(t.name, current, c.observability.metrics ? this.istio : null);
+      this.tcp.push(tcp);
+      (this.ports.tcp ??= {})[t.name] = await tcp.listen(t.host, t.port);
     }
     if (this.options.admin !== false) {
       this.admin = new AdminServer(this);
@@ -115,7 +145,41 @@ export class WeftProxy implements AdminSource {
       this.watcher = new ConfigWatcher(this.options.configPath, c.reload.pollIntervalMs, loaded.hash, (text) => this.reload(text).then(() => undefined));
       this.watcher.start();
     }
-    this.logger.log('info', 'proxy started', { hash: loaded.hash, ports: this.ports, workload: c.workload });
+    this.logger.log('info', 'proxy started', { hash: loaded.hash, ports: this.ports, workload: c.workload, entry: PROXY_ENTRY });
+  }
+
+  /**
+   * Activates a declared config: its discovery sources start from the endpoints cached so far,
+   * the runtime is built from the effective config (discovered endpoints in place), and every
+   * later discovery answer installs a new runtime the same way. Throws like install.
+   */
+  private activate(loaded: LoadedConfig): void {
+    const manager = new DiscoveryManager(loaded.config, this.endpointCache, () => {
+      if (this.discovery !== manager || this.draining) return;
+      try {
+        this.install({ ...loaded, config: manager.effective() });
+        this.discoveryUpdates++;
+      } catch (error) {
+        this.logger.log('error', 'discovered endpoints not applied', { error: (error as Error).message });
+      }
+    });
+    this.install(manager.effective() === loaded.config ? loaded : { ...loaded, config: manager.effective() });
+    this.discovery?.stop();
+    this.discovery = manager;
+    manager.start();
+  }
+
+  /** The span exporter for a config: kept while its settings stay the same, so queued spans survive reloads. */
+  private exporterFor(c: ProxyConfig): OtlpExporter | null {
+    const otlp = c.observability.tracing.otlp;
+    const key = JSON.stringify(otlp ?? null);
+    if (key === this.spansKey) return this.spans;
+    const old = this.spans;
+    if (old) setTimeout(() => void old.close(), c.limits.drainTimeoutMs).unref();
+    const w = c.workload;
+    this.spans = otlp ? new OtlpExporter(otlp, { service: w.app ?? w.service, namespace: w.namespace, workload: w.workloadName ?? `${w.service}-${w.version}`, version: w.version }) : null;
+    this.spansKey = key;
+    return this.spans;
   }
 
   /** Builds and activates a runtime for `loaded` (first start or reload). */
@@ -131,13 +195,14 @@ export class WeftProxy implements AdminSource {
     this.registry.begin();
     let rt: Runtime;
     try {
-      rt = new Runtime(loaded, this.registry, obs.metrics ? this.istio : null, accessLog);
+      rt = new Runtime(loaded, this.registry, obs.metrics ? this.istio : null, accessLog, this.exporterFor(loaded.config), this.switches);
     } catch (error) {
       this.registry.abort();
       if (accessLog !== this.accessLog) void accessLog?.close();
       throw error;
     }
     const old = this.runtime as Runtime | undefined;
+    this.switches.configure(loaded.config.switches, loaded.config.reload.pollIntervalMs);
     this.runtime = rt;
     this.accessLog = accessLog;
     this.accessLogKey = key;
@@ -151,12 +216,12 @@ export class WeftProxy implements AdminSource {
   /** Applies new config text; resolves false (and keeps serving the old config) when rejected. */
   async reload(text: string, source = this.options.configPath ?? '<reload>'): Promise<boolean> {
     try {
-      const loaded = parseProxyConfigText(text, source);
+      const loaded = parseProxyConfigText(this.options.transform ? this.options.transform(text) : text, source);
       if (loaded.hash === this.runtime.hash) return true;
       if (listenersOf(loaded.config) !== listenersOf(this.runtime.config)) {
         throw new ReloadRejectedError(`${source}: listener addresses changed; they are part of the pod spec, restart the proxy to change them`);
       }
-      this.install(loaded);
+      this.activate(loaded);
       this.reloads.applied++;
       this.istio.inc('weft_proxy_config_reloads_total{result="applied"}');
       this.logger.log('info', 'config reloaded', { hash: loaded.hash });
@@ -206,6 +271,7 @@ export class WeftProxy implements AdminSource {
       [`weft_proxy_config_info{hash="${rt.hash}"}`]: 1,
       process_resident_memory_bytes: process.memoryUsage.rss(),
     };
+    for (const t of this.tcp) gauges[`weft_proxy_tcp_connections_active{listener="${t.name}"}`] = t.active;
     for (const l of this.listeners) {
       gauges[`weft_proxy_requests_active{listener="${l.kind}"}`] = l.inflight;
       counters[`weft_proxy_downstream_client_errors_total{listener="${l.kind}"}`] = l.clientErrors;
@@ -218,11 +284,44 @@ export class WeftProxy implements AdminSource {
         gauges[`weft_proxy_upstream_ejected_hosts{service="${s.name}"}`] = s.all.endpoints.filter((e) => e.ejected).length;
       }
     }
+    for (const [service, b] of rt.breakers) {
+      for (const state of BREAKER_STATES) {
+        gauges[`weft_proxy_circuit_state{service="${service}",state="${state}"}`] = b.state === state ? 1 : 0;
+        counters[`weft_proxy_circuit_transitions_total{service="${service}",state="${state}"}`] = b.transitions[state];
+      }
+    }
+    for (const { route, bucket } of rt.shapers) {
+      gauges[`weft_proxy_shaping_queued{route="${route}"}`] = bucket.queued;
+      counters[`weft_proxy_shaping_overflow_total{route="${route}"}`] = bucket.overflows;
+    }
+    for (const [name, on] of Object.entries(this.switches.snapshot())) gauges[`weft_proxy_switch_state{switch="${name}"}`] = on ? 1 : 0;
+    if (rt.security) Object.assign(counters, rt.security.metrics());
+    for (const d of this.discovery?.stats() ?? []) {
+      counters[`weft_proxy_discovery_updates_total{source="${d.source}"}`] = d.updates;
+      counters[`weft_proxy_discovery_failures_total{source="${d.source}"}`] = d.failures;
+      gauges[`weft_proxy_discovery_endpoints{source="${d.source}"}`] = d.endpoints;
+    }
+    if (this.secureInbound) {
+      const a = this.secureInbound.auth.stats;
+      counters['weft_proxy_inbound_connections_total{transport="mtls"}'] = a.mtls;
+      counters['weft_proxy_inbound_connections_total{transport="plaintext"}'] = a.plaintext;
+      counters['weft_proxy_inbound_connections_total{transport="rejected"}'] = a.rejected;
+    }
+    if (this.certificates) {
+      counters['weft_proxy_certificate_rotations_total'] = this.certificates.rotations;
+      gauges['weft_proxy_certificate_expiry_timestamp_seconds'] = Math.floor(this.certificates.material.notAfter.getTime() / 1000);
+    }
     const m = rt.mirrorBudget;
     counters['weft_proxy_mirror_requests_total{result="sent"}'] = m.sent;
     counters['weft_proxy_mirror_requests_total{result="dropped"}'] = m.dropped;
     counters['weft_proxy_mirror_requests_total{result="failed"}'] = m.failed;
     if (this.accessLog) counters['weft_proxy_access_log_dropped_total'] = this.accessLog.dropped;
+    if (this.spans) {
+      counters['weft_proxy_spans_exported_total'] = this.spans.exported;
+      counters['weft_proxy_spans_dropped_total{reason="queue_full"}'] = this.spans.droppedQueueFull;
+      counters['weft_proxy_spans_dropped_total{reason="export_failed"}'] = this.spans.droppedExportFailed;
+      gauges['weft_proxy_spans_queued'] = this.spans.queued;
+    }
     const snap = this.istio.snapshot(gauges);
     return { ...snap, counters: { ...snap.counters, ...counters } };
   }
@@ -239,7 +338,9 @@ export class WeftProxy implements AdminSource {
     this.draining = true;
     this.logger.log('info', 'draining', { inflight: this.listeners.reduce((n, l) => n + l.inflight, 0), timeoutMs });
     this.watcher?.stop();
+    const secure = Promise.all([this.secureInbound?.close(false), ...this.tcp.map((t) => t.close(false))]);
     await Promise.all(this.listeners.map((l) => l.drain(timeoutMs)));
+    await secure;
     await this.shutdown(false);
   }
 
@@ -247,15 +348,22 @@ export class WeftProxy implements AdminSource {
   async close(): Promise<void> {
     this.draining = true;
     this.watcher?.stop();
+    const secure = Promise.all([this.secureInbound?.close(true), ...this.tcp.map((t) => t.close(true))]);
     await Promise.all(this.listeners.map((l) => l.drain(0)));
+    await secure;
     await this.shutdown(true);
   }
 
   private async shutdown(force: boolean): Promise<void> {
+    this.discovery?.stop();
     this.runtime?.stop();
+    this.switches.stop();
+    this.certificates?.stop();
     await this.admin?.close();
     await this.registry.close(force);
     await this.accessLog?.close();
     this.accessLog = null;
+    await this.spans?.close();
+    this.spans = null;
   }
 }

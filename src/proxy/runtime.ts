@@ -14,10 +14,15 @@ import type { Exchange } from './exchange';
 import { requestLabelKey, UNKNOWN_PEER, type IstioMetrics, type PeerLabels } from './metrics';
 import { faultStep } from './pipeline/fault';
 import { MirrorBudget } from './pipeline/mirror';
-import { rateLimitStep } from './pipeline/rate-limit';
 import { compose, type Step } from './pipeline/types';
 import { compileHosts } from './routing/match';
-import { compileRoute, forwardChain, type CompiledRoute, type RouteContext } from './routing/route';
+import { SecurityRuntime } from './security/security-runtime';
+import { spanOf, type OtlpExporter } from './otlp-exporter';
+import { compileRoute, degradationSteps, forwardChain, type CompiledRoute, type RouteContext } from './routing/route';
+import { RatioBreaker } from './cluster/ratio-breaker';
+import type { LeakyBucket } from './pipeline/shape';
+import { SwitchBoard } from './switch-board';
+import { silentLogger } from './log';
 
 export interface ListenerRuntime {
   readonly kind: 'inbound' | 'outbound';
@@ -62,6 +67,11 @@ export class Runtime {
   readonly self: PeerLabels;
   readonly peerHeader: string;
   readonly mirrorBudget: MirrorBudget;
+  /** Inbound JWT + authorization (null without an inbound listener). */
+  readonly security: SecurityRuntime | null = null;
+  /** Ratio breakers by service (state is per runtime: a config reload starts them closed). */
+  readonly breakers = new Map<string, RatioBreaker>();
+  readonly shapers: Array<{ route: string; bucket: LeakyBucket }> = [];
   private readonly serviceDefaults: Array<{ hosts: (a: string) => boolean; route: CompiledRoute }> = [];
   private readonly outboundUnknown = new Map<string, string>();
   private readonly inboundKeys = new Map<string, string>();
@@ -72,6 +82,10 @@ export class Runtime {
     registry: EndpointRegistry,
     readonly metrics: IstioMetrics | null,
     readonly accessLog: AccessLogger | null,
+    /** OTLP span export (owned by the proxy, shared across reloads); null = none. */
+    readonly spans: OtlpExporter | null = null,
+    /** Degradation switch states (owned by the proxy: they change without a reload). */
+    readonly switches: SwitchBoard = new SwitchBoard(silentLogger),
   ) {
     const c = (this.config = loaded.config);
     this.hash = loaded.hash;
@@ -89,16 +103,17 @@ export class Runtime {
     this.mirrorBudget = new MirrorBudget(c.limits.maxMirrorsInFlight, 30_000);
 
     for (const s of c.services) this.services.set(s.name, this.buildService(s, registry));
+    for (const s of c.services) if (s.ratioBreaker) this.breakers.set(s.name, new RatioBreaker(s.ratioBreaker));
     const inbound = c.listeners.inbound;
     if (inbound) {
       const pool = inbound.connectionPool ?? DEFAULT_POOL;
-      const app = registry.get(INBOUND_SERVICE, inbound.app.host, inbound.app.port, 1, pool);
+      const app = registry.get(INBOUND_SERVICE, inbound.app.host, inbound.app.port, 1, pool, undefined, inbound.app.protocol);
       this.services.set(
         INBOUND_SERVICE,
         new ServiceRuntime({ name: INBOUND_SERVICE, lb: { type: 'round-robin' }, outlier: undefined, pool, subsets: [{ name: 'app', endpoints: [app], metricKey: '' }], serviceMetricKey: '' }),
       );
     }
-    const ctx: RouteContext = { services: this.services, limits: c.limits, mirrorBudget: this.mirrorBudget };
+    const ctx: RouteContext = { services: this.services, limits: c.limits, mirrorBudget: this.mirrorBudget, switches: this.switches, breakers: this.breakers, shapers: this.shapers, metrics };
     for (const r of c.routes) this.routes.push(compileRoute(r, ctx));
     for (const s of c.services) {
       const f = forwardChain({ destinations: [{ service: s.name, weight: 1 }] }, ctx);
@@ -108,7 +123,10 @@ export class Runtime {
       // The inbound listener is one implicit route to the application, with the service's own
       // policies: per-service rate limit, fault injection, timeout, connection limits.
       const steps: Step[] = [];
-      if (inbound.rateLimit) steps.push(rateLimitStep(inbound.rateLimit));
+      // Authentication and authorization come first, as Istio's jwt_authn and rbac filters do.
+      this.security = new SecurityRuntime(c.security, inbound.app.port);
+      if (this.security.active) steps.push(this.security.step);
+      steps.push(...degradationSteps({ name: 'inbound', ...inbound }, ctx));
       if (inbound.fault) steps.push(faultStep(inbound.fault));
       const f = forwardChain({ destinations: [{ service: INBOUND_SERVICE, weight: 1 }], timeoutMs: inbound.timeoutMs }, ctx);
       this.inbound = { name: 'inbound', matches: () => true, dispatch: compose([...steps, ...f.steps], f.terminal) };
@@ -122,7 +140,7 @@ export class Runtime {
       const version = sub.version ?? sub.name;
       const dst: PeerLabels = { workload: sub.workloadName ?? `${s.name}-${version}`, namespace: s.namespace, app, version, principal: 'unknown', cluster: this.self.cluster };
       const metricKey = requestLabelKey('source', this.self, dst, svc);
-      const endpoints = sub.endpoints.map((e) => registry.get(s.name, e.address, e.port, e.weight, s.connectionPool));
+      const endpoints = sub.endpoints.map((e) => registry.get(s.name, e.address, e.port, e.weight, s.connectionPool, s.tls, s.protocol));
       return { name: sub.name, endpoints, metricKey };
     });
     // An endpoint listed in several subsets reports the first one's labels.
@@ -145,6 +163,7 @@ export class Runtime {
 
   stop(): void {
     for (const s of this.services.values()) s.stop();
+    this.security?.stop();
   }
 
   private metricKey(ex: Exchange): string {
@@ -172,5 +191,9 @@ export class Runtime {
     const duration = performance.now() - ex.start;
     if (this.metrics) this.metrics.record(this.metricKey(ex), ex.status, ex.flags, duration, ex.bodyLength > 0 ? ex.bodyLength : 0, ex.bytesSent);
     if (this.accessLog) this.accessLog.write(accessLogLine(ex, duration));
+    if (this.spans) {
+      const span = spanOf(ex, duration);
+      if (span) this.spans.add(span);
+    }
   }
 }

@@ -13,8 +13,8 @@ import cluster, { type Worker } from 'node:cluster';
 import { loadProxyConfig, parseProxyConfigText, type LoadedConfig } from './config/load';
 import { ConfigInvalidError, type WeftProxyError } from './errors';
 import { stderrLogger, type Logger } from './log';
-import { IstioMetrics, renderMetrics, type MetricsSnapshot } from './metrics';
-import { METRIC_HELP, WeftProxy } from './proxy';
+import { IstioMetrics, METRIC_HELP, renderMetrics, type MetricsSnapshot } from './metrics';
+import { WeftProxy } from './proxy';
 import { ConfigWatcher } from './reload';
 import { AdminServer } from './server/admin';
 
@@ -22,9 +22,9 @@ type ToWorker = { type: 'reload'; text: string } | { type: 'metrics'; id: number
 type FromWorker = { type: 'ready' } | { type: 'metrics'; id: number; snapshot: MetricsSnapshot };
 
 /** Runs in a worker process: one proxy without admin or watcher, driven by the primary. */
-export async function runWorker(configPath: string, logger: Logger = stderrLogger): Promise<void> {
-  const loaded = await loadProxyConfig(configPath);
-  const proxy = await WeftProxy.start({ config: loaded, configPath, watch: false, admin: false, logger });
+export async function runWorker(configPath: string, logger: Logger = stderrLogger, transform?: (text: string) => string): Promise<void> {
+  const loaded = await loadProxyConfig(configPath, transform);
+  const proxy = await WeftProxy.start({ config: loaded, configPath, watch: false, admin: false, logger, ...(transform ? { transform } : {}) });
   process.on('message', (m: ToWorker) => {
     if (m.type === 'reload') void proxy.reload(m.text);
     else if (m.type === 'metrics') {
@@ -41,8 +41,8 @@ export async function runWorker(configPath: string, logger: Logger = stderrLogge
 }
 
 /** Runs in the primary; resolves with the exit code once drained. */
-export async function runPrimary(configPath: string, count: number, logger: Logger = stderrLogger): Promise<number> {
-  let loaded: LoadedConfig = await loadProxyConfig(configPath);
+export async function runPrimary(configPath: string, count: number, logger: Logger = stderrLogger, transform?: (text: string) => string): Promise<number> {
+  let loaded: LoadedConfig = await loadProxyConfig(configPath, transform);
   cluster.schedulingPolicy = cluster.SCHED_NONE;
   const workers = new Set<Worker>();
   const readyWorkers = new Set<Worker>();
@@ -98,11 +98,11 @@ export async function runPrimary(configPath: string, count: number, logger: Logg
         for (const w of live) w.send({ type: 'metrics', id } satisfies ToWorker);
       }),
   });
-  await admin.listen(loaded.config.listeners.admin.host, loaded.config.listeners.admin.port);
+  const adminPort = await admin.listen(loaded.config.listeners.admin.host, loaded.config.listeners.admin.port);
 
   const watcher = new ConfigWatcher(configPath, loaded.config.reload.pollIntervalMs, loaded.hash, async (text) => {
     try {
-      const next = parseProxyConfigText(text, configPath);
+      const next = parseProxyConfigText(transform ? transform(text) : text, configPath);
       loaded = next;
       reloads.applied++;
       own.inc('weft_proxy_config_reloads_total{result="applied"}');
@@ -117,7 +117,8 @@ export async function runPrimary(configPath: string, count: number, logger: Logg
     }
   });
   watcher.start();
-  logger.log('info', 'proxy primary started', { workers: count, hash: loaded.hash });
+  // The bound admin port (the config may say 0): operators and scripts find /metrics and /ready here.
+  logger.log('info', 'proxy primary started', { workers: count, hash: loaded.hash, ports: { admin: adminPort } });
 
   return new Promise<number>((resolve) => {
     const stop = (): void => {

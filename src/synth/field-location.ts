@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type * as TS from 'typescript';
-import type { Diagnostic } from '../analyze/diagnostic';
-import type { SourceLocation } from '../model/common';
+import type { Diagnostic } from '../diagnostics/diagnostic';
+import type { SourceLocation } from '../diagnostics/location';
 
 /**
  * Moves the location of prop mistakes (diagnostics with a `field`) from the line that created

@@ -21,7 +21,12 @@ import * as istioNetworkingV1beta1 from '@kubernetes-models/istio/networking.ist
 import * as istioSecurityV1 from '@kubernetes-models/istio/security.istio.io/v1';
 import * as istioSecurityV1beta1 from '@kubernetes-models/istio/security.istio.io/v1beta1';
 import * as istioTelemetryV1alpha1 from '@kubernetes-models/istio/telemetry.istio.io/v1alpha1';
-import type { Diagnostic } from '../analyze/diagnostic';
+import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { AppProject, Application, ApplicationSet } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
+import { Certificate, ClusterIssuer, Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
+import type { Diagnostic } from '../diagnostics/diagnostic';
 import type { Manifest } from '../targets/target';
 
 /** A kubernetes-models class: `new Cls(object).validate()` throws a ValidationError listing every violation. */
@@ -40,6 +45,15 @@ const KUBERNETES: readonly ModelClass[] = [
   NetworkPolicy, Ingress, Job, CronJob,
   Role, RoleBinding, ClusterRole, ClusterRoleBinding,
 ] as unknown as ModelClass[];
+
+/** Prometheus Operator kinds the observability target writes (@kubernetes-models/prometheus-operator, from the operator's CRDs). */
+const PROMETHEUS_OPERATOR: readonly ModelClass[] = [PodMonitor, ServiceMonitor, PrometheusRule] as unknown as ModelClass[];
+
+/** Argo CD kinds the argocd target writes (@kubernetes-models/argo-cd, from Argo CD's CRDs). */
+const ARGO_CD: readonly ModelClass[] = [AppProject, Application, ApplicationSet] as unknown as ModelClass[];
+
+/** cert-manager kinds the weft target writes for workload identities (@kubernetes-models/cert-manager, from cert-manager's CRDs). */
+const CERT_MANAGER: readonly ModelClass[] = [Certificate, ClusterIssuer, Issuer] as unknown as ModelClass[];
 
 /** Every Istio CRD version @kubernetes-models/istio generates from Istio's CRD schemas. */
 const ISTIO_MODULES: readonly Record<string, unknown>[] = [
@@ -69,7 +83,7 @@ function isModelClass(v: unknown): v is ModelClass {
 const VALIDATORS: ReadonlyMap<string, ModelClass> = (() => {
   const map = new Map<string, ModelClass>();
   const istio = ISTIO_MODULES.flatMap((m) => Object.keys(m).sort().map((k) => m[k]).filter(isModelClass));
-  for (const cls of [...KUBERNETES, ...istio]) map.set(`${cls.apiVersion}/${cls.kind}`, cls);
+  for (const cls of [...KUBERNETES, ...PROMETHEUS_OPERATOR, ...ARGO_CD, ...CERT_MANAGER, ...istio]) map.set(`${cls.apiVersion}/${cls.kind}`, cls);
   for (const [served, same] of Object.entries(SAME_SCHEMA_AS)) {
     for (const cls of istio) {
       if (cls.apiVersion === same && !map.has(`${served}/${cls.kind}`)) map.set(`${served}/${cls.kind}`, cls);

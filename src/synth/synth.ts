@@ -1,10 +1,9 @@
-import { hasErrors, sortDiagnostics, type Diagnostic } from '../analyze/diagnostic';
-import { compileModel, type CompileOptions } from './compile';
-import { refineFieldLocations } from './field-location';
-import { loadMeshConfig } from './load';
+import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic';
+import type { CompiledConfig } from './compile-config';
+import { compileIsolated, type IsolateOptions } from './isolate';
 import { diffDist, readDist, writeDist, type DistChanges } from './write';
 
-export interface SynthOptions extends CompileOptions {
+export interface SynthOptions extends IsolateOptions {
   configPath: string;
   distDir: string;
   /** Compare with dist/ instead of writing it. */
@@ -21,23 +20,26 @@ export interface SynthResult {
 }
 
 /**
- * The whole `weft synth`: load → model → analyze → emit → schema-check → write. Any
- * error-level diagnostic stops before the write, leaving dist/ as it was.
+ * The whole `weft synth`: load → model → analyze → emit → schema-check (in a child process,
+ * see isolate.ts) → write. Any error-level diagnostic stops before the write, leaving dist/ as
+ * it was.
  */
 export async function synth(options: SynthOptions): Promise<SynthResult> {
+  return writeCompiled(await compileIsolated(options.configPath, options), options);
+}
+
+/** The write step of `synth`: dist/ changes only for a result without errors. */
+export function writeCompiled(compiled: CompiledConfig, options: Pick<SynthOptions, 'distDir' | 'check' | 'environments'>): SynthResult {
   const none: DistChanges = { added: [], changed: [], removed: [] };
-  const loaded = await loadMeshConfig(options.configPath);
-  if (!loaded.mesh) return { diagnostics: loaded.diagnostics, changes: none, wrote: false, ok: false };
-  const built = loaded.mesh.toModel();
-  const propMistakes = await refineFieldLocations(built.diagnostics);
-  if (!built.model) return { diagnostics: sortDiagnostics(propMistakes), changes: none, wrote: false, ok: false };
-  const compiled = compileModel(built.model, options);
-  const diagnostics = sortDiagnostics([...propMistakes, ...compiled.diagnostics]);
+  const { diagnostics } = compiled;
   if (hasErrors(diagnostics)) return { diagnostics, changes: none, wrote: false, ok: false };
   const envScope = options.environments ? compiled.environments : undefined;
-  const changes = diffDist(readDist(options.distDir, envScope), compiled.files);
+  const current = readDist(options.distDir, envScope);
+  const changes = diffDist(current, compiled.files);
   const stale = changes.added.length + changes.changed.length + changes.removed.length > 0;
   if (options.check) return { diagnostics, changes, wrote: false, ok: !stale };
-  if (stale) writeDist(options.distDir, compiled.files, envScope);
+  // Unchanged files are carried over, not rewritten: their mtimes stay (write.ts).
+  if (stale) writeDist(options.distDir, compiled.files, envScope, current);
+  if (process.env.WEFT_SYNTH_STAGES === '1') process.stderr.write(`weft-stages ${JSON.stringify({ written: performance.now() })}\n`);
   return { diagnostics, changes, wrote: stale, ok: true };
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 export interface DistChanges {
@@ -23,10 +23,12 @@ export function readDist(distDir: string, environments?: string[]): Map<string, 
   const root = resolve(distDir);
   if (!existsSync(root)) return out;
   const walk = (dir: string) => {
-    for (const name of readdirSync(dir).sort()) {
-      const full = join(dir, name);
+    const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const full = join(dir, entry.name);
       const rel = relative(root, full).split('\\').join('/');
-      if (statSync(full).isDirectory()) walk(full);
+      // A symbolic link is followed, as a plain stat would.
+      if (entry.isDirectory() || (entry.isSymbolicLink() && statSync(full).isDirectory())) walk(full);
       else if (inScope(rel)) out.set(rel, readFileSync(full, 'utf8'));
     }
   };
@@ -50,25 +52,62 @@ export function diffDist(current: Map<string, string>, next: Map<string, string>
  * Replaces dist/ (or only the given environments' folders) with `files`, atomically as far as
  * the file system allows: the new tree is written to a temporary sibling folder first and
  * swapped in by rename, so that a crash while writing leaves the previous dist/ untouched.
+ *
+ * Only what changed is written. A file whose content is unchanged (`current`, what `readDist`
+ * read) and every file outside the scope is hard-linked from the old tree into the new one
+ * instead: the same inode, so its mtime stays and tools that watch dist/ (editors, `make`,
+ * Argo CD's repo server) see only the files that changed. Where the file system refuses a hard
+ * link, the file is copied with its times.
  */
-export function writeDist(distDir: string, files: Map<string, string>, environments?: string[]): void {
+export function writeDist(distDir: string, files: Map<string, string>, environments?: string[], current?: ReadonlyMap<string, string>): void {
   const root = resolve(distDir);
   const parent = dirname(root);
   const tmp = join(parent, `.weft-tmp-${process.pid}-${Date.now()}`);
   mkdirSync(tmp, { recursive: true });
   try {
-    // Keep what lies outside the synth's scope: copy it into the new tree first.
+    // Keep what lies outside the synth's scope: carry it into the new tree first.
     if (environments && existsSync(root)) {
       const inScope = scopeOf(environments);
-      for (const [rel, content] of readDist(root)) if (!inScope(rel)) put(tmp, rel, content);
+      for (const rel of listFiles(root)) if (!rel.startsWith('.') && !inScope(rel)) keep(root, tmp, rel);
     }
-    for (const [rel, content] of files) put(tmp, rel, content);
+    for (const [rel, content] of files) {
+      if (current?.get(rel) === content) keep(root, tmp, rel);
+      else put(tmp, rel, content);
+    }
     const old = `${tmp}-old`;
     if (existsSync(root)) renameSync(root, old);
     renameSync(tmp, root);
     rmSync(old, { recursive: true, force: true });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Every file under `root`, as `/`-separated relative paths (dot-folders included). */
+function listFiles(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else out.push(relative(root, full).split('\\').join('/'));
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** Carries an unchanged file from the old tree into the new one without rewriting it. */
+function keep(oldRoot: string, newRoot: string, rel: string): void {
+  const from = join(oldRoot, rel);
+  const to = join(newRoot, rel);
+  mkdirSync(dirname(to), { recursive: true });
+  try {
+    linkSync(from, to);
+  } catch {
+    copyFileSync(from, to);
+    const { atime, mtime } = statSync(from);
+    utimesSync(to, atime, mtime);
   }
 }
 

@@ -2,6 +2,9 @@ import type { Target } from './target';
 import { kubernetesTarget } from './kubernetes/index';
 import { istioTarget } from './istio/index';
 import { weftTarget } from './weft/index';
+import { consulTarget } from './consul/index';
+import { observabilityTarget } from './observability/index';
+import { argocdTarget } from './argocd/index';
 
 /**
  * Every target, in emission order. The Kubernetes target comes first; mesh targets follow.
@@ -11,4 +14,7 @@ export const TARGETS: readonly Target[] = [
   kubernetesTarget,
   istioTarget,
   weftTarget,
+  consulTarget,
+  observabilityTarget,
+  argocdTarget,
 ];

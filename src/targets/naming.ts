@@ -6,11 +6,6 @@ import type { Service, Version } from '../model/service';
  * that a pull request shows a rename as a rename.
  */
 
-/** Deployment (and proxy config) name of one version: `<service>-<version>`. */
-export function workloadName(service: Pick<Service, 'name'>, version: Pick<Version, 'name'>): string {
-  return `${service.name}-${version.name}`;
-}
-
 /**
  * Pod labels that select one version. `app` and `version` are the labels Istio's telemetry and
  * subsets use.

@@ -1,5 +1,5 @@
-import type { CodeInfo } from '../analyze/codes';
-import type { Diagnostic } from '../analyze/diagnostic';
+import type { CodeTable } from '../diagnostics/codes';
+import type { Report } from '../diagnostics/reporter';
 import type { Environment, MeshModel } from '../model/mesh';
 import type { ModelIndex } from '../model/query';
 import type { Service, Version } from '../model/service';
@@ -12,32 +12,55 @@ export interface Manifest {
   [field: string]: unknown;
 }
 
-/** A file that is not a manifest (for example a proxy config JSON), relative to `dist/<env>/`. */
-export interface RawFile {
+/**
+ * A file that is not a manifest (for example a proxy config), relative to `dist/<env>/<target>/`.
+ * The target gives the value; synth writes it as stable JSON (keys sorted, two-space indent,
+ * trailing newline), so that no target serializes anything itself.
+ */
+export interface JsonFile {
   path: string;
-  content: string;
+  json: unknown;
 }
+
+/** What a workload needs from the environment's mesh target (see `WorkloadWiring`). */
+export type WiringOf = (service: Service, version: Version) => WorkloadWiring;
 
 export interface EmitContext {
   /** The model with this environment's overrides applied (`modelForEnvironment`). */
   readonly model: MeshModel;
   readonly index: ModelIndex;
   readonly env: Environment;
-  /** Reports a declared feature the target cannot express, or another target-specific problem. */
-  report(diagnostic: Omit<Diagnostic, 'severity'> & { severity?: Diagnostic['severity'] }): void;
+  /**
+   * Reports a declared feature the target cannot express, or another target-specific problem.
+   * The severity comes from the code's entry in the target's `codes` unless given; each
+   * problem is kept once.
+   */
+  readonly report: Report;
+  /**
+   * The environment's mesh wiring of a workload: synth asks the environment's mesh target
+   * (`Target.wiring`), so that the Kubernetes target adds sidecars and labels without knowing
+   * any mesh target. `{}` when the mesh target has no wiring.
+   */
+  readonly wiring: WiringOf;
+  /**
+   * The stable JSON text (synth's serializer) of a value, for a document embedded in a
+   * manifest field, such as a ConfigMap's file. The same value always gives the same bytes.
+   */
+  readonly json: (value: unknown) => string;
 }
 
 export interface TargetOutput {
   /** Written to `dist/<env>/<target.name>/<namespace | _cluster>/<kind>-<name>.yaml`. */
   manifests: Manifest[];
   /** Written to `dist/<env>/<target.name>/<path>`. */
-  files?: RawFile[];
+  files?: JsonFile[];
 }
 
 /**
  * What a mesh target adds to each workload's pod (sidecar injection labels, Consul connect
- * annotations, the Weft proxy container). The Kubernetes target asks the environment's mesh
- * target for it, so that no emitter reads another emitter's output.
+ * annotations, the Weft proxy container). Synth asks the environment's mesh target for it and
+ * passes it to the Kubernetes target in `EmitContext.wiring`, so that no emitter imports another
+ * or reads its output.
  */
 export interface WorkloadWiring {
   namespaceLabels?: Record<string, string>;
@@ -59,11 +82,14 @@ export interface WorkloadWiring {
 export interface Target {
   /** Folder name under `dist/<env>/`, and the id used in docs/targets.md. */
   readonly name: string;
-  /** Codes this target can report, with their registry entries. */
-  readonly codes: Readonly<Record<string, CodeInfo>>;
+  /** The codes this target can report: its message table (its `codes.ts`). */
+  readonly codes: CodeTable;
   /** Whether this target runs for the environment (mesh targets run only for their flavour). */
   appliesTo(env: Environment): boolean;
   emit(ctx: EmitContext): TargetOutput;
-  /** For mesh targets: what each workload needs to join the mesh. */
-  wiring?(ctx: EmitContext, service: Service, version: Version): WorkloadWiring;
+  /**
+   * For mesh targets: what each workload needs to join the mesh. Synth hands it to every
+   * target of the environment as `EmitContext.wiring`.
+   */
+  wiring?(ctx: Omit<EmitContext, 'wiring'>, service: Service, version: Version): WorkloadWiring;
 }

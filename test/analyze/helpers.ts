@@ -1,9 +1,9 @@
 import { expect } from 'vitest';
 import { Mesh, type MeshProps } from '../../src/index';
 import { analyze } from '../../src/analyze/index';
-import type { Diagnostic, Severity } from '../../src/analyze/diagnostic';
+import type { Diagnostic, Severity } from '../../src/diagnostics/diagnostic';
 import type { MeshModel } from '../../src/model/mesh';
-import type { SourceLocation } from '../../src/model/common';
+import type { SourceLocation } from '../../src/diagnostics/location';
 
 /** A mesh with one environment and Weft's defaults (mTLS strict, deny-by-default). */
 export function newMesh(props: Partial<MeshProps> = {}): Mesh {

@@ -29,7 +29,7 @@ describe('WEFT501 image without a pinned tag', () => {
     const mesh = newMesh();
     mesh.team('storefront').service('app', {
       port: 8080,
-      versions: { v1: { image: 'registry:5000/example/app:1.2' }, v2: { image: 'example/app@sha256:0123456789abcdef' } },
+      versions: { v1: { image: 'registry:5000/example/app:1.2' }, v2: { image: 'example/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef' } },
     });
     expectNone(diagnose(mesh), 'WEFT501');
     expect(tagOf('registry:5000/example/app')).toBeUndefined();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { jsonFileText } from '../../src/synth/stable-json';
 import { Mesh, duration } from '../../src/index';
 import { modelForEnvironment } from '../../src/model/query';
 
@@ -53,11 +54,13 @@ describe('Service', () => {
     expect(two!.ports[0]!.targetPort).toBe(8080);
   });
 
-  it('renders object config files as stable JSON', () => {
+  it('keeps object config files as documents, which synth writes as stable JSON', () => {
     const m = mesh();
     m.team('a').service('s', { port: 80, versions: { v1: { image: 'i:1' } }, config: { 'c.json': { b: 1, a: { d: 2, c: 3 } }, 'raw.txt': 'x=1' } });
     const config = m.toModel().model!.services[0]!.config!;
-    expect(config.files['c.json']).toBe('{\n  "a": {\n    "c": 3,\n    "d": 2\n  },\n  "b": 1\n}\n');
+    // Targets return objects; synth's serializer (EmitContext.json) gives the file its bytes.
+    expect(config.files['c.json']).toEqual({ b: 1, a: { d: 2, c: 3 } });
+    expect(jsonFileText(config.files['c.json'])).toBe('{\n  "a": {\n    "c": 3,\n    "d": 2\n  },\n  "b": 1\n}\n');
     expect(config.files['raw.txt']).toBe('x=1');
     expect(config.mountPath).toBe('/etc/s');
   });
@@ -164,14 +167,14 @@ describe('security and observability', () => {
     const s = t.service('s', { port: 80, versions: { v1: { image: 'i:1' } } });
     s.allow('callers', { from: { services: [caller], jwtClaims: { group: 'admin' } }, to: { methods: ['get'] } });
     s.deny('outside', { from: { ipBlocks: ['10.0.0.0/8'] } });
-    s.requireJwt('idp', { issuer: 'https://idp', jwks: { keys: [] } });
+    s.requireJwt('idp', { issuer: 'https://idp', jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0' }] } });
     s.slo('latency', { latency: { threshold: '300ms', percent: 99 } });
     const model = m.toModel().model!.services[1]!;
     expect(model.security.authorization).toMatchObject([
       { name: 'callers', action: 'allow', from: { services: [{ namespace: 'a', name: 'caller' }], jwtClaims: { group: ['admin'] } }, to: { methods: ['GET'] } },
       { name: 'outside', action: 'deny', from: { ipBlocks: ['10.0.0.0/8'] } },
     ]);
-    expect(model.security.jwt[0]).toMatchObject({ issuer: 'https://idp', jwks: '{"keys":[]}', required: true, forwardOriginalToken: false });
+    expect(model.security.jwt[0]).toMatchObject({ issuer: 'https://idp', jwks: '{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}', required: true, forwardOriginalToken: false });
     expect(model.observability.slos[0]).toMatchObject({ name: 'latency', windowDays: 28, objective: { kind: 'latency', thresholdMs: 300, targetPercent: 99 } });
   });
 });

@@ -16,7 +16,8 @@ function yamlBlocks(markdown: string): Map<string, string> {
 
 /** The mesh of the README's "Istio: what a declaration becomes" section, built the same way. */
 function readmeMesh(): Mesh {
-  const mesh = new Mesh('shop', { environments: { prod: { mesh: 'istio' } } });
+  // README.md also shows the consul environment's output of the same declaration.
+  const mesh = new Mesh('shop', { environments: { prod: { mesh: 'istio' }, staging: { mesh: 'consul' } } });
   const storefront = mesh.team('storefront');
   const app = storefront.service('springboot-app', {
     port: 8080,

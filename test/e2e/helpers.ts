@@ -5,6 +5,10 @@ import { join, resolve } from 'node:path';
 
 export const repoRoot = resolve(__dirname, '../..');
 
+/** Bound on one CLI run; tests that run the CLI use `E2E_TIMEOUT_MS` as their own timeout. */
+export const CLI_BOUND_MS = 240_000;
+export const E2E_TIMEOUT_MS = 2 * CLI_BOUND_MS + 30_000;
+
 export interface CliResult {
   status: number | null;
   stdout: string;
@@ -16,7 +20,9 @@ export function weft(args: string[], cwd = repoRoot, env: Record<string, string>
   const r = spawnSync(process.execPath, [join(repoRoot, 'bin/weft.mjs'), ...args], {
     cwd,
     encoding: 'utf8',
-    timeout: 60_000,
+    // A bound against a hung CLI, not a speed assertion: on a loaded 2-core machine a synth
+    // (two Node processes with the TypeScript loader) can take tens of seconds.
+    timeout: CLI_BOUND_MS,
     env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', ...env },
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };

@@ -1,8 +1,11 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDist } from '../../src/synth/write';
-import { repoRoot, scratchDir, weft } from './helpers';
+import { repoRoot, scratchDir, weft, E2E_TIMEOUT_MS } from './helpers';
+
+// Each test runs the real CLI; the bound is against a hang, not a speed assertion (see helpers.ts).
+vi.setConfig({ testTimeout: E2E_TIMEOUT_MS, hookTimeout: E2E_TIMEOUT_MS });
 
 const config = join(repoRoot, 'test/fixtures/mistakes/mesh.config.ts');
 const scratch = scratchDir();

@@ -8,7 +8,7 @@ let limited: TestProxy, faulty: TestProxy, bodies: TestProxy;
 beforeAll(async () => {
   [app, big] = await Promise.all([startUpstream('app'), startUpstream('big')]);
   limited = await startProxy({
-    listeners: { inbound: { host: '127.0.0.1', port: 0, app: { port: app.port }, rateLimit: { maxTokens: 2, tokensPerFill: 1, fillIntervalMs: 60_000 }, timeoutMs: 150 }, admin: { port: 0 } },
+    listeners: { inbound: { host: '127.0.0.1', port: 0, app: { port: app.port }, rateLimit: { maxTokens: 2, tokensPerFill: 1, fillIntervalMs: 60_000 }, timeoutMs: 3000 }, admin: { port: 0 } },
   });
   faulty = await startProxy({
     listeners: { inbound: { host: '127.0.0.1', port: 0, app: { port: app.port }, fault: { abort: { httpStatus: 500, percent: 100 } } }, admin: { port: 0 } },
@@ -27,7 +27,8 @@ afterAll(async () => {
 
 describe('inbound listener', () => {
   it('forwards to the application with the per-service rate limit (429 RL) and timeout (504 UT)', async () => {
-    expect((await send(limited.inbound, 'reviews', '/a?delay=400')).status).toBe(504);
+    // A timeout far above a loaded machine's response time, and a delay far above the timeout.
+    expect((await send(limited.inbound, 'reviews', '/a?delay=20000')).status).toBe(504);
     const r = await send(limited.inbound, 'reviews', '/b');
     expect(r.status).toBe(200);
     expect(json(r).url).toBe('/b');

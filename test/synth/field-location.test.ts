@@ -1,6 +1,9 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { join } from 'node:path';
-import { repoRoot, scratchDir, weft } from '../e2e/helpers';
+import { E2E_TIMEOUT_MS, repoRoot, scratchDir, weft } from '../e2e/helpers';
+
+// Runs the real CLI; the bound is against a hang, not a speed assertion (see e2e/helpers.ts).
+vi.setConfig({ testTimeout: E2E_TIMEOUT_MS, hookTimeout: E2E_TIMEOUT_MS });
 
 const config = join(repoRoot, 'test/fixtures/field/mesh.config.ts');
 const scratch = scratchDir();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolve } from 'node:path';
 import { formatDiagnostic, githubAnnotation } from '../../src/cli/format';
-import type { Diagnostic } from '../../src/analyze/diagnostic';
+import type { Diagnostic } from '../../src/diagnostics/diagnostic';
 
 const file = resolve(__dirname, '../fixtures/small.ts');
 const d: Diagnostic = {

@@ -47,13 +47,22 @@ describe('schemaCheck', () => {
   });
 
   it('returns kinds it has no schema for as unchecked, without reporting them', () => {
-    const app = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: meta('shop', 'argocd'), spec: {} };
-    const sm = { apiVersion: 'monitoring.coreos.com/v1', kind: 'ServiceMonitor', metadata: meta('m'), spec: {} };
-    const r = schemaCheck([app, valid[0]!, sm], 'dev');
+    const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: meta('w', 'ns'), spec: {} };
+    const r = schemaCheck([widget, valid[0]!], 'dev');
     expect(r.diagnostics).toEqual([]);
-    expect(r.unchecked).toEqual([app, sm]);
-    expect(isSchemaChecked('argoproj.io/v1alpha1', 'Application')).toBe(false);
+    expect(r.unchecked).toEqual([widget]);
+    expect(isSchemaChecked('example.com/v1', 'Widget')).toBe(false);
     expect(isSchemaChecked('autoscaling/v2', 'HorizontalPodAutoscaler')).toBe(true);
     expect(isSchemaChecked('networking.istio.io/v1', 'DestinationRule')).toBe(true);
+  });
+
+  it('checks the Argo CD kinds the argocd target writes (@kubernetes-models/argo-cd)', () => {
+    for (const kind of ['AppProject', 'Application', 'ApplicationSet']) expect(isSchemaChecked('argoproj.io/v1alpha1', kind)).toBe(true);
+    const app = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: meta('shop', 'argocd'), spec: {} };
+    const r = schemaCheck([app], 'dev');
+    expect(r.unchecked).toEqual([]);
+    expect(r.diagnostics.map((d) => [d.code, d.message])).toEqual([
+      ['WEFT690', expect.stringMatching(/^Application argocd\/shop \(environment "dev", argoproj\.io\/v1alpha1\) fails its schema: .*required property destination/)],
+    ]);
   });
 });

@@ -2,9 +2,10 @@ import { serviceKey, type ServiceRef } from '../../model/common';
 import type { MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
 import type { Route } from '../../model/traffic';
-import { callGraphOf, type CallGraph, sameService } from './calls';
-import { canonicalHost, serviceOfHost } from './hosts';
-import { memoized } from './memo';
+import { callGraphOf, type CallGraph } from '../../model/calls';
+import { sameService } from '../../model/common';
+import { canonicalHost, serviceOfHost } from '../../model/hosts';
+import { memoized } from '../../model/memo';
 
 /**
  * A mesh-bound route that hands a service's traffic to another service. Routing happens in the
@@ -23,7 +24,7 @@ export interface Delegation {
   readonly callers: readonly Service[];
 }
 
-/** The delegations of a model, computed once per model (helpers/memo.ts). Do not mutate the result. */
+/** The delegations of a model, computed once per model (model/memo.ts). Do not mutate the result. */
 export const delegationsOfModel: (model: MeshModel) => readonly Delegation[] = memoized('delegations', (model) => delegationsOf(model, callGraphOf(model)));
 
 export function delegationsOf(model: MeshModel, graph: CallGraph = callGraphOf(model)): Delegation[] {

@@ -1,9 +1,10 @@
 import type { MeshModel } from '../../model/mesh';
 import { ModelIndex, modelForEnvironment } from '../../model/query';
-import type { At, RuleContext } from '../rule';
-import type { Severity } from '../diagnostic';
+import type { RuleContext } from '../rule';
+import type { At } from '../../diagnostics/location';
+import type { Severity } from '../../diagnostics/diagnostic';
 import { quotedList } from './format';
-import { memoized } from './memo';
+import { memoized } from '../../model/memo';
 
 /** The model as one environment compiles it (its security mode, replica and image overrides applied). */
 export interface EnvironmentView {
@@ -13,7 +14,7 @@ export interface EnvironmentView {
 }
 
 /**
- * One view per environment, built once per model (helpers/memo.ts): several rules check every
+ * One view per environment, built once per model (model/memo.ts): several rules check every
  * environment, and the views' own indexes (call graph, delegations) are memoized by view model.
  */
 export function environmentViews(model: MeshModel): readonly EnvironmentView[] {

@@ -1,8 +1,8 @@
 import type { ServiceRef } from '../../model/common';
 import type { MeshModel } from '../../model/mesh';
-import type { SourceLocation } from '../../model/common';
+import type { SourceLocation } from '../../diagnostics/location';
 import type { Service } from '../../model/service';
-import { memoized } from './memo';
+import { memoized } from '../../model/memo';
 
 /** Milliseconds as a person writes them: `250ms`, `2s`, `1.5s`, `2m`. */
 export function humanMillis(ms: number): string {

@@ -1,7 +1,7 @@
 import type { Retries, Fault } from '../../model/resilience';
 import type { Service } from '../../model/service';
 import type { Route } from '../../model/traffic';
-import type { At } from '../rule';
+import type { At } from '../../diagnostics/location';
 
 /**
  * The resilience settings one request path actually gets. A service's `resilience` is the default

@@ -1,6 +1,7 @@
 import type { Rule } from '../rule';
 import { serviceKey } from '../../model/common';
-import { callGraphOf, sameService } from '../helpers/calls';
+import { callGraphOf } from '../../model/calls';
+import { sameService } from '../../model/common';
 import { delegationsOfModel } from '../helpers/delegation';
 
 /**

@@ -1,7 +1,7 @@
 import { serviceKey } from '../../model/common';
 import type { Call, Service } from '../../model/service';
 import type { Rule } from '../rule';
-import { callGraphOf } from '../helpers/calls';
+import { callGraphOf } from '../../model/calls';
 import { stronglyConnectedComponents } from '../helpers/scc';
 import { serviceLabel } from '../helpers/format';
 

@@ -1,5 +1,5 @@
 import type { Rule } from '../rule';
-import { callGraphOf } from '../helpers/calls';
+import { callGraphOf } from '../../model/calls';
 import { allowRuleAdmits, delegationsOfModel } from '../helpers/delegation';
 import { PerEnvironmentFindings, environmentViews } from '../helpers/environments';
 

@@ -1,6 +1,6 @@
 import type { Gateway } from '../../model/mesh';
 import type { Rule } from '../rule';
-import { hostsOverlap } from '../helpers/hosts';
+import { hostsOverlap } from '../../model/hosts';
 import { whereLabel } from '../helpers/format';
 
 /**

@@ -1,5 +1,5 @@
 import type { Rule } from '../rule';
-import { hostsOverlap } from '../helpers/hosts';
+import { hostsOverlap } from '../../model/hosts';
 
 /**
  * Gateway hosts and gateway route hosts that do not meet, in both directions (wildcards such as

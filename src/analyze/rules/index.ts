@@ -27,6 +27,11 @@ import { gatewayHosts } from './gateway-hosts';
 import { imageTags } from './image-tags';
 import { disruptionBudget } from './disruption-budget';
 import { staticExternal } from './static-external';
+import { consulServiceNames } from './consul-service-names';
+import { consulTcpRoutes } from './consul-tcp-routes';
+import { consulProtocolMismatch } from './consul-protocol-mismatch';
+import { consulEmptySubsets } from './consul-empty-subsets';
+import { degradation } from './degradation';
 
 /**
  * Every analyzer rule, in the order they run. One rule per file in this folder. Order only
@@ -66,4 +71,11 @@ export const RULES: readonly Rule[] = [
   imageTags,
   disruptionBudget,
   staticExternal,
+  // WEFT72x Consul (they check only when an environment's mesh is consul)
+  consulServiceNames,
+  consulTcpRoutes,
+  consulProtocolMismatch,
+  consulEmptySubsets,
+  // WEFT840–859 degradation
+  degradation,
 ];

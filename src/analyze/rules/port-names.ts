@@ -1,4 +1,4 @@
-import { Protocol } from '../../model/service';
+import { protocolSchema } from '../../model/service';
 import type { Rule } from '../rule';
 
 /**
@@ -17,7 +17,7 @@ export const portNames: Rule = {
     for (const s of ctx.model.services)
       for (const port of s.ports) {
         if (announces(port.name, port.protocol)) continue;
-        const other = Protocol.options.find((p) => p !== port.protocol && announces(port.name, p));
+        const other = protocolSchema.options.find((p) => p !== port.protocol && announces(port.name, p));
         ctx.report(
           'WEFT402',
           s,

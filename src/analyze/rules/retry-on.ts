@@ -1,5 +1,6 @@
 import { KNOWN_RETRY_ON, type Retries } from '../../model/resilience';
-import type { At, Rule } from '../rule';
+import type { Rule } from '../rule';
+import type { At } from '../../diagnostics/location';
 
 /**
  * A retry-on class that is not an Envoy `x-envoy-retry-on` / `x-envoy-retry-grpc-on` value. Istio

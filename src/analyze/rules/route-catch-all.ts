@@ -1,8 +1,8 @@
 import { serviceFqdn } from '../../model/common';
 import type { Route } from '../../model/traffic';
 import type { Rule } from '../rule';
-import { canonicalHost } from '../helpers/hosts';
-import { isCatchAllRoute } from '../helpers/match';
+import { canonicalHost } from '../../model/hosts';
+import { isCatchAllRoute } from '../../model/match';
 
 /**
  * A service that declares routes for a host but none that matches every request. Once a service

@@ -2,7 +2,7 @@ import { serviceKey } from '../../model/common';
 import type { Route } from '../../model/traffic';
 import type { Service } from '../../model/service';
 import type { Rule } from '../rule';
-import { canonicalHost, serviceOfHost } from '../helpers/hosts';
+import { canonicalHost, serviceOfHost } from '../../model/hosts';
 import { whereLabel } from '../helpers/format';
 
 /**

@@ -1,8 +1,8 @@
 import type { MeshModel } from '../../model/mesh';
 import type { Route } from '../../model/traffic';
 import type { Rule, RuleContext } from '../rule';
-import { canonicalHost } from '../helpers/hosts';
-import { clauseCovers, clauseSetKey, clausesOf } from '../helpers/match';
+import { canonicalHost } from '../../model/hosts';
+import { clauseCovers, clauseSetKey, clausesOf } from '../../model/match';
 import { quotedList, whereLabel } from '../helpers/format';
 
 /**
@@ -12,7 +12,7 @@ import { quotedList, whereLabel } from '../helpers/format';
  * - WEFT122: it has exactly the same match clauses as an earlier route (reported instead of 121);
  * - WEFT121: each of its clauses is covered by one clause of an earlier route, on each of its hosts
  *   (e.g. prefix "/" before prefix "/api", or a route without conditions before anything).
- * Coverage is decided clause by clause (helpers/match.ts) and errs towards "not covered", so that
+ * Coverage is decided clause by clause (model/match.ts) and errs towards "not covered", so that
  * a warning is always a certainty: two different regexes, or a union of earlier clauses that only
  * together cover a later one, are not reported.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService (http: "the first rule matching an incoming request is used")

@@ -1,6 +1,6 @@
 import type { Rule } from '../rule';
 import { humanMillis } from '../helpers/format';
-import { isCatchAllRoute } from '../helpers/match';
+import { isCatchAllRoute } from '../../model/match';
 
 /**
  * A latency SLO whose threshold is at or above every timeout the service's requests run under.

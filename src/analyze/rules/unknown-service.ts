@@ -1,6 +1,7 @@
 import type { ServiceRef } from '../../model/common';
 import type { Route } from '../../model/traffic';
-import type { At, Rule, RuleContext } from '../rule';
+import type { Rule, RuleContext } from '../rule';
+import type { At } from '../../diagnostics/location';
 
 /**
  * A reference to a service the mesh does not declare: a route or mirror destination, a `calls`

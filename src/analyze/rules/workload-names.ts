@@ -1,4 +1,4 @@
-import { workloadName } from '../../targets/naming';
+import { workloadName } from '../../model/names';
 import type { Service, Version } from '../../model/service';
 import type { Rule } from '../rule';
 import { whereLabel } from '../helpers/format';
@@ -6,7 +6,7 @@ import { whereLabel } from '../helpers/format';
 /**
  * Two versions of different services whose workloads get the same name in one namespace: every
  * target names a version's Deployment (and per-version objects) `<service>-<version>`
- * (targets/naming.ts), so service "app" version "web-v1" and service "app-web" version "v1" both
+ * (model/names.ts), so service "app" version "web-v1" and service "app-web" version "v1" both
  * become "app-web-v1" and overwrite each other. Caught here, at the declaration, rather than as
  * WEFT007 when the files are written. Two services of one name are WEFT110, not this.
  */

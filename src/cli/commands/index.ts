@@ -4,7 +4,14 @@ import type { Command } from '../command';
 export async function loadCommands(): Promise<Command[]> {
   const modules = await Promise.all([
     import('./synth'),
+    import('./diff'),
     import('./proxy'),
+    import('./echo'),
+    import('./up'),
+    import('./verify'),
+    import('./graph'),
+    import('./report'),
+    import('./switch'),
   ]);
   return modules.map((m) => m.command);
 }

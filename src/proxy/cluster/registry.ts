@@ -5,6 +5,10 @@
  */
 import type { ConnectionPoolConfig } from '../config/schema';
 import { Endpoint } from './endpoint';
+import type { UpstreamTlsConfig } from '../config/security-schema';
+import { ConfigInvalidError } from '../errors';
+import type { CertificateMaterial } from '../security/certificate-files';
+import { mtlsConnectionOptions, mtlsConnector } from '../security/upstream-connector';
 
 export class EndpointRegistry {
   private current = new Map<string, Endpoint>();
@@ -15,12 +19,26 @@ export class EndpointRegistry {
     this.next = new Map();
   }
 
-  get(service: string, address: string, port: number, weight: number, pool: ConnectionPoolConfig): Endpoint {
-    const key = Endpoint.key(service, address, port, pool);
+  /** The workload certificate for upstream mTLS (set by the proxy when security.mtls is configured). */
+  identity: (() => CertificateMaterial) | null = null;
+
+  get(service: string, address: string, port: number, weight: number, pool: ConnectionPoolConfig, tls?: UpstreamTlsConfig, protocol: 'http1.1' | 'http2' = 'http1.1'): Endpoint {
+    const key = Endpoint.key(service, address, port, pool, (tls ? tls.subjectAltNames.join(',') : '') + (protocol === 'http2' ? '|h2' : ''));
     const next = this.next;
     if (!next) throw new Error('EndpointRegistry.get outside begin/commit');
     let ep = next.get(key) ?? this.current.get(key);
-    if (!ep) ep = new Endpoint(address, port, weight, pool);
+    if (!ep) {
+      if (tls && !this.identity) throw new ConfigInvalidError('<config>', [{ path: '$.security.mtls', message: `service "${service}" uses mTLS but this proxy has no workload certificate` }]);
+      const identity = this.identity;
+      ep = new Endpoint(
+        address,
+        port,
+        weight,
+        pool,
+        tls ? mtlsConnector(identity!, tls.subjectAltNames, pool.connectTimeoutMs) : undefined,
+        protocol === 'http2' ? { tls: tls ? () => mtlsConnectionOptions(identity!(), tls.subjectAltNames) : undefined } : undefined,
+      );
+    }
     ep.weight = weight;
     next.set(key, ep);
     return ep;
@@ -33,6 +51,7 @@ export class EndpointRegistry {
     const stale = [...this.current].filter(([k]) => !next.has(k)).map(([, e]) => e);
     this.current = next;
     this.next = null;
+    for (const e of stale) e.h2?.close();
     return Promise.all(stale.map((e) => e.pool.close().catch(() => undefined))).then(() => undefined);
   }
 
@@ -41,12 +60,17 @@ export class EndpointRegistry {
     const next = this.next;
     this.next = null;
     if (!next) return;
-    for (const [k, e] of next) if (!this.current.has(k)) void e.pool.destroy().catch(() => undefined);
+    for (const [k, e] of next)
+      if (!this.current.has(k)) {
+        e.h2?.destroy();
+        void e.pool.destroy().catch(() => undefined);
+      }
   }
 
   async close(force = false): Promise<void> {
     const all = [...this.current.values()];
     this.current = new Map();
+    for (const e of all) force ? e.h2?.destroy() : e.h2?.close();
     await Promise.all(all.map((e) => (force ? e.pool.destroy() : e.pool.close()).catch(() => undefined)));
   }
 }

@@ -104,12 +104,13 @@ export function hashConfig(text: string): string {
 }
 
 /** Reads and validates a config file. */
-export async function loadProxyConfig(file: string): Promise<LoadedConfig> {
+/** `transform` rewrites the text before validation (local mode, config/local-overrides.ts). */
+export async function loadProxyConfig(file: string, transform?: (text: string) => string): Promise<LoadedConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
     throw new ConfigReadError(file, error);
   }
-  return parseProxyConfigText(text, file);
+  return parseProxyConfigText(transform ? transform(text) : text, file);
 }

@@ -10,6 +10,11 @@
  * Every object is strict (unknown fields are errors): a typo must never be silently ignored.
  */
 import { z } from 'zod';
+import { discoverySchema, subsetDiscoverySchema } from './discovery-schema';
+import { otlpSchema } from './otlp-schema';
+import { tcpListenerSchema } from './tcp-schema';
+import { securitySchema, upstreamTlsSchema } from './security-schema';
+import { fallbackSchema, ratioBreakerSchema, shapingSchema, switchesSchema, switchRuleSchema } from './degradation-schema';
 
 const port = z.number().int().min(0).max(65535).describe('TCP port; 0 picks a free port (tests).');
 const ms = z.number().int().min(0).describe('Duration in integer milliseconds.');
@@ -20,6 +25,8 @@ const headerName = z
   .string()
   .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, 'must be an HTTP header token (RFC 9110 §5.1)')
   .describe('HTTP header name (case-insensitive).');
+/** The proxy's own HTTP/1.1 writer sends values as given: CR, LF and NUL would split the response (RFC 9110 §5.5). */
+const headerValue = z.string().regex(/^[^\r\n\0]*$/, 'must not contain CR, LF or NUL (RFC 9110 §5.5)').describe('HTTP header value.');
 const statusCode = z.number().int().min(100).max(599);
 
 /** A string match, as in Istio's `StringMatch` (exactly one of exact/prefix/regex). */
@@ -68,8 +75,8 @@ export const faultSchema = z
 
 export const headerOpsSchema = z
   .strictObject({
-    set: z.record(headerName, z.string()).optional().describe('Overwrite these headers.'),
-    add: z.record(headerName, z.string()).optional().describe('Append these headers (keeps existing values).'),
+    set: z.record(headerName, headerValue).optional().describe('Overwrite these headers.'),
+    add: z.record(headerName, headerValue).optional().describe('Append these headers (keeps existing values).'),
     remove: z.array(headerName).optional().describe('Remove these headers.'),
   })
   .describe('Header manipulation, as in Istio `Headers.HeaderOperations`; applied remove, then set, then add.');
@@ -86,8 +93,8 @@ export const corsSchema = z
   .describe('CORS policy; preflight requests (OPTIONS + Origin + Access-Control-Request-Method) are answered by the proxy.');
 
 export const retryOnSchema = z
-  .enum(['5xx', 'gateway-error', 'reset', 'connect-failure', 'retriable-4xx', 'retriable-status-codes'])
-  .describe('Retry condition, as Envoy `x-envoy-retry-on` / Istio `retries.retryOn`.');
+  .enum(['5xx', 'gateway-error', 'reset', 'connect-failure', 'retriable-4xx', 'retriable-status-codes', 'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'])
+  .describe('Retry condition, as Envoy `x-envoy-retry-on` / `x-envoy-retry-grpc-on` (gRPC status classes, read from a trailers-only response) / Istio `retries.retryOn`.');
 
 export const retriesSchema = z
   .strictObject({
@@ -140,7 +147,7 @@ const directResponseAction = z.strictObject({
   type: z.literal('directResponse'),
   status: statusCode,
   body: z.string().optional(),
-  headers: z.record(headerName, z.string()).optional(),
+  headers: z.record(headerName, headerValue).optional(),
 });
 
 export const routeSchema = z.strictObject({
@@ -174,6 +181,9 @@ export const routeSchema = z.strictObject({
   retries: retriesSchema.optional(),
   fault: faultSchema.optional(),
   rateLimit: tokenBucketSchema.optional().describe('Per-route local rate limit.'),
+  shape: shapingSchema.optional().describe('Per-route leaky-bucket shaping (after the rate limit).'),
+  fallback: fallbackSchema.optional().describe('What answers when the request fails (see docs/degradation.md).'),
+  degrade: z.array(switchRuleSchema).optional().describe('While one of these switches is on, the route answers without calling its destination.'),
 });
 
 export const endpointSchema = z.strictObject({
@@ -237,7 +247,8 @@ export const subsetSchema = z.strictObject({
   name: z.string().min(1).describe('Subset name, referenced by routes (usually the version).'),
   version: z.string().optional().describe('`destination_version` label. @default name'),
   workloadName: z.string().optional().describe('`destination_workload` label. @default `<service>-<version>`'),
-  endpoints: z.array(endpointSchema).describe('Static endpoints.'),
+  endpoints: z.array(endpointSchema).default([]).describe('Static endpoints (with `discovery`: the set used until the first answer).'),
+  discovery: subsetDiscoverySchema.optional().describe('Dynamic endpoints (DNS, Consul); absent = the static endpoints.'),
 });
 
 export const serviceSchema = z.strictObject({
@@ -251,7 +262,10 @@ export const serviceSchema = z.strictObject({
   subsets: z.array(subsetSchema).min(1),
   loadBalancer: loadBalancerSchema.default({ type: 'round-robin' }),
   outlierDetection: outlierDetectionSchema.optional(),
+  ratioBreaker: ratioBreakerSchema.optional(),
   connectionPool: connectionPoolSchema.default({ connectTimeoutMs: 10_000, idleTimeoutMs: 4_000 }),
+  protocol: z.enum(['http1.1', 'http2']).default('http1.1').describe('What the endpoints speak: HTTP/1.1, or HTTP/2 (h2c, or h2 by ALPN with tls; gRPC). @default http1.1'),
+  tls: upstreamTlsSchema.optional().describe('Connect to this service with mTLS (its endpoints are Weft proxies). Absent: plaintext.'),
 });
 
 export const listenerAddress = z.strictObject({
@@ -262,8 +276,17 @@ export const listenerAddress = z.strictObject({
 export const inboundListenerSchema = z.strictObject({
   host: host.default('0.0.0.0'),
   port,
-  app: z.strictObject({ host: host.default('127.0.0.1'), port }).describe('The application behind the sidecar.'),
+  app: z
+    .strictObject({
+      host: host.default('127.0.0.1'),
+      port,
+      protocol: z.enum(['http1.1', 'http2']).default('http1.1').describe('What the application speaks: HTTP/1.1, or HTTP/2 with prior knowledge (h2c; gRPC). @default http1.1'),
+    })
+    .describe('The application behind the sidecar.'),
+  http2: z.boolean().default(false).describe('Also accept HTTP/2: h2c with prior knowledge, and h2 by ALPN on mTLS connections. @default false'),
   rateLimit: tokenBucketSchema.optional().describe('Per-service local rate limit (the service protects itself).'),
+  shape: shapingSchema.optional().describe('Per-service leaky-bucket shaping (after the rate limit).'),
+  fallback: fallbackSchema.optional().describe('What answers callers when the service fails or sheds load (response only: no other service is reachable inbound).'),
   fault: faultSchema.optional(),
   timeoutMs: ms.optional(),
   connectionPool: connectionPoolSchema.optional(),
@@ -284,7 +307,9 @@ export const proxyConfigSchema = z
     }),
     listeners: z.strictObject({
       inbound: inboundListenerSchema.optional(),
-      outbound: listenerAddress.optional(),
+      outbound: listenerAddress
+        .extend({ http2: z.boolean().default(false).describe('Also accept h2c with prior knowledge (gRPC clients). @default false') })
+        .optional(),
       admin: listenerAddress,
     }),
     services: z.array(serviceSchema).default([]),
@@ -296,6 +321,21 @@ export const proxyConfigSchema = z
         drainTimeoutMs: ms.default(20_000).describe('Graceful drain budget on SIGTERM. @default 20000'),
       })
       .default({ maxRequestBodyBufferBytes: 1_048_576, maxMirrorsInFlight: 256, drainTimeoutMs: 20_000 }),
+    http: z
+      .strictObject({
+        pathNormalization: z
+          .enum(['none', 'base', 'merge-slashes'])
+          .default('base')
+          .describe(
+            'Path normalization before route matching, forwarded as normalized: base = RFC 3986 dot-segment removal; merge-slashes = base plus merging repeated slashes. @default base (Istio meshConfig.pathNormalization BASE) @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ProxyPathNormalization',
+          ),
+        maxRequestHeadersBytes: z.number().int().min(1024).default(61_440).describe('Request line plus headers; larger heads get 431. @default 61440 (Envoy max_request_headers_kb 60)'),
+        maxRequestHeaders: z.number().int().min(1).default(100).describe('Header fields per request; more get 431. @default 100 (Envoy max_headers_count)'),
+        requestHeadersTimeoutMs: positiveMs.default(60_000).describe('A request head must arrive completely within this time of its first byte, else 408 and the connection closes (slowloris). @default 60000'),
+        idleTimeoutMs: positiveMs.default(65_000).describe('A downstream keep-alive connection with no request in flight closes after this. @default 65000'),
+      })
+      .default({ pathNormalization: 'base', maxRequestHeadersBytes: 61_440, maxRequestHeaders: 100, requestHeadersTimeoutMs: 60_000, idleTimeoutMs: 65_000 })
+      .describe('Downstream HTTP/1.1 codec limits and path handling.'),
     observability: z
       .strictObject({
         metrics: z.boolean().default(true),
@@ -304,10 +344,19 @@ export const proxyConfigSchema = z
           .default(false)
           .describe('true: JSON lines on stdout; {path}: appended to that file.'),
         tracing: z
-          .strictObject({ samplingPercent: percent.default(1).describe('For new traces. @default 1 (Istio)') })
+          .strictObject({
+            samplingPercent: percent.default(1).describe('For new traces. @default 1 (Istio)'),
+            otlp: otlpSchema.optional().describe('Export spans of sampled requests (absent: propagate context only).'),
+          })
           .default({ samplingPercent: 1 }),
       })
       .default({ metrics: true, accessLog: false, tracing: { samplingPercent: 1 } }),
+    discovery: discoverySchema.default({}),
+    tcpListeners: z.array(tcpListenerSchema).default([]).describe('TCP listeners with weighted destinations (Istio TCPRoute).'),
+    switches: switchesSchema.default({ declared: [] }),
+    security: securitySchema
+      .default({ jwt: [], jwtRequired: false, authorization: { policies: [], trustedXffHops: 0 } })
+      .describe('mTLS identity, JWT authentication and authorization (see security-schema.ts).'),
     reload: z
       .strictObject({ pollIntervalMs: positiveMs.default(1000).describe('@default 1000') })
       .default({ pollIntervalMs: 1000 }),
@@ -330,6 +379,7 @@ export type HeaderOps = z.output<typeof headerOpsSchema>;
 export type LoadBalancerConfig = z.output<typeof loadBalancerSchema>;
 export type OutlierConfig = z.output<typeof outlierDetectionSchema>;
 export type ConnectionPoolConfig = z.output<typeof connectionPoolSchema>;
+export type HttpConfig = ProxyConfig['http'];
 
 /** The published JSON Schema (draft 2020-12) of the file format (input side: defaults are optional). */
 export function proxyConfigJsonSchema(): Record<string, unknown> {

@@ -2,6 +2,8 @@
  * Checks the JSON Schema cannot express: references between services and routes, regexes
  * that compile, options that only make sense together. Each issue carries its JSON path.
  */
+import { securityIssues } from './security-semantic';
+import { degradationIssues } from './degradation-semantic';
 import type { ConfigIssue } from '../errors';
 import type { ProxyConfig, StringMatch, ValueMatch } from './schema';
 
@@ -87,6 +89,8 @@ export function semanticIssues(config: ProxyConfig): ConfigIssue[] {
     if (other) out.push({ path, message: `port ${p} is also used by ${other}` });
     used.set(p, path);
   }
-  if (!l.inbound && !l.outbound) out.push({ path: '$.listeners', message: 'needs an inbound or an outbound listener' });
+  if (!l.inbound && !l.outbound && config.tcpListeners.length === 0) out.push({ path: '$.listeners', message: 'needs an inbound or an outbound listener' });
+  out.push(...securityIssues(config));
+  out.push(...degradationIssues(config, checkRef));
   return out;
 }

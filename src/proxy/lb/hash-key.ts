@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { LoadBalancerConfig } from '../config/schema';
-import type { HashKey } from './ring-hash';
+import type { HashKey } from './types';
 
 type HashOn = Extract<LoadBalancerConfig, { type: 'consistent-hash' }>['hashOn'];
 
@@ -40,7 +40,8 @@ export function hashKey(on: HashOn): HashKey {
     const extra = ex.responseExtra;
     if (extra) for (let i = 0; i < extra.length; i += 2) if (extra[i] === 'set-cookie' && extra[i + 1]!.startsWith(name + '=')) return extra[i + 1]!.slice(name.length + 1).split(';')[0];
     const generated = randomBytes(8).toString('hex');
-    const attrs = [`${name}=${generated}`, `Max-Age=${Math.floor(ttlMs / 1000)}`, 'HttpOnly'];
+    // ttl 0 makes a session cookie (no Max-Age), as Envoy does: Max-Age=0 would delete it at once.
+    const attrs = ttlMs > 0 ? [`${name}=${generated}`, `Max-Age=${Math.floor(ttlMs / 1000)}`, 'HttpOnly'] : [`${name}=${generated}`, 'HttpOnly'];
     if (path) attrs.push(`Path=${path}`);
     (ex.responseExtra ??= []).push('set-cookie', attrs.join('; '));
     return generated;

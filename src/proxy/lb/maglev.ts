@@ -8,8 +8,7 @@
 import type { Endpoint } from '../cluster/endpoint';
 import type { Exchange } from '../exchange';
 import { murmur3 } from './hash';
-import type { HashKey } from './ring-hash';
-import type { LoadBalancer } from './types';
+import type { HashKey, LoadBalancer } from './types';
 
 export class Maglev implements LoadBalancer {
   private readonly table: Int32Array;

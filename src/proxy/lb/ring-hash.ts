@@ -8,9 +8,7 @@
 import type { Endpoint } from '../cluster/endpoint';
 import type { Exchange } from '../exchange';
 import { murmur3 } from './hash';
-import type { LoadBalancer } from './types';
-
-export type HashKey = (ex: Exchange) => string | undefined;
+import type { HashKey, LoadBalancer } from './types';
 
 export class RingHash implements LoadBalancer {
   private readonly hashes: Uint32Array;

@@ -7,20 +7,29 @@
 import {
   DownstreamClosedError,
   NoHealthyUpstreamError,
+  PerTryTimeoutError,
+  UpstreamConnectTimeoutError,
+  UpstreamPoolClosedError,
+  UpstreamProtocolError,
+  UpstreamResetError,
   UpstreamOverflowError,
   UpstreamTimeoutError,
 } from '../errors';
 
 export type FailureKind = 'connect-failure' | 'reset' | 'protocol' | 'timeout' | 'overflow' | 'no-healthy' | 'downstream' | 'other';
 
-const CONNECT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
+// WEFT_PROXY_UPSTREAM_TLS: a failed upstream mTLS handshake (security/upstream-connector.ts), Envoy's UF with a transport failure reason.
+const CONNECT_CODES = new Set(['WEFT_PROXY_UPSTREAM_TLS', 'ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
 const RESET_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED', 'UND_ERR_DESTROYED', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT']);
 
 export function classify(error: Error): FailureKind {
-  if (error instanceof UpstreamTimeoutError) return 'timeout';
+  if (error instanceof UpstreamTimeoutError || error instanceof PerTryTimeoutError) return 'timeout';
   if (error instanceof UpstreamOverflowError) return 'overflow';
   if (error instanceof NoHealthyUpstreamError) return 'no-healthy';
   if (error instanceof DownstreamClosedError) return 'downstream';
+  if (error instanceof UpstreamConnectTimeoutError) return 'connect-failure';
+  if (error instanceof UpstreamProtocolError) return 'protocol';
+  if (error instanceof UpstreamResetError || error instanceof UpstreamPoolClosedError) return 'reset';
   const code = (error as { code?: string }).code ?? '';
   if (CONNECT_CODES.has(code)) return 'connect-failure';
   if (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || error.name === 'HTTPParserError') return 'protocol';

@@ -1,14 +1,14 @@
 /**
  * Traffic mirroring (Istio `mirror` + `mirrorPercentage`, Envoy request_mirror_policies): a copy
- * of the request goes to another service with `-shadow` appended to Host, as Envoy does. It is
+ * of the request goes to another service with `-shadow` appended to the host part of Host, before
+ * any port (`svc:8080` → `svc-shadow:8080`), as Envoy does. It is
  * fire-and-forget: sent after the real request has been handed to its upstream, its response
  * is discarded, its failures are only counted, it never waits on the caller's path, and at most
  * `limits.maxMirrorsInFlight` copies are outstanding (the rest are dropped and counted) so that
  * a slow mirror target cannot build up memory or sockets. Only replayable bodies are mirrored.
  */
-import type { Dispatcher } from 'undici';
 import type { EndpointSet } from '../cluster/endpoint-set';
-import { setHeader, type Step } from './types';
+import { setHeader, type Abort, type Handler, type Step } from './types';
 
 export class MirrorBudget {
   inFlight = 0;
@@ -21,15 +21,15 @@ export class MirrorBudget {
   ) {}
 }
 
-class MirrorHandler {
-  private abortFn: ((e?: Error) => void) | null = null;
+class MirrorHandler implements Handler {
+  private abortFn: Abort | null = null;
   private readonly timer: NodeJS.Timeout;
   private done = false;
   constructor(private readonly budget: MirrorBudget) {
     this.timer = setTimeout(() => this.abortFn?.(new Error('mirror timeout')), budget.timeoutMs);
     this.timer.unref();
   }
-  onConnect(abort: (e?: Error) => void): void {
+  onConnect(abort: Abort): void {
     this.abortFn = abort;
   }
   onHeaders(): boolean {
@@ -53,6 +53,13 @@ class MirrorHandler {
   }
 }
 
+/** `svc:8080` → `svc-shadow:8080`, `[::1]:80` → `[::1]-shadow:80`, `svc` → `svc-shadow`. */
+export function shadowAuthority(authority: string): string {
+  const colon = authority.lastIndexOf(':');
+  if (colon === -1 || colon < authority.lastIndexOf(']')) return `${authority}-shadow`;
+  return `${authority.slice(0, colon)}-shadow${authority.slice(colon)}`;
+}
+
 export function mirrorStep(target: EndpointSet, percent: number, budget: MirrorBudget): Step {
   return (next) => (ex, handler) => {
     if (!(percent >= 100 || Math.random() * 100 < percent) || !ex.replayable) return next(ex, handler);
@@ -61,9 +68,9 @@ export function mirrorStep(target: EndpointSet, percent: number, budget: MirrorB
       return next(ex, handler);
     }
     const headers = ex.headers.slice();
-    setHeader(headers, 'host', `${ex.authority}-shadow`);
+    setHeader(headers, 'host', shadowAuthority(ex.authority));
     const path = ex.path;
-    const method = ex.method as Dispatcher.HttpMethod;
+    const method = ex.method;
     const body = ex.body as Buffer | null;
     next(ex, handler);
     const ep = target.pick(ex, null);
@@ -73,6 +80,6 @@ export function mirrorStep(target: EndpointSet, percent: number, budget: MirrorB
     }
     budget.inFlight++;
     budget.sent++;
-    ep.pool.dispatch({ path, method, headers, body }, new MirrorHandler(budget) as unknown as Dispatcher.DispatchHandler);
+    ep.pool.dispatch({ path, method, headers, body }, new MirrorHandler(budget));
   };
 }

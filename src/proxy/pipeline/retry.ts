@@ -33,6 +33,8 @@ export class RetryPolicy {
   private readonly onConnect: boolean;
   private readonly on4xx: boolean;
   private readonly codes: ReadonlySet<number>;
+  /** gRPC status codes retried (Envoy x-envoy-retry-grpc-on), read from a trailers-only response's grpc-status. */
+  private readonly grpcCodes: ReadonlySet<string>;
   readonly nonIdempotent: boolean;
 
   constructor(c: RetriesConfig) {
@@ -46,6 +48,9 @@ export class RetryPolicy {
     this.onConnect = on.has('connect-failure');
     this.on4xx = on.has('retriable-4xx');
     this.codes = on.has('retriable-status-codes') ? new Set(c.retriableStatusCodes) : new Set();
+    this.grpcCodes = new Set(
+      ([['cancelled', '1'], ['deadline-exceeded', '4'], ['resource-exhausted', '8'], ['internal', '13'], ['unavailable', '14']] as const).filter(([k]) => on.has(k)).map(([, v]) => v),
+    );
     this.nonIdempotent = c.retryNonIdempotent;
   }
 
@@ -56,6 +61,13 @@ export class RetryPolicy {
     }
     if (status === 409 && this.on4xx) return true;
     return this.codes.has(status);
+  }
+
+  /** A gRPC error answered without a body (trailers-only: grpc-status in the response headers). */
+  retriableGrpc(headers: readonly string[]): boolean {
+    if (this.grpcCodes.size === 0) return false;
+    for (let i = 0; i < headers.length; i += 2) if (headers[i] === 'grpc-status') return this.grpcCodes.has(headers[i + 1]!.trim());
+    return false;
   }
 
   retriableFailure(kind: FailureKind): boolean {
@@ -130,8 +142,10 @@ class RetryHandler implements Handler {
 
   onHeaders(status: number, headers: string[], resume: () => void): boolean {
     if (this.finished) return false;
-    if (this.policy.retriableStatus(status)) {
-      if (this.retriesDone < this.policy.attempts && !this.aborted && this.policy.safeToRepeat(this.ex, undefined)) {
+    const grpc = this.policy.retriableGrpc(headers);
+    if (grpc || this.policy.retriableStatus(status)) {
+      // Every gRPC call is a POST: a declared gRPC retry class is the consent to repeat it (as in Envoy).
+      if (this.retriesDone < this.policy.attempts && !this.aborted && (this.policy.safeToRepeat(this.ex, undefined) || (grpc && this.ex.replayable))) {
         // Drain this response quietly (keeps the connection reusable), then retry.
         this.discarding = true;
         return true;

@@ -6,7 +6,7 @@
  * Fired while the body streams: the downstream connection is reset — the only honest signal.
  * @see https://www.envoyproxy.io/docs/envoy/latest/faq/configuration/timeouts#route-timeouts
  */
-import { UpstreamTimeoutError } from '../errors';
+import { PerTryTimeoutError, UpstreamTimeoutError } from '../errors';
 import type { Exchange } from '../exchange';
 import { DecoratorHandler, type Abort, type Dispatch, type Handler, type Step } from './types';
 
@@ -31,7 +31,7 @@ class TimeoutHandler extends DecoratorHandler {
   private readonly fire = (): void => {
     this.timer = null;
     if (this.done) return;
-    const error = new UpstreamTimeoutError(this.perTry);
+    const error = this.perTry ? new PerTryTimeoutError() : new UpstreamTimeoutError();
     if (this.abortUp) this.abortUp(error);
     else this.onError(error);
   };

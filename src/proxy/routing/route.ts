@@ -22,9 +22,18 @@ import { RetryPolicy, retryStep } from '../pipeline/retry';
 import { rewriteStep } from '../pipeline/rewrite';
 import { splitStep } from '../pipeline/split';
 import { timeoutStep } from '../pipeline/timeout';
+import { grpcTimeoutStep } from '../pipeline/grpc-timeout';
 import { compose, type Dispatch, type Step } from '../pipeline/types';
 import { upstreamDispatch } from '../pipeline/upstream';
 import { compileMatch, type Predicate } from './match';
+import type { RatioBreaker } from '../cluster/ratio-breaker';
+import type { FallbackConfig, SwitchRuleConfig } from '../config/degradation-schema';
+import type { IstioMetrics } from '../metrics';
+import { degradeStep } from '../pipeline/degrade';
+import { destinationAnswer, fallbackStep, responseAnswer, type FallbackAnswer } from '../pipeline/fallback';
+import { ratioBreakerStep } from '../pipeline/ratio-breaker';
+import { LeakyBucket, shapeStep } from '../pipeline/shape';
+import type { SwitchBoard } from '../switch-board';
 
 export interface CompiledRoute {
   readonly name: string;
@@ -36,6 +45,11 @@ export interface RouteContext {
   readonly services: ReadonlyMap<string, ServiceRuntime>;
   readonly limits: ProxyConfig['limits'];
   readonly mirrorBudget: MirrorBudget;
+  /** Degradation: switch states, ratio breakers by service, the shaping buckets built (for metrics). */
+  readonly switches: SwitchBoard;
+  readonly breakers: ReadonlyMap<string, RatioBreaker>;
+  readonly shapers: Array<{ route: string; bucket: LeakyBucket }>;
+  readonly metrics: IstioMetrics | null;
 }
 
 /** The per-attempt chain shared by every forwarding route. */
@@ -54,17 +68,47 @@ export function forwardChain(route: Pick<RouteConfig, 'retries' | 'timeoutMs' | 
   if ((retries && retries.attempts > 0) || route.mirror) steps.push(bufferBodyStep(ctx.limits.maxRequestBodyBufferBytes));
   if (route.mirror) steps.push(mirrorStep(endpointSet(ctx, route.mirror.service, route.mirror.subset), route.mirror.percent, ctx.mirrorBudget));
   steps.push(splitStep(route.destinations.map((d) => ({ set: endpointSet(ctx, d.service, d.subset), weight: d.weight }))));
+  if (ctx.breakers.size > 0) steps.push(ratioBreakerStep(ctx.breakers));
   if (route.timeoutMs) steps.push(timeoutStep(route.timeoutMs, false));
+  steps.push(grpcTimeoutStep);
   let attempt = attemptChain;
   if (retries?.perTryTimeoutMs) attempt = timeoutStep(retries.perTryTimeoutMs, true)(attempt);
   const terminal = retries && retries.attempts > 0 ? retryStep(new RetryPolicy(retries), attempt) : attempt;
   return { steps, terminal };
 }
 
+/** A fallback's or switch rule's answer: its preset response, or a forward to its destination. */
+function answerOf(a: { response: NonNullable<Parameters<typeof responseAnswer>[0]> } | { to: { service: string; subset?: string | undefined } }, ctx: RouteContext): FallbackAnswer {
+  if ('response' in a) return responseAnswer(a.response);
+  const f = forwardChain({ destinations: [{ service: a.to.service, subset: a.to.subset, weight: 1 }] }, ctx);
+  return destinationAnswer(compose(f.steps, f.terminal));
+}
+
+/**
+ * The degradation steps of a route or the inbound listener, outermost first: switches, then
+ * (when a fallback may re-send the request elsewhere) body buffering, then the fallback
+ * around everything after it, rate limit and shaping included.
+ */
+export function degradationSteps(d: { name: string; degrade?: SwitchRuleConfig[] | undefined; fallback?: FallbackConfig | undefined; rateLimit?: RouteConfig['rateLimit']; shape?: RouteConfig['shape'] }, ctx: RouteContext): Step[] {
+  const steps: Step[] = [];
+  if (d.degrade && d.degrade.length > 0) steps.push(degradeStep(d.degrade.map((r) => ({ switch: r.switch, answer: answerOf(r, ctx) })), ctx.switches, ctx.metrics));
+  if (d.fallback) {
+    if ('to' in d.fallback) steps.push(bufferBodyStep(ctx.limits.maxRequestBodyBufferBytes));
+    steps.push(fallbackStep(d.fallback.on, answerOf(d.fallback, ctx), ctx.metrics));
+  }
+  if (d.rateLimit) steps.push(rateLimitStep(d.rateLimit));
+  if (d.shape) {
+    const bucket = new LeakyBucket(d.shape);
+    ctx.shapers.push({ route: d.name, bucket });
+    steps.push(shapeStep(bucket));
+  }
+  return steps;
+}
+
 export function compileRoute(route: RouteConfig, ctx: RouteContext): CompiledRoute {
   const steps: Step[] = [];
   if (route.cors) steps.push(corsStep(route.cors));
-  if (route.rateLimit) steps.push(rateLimitStep(route.rateLimit));
+  steps.push(...degradationSteps(route, ctx));
   if (route.fault) steps.push(faultStep(route.fault));
   const headers = headersStep(route.headers?.request, route.headers?.response);
   if (headers) steps.push(headers);

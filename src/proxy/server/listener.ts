@@ -1,94 +1,85 @@
 /**
- * The HTTP/1.1 server shared by the inbound and outbound listeners: turns each request into an
- * Exchange, resolves its route (through the `resolve` hook of the listener kind) and runs the
- * route's chain. Counts requests in flight for graceful drain. Malformed client traffic is
- * answered by Node's parser path with a 4xx and the connection closed; the listener carries on.
+ * The HTTP/1.1 listener shared by the inbound and outbound sides: a node:net server whose
+ * connections run the proxy's own codec (http1/connection.ts) — no node:http server on the data
+ * path. Each request becomes an Exchange and an Http1ResponseWriter and runs through
+ * `serveExchange`. Counts requests in flight for graceful drain. Malformed client traffic is
+ * answered by the codec with 400/405/408/431/501/505 and the connection closed; the listener
+ * carries on.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
-import { DownstreamClosedError, ListenError } from '../errors';
-import { Exchange } from '../exchange';
-import type { CompiledRoute } from '../routing/route';
+import { createServer, type Server, type Socket } from 'node:net';
+import { ListenError } from '../errors';
+import type { Exchange } from '../exchange';
 import type { ListenerRuntime, Runtime } from '../runtime';
-import { applyTracing } from '../tracing';
+import { Http1Connection, type Http1Host } from './http1/connection';
+import type { ListenerHooks } from './serve';
+import { Http2Front } from './h2/front';
+import { detectHttp2 } from './h2/sniff';
 
-export interface ListenerHooks {
-  /** Adjust the request before routing (metadata headers). */
-  prepare(ex: Exchange, rt: Runtime): void;
-  /** The route for this request, or null for 404 NR. */
-  resolve(ex: Exchange, rt: Runtime): CompiledRoute | null;
-}
-
-const NO_ROUTE = Buffer.from('no route');
-
-export class HttpListener implements ListenerRuntime {
+export class HttpListener implements ListenerRuntime, Http1Host {
   readonly server: Server;
   inflight = 0;
   draining = false;
   clientErrors = 0;
+  private readonly connections = new Set<Http1Connection>();
   private drainWaiters: Array<() => void> = [];
 
   constructor(
     readonly kind: 'inbound' | 'outbound',
-    private readonly runtime: () => Runtime,
-    private readonly hooks: ListenerHooks,
+    private readonly current: () => Runtime,
+    readonly hooks: ListenerHooks,
   ) {
-    this.server = createServer(
-      {
-        // Keep client connections open well beyond typical client pools (Envoy's idle timeout is 1h).
-        keepAliveTimeout: 65_000,
-        headersTimeout: 60_000,
-        requestTimeout: 0,
-      },
-      this.handle,
-    );
-    this.server.on('clientError', this.onClientError);
-    // CONNECT tunnels (TCP through the proxy) arrive in part 2; refuse them cleanly for now.
-    this.server.on('connect', (_req: IncomingMessage, socket: Socket) => {
-      this.clientErrors++;
-      socket.end('HTTP/1.1 405 Method Not Allowed\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
-    });
+    // allowHalfOpen: a client may send its requests and then FIN (shutdown(SHUT_WR)); the
+    // responses still go out, then the connection closes (connection.ts onEnd).
+    this.server = createServer({ noDelay: true, allowHalfOpen: true }, this.accept);
   }
 
-  private readonly onClientError = (error: NodeJS.ErrnoException, socket: Socket): void => {
-    this.clientErrors++;
-    if (!socket.writable || (socket as Socket & { _httpMessage?: unknown })._httpMessage) {
+  private readonly accept = (socket: Socket): void => {
+    if (this.draining) {
       socket.destroy();
       return;
     }
-    const code = error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${code}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+    const config = this.current().config;
+    const http2 = this.kind === 'inbound' ? config.listeners.inbound?.http2 : config.listeners.outbound?.http2;
+    if (http2) {
+      // HTTP/2 with prior knowledge or by ALPN goes to the HTTP/2 codec (server/h2/front.ts).
+      detectHttp2(socket, config.http.requestHeadersTimeoutMs, (isH2) => {
+        // HTTP/2 takes the socket over (and reads the bytes put back); HTTP/1.1 reads in JS again.
+        if (isH2) (this.h2 ??= new Http2Front(this)).accept(socket);
+        else {
+          this.serveHttp1(socket);
+          socket.resume();
+        }
+      });
+      return;
+    }
+    this.serveHttp1(socket);
   };
 
-  private readonly handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const rt = this.runtime();
-    let ex: Exchange;
-    try {
-      ex = new Exchange(req, res, this, rt);
-    } catch {
-      // An unparseable absolute-form target: the request line is malformed.
-      this.clientErrors++;
-      res.writeHead(400, { 'content-length': '0', connection: 'close' }).end();
-      return;
-    }
+  /** HTTP/2 streams of this listener (created on the first HTTP/2 connection). */
+  private h2: Http2Front | null = null;
+
+  private serveHttp1(socket: Socket): void {
+    // Codec limits are read per connection: a reload applies to new connections.
+    this.connections.add(new Http1Connection(socket, this, this.current().config.http));
+  }
+
+  // ---- Http1Host ----
+
+  runtime(): Runtime {
+    return this.current();
+  }
+
+  clientError(): void {
+    this.clientErrors++;
+  }
+
+  inflightStarted(): void {
     this.inflight++;
-    res.once('close', () => {
-      if (!res.writableFinished) ex.downstreamClosed(new DownstreamClosedError());
-    });
-    applyTracing(ex, rt.config.observability.tracing.samplingPercent);
-    this.hooks.prepare(ex, rt);
-    const route = this.hooks.resolve(ex, rt);
-    if (route === null) {
-      ex.addFlag('NR');
-      ex.onConnect(() => {});
-      ex.onHeaders(404, ['content-type', 'text/plain', 'content-length', String(NO_ROUTE.length)], () => {});
-      ex.onData(NO_ROUTE);
-      ex.onComplete();
-      return;
-    }
-    ex.route = route;
-    route.dispatch(ex, ex);
-  };
+  }
+
+  connectionClosed(c: Http1Connection): void {
+    this.connections.delete(c);
+  }
 
   finish(ex: Exchange): void {
     this.inflight--;
@@ -120,7 +111,7 @@ export class HttpListener implements ListenerRuntime {
   async drain(timeoutMs: number): Promise<void> {
     this.draining = true;
     const closed = new Promise<void>((r) => this.server.close(() => r()));
-    this.server.closeIdleConnections();
+    for (const c of this.connections) if (c.idle) c.close();
     if (this.inflight > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timeoutMs);
@@ -131,7 +122,9 @@ export class HttpListener implements ListenerRuntime {
         });
       });
     }
-    this.server.closeAllConnections();
+    for (const c of this.connections) c.close();
+    if (timeoutMs === 0) this.h2?.destroy();
+    else this.h2?.close();
     await closed;
   }
 }

@@ -2,6 +2,7 @@ import { serviceKey, type ServiceRef } from '../../model/common';
 import type { Gateway, MeshModel } from '../../model/mesh';
 import type { AuthorizationRule } from '../../model/security';
 import type { Service } from '../../model/service';
+import { reachOf } from '../../model/reach';
 import { principalOf } from '../naming';
 import { SyncWave } from '../sync-waves';
 import type { Manifest } from '../target';
@@ -41,18 +42,20 @@ function principalOfRef(ic: IstioContext, ref: ServiceRef): string {
 export function meshCallersOf(ic: IstioContext, target: Service): string[] {
   const { model } = ic;
   const key = serviceKey(target);
+  // Callers and routes come from the per-environment reach index (src/model/reach.ts), so
+  // that this stays linear in the services of the mesh.
+  const reach = reachOf(model);
   const out: string[] = [];
+  const seen = new Set<string>();
   const add = (p: string) => {
-    if (!out.includes(p)) out.push(p);
+    if (!seen.has(p)) {
+      seen.add(p);
+      out.push(p);
+    }
   };
-  const callersOf = (ref: ServiceRef) =>
-    model.services.filter((c) => c.calls.some((call) => call.target.kind === 'service' && serviceKey(call.target.service) === serviceKey(ref)));
+  const callersOf = (ref: ServiceRef) => reach.callersOf(ref);
   for (const c of callersOf(target)) add(principalOf(model, c));
-  for (const route of ic.ctx.index.allRoutes()) {
-    const reaches =
-      (route.action.kind === 'forward' && route.action.destinations.some((d) => serviceKey(d.service) === key)) ||
-      (route.mirror !== undefined && serviceKey(route.mirror.destination.service) === key);
-    if (!reaches) continue;
+  for (const route of reach.routesTo(target)) {
     if (route.owner.kind === 'service') {
       if (serviceKey(route.owner.service) === key) continue;
       for (const c of callersOf(route.owner.service)) add(principalOf(model, c));

@@ -1,4 +1,4 @@
-import type { CodeInfo } from '../../analyze/codes';
+import type { CodeInfo } from '../../diagnostics/codes';
 
 /**
  * Codes the Istio target reports (WEFT600–WEFT619). Checks that only make sense for Istio live
@@ -7,6 +7,7 @@ import type { CodeInfo } from '../../analyze/codes';
  */
 export const ISTIO_CODES = {
   WEFT600: { severity: 'error', title: 'feature not expressible in Istio' },
+  WEFT620: { severity: 'info', title: 'wildcard external host resolved as addressed' },
   WEFT601: { severity: 'warning', title: 'route to a version whose subset selects no running pod' },
   WEFT602: { severity: 'error', title: 'more than one VirtualService for a host on the mesh' },
   WEFT603: { severity: 'error', title: 'DestinationRule TLS mode conflicts with PeerAuthentication' },

@@ -1,12 +1,12 @@
-import type { At } from '../../analyze/rule';
-import type { Diagnostic } from '../../analyze/diagnostic';
+import type { At } from '../../diagnostics/location';
+import type { Severity } from '../../diagnostics/diagnostic';
 import { serviceFqdn, type ServiceRef } from '../../model/common';
 import type { MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
 import { commonLabels } from '../naming';
 import { syncWave } from '../sync-waves';
 import type { EmitContext, Manifest } from '../target';
-import { ISTIO_CODES, type IstioCode } from './codes';
+import type { IstioCode } from './codes';
 
 /**
  * Istio's root namespace: mesh-wide PeerAuthentication and Telemetry live here.
@@ -22,13 +22,11 @@ export const API = {
   envoyFilter: 'networking.istio.io/v1alpha3',
 } as const;
 
-/** Reports an Istio diagnostic with the severity of its registry entry unless one is given. */
-export type IstioReport = (code: IstioCode, at: At, message: string, hint: string, severity?: Diagnostic['severity']) => void;
-
-export function istioReporter(ctx: Pick<EmitContext, 'report'>): IstioReport {
-  return (code, at, message, hint, severity) =>
-    ctx.report({ code, severity: severity ?? ISTIO_CODES[code].severity, message, path: at.path, location: at.location, hint });
-}
+/**
+ * The emit context's `report` (src/diagnostics/reporter.ts), narrowed to the codes of
+ * ISTIO_CODES so that a typo in a code is a compile error.
+ */
+export type IstioReport = (code: IstioCode, at: At, message: string, hint: string, severity?: Severity) => void;
 
 /** Everything an emitter needs: the environment's model, its index, and the reporter. */
 export interface IstioContext {
@@ -44,7 +42,7 @@ export function istioContext(ctx: EmitContext): IstioContext {
   return {
     ctx,
     model: ctx.model,
-    report: istioReporter(ctx),
+    report: ctx.report,
     once: (key) => !seen.has(key) && (seen.add(key), true),
   };
 }
@@ -69,16 +67,6 @@ export function manifest(
 
 export function hostOf(model: Pick<MeshModel, 'clusterDomain'>, ref: ServiceRef): string {
   return serviceFqdn(ref, model.clusterDomain);
-}
-
-/**
- * The host Istio means by `host` in a resource of `namespace`: a short name (no dot) is
- * relative to that namespace, anything else is taken as written.
- * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService (hosts)
- */
-export function canonicalHost(host: string, namespace: string, clusterDomain: string): string {
-  const h = host.toLowerCase();
-  return h.includes('.') || h === '*' ? h : `${h}.${namespace}.svc.${clusterDomain}`;
 }
 
 /** The workload selector of every version of a service (Weft's `app` label). */

@@ -95,5 +95,7 @@ function outlierDetection(ic: IstioContext, s: Service, cb: CircuitBreaker): Obj
     interval: cb.intervalMs ? formatMillis(cb.intervalMs) : undefined,
     baseEjectionTime: cb.baseEjectionMs ? formatMillis(cb.baseEjectionMs) : undefined,
     maxEjectionPercent: Math.floor(cb.maxEjectionPercent),
+    // Envoy's healthy_panic_threshold: below this share of healthy hosts, ejection is ignored.
+    minHealthPercent: cb.minHealthPercent === undefined ? undefined : Math.floor(cb.minHealthPercent),
   });
 }

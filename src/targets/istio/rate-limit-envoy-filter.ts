@@ -3,6 +3,7 @@ import { formatMillis } from '../../model/duration';
 import type { RateLimit } from '../../model/resilience';
 import type { Service } from '../../model/service';
 import type { Route } from '../../model/traffic';
+import { reachOf } from '../../model/reach';
 import { SyncWave } from '../sync-waves';
 import type { Manifest } from '../target';
 import { API, manifest, type IstioContext } from './common';
@@ -57,8 +58,8 @@ export function rateLimitEnvoyFilters(ic: IstioContext): Manifest[] {
 
 /** Routes with a rate limit that forward to `s`. */
 function routesLimitedAt(ic: IstioContext, s: Service): Route[] {
-  return ic.ctx.index
-    .allRoutes()
+  return reachOf(ic.model)
+    .routesTo(s)
     .filter((r) => r.rateLimit && r.action.kind === 'forward' && r.action.destinations.some((d) => serviceKey(d.service) === serviceKey(s)));
 }
 

@@ -1,11 +1,12 @@
-import type { At } from '../../analyze/rule';
+import type { At } from '../../diagnostics/location';
 import { serviceKey } from '../../model/common';
 import type { Gateway, MeshModel } from '../../model/mesh';
 import type { ModelIndex } from '../../model/query';
 import type { Fault, Retries } from '../../model/resilience';
 import type { Port, Service } from '../../model/service';
 import type { Destination, Route } from '../../model/traffic';
-import { canonicalHost, dnsName, hostOf } from './common';
+import { canonicalHost } from '../../model/hosts';
+import { dnsName, hostOf } from './common';
 
 /**
  * How Weft's routes become VirtualServices: one VirtualService per host and namespace, the
@@ -126,7 +127,7 @@ export function planVirtualServices(model: MeshModel, index: ModelIndex): Virtua
   const add = (route: Route, host: string, synthetic: boolean) => {
     const namespace = routeNamespace(model, route);
     if (namespace === undefined) return; // unknown gateway: the analyzer reports the reference
-    const canonical = canonicalHost(host, namespace, model.clusterDomain);
+    const canonical = canonicalHost(host, namespace, model);
     const key = `${namespace}|${canonical}`;
     let plan = plans.get(key);
     if (!plan) {
@@ -148,8 +149,14 @@ export function planVirtualServices(model: MeshModel, index: ModelIndex): Virtua
     if (!catchAll) add(defaultRoute(model, s), own, true);
   }
 
+  // Services by `namespace|FQDN`, the first declared winning as a scan would: one lookup per plan.
+  const owners = new Map<string, Service>();
+  for (const s of model.services) {
+    const key = `${s.namespace}|${hostOf(model, s)}`;
+    if (!owners.has(key)) owners.set(key, s);
+  }
   for (const plan of plans.values()) {
-    const owner = model.services.find((s) => s.namespace === plan.namespace && hostOf(model, s) === plan.canonical);
+    const owner = owners.get(`${plan.namespace}|${plan.canonical}`);
     const onlyGateway = plan.bindings.length === 1 && plan.bindings[0] !== MESH;
     if (owner && !onlyGateway) {
       plan.name = owner.name;

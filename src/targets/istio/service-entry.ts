@@ -20,11 +20,23 @@ export function serviceEntries(ic: IstioContext): Manifest[] {
         `external service "${x.name}": several hosts on a plain TCP port cannot be expressed in an Istio ServiceEntry with ${x.resolution} resolution`,
         'declare one external service per host, use an https/tls port, or resolution "none"',
       );
+    // A wildcard host is no DNS name: DNS resolution would look up "*.example.com" and find
+    // nothing. Istio's wildcard egress uses NONE — the sidecar forwards to the address the
+    // application itself resolved — which is what "dns" means for such a host.
+    // @see https://istio.io/latest/docs/tasks/traffic-management/egress/wildcard-egress-hosts/
+    const wildcard = x.resolution === 'dns' && x.hosts.some((h) => h.startsWith('*'));
+    if (wildcard)
+      ic.report(
+        'WEFT620',
+        x,
+        `external service "${x.name}" has a wildcard host (${x.hosts.find((h) => h.startsWith('*'))}); Istio cannot resolve it by DNS, so its ServiceEntry uses resolution NONE: the sidecar forwards to the address the application resolved`,
+        'nothing to change; declare resolution "none" to make this explicit, or list the exact hosts to have the mesh resolve them',
+      );
     return manifest(ic, API.networking, 'ServiceEntry', x.name, x.namespace, x.name, SyncWave.destinations, compact({
       hosts: x.hosts,
       location: 'MESH_EXTERNAL',
       ports,
-      resolution: resolutionOf(x),
+      resolution: wildcard ? 'NONE' : resolutionOf(x),
       endpoints: x.resolution === 'static' && x.addresses.length ? x.addresses.map((address) => ({ address })) : undefined,
     }));
   });

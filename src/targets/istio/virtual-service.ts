@@ -1,4 +1,4 @@
-import type { At } from '../../analyze/rule';
+import type { At } from '../../diagnostics/location';
 import { formatMillis } from '../../model/duration';
 import type { StringMatch } from '../../model/common';
 import type { Fault, Retries } from '../../model/resilience';
@@ -87,9 +87,19 @@ function destination(ic: IstioContext, d: Pick<Destination, 'service' | 'version
   return compact({ host: hostOf(ic.model, d.service), subset: d.version, port: port === undefined ? undefined : { number: port } });
 }
 
+/**
+ * Header values as literals. Envoy reads `%` in a value it adds as the start of a substitution
+ * formatter (`%DOWNSTREAM_REMOTE_ADDRESS%`), and istiod's webhook rejects a value whose `%` does
+ * not form one; a literal `%` is written `%%`.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_conn_man/headers#custom-request-response-headers
+ */
+export function literalValues(values: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, value.replaceAll('%', '%%')]));
+}
+
 function headerOps(h: HeaderOperations | undefined, extraSet?: Record<string, string>): Obj | undefined {
   const set = h?.set || extraSet ? { ...(h?.set ?? {}), ...(extraSet ?? {}) } : undefined;
-  const out = compact({ set, add: h?.add, remove: h?.remove?.length ? h.remove : undefined });
+  const out = compact({ set: set && literalValues(set), add: h?.add && literalValues(h.add), remove: h?.remove?.length ? h.remove : undefined });
   return Object.keys(out).length ? out : undefined;
 }
 
@@ -116,15 +126,19 @@ function fault(ic: IstioContext, route: Route, f: Fault): Obj | undefined {
 }
 
 /**
- * Istio applies a default retry policy (2 attempts) to routes that declare none; Weft's "no
- * retries declared" means no retries, so it is written as `attempts: 0`.
+ * Retries as declared. Where none are declared the field is left out, so that Istio's default
+ * policy stays in force (2 retries on connect-failure, refused-stream, unavailable, cancelled and
+ * 503): writing `attempts: 0` there would switch off retries the user never asked to lose.
+ * `attempts: 0` is written only when declared (or when the declared classes leave nothing
+ * Istio can retry on, which an empty `retryOn` would turn back into the defaults).
  * @see https://istio.io/latest/docs/concepts/traffic-management/#retries
  */
-function retries(ic: IstioContext, route: Route, r: Retries | undefined, onlyPreRequest: boolean): Obj {
+function retries(ic: IstioContext, route: Route, r: Retries | undefined, onlyPreRequest: boolean): Obj | undefined {
+  if (!r) return undefined;
   // Retries inherited from the service are reported once, at the service.
   const at: At = r && r !== route.retries ? (policyService(ic.ctx.index, route) ?? route) : route;
   const where = at === route ? `route "${route.name}"` : `service "${(at as unknown as { name: string }).name}"`;
-  if (!r || r.attempts === 0) return { attempts: 0 };
+  if (r.attempts === 0) return { attempts: 0 };
   // Unknown classes are reported by checks/retry-on.ts.
   const accepted = r.on.filter(isAcceptedRetryOn);
   const classes = onlyPreRequest ? preRequestRetryOn(accepted) : accepted;

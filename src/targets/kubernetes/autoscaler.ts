@@ -1,11 +1,9 @@
-import type { Chart } from 'cdk8s';
 import type { Service, Version } from '../../model/service';
-import type { EmitContext } from '../target';
-import { versionSelector, workloadName } from '../naming';
+import type { EmitContext, Manifest } from '../target';
+import { versionSelector } from '../naming';
+import { workloadName } from '../../model/names';
 import { SyncWave } from '../sync-waves';
 import { objectMeta } from './metadata';
-import { PlainObject } from './plain-object';
-import type { ScalingTarget } from './deployment';
 
 /**
  * An autoscaling/v2 HorizontalPodAutoscaler per version Deployment, scaling on average CPU
@@ -17,18 +15,17 @@ import type { ScalingTarget } from './deployment';
  * not drift with the cluster's defaults.
  * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#algorithm-details
  */
-export function emitAutoscaler(chart: Chart, ctx: EmitContext, service: Service, version: Version, deployment: ScalingTarget): void {
+export function autoscaler(ctx: EmitContext, service: Service, version: Version): Manifest | undefined {
   const a = service.autoscaling;
-  if (!a) return;
-  if (a.minReplicas > a.maxReplicas) {
-    ctx.report({
-      code: 'WEFT663',
-      message: `autoscaling of service "${service.name}" has minReplicas ${a.minReplicas} above maxReplicas ${a.maxReplicas}`,
-      path: service.path,
-      location: service.location,
-      hint: 'make minReplicas at most maxReplicas',
-    });
-    return;
+  if (!a) return undefined;
+  if (!writesAutoscaler(service)) {
+    ctx.report(
+      'WEFT663',
+      service,
+      `autoscaling of service "${service.name}" has minReplicas ${a.minReplicas} above maxReplicas ${a.maxReplicas}`,
+      'make minReplicas at most maxReplicas',
+    );
+    return undefined;
   }
   // `autoscaling/v2` metrics, as cdk8s-plus's Metric.resourceCpu/resourceMemory with
   // MetricTarget.averageUtilization write them.
@@ -40,18 +37,15 @@ export function emitAutoscaler(chart: Chart, ctx: EmitContext, service: Service,
     ...(a.targetMemoryPercent !== undefined && !version.resources?.requests?.memory ? ['memory'] : []),
   ];
   if (missing.length > 0) {
-    ctx.report({
-      code: 'WEFT660',
-      message: `version "${version.name}" of service "${service.name}" autoscales on ${missing.join(' and ')} utilization but requests no ${missing.join(' or ')}; the autoscaler cannot compute utilization and will not scale`,
-      path: version.path,
-      location: version.location,
-      hint: `set resources.requests.${missing[0]} on the version`,
-    });
+    ctx.report(
+      'WEFT660',
+      version,
+      `version "${version.name}" of service "${service.name}" autoscales on ${missing.join(' and ')} utilization but requests no ${missing.join(' or ')}; the autoscaler cannot compute utilization and will not scale`,
+      `set resources.requests.${missing[0]} on the version`,
+    );
   }
   const name = workloadName(service, version);
-  // The Deployment leaves `replicas` to the autoscaler (cdk8s-plus's IScalable contract).
-  deployment.markHasAutoscaler();
-  new PlainObject(chart, `HorizontalPodAutoscaler:${service.namespace}:${name}`, {
+  return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata: objectMeta(ctx.model, service.name, name, service.namespace, SyncWave.workloads, versionSelector(service, version)),
@@ -76,7 +70,17 @@ export function emitAutoscaler(chart: Chart, ctx: EmitContext, service: Service,
       minReplicas: a.minReplicas,
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name },
     },
-  });
+  };
+}
+
+/**
+ * Whether the service's versions get an autoscaler. Their Deployments then leave `replicas` to
+ * it: writing it would make every Argo CD sync reset the scale.
+ * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling
+ */
+export function writesAutoscaler(service: Service): boolean {
+  const a = service.autoscaling;
+  return a !== undefined && a.minReplicas <= a.maxReplicas;
 }
 
 function resourceMetric(name: 'cpu' | 'memory', averageUtilization: number): Record<string, unknown> {

@@ -1,8 +1,8 @@
-import type { CodeInfo } from '../../analyze/codes';
+import type { CodeInfo } from '../../diagnostics/codes';
 
 /**
  * Codes the Kubernetes target reports: things the model allows but Kubernetes cannot express
- * as declared. Range WEFT66x (see src/analyze/codes.ts).
+ * as declared. Range WEFT66x (see src/diagnostics/codes.ts).
  */
 export const KUBERNETES_CODES = {
   WEFT660: { severity: 'warning', title: 'autoscaling on utilization without resource requests' },

@@ -1,15 +1,14 @@
-import type { Chart } from 'cdk8s';
 import type { Service } from '../../model/service';
-import type { EmitContext } from '../target';
+import type { EmitContext, Manifest } from '../target';
 import { SyncWave } from '../sync-waves';
 import { objectMeta } from './metadata';
-import { PlainObject } from './plain-object';
 
 /** What a Deployment needs of its service's ConfigMap. */
 export interface ConfigMapRef {
   readonly name: string;
   /** The keys written (invalid ones were reported and left out). */
   readonly data: Readonly<Record<string, string>>;
+  readonly manifest: Manifest;
 }
 
 /** @see https://kubernetes.io/docs/concepts/configuration/configmap/#configmap-object */
@@ -19,14 +18,14 @@ const MAX_BYTES = 1024 * 1024;
 
 /**
  * The service's ConfigMap: its files (mounted at `config.mountPath`) and its values (exposed
- * as environment variables), in one object named `config.name`. Returns the construct, or
- * undefined when the service has no config.
+ * as environment variables), in one object named `config.name`. Undefined when the service has
+ * no config.
  */
-export function emitConfigMap(chart: Chart, ctx: EmitContext, service: Service): ConfigMapRef | undefined {
+export function configMap(ctx: EmitContext, service: Service): ConfigMapRef | undefined {
   const config = service.config;
   if (!config) return undefined;
   const data: Record<string, string> = {};
-  const keys = [...Object.keys(config.files).map((k) => ({ k, v: config.files[k]!, what: 'file' })), ...Object.keys(config.values).map((k) => ({ k, v: config.values[k]!, what: 'value' }))];
+  const keys = [...Object.keys(config.files).map((k) => ({ k, v: fileText(ctx, config.files[k]), what: 'file' })), ...Object.keys(config.values).map((k) => ({ k, v: config.values[k]!, what: 'value' }))];
   let bytes = 0;
   for (const { k, v, what } of keys) {
     if (!CONFIG_MAP_KEY.test(k) || k === '.' || k === '..') {
@@ -41,26 +40,30 @@ export function emitConfigMap(chart: Chart, ctx: EmitContext, service: Service):
     bytes += Buffer.byteLength(k) + Buffer.byteLength(v);
   }
   if (bytes > MAX_BYTES) {
-    ctx.report({
-      code: 'WEFT665',
-      message: `the ConfigMap of service "${service.name}" holds ${bytes} bytes; Kubernetes accepts at most ${MAX_BYTES}`,
-      path: service.path,
-      location: service.location,
-      hint: 'ship large files in the image or a volume; keep ConfigMaps for small settings',
-    });
+    ctx.report(
+      'WEFT665',
+      service,
+      `the ConfigMap of service "${service.name}" holds ${bytes} bytes; Kubernetes accepts at most ${MAX_BYTES}`,
+      'ship large files in the image or a volume; keep ConfigMaps for small settings',
+    );
   }
   const sorted = Object.fromEntries(Object.keys(data).sort().map((k) => [k, data[k]!]));
-  // As cdk8s-plus's ConfigMap renders it: `immutable: false`, no `data` when it is empty.
-  new PlainObject(chart, `ConfigMap:${service.namespace}:${config.name}`, {
+  // As cdk8s-plus's ConfigMap rendered it: `immutable: false`, no `data` when it is empty.
+  const manifest: Manifest = {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: objectMeta(ctx.model, service.name, config.name, service.namespace, SyncWave.foundation),
     ...(Object.keys(sorted).length > 0 ? { data: sorted } : {}),
     immutable: false,
-  });
-  return { name: config.name, data: sorted };
+  };
+  return { name: config.name, data: sorted, manifest };
+}
+
+/** A config file's text: a string as written, a JSON document as synth's stable JSON. */
+function fileText(ctx: EmitContext, content: unknown): string {
+  return typeof content === 'string' ? content : ctx.json(content);
 }
 
 function report662(ctx: EmitContext, service: Service, message: string, hint: string): void {
-  ctx.report({ code: 'WEFT662', message, path: service.path, location: service.location, hint });
+  ctx.report('WEFT662', service, message, hint);
 }

@@ -1,12 +1,12 @@
-import type { Chart } from 'cdk8s';
 import type { Service, Version } from '../../model/service';
 import type { EmitContext, Manifest, WorkloadWiring } from '../target';
-import { versionSelector, workloadName } from '../naming';
+import { versionSelector } from '../naming';
+import { workloadName } from '../../model/names';
 import { SyncWave } from '../sync-waves';
 import { objectMeta, sortedRecord } from './metadata';
 import { toProbe } from './probes';
-import { PlainObject } from './plain-object';
 import type { ConfigMapRef } from './config-map';
+import { writesAutoscaler } from './autoscaler';
 
 /** @see https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services (IANA_SVC_NAME) */
 const CONTAINER_PORT_NAME = /^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]([a-z0-9]|-(?!-))*[a-z0-9]$|^[a-z]$/;
@@ -31,19 +31,14 @@ const CONTAINER_PORT_NAME = /^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]([a-z0-9]|-(?!-))*[
  *   (`Always` for `:latest` or an untagged image, else `IfNotPresent`), so that pinned images
  *   preloaded on a node (kind, air-gapped clusters) start without a registry.
  *   @see https://kubernetes.io/docs/concepts/containers/images/#imagepullpolicy-defaulting
- * - selector: cdk8s-plus selects pods by a `cdk8s.io/metadata.addr` label holding a hash of
- *   the construct path; Weft selects by `app` + `version`, and `emit.ts` removes that label.
+ * - selector: cdk8s-plus selected pods by a `cdk8s.io/metadata.addr` label holding a hash of
+ *   the construct path; Weft selects by `app` + `version`.
+ *
+ * The mesh's wiring (ctx.wiring) adds the sidecar containers after the application's, and
+ * their volumes after the pod's own; each is a copy, since the wiring is shared data.
  */
-export function emitDeployment(
-  chart: Chart,
-  ctx: EmitContext,
-  service: Service,
-  version: Version,
-  wiring: WorkloadWiring,
-  configMap: ConfigMapRef | undefined,
-): { deployment: ScalingTarget; finish: (manifest: Manifest) => void } {
+export function deployment(ctx: EmitContext, service: Service, version: Version, wiring: WorkloadWiring, configMap: ConfigMapRef | undefined): Manifest {
   const name = workloadName(service, version);
-  const id = `Deployment:${service.namespace}:${name}`;
   const selector = versionSelector(service, version);
   const meta = objectMeta(ctx.model, service.name, name, service.namespace, SyncWave.workloads, selector);
   const podLabels = { ...version.labels, ...meta.labels, ...wiring.podLabels, ...selector };
@@ -88,6 +83,8 @@ export function emitDeployment(
     volumeMounts.push({ mountPath: service.config!.mountPath, name: 'config', readOnly: true });
     volumes.push({ configMap: { items: files.map((f) => ({ key: f, path: f })), name: configMap.name }, name: 'config' });
   }
+  volumes.push(...(wiring.volumes ?? []).map(clone));
+  const resources = version.resources && pruneEmpty(version.resources);
 
   const container: Record<string, unknown> = {
     ...(Object.keys(env).length > 0 ? { env: Object.entries(env).map(([k, v]) => ({ name: k, ...v })) } : {}),
@@ -97,6 +94,7 @@ export function emitDeployment(
     name: service.name,
     ...(ports.length > 0 ? { ports } : {}),
     ...(readinessProbe ? { readinessProbe } : {}),
+    ...(resources ? { resources } : {}),
     securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true },
     ...(startupProbe ? { startupProbe } : {}),
     volumeMounts,
@@ -104,18 +102,17 @@ export function emitDeployment(
   const spec: Record<string, unknown> = {
     minReadySeconds: 0,
     progressDeadlineSeconds: 600,
-    // Under autoscaling the HPA owns `replicas` (see `markHasAutoscaler`): writing it would make
-    // every Argo CD sync reset the scale; an autoscaled service whose autoscaler could not be
-    // written (WEFT663) gets cdk8s-plus's default of 2.
-    // @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#migrating-deployments-and-statefulsets-to-horizontal-autoscaling
-    replicas: service.autoscaling ? 2 : version.replicas,
+    // Under autoscaling the HPA owns `replicas` (autoscaler.ts, `writesAutoscaler`); an
+    // autoscaled service whose autoscaler could not be written (WEFT663) gets cdk8s-plus's
+    // default of 2.
+    ...(writesAutoscaler(service) ? {} : { replicas: service.autoscaling ? 2 : version.replicas }),
     selector: { matchLabels: { ...selector } },
     strategy: { rollingUpdate: { maxSurge: '25%', maxUnavailable: '25%' }, type: 'RollingUpdate' },
     template: {
       metadata: { annotations: sortedRecord(podAnnotations), labels: sortedRecord(podLabels) },
       spec: {
         automountServiceAccountToken: false,
-        containers: [container],
+        containers: [container, ...(wiring.containers ?? []).map(clone)],
         dnsPolicy: 'ClusterFirst',
         hostNetwork: false,
         restartPolicy: 'Always',
@@ -127,35 +124,7 @@ export function emitDeployment(
       },
     },
   };
-  // Written as plain data (plain-object.ts), exactly as the cdk8s-plus Deployment this replaced
-  // rendered it: rendering 2 Deployments per service through cdk8s was most of the emit time.
-  new PlainObject(chart, id, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta, spec });
-  const deployment: ScalingTarget = {
-    markHasAutoscaler: () => {
-      delete spec.replicas;
-    },
-  };
-  return { deployment, finish: (manifest) => finishDeployment(manifest, version, wiring) };
-}
-
-/** What an autoscaler needs of the Deployment it scales (cdk8s-plus's IScalable, in short). */
-export interface ScalingTarget {
-  /** The autoscaler owns `replicas` from now on. */
-  markHasAutoscaler(): void;
-}
-
-/**
- * Edits made on the finished object: verbatim data from the model and the mesh wiring (resource
- * quantities, the sidecar containers and their volumes), each a copy. They date from when the
- * object came out of cdk8s's typed L1 converters, which dropped such data; kept as a separate
- * step so that the wiring's containers always come after the application's.
- */
-function finishDeployment(manifest: Manifest, version: Version, wiring: WorkloadWiring): void {
-  const pod = (manifest.spec as { template: { spec: { containers: Record<string, unknown>[]; volumes?: Record<string, unknown>[] } } }).template.spec;
-  const resources = version.resources && pruneEmpty(version.resources);
-  if (resources) pod.containers[0]!.resources = resources;
-  pod.containers.push(...(wiring.containers ?? []).map(clone));
-  if (wiring.volumes?.length) pod.volumes = [...(pod.volumes ?? []), ...wiring.volumes.map(clone)];
+  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta, spec };
 }
 
 /** The wiring is shared model-derived data; the manifest gets its own copy. */

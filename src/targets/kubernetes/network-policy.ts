@@ -1,13 +1,12 @@
-import type { Chart } from 'cdk8s';
-import type { NetworkPolicyIngressRule, NetworkPolicyPeer } from 'cdk8s-plus-27/lib/imports/k8s';
+import type { INetworkPolicyIngressRule } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyIngressRule';
+import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
 import { serviceKey } from '../../model/common';
-import type { EmitContext } from '../target';
+import type { EmitContext, Manifest } from '../target';
 import { serviceSelector } from '../naming';
 import { SyncWave } from '../sync-waves';
 import { objectMeta } from './metadata';
 import { ingressSources, type IngressSource } from './ingress-sources';
 import type { WorkloadWirings } from './wiring';
-import { PlainObject } from './plain-object';
 
 /** Name of the per-namespace default-deny policy; per-service policies are `allow-<service>`. */
 export const DEFAULT_DENY_NAME = 'default-deny-ingress';
@@ -25,10 +24,11 @@ export const DEFAULT_DENY_NAME = 'default-deny-ingress';
  * Kubelet probes need no rule: traffic from the pod's own node is always allowed.
  * @see https://kubernetes.io/docs/concepts/services-networking/network-policies/
  */
-export function emitNetworkPolicies(chart: Chart, ctx: EmitContext, wirings: WorkloadWirings): void {
-  if (ctx.model.security.authorization !== 'deny-by-default') return;
+export function networkPolicies(ctx: EmitContext, wirings: WorkloadWirings): Manifest[] {
+  if (ctx.model.security.authorization !== 'deny-by-default') return [];
+  const out: Manifest[] = [];
   for (const ns of ctx.index.namespaces()) {
-    new PlainObject(chart, `NetworkPolicy:${ns}:${DEFAULT_DENY_NAME}`, {
+    out.push({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: objectMeta(ctx.model, ns, DEFAULT_DENY_NAME, ns, SyncWave.workloads),
@@ -40,24 +40,25 @@ export function emitNetworkPolicies(chart: Chart, ctx: EmitContext, wirings: Wor
     const list = sources.get(serviceKey(s));
     if (!list || list.length === 0) continue;
     const name = `allow-${s.name}`;
-    new PlainObject(chart, `NetworkPolicy:${s.namespace}:${name}`, {
+    out.push({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
       metadata: objectMeta(ctx.model, s.name, name, s.namespace, SyncWave.workloads),
       spec: { podSelector: { matchLabels: serviceSelector(s) }, policyTypes: ['Ingress'], ingress: toRules(list) },
     });
   }
+  return out;
 }
 
 /** Sources merged into as few rules as possible: one per distinct port set, peers deduplicated. */
-function toRules(list: IngressSource[]): Array<Omit<NetworkPolicyIngressRule, 'ports'> & { ports: Array<{ port: number; protocol: string }> }> {
-  const byPorts = new Map<string, { ports: number[]; peers: Map<string, NetworkPolicyPeer> | undefined }>();
+function toRules(list: IngressSource[]): Array<Omit<INetworkPolicyIngressRule, 'ports'> & { ports: Array<{ port: number; protocol: string }> }> {
+  const byPorts = new Map<string, { ports: number[]; peers: Map<string, INetworkPolicyPeer> | undefined }>();
   for (const src of list) {
     if (src.ports.length === 0) continue;
     const key = src.ports.join(',');
     const entry = byPorts.get(key) ?? { ports: src.ports, peers: new Map() };
     if (src.peers === undefined) entry.peers = undefined; // anyone
-    else if (entry.peers) for (const p of src.peers) entry.peers.set(JSON.stringify(p), p as NetworkPolicyPeer);
+    else if (entry.peers) for (const p of src.peers) entry.peers.set(JSON.stringify(p), p as INetworkPolicyPeer);
     byPorts.set(key, entry);
   }
   return [...byPorts.values()].map(({ ports, peers }) => ({

@@ -14,13 +14,12 @@ export function toProbe(ctx: EmitContext, service: Service, kind: ProbeKind, pro
   const seconds = (field: string, ms: number, min: number): number => {
     const s = Math.max(min, Math.ceil(ms / 1000));
     if (s * 1000 !== ms) {
-      ctx.report({
-        code: 'WEFT661',
-        message: `${kind} probe ${field} of service "${service.name}" is ${ms}ms; Kubernetes counts whole seconds, so it becomes ${s}s`,
-        path: service.path,
-        location: service.location,
-        hint: `declare the ${kind} probe ${field} in whole seconds${min ? ' (at least 1s)' : ''}`,
-      });
+      ctx.report(
+        'WEFT661',
+        service,
+        `${kind} probe ${field} of service "${service.name}" is ${ms}ms; Kubernetes counts whole seconds, so it becomes ${s}s`,
+        `declare the ${kind} probe ${field} in whole seconds${min ? ' (at least 1s)' : ''}`,
+      );
     }
     return s;
   };

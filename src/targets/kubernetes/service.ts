@@ -1,10 +1,8 @@
-import type { Chart } from 'cdk8s';
 import type { Protocol, Service } from '../../model/service';
-import type { EmitContext, WorkloadWiring } from '../target';
+import type { EmitContext, Manifest, WorkloadWiring } from '../target';
 import { serviceSelector } from '../naming';
 import { SyncWave } from '../sync-waves';
 import { objectMeta } from './metadata';
-import { PlainObject } from './plain-object';
 
 /**
  * `appProtocol` per model protocol. Istio reads `appProtocol` before the port name; HTTP/2
@@ -25,11 +23,11 @@ export const APP_PROTOCOL: Record<Protocol, string> = {
  * sidecar's inbound port; the versions of one service share one Service, so the first
  * version's wiring decides.
  */
-export function emitService(chart: Chart, ctx: EmitContext, service: Service, firstWiring: WorkloadWiring): void {
+export function kubernetesService(ctx: EmitContext, service: Service, firstWiring: WorkloadWiring): Manifest {
   // Written as cdk8s-plus's ClusterIP Service rendered it (`externalIPs: []` included), with
-  // each port's `appProtocol`.
-  if (service.ports.length === 0) throw new Error('A service must be configured with a port');
-  new PlainObject(chart, `Service:${service.namespace}:${service.name}`, {
+  // each port's `appProtocol`. The model requires a port (the service props schema).
+  if (service.ports.length === 0) throw new Error('bug: a service without ports reached the Kubernetes target');
+  return {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: objectMeta(ctx.model, service.name, service.name, service.namespace, SyncWave.workloads),
@@ -45,5 +43,5 @@ export function emitService(chart: Chart, ctx: EmitContext, service: Service, fi
       selector: { ...serviceSelector(service) },
       type: 'ClusterIP',
     },
-  });
+  };
 }

@@ -1,38 +1,14 @@
 import type { Service, Version } from '../../model/service';
-import type { EmitContext, Target, WorkloadWiring } from '../target';
-import { istioTarget } from '../istio/index';
-import { weftTarget } from '../weft/index';
-
-/** Asks a mesh target what a workload needs to join the mesh. */
-export type WiringSource = (ctx: EmitContext, service: Service, version: Version) => WorkloadWiring;
-
-/**
- * The mesh targets whose `wiring` the Kubernetes target asks for.
- *
- * Why not `TARGETS` (src/targets/index.ts)? That registry imports this target, so importing it
- * back would be a cycle, and an ES module cycle breaks whenever this module is loaded first
- * (`TARGETS = [kubernetesTarget, …]` would run before `kubernetesTarget` exists); a dynamic
- * import avoids the crash but settles at an unspecified later tick, which made emits racy.
- * Importing the mesh targets themselves has no cycle. test/targets/kubernetes/wiring.test.ts
- * fails when a target in TARGETS has `wiring` but is missing here.
- */
-export const MESH_TARGETS: readonly Target[] = [istioTarget, weftTarget];
-
-/**
- * The environment's mesh target's wiring (`Target.wiring`), or none when that target has no
- * wiring. No emitter reads another emitter's output: the mesh target answers from the model.
- */
-export function meshWiring(targets: readonly Target[] = MESH_TARGETS): WiringSource {
-  return (ctx, service, version) => targets.find((t) => t.name === ctx.env.mesh)?.wiring?.(ctx, service, version) ?? {};
-}
+import type { EmitContext, WorkloadWiring } from '../target';
 
 /** Wiring of every workload, computed once: namespaces need all of them, Deployments one. */
 export class WorkloadWirings {
   private readonly byWorkload = new Map<string, WorkloadWiring>();
 
-  constructor(ctx: EmitContext, source: WiringSource) {
+  /** `ctx.wiring` is the environment's mesh target's answer (synth passes it, see target.ts). */
+  constructor(ctx: EmitContext) {
     for (const service of ctx.model.services)
-      for (const version of service.versions) this.byWorkload.set(key(service, version), source(ctx, service, version));
+      for (const version of service.versions) this.byWorkload.set(key(service, version), ctx.wiring(service, version));
   }
 
   of(service: Service, version: Version): WorkloadWiring {

@@ -1,23 +1,19 @@
-import type { CodeInfo } from '../../analyze/codes';
+import type { CodeInfo } from '../../diagnostics/codes';
 
 /**
  * Codes the `weft` target reports: declared features the Weft proxy (part 1) cannot enforce, or
  * can enforce only partly, and problems with the objects it writes. Range WEFT640–WEFT659 (see
- * src/analyze/codes.ts). docs/proxy-target.md explains each one.
+ * src/diagnostics/codes.ts). docs/proxy-target.md explains each one.
  */
 export const WEFT_CODES = {
-  /** Authorization (deny-by-default, allow/deny rules), JWT and mTLS other than `disable`: proxy part 2. */
-  WEFT640: { severity: 'warning', title: 'security feature not enforced by the weft proxy yet' },
+  /** mTLS, authorization or JWT of a service without an HTTP port: no inbound listener enforces them. */
+  WEFT640: { severity: 'warning', title: 'security of a service without inbound listener not enforced' },
   /** A retry-on class outside the proxy's set (`5xx`, `gateway-error`, `reset`, `connect-failure`, `retriable-4xx`, `retriable-status-codes`). */
   WEFT641: { severity: 'warning', title: 'retry-on class not supported by the weft proxy' },
   /** The proxy caps `attempts` at 10. */
   WEFT642: { severity: 'warning', title: 'retry attempts above the weft proxy maximum' },
-  /** gRPC and TCP ports, and every port after the one inbound listener, bypass the sidecar. */
+  /** gRPC and TCP ports, and every port after the one inbound listener, bypass the sidecar (gRPC: no HTTP CONNECT on the outbound listener yet). */
   WEFT643: { severity: 'warning', title: 'port not behind the weft proxy' },
-  /** The proxy speaks HTTP/1.1 on both hops; an `http2` service must also accept HTTP/1.1. */
-  WEFT644: { severity: 'warning', title: 'HTTP/2 carried as HTTP/1.1 by the weft proxy' },
-  /** Each subset has one endpoint (its per-version Service): load balancing among pods is kube-proxy's, ejection removes a whole version. */
-  WEFT645: { severity: 'warning', title: 'policy applied per version, not per pod' },
   /** The weft target emits no ingress gateway yet. */
   WEFT646: { severity: 'warning', title: 'gateway not emitted by the weft target' },
   /** Calls to an external service that the outbound proxy cannot carry (TLS, TCP, resolution `none`). */
@@ -34,7 +30,7 @@ export const WEFT_CODES = {
   WEFT652: { severity: 'warning', title: 'called services share a short name' },
   /** The emitted proxy config fails the proxy's own schema or cross-reference checks. */
   WEFT653: { severity: 'error', title: 'emitted proxy config is invalid' },
-  /** The proxy propagates trace context and samples, but exports no spans. */
+  /** A tracing provider without `otlpEndpoint`: the proxy propagates trace context and samples, but has no collector to export spans to. */
   WEFT654: { severity: 'warning', title: 'tracing provider not used by the weft proxy' },
   /** A called service without versions has no subset and cannot be routed to. */
   WEFT655: { severity: 'warning', title: 'called service has no versions' },

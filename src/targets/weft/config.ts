@@ -3,18 +3,20 @@ import type { MeshModel } from '../../model/mesh';
 import type { ModelIndex } from '../../model/query';
 import type { Service, Version } from '../../model/service';
 import type { ProxyConfigInput } from '../../proxy/config/schema';
-import { canonicalHost } from '../../analyze/helpers/hosts';
-import { isCatchAllClause } from '../../analyze/helpers/match';
+import { isCatchAllClause } from '../../model/match';
 import type { Match, Route } from '../../model/traffic';
-import { workloadName } from '../naming';
+import { workloadName } from '../../model/names';
 import { PROXY_PORTS, SCHEMA_REF } from './constants';
-import { kubernetesResolver, type EndpointResolver } from './endpoints';
+import { kubernetesDiscovery, kubernetesResolver, type EndpointResolver } from './endpoints';
+import { securityConfig } from './security';
 import { serviceHosts } from './hosts';
 import { observabilityConfig } from './observability';
 import { proxiedPort } from './ports';
-import type { Reporter } from './reporter';
+import { proxiedRoutesOf } from './routes-by-destination';
+import type { Report } from '../../diagnostics/reporter';
 import { tokenBucket } from './resilience';
-import { compileRoute, implicitRoute, type RouteInput, type RouteScope } from './routes';
+import { shapingInput, switchesConfig } from './degradation';
+import { proxyRoutesOf, implicitRoute, type RouteInput, type RouteScope } from './routes';
 import { ServiceTable } from './services';
 
 type Address = { host: string; port: number };
@@ -40,12 +42,13 @@ export function buildProxyConfig(
   ctx: { readonly model: MeshModel; readonly index: ModelIndex },
   service: Service,
   version: Version,
-  reporter: Reporter,
+  report: Report,
   options: ProxyConfigOptions = {},
 ): ProxyConfigInput {
   const { model, index } = ctx;
-  const table = new ServiceTable(model, service.namespace, options.endpoints ?? kubernetesResolver(model), reporter);
-  const scope: RouteScope = { model, index, caller: service, table, reporter };
+  // In Kubernetes each subset's endpoints are its pods, found in DNS through the version's headless Service.
+  const table = new ServiceTable(model, service.namespace, options.endpoints ?? kubernetesResolver(model), report, options.endpoints ? undefined : kubernetesDiscovery(model));
+  const scope: RouteScope = { model, index, caller: service, table, report };
 
   // Called services first, in `calls` order: they own the host names the application uses.
   const called: Service[] = [];
@@ -72,15 +75,12 @@ export function buildProxyConfig(
   const calledFqdns = new Set(called.map((c) => serviceFqdn(c, model.clusterDomain)));
   const declared: Array<{ route: RouteInput; wildcard: boolean }> = [];
   const caughtAll = new Set<string>();
-  for (const owner of model.services) {
-    if (!proxiedPort(owner)) continue; // its traffic bypasses the proxy (WEFT643)
-    for (const route of owner.routes) {
-      const hosts = route.hosts.map((h) => canonicalHost(h, owner.namespace, model));
-      if (!calledKeys.has(serviceKey(owner)) && !hosts.some((h) => calledFqdns.has(h))) continue;
-      const compiled = compileRoute(scope, owner, route);
-      if (compiled.length > 0 && catchesAll(route, service)) for (const h of hosts) caughtAll.add(h);
-      for (const r of compiled) declared.push({ route: r, wildcard: route.hosts.some((h) => h.includes('*')) });
-    }
+  // Routes of proxied services (WEFT643: others bypass the proxy) owned by a called service or
+  // naming a called service's host, from an index built once per environment (linear synth).
+  for (const { owner, route, hosts } of proxiedRoutesOf(model).reaching(calledKeys, calledFqdns)) {
+    const compiled = proxyRoutesOf(scope, owner, route);
+    if (compiled.length > 0 && catchesAll(route, service)) for (const h of hosts) caughtAll.add(h);
+    for (const r of compiled) declared.push({ route: r, wildcard: route.hosts.some((h) => h.includes('*')) });
   }
   const catchAlls: RouteInput[] = [];
   for (const target of called) {
@@ -101,13 +101,27 @@ export function buildProxyConfig(
   if (inPort) {
     const inbound: NonNullable<ProxyConfigInput['listeners']['inbound']> = {
       ...(l.inbound ?? { host: '0.0.0.0', port: PROXY_PORTS.inbound }),
-      app: { host: '127.0.0.1', port: inPort.targetPort },
+      app: { host: '127.0.0.1', port: inPort.targetPort, ...(inPort.protocol === 'http2' ? { protocol: 'http2' as const } : {}) },
+      // Callers' proxies speak HTTP/2 to an http2 service.
+      ...(inPort.protocol === 'http2' ? { http2: true } : {}),
     };
     // The service protects itself: Istio's local rate limit also sits in the receiving sidecar.
-    if (service.resilience.rateLimit) inbound.rateLimit = tokenBucket(service.resilience.rateLimit);
+    const limit = service.resilience.rateLimit;
+    if (limit) {
+      if (limit.mode === 'shape') inbound.shape = shapingInput(limit);
+      else inbound.rateLimit = tokenBucket(limit);
+    }
     listeners.inbound = inbound;
   }
 
+  const security = securityConfig(ctx, service);
+  if (security && !inPort) {
+    // Without an inbound listener the identity only serves outbound mTLS; the rest applies to inbound traffic.
+    delete security.jwt;
+    delete security.jwtRequired;
+    delete security.authorization;
+    if (security.mtls) security.mtls.mode = 'DISABLE';
+  }
   const schema = options.schema === undefined ? SCHEMA_REF : options.schema;
   return {
     ...(schema === null ? {} : { $schema: schema }),
@@ -123,6 +137,8 @@ export function buildProxyConfig(
     services: table.list(),
     routes,
     observability: observabilityConfig(model, service),
+    ...(switchesConfig(model) ? { switches: switchesConfig(model) } : {}),
+    ...(security ? { security } : {}),
   };
 }
 

@@ -1,18 +1,24 @@
+import { serviceKey } from '../../model/common';
+import { memoized } from '../../model/memo';
 import type { MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
-import type { EmitContext, Manifest, RawFile, TargetOutput } from '../target';
-import { workloadName } from '../naming';
+import type { Report } from '../../diagnostics/reporter';
+import { proxyConfigIssues } from '../../proxy/config/issues';
+import type { EmitContext, JsonFile, Manifest, TargetOutput } from '../target';
+import { workloadName } from '../../model/names';
 import { buildProxyConfig } from './config';
 import { proxyConfigMap, perVersionService } from './manifests';
 import { perVersionServiceName } from './per-version-service';
 import { proxiedPort } from './ports';
-import { Reporter } from './reporter';
 import { reportLimitations } from './limitations';
-import { serializeProxyConfig } from './serialize';
-import { proxyConfigIssues } from './validate';
+import { certManagerManifests } from './identity';
+import { meshHasSwitches, switchesConfigMap } from './degradation';
 
 /** A Service name must be a DNS-1035 label. @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#rfc-1035-label-names */
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Keys of the declared services, once per environment's model (a lookup per version, not a scan). */
+const serviceKeysOf = memoized('weft-service-keys', (model) => new Set(model.services.map(serviceKey)));
 
 /**
  * Everything a weft environment needs besides the Kubernetes target's objects: per workload, its
@@ -21,18 +27,23 @@ const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
  * per-version Service that is its subset's endpoint.
  */
 export function emitWeft(ctx: EmitContext): TargetOutput {
-  const reporter = new Reporter(ctx);
+  const report = ctx.report;
   const manifests: Manifest[] = [];
-  const files: RawFile[] = [];
-  reportLimitations(ctx.model, reporter);
+  const files: JsonFile[] = [];
+  reportLimitations(ctx.model, report);
+  manifests.push(...certManagerManifests(ctx.model));
 
   for (const service of ctx.model.services) {
     for (const version of service.versions) {
-      const json = serializeProxyConfig(buildProxyConfig(ctx, service, version, reporter));
+      const config = buildProxyConfig(ctx, service, version, report);
+      // The file and the ConfigMap carry the same bytes: synth's stable JSON of the config.
+      const json = ctx.json(config);
       const path = `${service.namespace}/${workloadName(service, version)}.json`;
-      const issues = proxyConfigIssues(json, path);
+      // The proxy's own loader checks the document as written, so synth never writes a config
+      // the proxy would refuse to start with.
+      const issues = proxyConfigIssues(JSON.parse(json), path);
       if (issues.length > 0) {
-        reporter.report(
+        report(
           'WEFT653',
           version,
           `the weft proxy would refuse the config of workload "${workloadName(service, version)}": ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
@@ -40,15 +51,17 @@ export function emitWeft(ctx: EmitContext): TargetOutput {
         );
         continue;
       }
-      files.push({ path, content: json });
+      files.push({ path, json: config });
       manifests.push(proxyConfigMap(ctx.model, service, version, json));
     }
-    manifests.push(...perVersionServices(ctx.model, service, reporter));
+    manifests.push(...perVersionServices(ctx.model, service, report));
   }
+  // The switches file, once per namespace whose workloads mount it (degradation.ts).
+  if (meshHasSwitches(ctx.model)) for (const ns of [...new Set(ctx.model.services.map((s) => s.namespace))].sort()) manifests.push(switchesConfigMap(ctx.model, ctx.env, ns, ctx.json));
   return { manifests, files };
 }
 
-function perVersionServices(model: MeshModel, service: Service, reporter: Reporter): Manifest[] {
+function perVersionServices(model: MeshModel, service: Service, report: Report): Manifest[] {
   const port = proxiedPort(service);
   if (!port) return [];
   const out: Manifest[] = [];
@@ -56,7 +69,7 @@ function perVersionServices(model: MeshModel, service: Service, reporter: Report
     const name = perVersionServiceName(service, version);
     const problem = nameProblem(model, service, name);
     if (problem) {
-      reporter.report('WEFT651', version, `the per-version Service "${name}" of service "${service.name}" ${problem}`, 'rename the service or the version');
+      report('WEFT651', version, `the per-version Service "${name}" of service "${service.name}" ${problem}`, 'rename the service or the version');
       continue;
     }
     out.push(perVersionService(model, service, version, port));
@@ -66,7 +79,6 @@ function perVersionServices(model: MeshModel, service: Service, reporter: Report
 
 function nameProblem(model: MeshModel, service: Service, name: string): string | undefined {
   if (!DNS_1035_LABEL.test(name)) return 'is not a valid Service name (a DNS label: lower-case letters, digits and "-", starting with a letter, at most 63 characters)';
-  const clash = model.services.find((s) => s.namespace === service.namespace && s.name === name);
-  if (clash) return `has the name of the declared service "${clash.name}" in namespace "${service.namespace}"`;
+  if (serviceKeysOf(model).has(serviceKey({ namespace: service.namespace, name }))) return `has the name of the declared service "${name}" in namespace "${service.namespace}"`;
   return undefined;
 }

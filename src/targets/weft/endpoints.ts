@@ -1,6 +1,8 @@
 import type { MeshModel } from '../../model/mesh';
 import type { Service, Version } from '../../model/service';
-import { kubernetesEndpoint } from './per-version-service';
+import type { ProxyConfigInput } from '../../proxy/config/schema';
+import { PROXY_PORTS } from './constants';
+import { kubernetesEndpoint, perVersionHost } from './per-version-service';
 
 /** One static endpoint of a subset, as the proxy config takes it. */
 export interface EndpointSpec {
@@ -8,6 +10,22 @@ export interface EndpointSpec {
   port: number;
   /** Load-balancing weight; 1 when absent. */
   weight?: number;
+}
+
+type SubsetInput = NonNullable<ProxyConfigInput['services']>[number]['subsets'][number];
+
+/** Dynamic endpoints of a version's subset, if any. */
+export type SubsetDiscovery = (service: Service, version: Version) => SubsetInput['discovery'] | undefined;
+
+/**
+ * In Kubernetes: the pods of a version, from the A records of its headless per-version Service
+ * (`<service>-<version>.<ns>.svc.<domain>`), re-resolved on their TTL (kube-dns/CoreDNS answer
+ * with a 5 s TTL for headless Services by default). The pods are reached on their inbound
+ * listener directly: load balancing and outlier detection are per pod, as in Envoy.
+ * @see https://kubernetes.io/docs/concepts/services-networking/service/#headless-services
+ */
+export function kubernetesDiscovery(model: Pick<MeshModel, 'clusterDomain'>): SubsetDiscovery {
+  return (service, version) => (kubernetesEndpoint(model, service, version) ? { type: 'dns', host: perVersionHost(model, service, version), port: PROXY_PORTS.inbound } : undefined);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
-import { canonicalHost, serviceOfHost } from '../../analyze/helpers/hosts';
+import { canonicalHost, serviceOfHost } from '../../model/hosts';
 
 /**
  * The authorities under which a caller in `callerNamespace` reaches `service`: `name.ns`,

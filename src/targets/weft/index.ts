@@ -2,13 +2,13 @@ import type { Target } from '../target';
 import { WEFT_CODES } from './codes';
 import { emitWeft } from './emit';
 import { weftWiring } from './wiring';
+import { identitySecretName, meshUsesMtls } from './identity';
+import { meshHasSwitches } from './degradation';
 
 export { WEFT_CODES } from './codes';
 export { PROXY_PORTS, PROXY_IMAGE, SCHEMA_REF, WEFT_VERSION, configMapName } from './constants';
 export { buildProxyConfig, type ProxyConfigOptions } from './config';
 export { kubernetesResolver, type EndpointResolver, type EndpointSpec } from './endpoints';
-export { serializeProxyConfig } from './serialize';
-export { Reporter } from './reporter';
 
 /**
  * The `weft` target: for environments whose mesh is `weft`, one Weft proxy config per workload
@@ -22,5 +22,6 @@ export const weftTarget: Target = {
   codes: WEFT_CODES,
   appliesTo: (env) => env.mesh === 'weft',
   emit: emitWeft,
-  wiring: (ctx, service, version) => weftWiring(service, version, service.observability.metrics ?? ctx.model.observability.metrics),
+  wiring: (ctx, service, version) =>
+    weftWiring(service, version, service.observability.metrics ?? ctx.model.observability.metrics, meshUsesMtls(ctx.model) ? identitySecretName(service) : undefined, meshHasSwitches(ctx.model)),
 };

@@ -1,7 +1,8 @@
 import type { MeshModel } from '../../model/mesh';
 import type { Port, Service, Version } from '../../model/service';
 import type { Manifest } from '../target';
-import { commonLabels, versionSelector, workloadName } from '../naming';
+import { commonLabels, versionSelector } from '../naming';
+import { workloadName } from '../../model/names';
 import { SyncWave, syncWave } from '../sync-waves';
 import { CONFIG_KEY, PROXY_PORTS, configMapName } from './constants';
 import { perVersionServiceName } from './per-version-service';
@@ -32,18 +33,23 @@ export function proxyConfigMap(model: MeshModel, service: Service, version: Vers
 }
 
 /**
- * The per-version Service `<service>-<version>`: the single endpoint of the version's subset in
- * every caller's config (see per-version-service.ts). It exposes the service's proxied port and
- * targets the inbound listener, so the receiving workload's own policies (rate limit, metrics
- * with reporter="destination") apply. Destinations wave: subsets exist before routes use them.
+ * The per-version headless Service `<service>-<version>`: its DNS records are the version's pods,
+ * the endpoints of the version's subset in every caller's config (see per-version-service.ts).
+ * It names the service's proxied port and targets the inbound listener, so the receiving
+ * workload's own policies (authorization, rate limit, metrics with reporter="destination")
+ * apply. Destinations wave: subsets exist before routes use them. `clusterIP` is immutable, so
+ * a Service that was a ClusterIP one (weft proxy part 1) is replaced, not patched, by Argo CD.
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#replace-resource-instead-of-applying-changes
  */
 export function perVersionService(model: MeshModel, service: Service, version: Version, port: Port): Manifest {
+  const meta = metadata(model, service, version, perVersionServiceName(service, version), SyncWave.destinations);
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: metadata(model, service, version, perVersionServiceName(service, version), SyncWave.destinations),
+    metadata: { ...meta, annotations: { ...meta.annotations, 'argocd.argoproj.io/sync-options': 'Replace=true' } },
     spec: {
       type: 'ClusterIP',
+      clusterIP: 'None',
       selector: versionSelector(service, version),
       ports: [{ name: port.name, port: port.port, targetPort: PROXY_PORTS.inbound, protocol: 'TCP', appProtocol: 'http' }],
     },

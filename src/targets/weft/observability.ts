@@ -17,6 +17,10 @@ export function observabilityConfig(model: Pick<MeshModel, 'observability'>, ser
   return {
     metrics: own.metrics ?? mesh.metrics,
     accessLog: own.accessLogs ?? mesh.accessLogs,
-    tracing: { samplingPercent: own.tracingSamplingPercent ?? mesh.tracing?.samplingPercent ?? 0 },
+    tracing: {
+      samplingPercent: own.tracingSamplingPercent ?? mesh.tracing?.samplingPercent ?? 0,
+      // Spans of sampled requests go to the declared OTLP collector (batched, bounded, never blocking).
+      ...(mesh.tracing?.otlpEndpoint ? { otlp: { endpoint: mesh.tracing.otlpEndpoint } } : {}),
+    },
   };
 }

@@ -1,9 +1,12 @@
 import type { Port, Protocol, Service } from '../../model/service';
 
 /**
- * Which traffic the Weft proxy (part 1) carries. It is an HTTP/1.1 proxy: `http` ports go
- * through it; `http2` ports too, carried as HTTP/1.1 on both hops (WEFT644); `grpc` needs
- * HTTP/2 end to end (trailers) and `tcp` is not HTTP, so both bypass the sidecar (WEFT643).
+ * Which traffic the Weft proxy carries: `http` ports (HTTP/1.1), and `http2` ports, spoken as
+ * HTTP/2 to the application (h2c) and between proxies (h2 by ALPN over mTLS, else h2c), while
+ * callers reach them through `HTTP_PROXY` as any HTTP service. `grpc` ports stay outside
+ * (WEFT643): the proxy carries gRPC (trailers, retries on grpc-status, deadlines), but gRPC
+ * clients reach a proxy only by HTTP CONNECT, which the outbound listener does not serve yet, so
+ * a caller's gRPC traffic would reach the destination without its proxy. `tcp` is not HTTP.
  */
 export function isProxiedProtocol(protocol: Protocol): boolean {
   return protocol === 'http' || protocol === 'http2';

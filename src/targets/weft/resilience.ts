@@ -1,8 +1,8 @@
-import type { At } from '../../analyze/rule';
+import type { At } from '../../diagnostics/location';
 import type { Fault, RateLimit, Retries } from '../../model/resilience';
 import type { ProxyConfigInput } from '../../proxy/config/schema';
 import { retryOnSchema } from '../../proxy/config/schema';
-import type { Reporter } from './reporter';
+import type { Report } from '../../diagnostics/reporter';
 
 type RouteInput = NonNullable<ProxyConfigInput['routes']>[number];
 export type RetriesInput = NonNullable<RouteInput['retries']>;
@@ -40,7 +40,7 @@ export function faultConfig(fault: Fault): FaultInput | undefined {
  * retry on conditions nobody declared. `attempts: 0` (retries off) writes no policy either.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
  */
-export function retriesConfig(retries: Retries, at: At, what: string, reporter: Reporter): RetriesInput | undefined {
+export function retriesConfig(retries: Retries, at: At, what: string, report: Report): RetriesInput | undefined {
   if (retries.attempts === 0) return undefined;
   const retryOn: ProxyRetryOn[] = [];
   const kept = retries.on.filter((c) => SUPPORTED_RETRY_ON.includes(c));
@@ -50,7 +50,7 @@ export function retriesConfig(retries: Retries, at: At, what: string, reporter: 
       if (!retryOn.includes(on as ProxyRetryOn)) retryOn.push(on as ProxyRetryOn);
       continue;
     }
-    reporter.report(
+    report(
       'WEFT641',
       at,
       `${what} retries on "${on}", which the weft proxy does not support: ${outcome}`,
@@ -61,7 +61,7 @@ export function retriesConfig(retries: Retries, at: At, what: string, reporter: 
 
   let attempts = retries.attempts;
   if (attempts > MAX_RETRY_ATTEMPTS) {
-    reporter.report(
+    report(
       'WEFT642',
       at,
       `${what} retries ${attempts} times; the weft proxy retries at most ${MAX_RETRY_ATTEMPTS} times`,

@@ -1,5 +1,5 @@
-import type { At } from '../../analyze/rule';
-import type { ServiceRef } from '../../model/common';
+import type { At } from '../../diagnostics/location';
+import { sameService, type ServiceRef } from '../../model/common';
 import type { MeshModel } from '../../model/mesh';
 import type { ModelIndex } from '../../model/query';
 import type { Service } from '../../model/service';
@@ -8,9 +8,10 @@ import type { ProxyConfigInput } from '../../proxy/config/schema';
 import { routeHosts } from './hosts';
 import { matchConfig } from './match';
 import { proxiedPort } from './ports';
-import type { Reporter } from './reporter';
+import type { Report } from '../../diagnostics/reporter';
 import { faultConfig, retriesConfig, tokenBucket } from './resilience';
 import type { ServiceTable } from './services';
+import { addDegradation, shapingInput } from './degradation';
 
 export type RouteInput = NonNullable<ProxyConfigInput['routes']>[number];
 type ActionInput = RouteInput['action'];
@@ -22,7 +23,7 @@ export interface RouteScope {
   /** The workload's service: the proxy runs in its pods and applies these routes to its calls. */
   readonly caller: Service;
   readonly table: ServiceTable;
-  readonly reporter: Reporter;
+  readonly report: Report;
 }
 
 /**
@@ -37,10 +38,6 @@ export function routeName(owner: ServiceRef, route: string, clause?: number): st
 /** Name of the catch-all Weft appends for a called service (see implicitRoute). */
 export function implicitRouteName(owner: ServiceRef): string {
   return `${owner.name}.${owner.namespace}/(default)`;
-}
-
-function sameService(a: ServiceRef, b: ServiceRef): boolean {
-  return a.namespace === b.namespace && a.name === b.name;
 }
 
 /**
@@ -58,7 +55,7 @@ function sameService(a: ServiceRef, b: ServiceRef): boolean {
  *   as Envoy's fault filter runs before the router.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
  */
-export function compileRoute(scope: RouteScope, owner: Service, route: Route): RouteInput[] {
+export function proxyRoutesOf(scope: RouteScope, owner: Service, route: Route): RouteInput[] {
   const clauses: Match[] = route.match.length === 0 ? [{}] : route.match;
   const applicable = clauses.map((m, i) => ({ m, i })).filter(({ m }) => !m.sourceService || sameService(m.sourceService, scope.caller));
   if (applicable.length === 0) return [];
@@ -79,7 +76,7 @@ export function compileRoute(scope: RouteScope, owner: Service, route: Route): R
   if (!forwards) {
     const declared = [route.timeoutMs !== undefined && 'timeout', route.retries && 'retries', route.mirror && 'mirror'].filter(Boolean);
     if (declared.length > 0) {
-      scope.reporter.report(
+      scope.report(
         'WEFT650',
         route,
         `route "${route.name}" of service "${owner.name}" declares ${declared.join(', ')}, which only apply to requests the proxy forwards; this route answers with a ${route.action.kind}`,
@@ -93,7 +90,7 @@ export function compileRoute(scope: RouteScope, owner: Service, route: Route): R
     if (retries) {
       const at: At = route.retries ? route : owner;
       const what = route.retries ? `route "${route.name}" of service "${owner.name}"` : `service "${owner.name}"`;
-      const config = retriesConfig(retries, at, what, scope.reporter);
+      const config = retriesConfig(retries, at, what, scope.report);
       if (config) base.retries = config;
     }
     if (route.mirror) {
@@ -104,9 +101,11 @@ export function compileRoute(scope: RouteScope, owner: Service, route: Route): R
   const fault = route.fault ?? r.fault;
   const faultInput = fault && faultConfig(fault);
   if (faultInput) base.fault = faultInput;
+  addDegradation(scope, owner, base as RouteInput, route.fallback ?? r.fallback, route.fallback ? route : owner);
   if (route.rateLimit) {
-    base.rateLimit = tokenBucket(route.rateLimit);
-    scope.reporter.report(
+    if (route.rateLimit.mode === 'shape') base.shape = shapingInput(route.rateLimit);
+    else base.rateLimit = tokenBucket(route.rateLimit);
+    scope.report(
       'WEFT648',
       route,
       `the rate limit of route "${route.name}" is a token bucket in each calling workload's outbound proxy: every caller instance gets ${route.rateLimit.requests} requests per ${route.rateLimit.perMs} ms (burst ${route.rateLimit.burst}), not every receiving instance${clauses.length > 1 ? `; and each of the route's ${clauses.length} match clauses is a proxy route with its own bucket` : ''}`,
@@ -136,10 +135,11 @@ export function implicitRoute(scope: RouteScope, service: Service, proxyName: st
   };
   const r = service.resilience;
   if (r.timeoutMs) route.timeoutMs = r.timeoutMs;
-  const retries = r.retries && retriesConfig(r.retries, service, `service "${service.name}"`, scope.reporter);
+  const retries = r.retries && retriesConfig(r.retries, service, `service "${service.name}"`, scope.report);
   if (retries) route.retries = retries;
   const fault = r.fault && faultConfig(r.fault);
   if (fault) route.fault = fault;
+  addDegradation(scope, service, route, r.fallback, service);
   return route;
 }
 
@@ -188,7 +188,7 @@ function destinationName(scope: RouteScope, owner: Service, route: Route, d: Omi
   const what = `route "${route.name}" of service "${owner.name}" ${verb} "${target.name}"`;
   const port = proxiedPort(target);
   if (!port) {
-    scope.reporter.report(
+    scope.report(
       'WEFT649',
       route,
       `${what}, which has no HTTP port the weft proxy carries (${target.ports.map((p) => `${p.port}/${p.protocol}`).join(', ')}); the route is left out of the weft config`,
@@ -197,7 +197,7 @@ function destinationName(scope: RouteScope, owner: Service, route: Route, d: Omi
     return undefined;
   }
   if (d.port !== undefined && d.port !== port.port) {
-    scope.reporter.report(
+    scope.report(
       'WEFT649',
       route,
       `${what} on port ${d.port}; the weft proxy reaches "${target.name}" only on its first HTTP port, ${port.port}, so the route is left out of the weft config`,

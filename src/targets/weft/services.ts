@@ -2,13 +2,14 @@ import { serviceKey } from '../../model/common';
 import type { ExternalService, MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
 import type { ProxyConfigInput } from '../../proxy/config/schema';
-import type { At } from '../../analyze/rule';
+import type { At } from '../../diagnostics/location';
 import { connectionPoolConfig, outlierDetectionConfig } from './circuit-breaker';
-import type { EndpointResolver } from './endpoints';
+import type { EndpointResolver, SubsetDiscovery } from './endpoints';
+import { meshUsesMtls, mtlsModeOf, spiffeIdOf } from './identity';
 import { serviceHosts } from './hosts';
 import { loadBalancerConfig } from './load-balancer';
 import { proxiedPort } from './ports';
-import type { Reporter } from './reporter';
+import type { Report } from '../../diagnostics/reporter';
 
 export type ServiceInput = NonNullable<ProxyConfigInput['services']>[number];
 
@@ -27,7 +28,9 @@ export class ServiceTable {
     private readonly model: MeshModel,
     private readonly callerNamespace: string,
     private readonly resolve: EndpointResolver,
-    private readonly reporter: Reporter,
+    private readonly report: Report,
+    /** Dynamic endpoints per version (Kubernetes: DNS of the headless per-version Service); absent = static only. */
+    private readonly discover?: SubsetDiscovery,
   ) {}
 
   /**
@@ -41,7 +44,7 @@ export class ServiceTable {
     const port = proxiedPort(service);
     if (!port) return undefined;
     if (service.versions.length === 0) {
-      this.reporter.report(
+      this.report(
         'WEFT655',
         at,
         `service "${service.name}" has no versions, so the weft proxy has no endpoint to send its traffic to`,
@@ -53,7 +56,7 @@ export class ServiceTable {
     const existing = this.entries.get(service.name);
     if (existing) {
       if (existing.key !== key) {
-        this.reporter.report(
+        this.report(
           'WEFT652',
           at,
           `"${key}" and "${existing.key}" share the short name "${service.name}", which names services in a weft proxy config; only "${existing.key}" is reachable`,
@@ -68,8 +71,16 @@ export class ServiceTable {
       name: service.name,
       namespace: service.namespace,
       hosts: hosts === 'all' ? serviceHosts(this.model, service, port.port, this.callerNamespace) : [],
-      subsets: service.versions.map((v) => ({ name: v.name, endpoints: this.resolve(service, v) })),
+      // An http2 service is reached over HTTP/2 (its inbound listener accepts h2 by ALPN and h2c).
+      ...(port.protocol === 'http2' ? { protocol: 'http2' as const } : {}),
+      subsets: service.versions.map((v) => {
+        const discovery = this.discover?.(service, v);
+        return { name: v.name, endpoints: this.resolve(service, v), ...(discovery ? { discovery } : {}) };
+      }),
     };
+    // Between weft proxies mTLS is automatic (Istio's auto mTLS): used whenever the receiver
+    // accepts it, with secure naming on the receiver's SPIFFE id.
+    if (meshUsesMtls(this.model) && mtlsModeOf(this.model, service) !== 'disable') config.tls = { mode: 'ISTIO_MUTUAL', subjectAltNames: [spiffeIdOf(this.model, service)] };
     const r = service.resilience;
     if (r.loadBalancer) config.loadBalancer = loadBalancerConfig(r.loadBalancer);
     if (r.circuitBreaker) {
@@ -77,6 +88,7 @@ export class ServiceTable {
       if (outlier) config.outlierDetection = outlier;
       const pool = connectionPoolConfig(r.circuitBreaker);
       if (pool) config.connectionPool = pool;
+      if (r.circuitBreaker.ratio) config.ratioBreaker = { ...r.circuitBreaker.ratio };
     }
     this.entries.set(service.name, { key, config });
     return service.name;
@@ -94,7 +106,7 @@ export class ServiceTable {
     const existing = this.entries.get(ext.name);
     if (existing) {
       if (existing.key === key) return ext.name;
-      this.reporter.report(
+      this.report(
         'WEFT652',
         ext,
         `external service "${key}" and "${existing.key}" share the short name "${ext.name}", which names services in a weft proxy config; only "${existing.key}" is reachable`,

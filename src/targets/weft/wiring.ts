@@ -1,11 +1,15 @@
 import type { Service, Version } from '../../model/service';
 import type { WorkloadWiring } from '../target';
-import { workloadName } from '../naming';
+import { workloadName } from '../../model/names';
 import { CONFIG_DIR, CONFIG_FILE, PROXY_IMAGE, PROXY_PORTS, configMapName } from './constants';
 import { proxiedPort } from './ports';
+import { CERT_DIR } from './identity';
+import { SWITCHES_CONFIGMAP, SWITCHES_DIR } from './degradation';
 
 export const SIDECAR_NAME = 'weft-proxy';
 const VOLUME_NAME = 'weft-proxy-config';
+const IDENTITY_VOLUME = 'weft-proxy-identity';
+const SWITCHES_VOLUME = 'weft-switches';
 
 /**
  * The UID the sidecar runs as: Istio's proxy UID, so that policies written for Istio sidecars
@@ -25,15 +29,21 @@ export const PROXY_UID = 1337;
  * - with metrics on, the conventional `prometheus.io/*` scrape annotations for the admin port
  *   (the Kubernetes target also opens that port to scrapers under deny-by-default).
  */
-export function weftWiring(service: Service, version: Version, metrics: boolean): WorkloadWiring {
+export function weftWiring(service: Service, version: Version, metrics: boolean, identitySecret?: string, switches = false): WorkloadWiring {
   const inbound = proxiedPort(service);
   const outbound = `http://127.0.0.1:${PROXY_PORTS.outbound}`;
   const noProxy = 'localhost,127.0.0.1';
   return {
     appEnv: { HTTP_PROXY: outbound, http_proxy: outbound, NO_PROXY: noProxy, no_proxy: noProxy },
     podAnnotations: metrics ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(PROXY_PORTS.admin), 'prometheus.io/path': '/metrics' } : undefined,
-    containers: [sidecarContainer()],
-    volumes: [{ name: VOLUME_NAME, configMap: { name: configMapName(workloadName(service, version)) } }],
+    containers: [sidecarContainer(identitySecret !== undefined, switches)],
+    volumes: [
+      { name: VOLUME_NAME, configMap: { name: configMapName(workloadName(service, version)) } },
+      // The workload identity cert-manager keeps renewed (identity.ts); the proxy re-reads the files.
+      ...(identitySecret !== undefined ? [{ name: IDENTITY_VOLUME, secret: { secretName: identitySecret } }] : []),
+      // Degradation switch states, flipped without a redeploy (degradation.ts).
+      ...(switches ? [{ name: SWITCHES_VOLUME, configMap: { name: SWITCHES_CONFIGMAP } }] : []),
+    ],
     // Only the proxied port goes through the sidecar; gRPC/TCP and later ports stay direct (WEFT643).
     serviceTargetPort: (port) => (inbound !== undefined && port === inbound.targetPort ? PROXY_PORTS.inbound : port),
   };
@@ -47,7 +57,7 @@ export function weftWiring(service: Service, version: Version, metrics: boolean)
  * restarted. Resources: small requests, a memory limit, no CPU limit (CFS throttling of a proxy
  * adds latency to every request).
  */
-function sidecarContainer(): Record<string, unknown> {
+function sidecarContainer(identity: boolean, switches: boolean): Record<string, unknown> {
   const ready = { httpGet: { path: '/ready', port: PROXY_PORTS.admin } };
   return {
     name: SIDECAR_NAME,
@@ -76,6 +86,10 @@ function sidecarContainer(): Record<string, unknown> {
       privileged: false,
       capabilities: { drop: ['ALL'] },
     },
-    volumeMounts: [{ name: VOLUME_NAME, mountPath: CONFIG_DIR, readOnly: true }],
+    volumeMounts: [
+      { name: VOLUME_NAME, mountPath: CONFIG_DIR, readOnly: true },
+      ...(identity ? [{ name: IDENTITY_VOLUME, mountPath: CERT_DIR, readOnly: true }] : []),
+      ...(switches ? [{ name: SWITCHES_VOLUME, mountPath: SWITCHES_DIR, readOnly: true }] : []),
+    ],
   };
 }

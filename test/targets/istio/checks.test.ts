@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Mesh } from '../../../src/index';
-import { ModelIndex, modelForEnvironment } from '../../../src/model/query';
+import { Reporter } from '../../../src/diagnostics/reporter';
+import { emitContext } from '../../../src/synth/emit-context';
+import { codeRegistry } from '../../../src/synth/registry';
 import { checkTlsConflicts } from '../../../src/targets/istio/checks/tls-conflict';
 import { istioContext } from '../../../src/targets/istio/common';
-import type { Diagnostic } from '../../../src/analyze/diagnostic';
+import type { Diagnostic } from '../../../src/diagnostics/diagnostic';
 import { codes, emit, find } from './helpers';
 
 const envs = { prod: { mesh: 'istio' as const } };
@@ -52,9 +54,9 @@ describe('WEFT603 DestinationRule TLS mode conflicting with PeerAuthentication',
     m.team('a').service('s', { port: 80, versions: { v1: { image: 'i' } } });
     const { model } = m.toModel();
     const env = model!.environments[0]!;
-    const em = modelForEnvironment(model!, env);
-    const out: Diagnostic[] = [];
-    const ic = istioContext({ model: em, index: new ModelIndex(em), env, report: (d) => out.push({ severity: 'error', ...d }) });
+    const reporter = new Reporter(codeRegistry());
+    const ic = istioContext(emitContext(model!, env, reporter.report));
+    const out = reporter.diagnostics as Diagnostic[];
     const meta = { labels: {}, annotations: {} };
     checkTlsConflicts(ic, [
       { apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { ...meta, name: 'default', namespace: 'istio-system' }, spec: { mtls: { mode: 'STRICT' } } },

@@ -3,10 +3,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { expect } from 'vitest';
-import type { Diagnostic } from '../../../src/analyze/diagnostic';
-import { sortKeys } from '../../../src/constructs/stable-json';
+import type { Diagnostic } from '../../../src/diagnostics/diagnostic';
+import { sortKeys } from '../../../src/synth/stable-json';
 import type { Mesh } from '../../../src/index';
-import { ModelIndex, modelForEnvironment } from '../../../src/model/query';
+import { Reporter } from '../../../src/diagnostics/reporter';
+import { emitContext } from '../../../src/synth/emit-context';
+import { codeRegistry } from '../../../src/synth/registry';
 import type { MeshModel } from '../../../src/model/mesh';
 import { istioTarget } from '../../../src/targets/istio/index';
 import { schemaCheck } from '../../../src/synth/schema-check';
@@ -26,10 +28,10 @@ export function emit(mesh: Mesh, envName = 'prod'): Emitted {
   if (!model) throw new Error(`test mesh is invalid: ${diagnostics.map((d) => d.message).join('; ')}`);
   if (diagnostics.length) throw new Error(`test mesh has construct diagnostics: ${diagnostics.map((d) => d.message).join('; ')}`);
   const env = model.environments.find((e) => e.name === envName)!;
-  const m = modelForEnvironment(model, env);
-  const out: Diagnostic[] = [];
-  const { manifests } = istioTarget.emit({ model: m, index: new ModelIndex(m), env, report: (d) => out.push({ severity: 'error', ...d }) });
-  return { model: m, manifests, diagnostics: out };
+  const reporter = new Reporter(codeRegistry());
+  const ctx = emitContext(model, env, reporter.report);
+  const { manifests } = istioTarget.emit(ctx);
+  return { model: ctx.model, manifests, diagnostics: [...reporter.diagnostics] };
 }
 
 export function ofKind(manifests: Manifest[], ...kinds: string[]): Manifest[] {

@@ -72,13 +72,13 @@ describe('istio resilience on routes', () => {
     expect(vs.spec.http[0].retries).toEqual({ attempts: 2, retryOn: '5xx' }); // retryNonIdempotent: no split
   });
 
-  it('turns off Istio\'s default retries where none are declared, and on: [] means none', () => {
+  it('keeps Istio\'s default retries where none are declared (no retries field), and on: [] means none', () => {
     const m = new Mesh('m', { environments: { prod: { mesh: 'istio' } } });
     const t = m.team('a');
     t.service('plain', { port: 80, versions: { v1: { image: 'i' } } });
     t.service('empty', { port: 80, versions: { v1: { image: 'i' } }, resilience: { retries: { attempts: 3, on: [] } } });
     const { manifests } = emit(m);
-    expect(find(manifests, 'VirtualService', 'plain').spec.http[0].retries).toEqual({ attempts: 0 });
+    expect(find(manifests, 'VirtualService', 'plain').spec.http[0]).not.toHaveProperty('retries');
     expect(find(manifests, 'VirtualService', 'empty').spec.http[0].retries).toEqual({ attempts: 0 });
   });
 

@@ -40,7 +40,7 @@ describe('istio traffic', () => {
     expect(gw.spec.http.map((r: { name: string }) => r.name)).toEqual(['api', 'home']);
     // A service without routes still gets its host's VirtualService with the catch-all route.
     expect(find(manifests, 'VirtualService', 'golang-app-data').spec.http).toEqual([
-      { name: 'default', route: [{ destination: { host: 'golang-app-data.storefront.svc.cluster.local' } }], retries: { attempts: 0 } },
+      { name: 'default', route: [{ destination: { host: 'golang-app-data.storefront.svc.cluster.local' } }] },
     ]);
   });
 

@@ -2,12 +2,14 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
-import type { Diagnostic } from '../../../src/analyze/diagnostic';
+import type { Diagnostic } from '../../../src/diagnostics/diagnostic';
 import type { Mesh } from '../../../src/index';
-import { ModelIndex, modelForEnvironment } from '../../../src/model/query';
+import { Reporter } from '../../../src/diagnostics/reporter';
+import { emitContext } from '../../../src/synth/emit-context';
+import { codeRegistry } from '../../../src/synth/registry';
 import { manifestYaml } from '../../../src/synth/serialize';
-import { createKubernetesTarget, type WiringSource } from '../../../src/targets/kubernetes/index';
-import type { Manifest } from '../../../src/targets/target';
+import { kubernetesTarget } from '../../../src/targets/kubernetes/index';
+import type { Manifest, WiringOf } from '../../../src/targets/target';
 
 export interface Emitted {
   manifests: Manifest[];
@@ -17,15 +19,15 @@ export interface Emitted {
 }
 
 /** constructs → toModel → modelForEnvironment → Kubernetes emit, as `weft synth` runs it. */
-export async function emitFor(mesh: Mesh, envName: string, wiring?: WiringSource): Promise<Emitted> {
+export async function emitFor(mesh: Mesh, envName: string, wiring?: WiringOf): Promise<Emitted> {
   const { model, diagnostics: built } = mesh.toModel();
   if (!model) throw new Error(`fixture is invalid: ${JSON.stringify(built)}`);
   const env = model.environments.find((e) => e.name === envName);
   if (!env) throw new Error(`no environment ${envName}`);
-  const envModel = modelForEnvironment(model, env);
-  const diagnostics: Diagnostic[] = [...built];
-  const target = createKubernetesTarget(wiring ? { wiring } : {});
-  const { manifests } = target.emit({ model: envModel, index: new ModelIndex(envModel), env, report: (d) => diagnostics.push({ severity: 'error', ...d }) });
+  const reporter = new Reporter(codeRegistry());
+  for (const d of built) reporter.add(d);
+  const { manifests } = kubernetesTarget.emit(emitContext(model, env, reporter.report, wiring ? { wiring } : {}));
+  const diagnostics: Diagnostic[] = [...reporter.diagnostics];
   const all = (kind: string) => manifests.filter((m) => m.kind === kind);
   const find = (kind: string, name: string, namespace?: string) => {
     const m = manifests.find((x) => x.kind === kind && x.metadata.name === name && (namespace === undefined || x.metadata.namespace === namespace));

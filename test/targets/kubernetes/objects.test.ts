@@ -121,7 +121,7 @@ describe('kubernetes target: objects', () => {
   });
 
   it('applies the mesh wiring: labels, annotations, env, containers, volumes and Service target port', async () => {
-    const { find } = await emitFor(smallMesh(), 'prod', (_ctx, service, version) => ({
+    const { find } = await emitFor(smallMesh(), 'prod', (service, version) => ({
       namespaceLabels: { mesh: 'on' },
       podLabels: { 'sidecar.example/inject': 'true' },
       podAnnotations: { 'prometheus.io/port': '15099' },

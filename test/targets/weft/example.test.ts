@@ -3,9 +3,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadMeshConfig } from '../../../src/synth/load';
 import { modelForEnvironment } from '../../../src/model/query';
 import type { MeshModel } from '../../../src/model/mesh';
-import { workloadName } from '../../../src/targets/naming';
+import { workloadName } from '../../../src/model/names';
 import { parseProxyConfigText } from '../../../src/proxy/config/load';
 import { proxyConfigSchema } from '../../../src/proxy/config/schema';
+import { jsonFileText } from '../../../src/synth/stable-json';
 import { emitModel, type Emitted } from './helpers';
 
 /** The example mesh (mesh.config.ts), through the weft target, for its environment whose mesh is weft. */
@@ -28,8 +29,8 @@ describe('weft target: the example mesh', () => {
     expect(workloads.length).toBeGreaterThan(5);
     expect((e.output.files ?? []).map((f) => f.path).sort()).toEqual([...workloads].sort());
     for (const f of e.output.files ?? []) {
-      const loaded = parseProxyConfigText(f.content, f.path);
-      expect(proxyConfigSchema.safeParse(JSON.parse(f.content)).success, f.path).toBe(true);
+      const loaded = parseProxyConfigText(jsonFileText(f.json), f.path);
+      expect(proxyConfigSchema.safeParse(JSON.parse(jsonFileText(f.json))).success, f.path).toBe(true);
       expect(loaded.config.version).toBe(1);
     }
     expect(e.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
@@ -40,7 +41,7 @@ describe('weft target: the example mesh', () => {
       const [namespace, file] = f.path.split('/') as [string, string];
       const cm = e.output.manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.namespace === namespace && m.metadata.name === `${file.replace(/\.json$/, '')}-proxy`);
       expect(cm, f.path).toBeDefined();
-      expect((cm as unknown as { data: Record<string, string> }).data).toEqual({ 'proxy.json': f.content });
+      expect((cm as unknown as { data: Record<string, string> }).data).toEqual({ 'proxy.json': jsonFileText(f.json) });
     }
   });
 
@@ -64,7 +65,7 @@ describe('weft target: the example mesh', () => {
     // The anticaptcha service limits itself on its inbound listener.
     expect(e.config('storefront/python-app-anticaptcha-v1').listeners.inbound!.rateLimit).toEqual({ maxTokens: 100, tokensPerFill: 50, fillIntervalMs: 1000 });
     // The dev environment's observability overrides apply.
-    expect(e.config(w).observability).toEqual({ metrics: true, accessLog: true, tracing: { samplingPercent: 100 } });
+    expect(e.config(w).observability).toEqual({ metrics: true, accessLog: true, tracing: { samplingPercent: 100, otlp: { endpoint: 'http://otel-collector.observability:4318/v1/traces' } } });
   });
 
   it('is deterministic: the same model gives the same bytes', () => {
@@ -75,11 +76,11 @@ describe('weft target: the example mesh', () => {
 
   it('writes sorted keys, two-space indentation, the schema reference and a trailing newline', () => {
     for (const f of e.output.files ?? []) {
-      expect(f.content.endsWith('}\n')).toBe(true);
-      expect(f.content.startsWith('{\n  "$schema": "../../../../schemas/weft-proxy-config.schema.json",\n')).toBe(true);
+      expect(jsonFileText(f.json).endsWith('}\n')).toBe(true);
+      expect(jsonFileText(f.json).startsWith('{\n  "$schema": "../../../../schemas/weft-proxy-config.schema.json",\n')).toBe(true);
       const sorted = (v: unknown): boolean =>
         Array.isArray(v) ? v.every(sorted) : v && typeof v === 'object' ? Object.keys(v).join() === Object.keys(v).sort().join() && Object.values(v).every(sorted) : true;
-      expect(sorted(JSON.parse(f.content)), f.path).toBe(true);
+      expect(sorted(JSON.parse(jsonFileText(f.json))), f.path).toBe(true);
     }
   });
 });
@@ -87,15 +88,15 @@ describe('weft target: the example mesh', () => {
 describe('weft target: through synth', () => {
   it('lands in dist/<env>/weft/<namespace>/ next to the manifests', async () => {
     const { compileModel } = await import('../../../src/synth/compile');
-    const { createKubernetesTarget } = await import('../../../src/targets/kubernetes/index');
+    const { kubernetesTarget } = await import('../../../src/targets/kubernetes/index');
     const { weftTarget } = await import('../../../src/targets/weft/index');
     const { weftMesh, modelOf } = await import('./helpers');
     const mesh = weftMesh();
     const t = mesh.team('shop');
     const api = t.service('api', { port: 8080, versions: { v1: { image: 'x/api:1.0' }, v2: { image: 'x/api:2.0' } } });
     t.service('web', { port: 8080, versions: { v1: { image: 'x/web:1.0' } }, calls: [api] });
-    const kubernetes = createKubernetesTarget({ wiring: (ctx, s, v) => weftTarget.wiring!(ctx, s, v) });
-    const result = compileModel(modelOf(mesh), { targets: [kubernetes, weftTarget] });
+    // Synth passes the weft target's wiring to the Kubernetes target (EmitContext.wiring).
+    const result = compileModel(modelOf(mesh), { targets: [kubernetesTarget, weftTarget] });
     expect(result.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const paths = [...result.files.keys()];
     for (const p of ['dev/weft/shop/web-v1.json', 'dev/weft/shop/configmap-web-v1-proxy.yaml', 'dev/weft/shop/service-api-v2.yaml', 'dev/kubernetes/shop/deployment-web-v1.yaml'])

@@ -2,8 +2,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join, relative } from 'node:path';
 import { expect } from 'vitest';
 import { Mesh, type MeshProps } from '../../../src/index';
-import type { Diagnostic } from '../../../src/analyze/diagnostic';
-import { modelForEnvironment, ModelIndex } from '../../../src/model/query';
+import type { Diagnostic } from '../../../src/diagnostics/diagnostic';
+import { Reporter } from '../../../src/diagnostics/reporter';
+import { emitContext } from '../../../src/synth/emit-context';
+import { codeRegistry } from '../../../src/synth/registry';
+import { jsonFileText } from '../../../src/synth/stable-json';
 import type { MeshModel } from '../../../src/model/mesh';
 import { parseProxyConfigText } from '../../../src/proxy/config/load';
 import type { ProxyConfigInput } from '../../../src/proxy/config/schema';
@@ -58,15 +61,16 @@ export function modelOf(mesh: Mesh): MeshModel {
 /** Like `emit`, for a model a test has adjusted (shapes the constructs do not produce). */
 export function emitModel(model: MeshModel, envName?: string): Emitted {
   const env = envName ? model.environments.find((e) => e.name === envName)! : model.environments.find((e) => e.mesh === 'weft')!;
-  const envModel = modelForEnvironment(model, env);
-  const diagnostics: Diagnostic[] = [];
-  const ctx: EmitContext = { model: envModel, index: new ModelIndex(envModel), env, report: (d) => diagnostics.push({ severity: 'error', ...d }) };
+  const reporter = new Reporter(codeRegistry());
+  const ctx: EmitContext = emitContext(model, env, reporter.report);
+  const envModel = ctx.model;
+  const diagnostics = reporter.diagnostics as Diagnostic[];
   const output = weftTarget.emit(ctx);
-  for (const f of output.files ?? []) expect(() => parseProxyConfigText(f.content, f.path), f.path).not.toThrow();
+  for (const f of output.files ?? []) expect(() => parseProxyConfigText(jsonFileText(f.json), f.path), f.path).not.toThrow();
   const config = (workload: string): ProxyConfigInput => {
     const file = (output.files ?? []).find((f) => f.path === `${workload}.json`);
     expect(file, `no config for ${workload}; have ${(output.files ?? []).map((f) => f.path).join(', ')}`).toBeDefined();
-    return JSON.parse(file!.content) as ProxyConfigInput;
+    return JSON.parse(jsonFileText(file!.json)) as ProxyConfigInput;
   };
   const routes = (w: string) => config(w).routes ?? [];
   return {
@@ -93,7 +97,7 @@ export function emitModel(model: MeshModel, envName?: string): Emitted {
 /** The output as files: configs as written, manifests as synth writes them, diagnostics one per line. */
 function render(e: Emitted, withManifests: boolean): Map<string, string> {
   const out = new Map<string, string>();
-  for (const f of e.output.files ?? []) out.set(f.path, f.content);
+  for (const f of e.output.files ?? []) out.set(f.path, jsonFileText(f.json));
   if (withManifests) for (const m of e.output.manifests) out.set(manifestPath('dev', 'weft', m).replace(/^dev\/weft\//, ''), manifestYaml(m));
   out.set(
     'diagnostics.txt',

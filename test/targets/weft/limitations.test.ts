@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Mesh } from '../../../src/index';
 import { WEFT_CODES } from '../../../src/targets/weft/index';
-import { allCodes } from '../../../src/analyze/registry';
+import { codeRegistry } from '../../../src/synth/registry';
 import { emit, emitModel, expectGolden, modelOf, weftMesh } from './helpers';
+import type { MeshModel } from '../../../src/model/mesh';
 
 describe('weft target: what the proxy cannot enforce (yet) is reported, never dropped silently', () => {
-  it('names mTLS, authorization, JWT and allow/deny rules where each is declared (proxy part 2)', () => {
+  it('enforces mTLS, authorization and JWT in the inbound listener; names them only where no inbound listener exists', () => {
     const mesh = new Mesh('shop', {
       environments: { dev: { mesh: 'weft', security: { mtls: 'permissive' } } },
       security: { mtls: 'strict', authorization: 'deny-by-default' },
@@ -16,17 +17,17 @@ describe('weft target: what the proxy cannot enforce (yet) is reported, never dr
     api.allow('from-web', { from: { services: [web] }, to: { methods: ['GET'] } });
     api.requireJwt('idp', { issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/jwks' });
     t.service('plain', { port: 8080, versions: { v1: { image: 'x/p:1' } }, security: { mtls: 'disable' } });
+    const rpc = t.service('rpc', { port: 9090, protocol: 'grpc', versions: { v1: { image: 'x/rpc:1' } } });
+    rpc.allow('from-web', { from: { services: [web] } });
     const e = emit(mesh);
     const w640 = e.diagnostics.filter((d) => d.code === 'WEFT640');
-    // Mesh-wide settings once, at the Mesh: the environment's "permissive" overrides the mesh's
-    // "strict" and counts the one service that inherits it ("plain" disables, "web" overrides).
-    expect(w640.filter((d) => d.path === 'shop').map((d) => d.message.split(':')[0])).toEqual([
-      'mesh-wide mTLS "permissive" is not enforced by the weft proxy yet (1 service)',
-      'deny-by-default authorization is not enforced by the weft proxy yet',
-    ]);
-    // Per-service settings at their own declaration.
-    expect(w640.filter((d) => d.path !== 'shop').map((d) => d.path.split('/').slice(-2).join('/'))).toEqual(['api/allow:from-web', 'api/jwt:idp', 'shop/web']);
-    expect(w640.every((d) => d.severity === 'warning' && d.location !== undefined)).toBe(true);
+    // Only the gRPC-only service, whose traffic bypasses the sidecar: its mode, the baseline and its rule.
+    expect(w640.map((d) => d.path.split('/').slice(-2).join('/'))).toEqual(['shop/rpc', 'shop/rpc', 'rpc/allow:from-web']);
+    expect(w640.every((d) => d.severity === 'warning' && d.location !== undefined && d.message.includes('9090/grpc'))).toBe(true);
+    // The environment's "permissive" is the mode of every service that does not set its own.
+    expect(e.config('shop/api-v1').security!.mtls).toMatchObject({ mode: 'PERMISSIVE', trustDomain: 'cluster.local' });
+    expect(e.config('shop/web-v1').security!.mtls!.mode).toBe('STRICT');
+    expect(e.config('shop/plain-v1').security!.mtls!.mode).toBe('DISABLE');
     expectGolden('security', e);
   });
 
@@ -61,7 +62,10 @@ describe('weft target: what the proxy cannot enforce (yet) is reported, never dr
       expect.stringContaining('ports 9090/grpc, 81/http of service "multi" bypass the weft proxy (a workload has one inbound listener, in front of port 80'),
     ]);
     expect(messages('WEFT643')[0]).toContain('are not applied: timeout');
-    expect(messages('WEFT644')).toEqual([expect.stringContaining('port 8080 of service "h2" is declared http2')]);
+    // http2 is carried as HTTP/2 now: to the application (h2c) and between proxies.
+    expect(messages('WEFT644')).toEqual([]);
+    expect(e.service('shop/client-v1', 'h2').protocol).toBe('http2');
+    expect(e.config('shop/h2-v1').listeners.inbound).toMatchObject({ http2: true, app: { protocol: 'http2' } });
     expect(messages('WEFT646')).toEqual([expect.stringContaining('gateway "public" (shop.example.com) and its 1 route(s)')]);
     expect(messages('WEFT647')).toEqual([expect.stringContaining('external service "payments" bypass the weft proxy')]);
     expect(messages('WEFT654')).toEqual([expect.stringContaining('tracing provider "otel"')]);
@@ -116,9 +120,14 @@ describe('weft target: what the proxy cannot enforce (yet) is reported, never dr
     const mesh = weftMesh();
     const t = mesh.team('shop');
     const api = t.service('api', { port: 8080, versions: { v1: { image: 'x/api:1' } } });
-    api.route('bad', { headers: { request: { set: { 'x bad header': '1' } } }, to: api });
+    api.route('bad', { headers: { request: { set: { 'x-good': '1' } } }, to: api });
     t.service('client', { port: 8080, versions: { v1: { image: 'x/c:1' } }, calls: [api] });
-    const e = emit(mesh);
+    // The constructs refuse a bad header name (WEFT001); a model that carries one anyway (a
+    // shape the constructs no longer produce) is still stopped by the proxy's own schema.
+    const model = structuredClone(modelOf(mesh)) as MeshModel;
+    const route = model.services.find((s) => s.name === 'api')!.routes[0]! as { headers: { request: { set: Record<string, string> } } };
+    route.headers.request.set = { 'x bad header': '1' };
+    const e = emitModel(model);
     const errors = e.diagnostics.filter((d) => d.code === 'WEFT653');
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ severity: 'error' });
@@ -128,13 +137,13 @@ describe('weft target: what the proxy cannot enforce (yet) is reported, never dr
     expect(e.output.manifests.some((m) => m.metadata.name === 'client-v1-proxy')).toBe(false);
   });
 
-  it('declares its codes in WEFT640–WEFT659, each with a title, registered without clashes', () => {
+  it('declares its codes in WEFT640–WEFT659 and WEFT666–WEFT689, each with a title, registered without clashes', () => {
     for (const [code, info] of Object.entries(WEFT_CODES)) {
-      expect(Number(code.slice(4))).toBeGreaterThanOrEqual(640);
-      expect(Number(code.slice(4))).toBeLessThanOrEqual(659);
+      const n = Number(code.slice(4));
+      expect((n >= 640 && n <= 659) || (n >= 666 && n <= 689), code).toBe(true);
       expect(info.title.length).toBeGreaterThan(5);
     }
-    const all = allCodes();
+    const all = codeRegistry().entries();
     for (const code of Object.keys(WEFT_CODES)) expect(all.get(code)).toEqual(WEFT_CODES[code as keyof typeof WEFT_CODES]);
   });
 });

@@ -45,8 +45,8 @@ describe('weft target: resilience', () => {
     // Connection limits alone never start ejecting hosts.
     expect(e.service(w, 'limits-only')).not.toHaveProperty('outlierDetection');
     expect(e.service(w, 'limits-only').connectionPool).toEqual({ maxConnections: 5 });
-    // Outlier detection works per version (one endpoint each): reported for the two services that eject.
-    expect(e.diagnostics.filter((d) => d.code === 'WEFT645').map((d) => d.message.match(/service "([^"]+)"/)![1])).toEqual(['both', 'gateway-only']);
+    // Outlier detection works per pod (the subsets' endpoints come from DNS): nothing to report.
+    expect(e.service(w, 'both').subsets[0]!.discovery).toMatchObject({ type: 'dns', port: 15006 });
     expectGolden('circuit-breaker', e);
   });
 
@@ -77,9 +77,8 @@ describe('weft target: resilience', () => {
     expect(lb('by-ip')).toEqual({ type: 'consistent-hash', hashOn: { sourceIp: true }, algorithm: 'ring-hash' });
     expect(lb('by-query')).toEqual({ type: 'consistent-hash', hashOn: { queryParam: 'tenant' }, algorithm: 'ring-hash', minimumRingSize: 4096 });
     expect(lb('unset')).toBeUndefined();
-    // Each declared policy is only partly the proxy's (one endpoint per version): reported per service.
-    expect(e.diagnostics.filter((d) => d.code === 'WEFT645')).toHaveLength(8);
-    expect(e.diagnostics.find((d) => d.message.includes('"by-ip"'))!.message).toContain('not the same pod');
+    // Load balancing is per pod (DNS discovery of the headless per-version Service): no WEFT645 any more.
+    expect(e.diagnostics.map((d) => d.code)).not.toContain('WEFT645');
     expectGolden('load-balancer', e);
   });
 
@@ -105,7 +104,7 @@ describe('weft target: resilience', () => {
     expectGolden('rate-limit', e);
   });
 
-  it('drops retry-on classes the proxy lacks with a warning naming class and route, and caps attempts', () => {
+  it('keeps gRPC retry classes, drops classes the proxy lacks with a warning naming class and route, and caps attempts', () => {
     const mesh = weftMesh();
     const t = mesh.team('shop');
     const api = t.service('api', { port: 8080, versions: { v1: { image: 'x/api:1' } }, resilience: { retries: { attempts: 2, on: ['unavailable', 'cancelled'] } } });
@@ -114,19 +113,11 @@ describe('weft target: resilience', () => {
     t.service('client', { port: 8080, versions: { v1: { image: 'x/c:1' } }, calls: [api] });
     const e = emit(mesh);
 
-    expect(e.route('shop/client-v1', 'api.shop/mixed').retries).toEqual({ attempts: 10, retryOn: ['5xx', 'retriable-4xx'] });
-    // Nothing the proxy can retry on is left: no policy at all (the proxy's default retryOn would retry on undeclared conditions).
-    expect(e.route('shop/client-v1', 'api.shop/default')).not.toHaveProperty('retries');
+    // gRPC status classes are the proxy's too (retried from a trailers-only response's grpc-status).
+    expect(e.route('shop/client-v1', 'api.shop/mixed').retries).toEqual({ attempts: 10, retryOn: ['5xx', 'deadline-exceeded', 'retriable-4xx'] });
+    expect(e.route('shop/client-v1', 'api.shop/default').retries).toMatchObject({ attempts: 2, retryOn: ['unavailable', 'cancelled'] });
     const w641 = e.diagnostics.filter((d) => d.code === 'WEFT641').map((d) => d.message);
-    expect(w641).toHaveLength(4);
-    expect(w641).toEqual(
-      expect.arrayContaining([
-        expect.stringMatching(/^route "mixed" of service "api" retries on "reset-before-request"/),
-        expect.stringMatching(/^route "mixed" of service "api" retries on "deadline-exceeded"/),
-        expect.stringMatching(/^service "api" retries on "unavailable"/),
-        expect.stringMatching(/^service "api" retries on "cancelled"/),
-      ]),
-    );
+    expect(w641).toEqual([expect.stringMatching(/^route "mixed" of service "api" retries on "reset-before-request"/)]);
     expect(e.diagnostics.filter((d) => d.code === 'WEFT642')).toHaveLength(1);
     expectGolden('retries', e);
   });

@@ -35,8 +35,9 @@ describe('weft target: routing', () => {
       namespace: 'storefront',
       hosts: FQDN_HOSTS('app', 'storefront', 8080, true),
       subsets: [
-        { name: 'v1', endpoints: [{ address: 'app-v1.storefront.svc.cluster.local', port: 8080 }] },
-        { name: 'v2', endpoints: [{ address: 'app-v2.storefront.svc.cluster.local', port: 8080, weight: 3 }] },
+        // The headless per-version Service's pods, on their inbound listener; its name until DNS answers.
+        { name: 'v1', endpoints: [{ address: 'app-v1.storefront.svc.cluster.local', port: 15006 }], discovery: { type: 'dns', host: 'app-v1.storefront.svc.cluster.local', port: 15006 } },
+        { name: 'v2', endpoints: [{ address: 'app-v2.storefront.svc.cluster.local', port: 15006, weight: 3 }] },
       ],
     });
     // data declares no routes: an implicit catch-all carries its service-level timeout.
@@ -137,7 +138,7 @@ describe('weft target: routing', () => {
     });
     expect(e.route(w, 'api.shop/mirror-subset').mirror).toEqual({ service: 'api', subset: 'v1', percent: 100 });
     // The mirror target is in the config (reachable only through the route: no fallback hosts).
-    expect(e.service(w, 'shadow')).toMatchObject({ hosts: [], subsets: [{ name: 'v1', endpoints: [{ address: 'shadow-v1.shop.svc.cluster.local', port: 9000 }] }] });
+    expect(e.service(w, 'shadow')).toMatchObject({ hosts: [], subsets: [{ name: 'v1', endpoints: [{ address: 'shadow-v1.shop.svc.cluster.local', port: 15006 }] }] });
     expect(e.config(w).services!.map((s) => s.name)).toEqual(['api', 'shadow']);
     expect(e.diagnostics).toEqual([]);
     expectGolden('route-features', e);

@@ -80,10 +80,11 @@ describe('weft target: workload wiring', () => {
   });
 
   it('wires a Deployment and Service through the Kubernetes target', async () => {
-    const { createKubernetesTarget } = await import('../../../src/targets/kubernetes/index');
+    const { kubernetesTarget } = await import('../../../src/targets/kubernetes/index');
     const { mesh } = setup();
     const e = emit(mesh);
-    const out = createKubernetesTarget({ wiring: (ctx, s, v) => weftTarget.wiring!(ctx, s, v) }).emit(e.ctx);
+    // e.ctx comes from synth's emitContext: its `wiring` is the weft target's.
+    const out = kubernetesTarget.emit(e.ctx);
     const deployment = out.manifests.find((m) => m.kind === 'Deployment' && m.metadata.name === 'api-v1') as unknown as {
       spec: { template: { spec: { containers: Array<{ name: string; env?: Array<{ name: string }> }>; volumes: Array<{ name: string }> } } };
     };

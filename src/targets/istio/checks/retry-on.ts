@@ -1,4 +1,4 @@
-import type { At } from '../../../analyze/rule';
+import type { At } from '../../../diagnostics/location';
 import type { IstioContext } from '../common';
 import { isAcceptedRetryOn } from '../retry-on';
 import { policyService, type VirtualServicePlan } from '../routing';

@@ -17,13 +17,24 @@ export function checkTlsConflicts(ic: IstioContext, manifests: readonly Manifest
   const pas = manifests.filter((m) => m.kind === 'PeerAuthentication') as (Manifest & { spec: Obj })[];
   const modeOf = (m: Manifest & { spec: Obj }) => m.spec?.mtls?.mode as string | undefined;
   const mesh = pas.find((p) => p.metadata.namespace === ISTIO_ROOT_NAMESPACE && !p.spec?.selector);
+  // Lookups by host, by workload and by namespace, each the first match in order, built once:
+  // a search per DestinationRule would make this check quadratic in the services.
+  const serviceByHost = firstBy(ic.model.services, (x) => hostOf(ic.model, x));
+  const workloadPolicy = firstBy(
+    pas.filter((p) => p.metadata.namespace !== undefined && p.spec?.selector?.matchLabels?.app !== undefined),
+    (p) => `${p.metadata.namespace}|${p.spec.selector.matchLabels.app}`,
+  );
+  const namespacePolicy = firstBy(
+    pas.filter((p) => p.metadata.namespace !== undefined && !p.spec?.selector),
+    (p) => p.metadata.namespace ?? '',
+  );
   for (const dr of manifests.filter((m) => m.kind === 'DestinationRule') as (Manifest & { spec: Obj })[]) {
     const clientMode = dr.spec?.trafficPolicy?.tls?.mode as string | undefined;
     if (!clientMode) continue;
-    const s = ic.model.services.find((x) => hostOf(ic.model, x) === dr.spec.host);
+    const s = serviceByHost.get(dr.spec.host);
     if (!s) continue;
-    const workload = pas.find((p) => p.metadata.namespace === s.namespace && p.spec?.selector?.matchLabels?.app === s.name);
-    const namespace = pas.find((p) => p.metadata.namespace === s.namespace && !p.spec?.selector);
+    const workload = workloadPolicy.get(`${s.namespace}|${s.name}`);
+    const namespace = namespacePolicy.get(s.namespace);
     const server = (workload && modeOf(workload)) ?? (namespace && modeOf(namespace)) ?? (mesh && modeOf(mesh)) ?? 'PERMISSIVE';
     const conflict = (clientMode === 'DISABLE' && server === 'STRICT') || (clientMode === 'ISTIO_MUTUAL' && server === 'DISABLE');
     if (conflict)
@@ -34,4 +45,14 @@ export function checkTlsConflicts(ic: IstioContext, manifests: readonly Manifest
         `make service "${s.name}"'s mtls setting and the mesh's agree`,
       );
   }
+}
+
+/** The first item for each key, in order. */
+function firstBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const item of items) {
+    const k = key(item);
+    if (!out.has(k)) out.set(k, item);
+  }
+  return out;
 }

@@ -1,0 +1,63 @@
+import { resolve } from 'node:path';
+import type { Command } from '../command';
+import { ExitCode } from '../command';
+import { parseCommandArgs, UsageError } from '../args';
+
+const usage = `usage: weft up [--env E] [--dist DIR]
+
+Runs the whole mesh of a weft environment on this machine, on loopback: per instance (replicas
+honoured) one echo workload and one Weft proxy with the configs of dist/<env>/weft rewritten to
+local ports. Prints what runs where. Ctrl-C (SIGINT) or SIGTERM stops every process. If a
+port is taken or a process dies, the error names it and everything else is stopped.
+
+  --env E      environment (default: dev)
+  --dist DIR   compiled manifests (default: dist)`;
+
+export const command: Command = {
+  name: 'up',
+  summary: 'run the mesh locally: an echo workload and a Weft proxy per instance',
+  usage,
+  async run(args) {
+    let values;
+    try {
+      ({ values } = parseCommandArgs(args, { env: { type: 'string', default: 'dev' }, dist: { type: 'string', default: 'dist' } }));
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      process.stderr.write(`weft up: ${error.message}\n\n${usage}\n`);
+      return ExitCode.usage;
+    }
+    const { LocalMesh } = await import('../../local/mesh');
+    const { LocalMeshError } = await import('../../local/errors');
+    let failed: ((e: Error) => void) | undefined;
+    const failure = new Promise<Error>((r) => (failed = r));
+    let mesh;
+    try {
+      mesh = await LocalMesh.start({ distDir: resolve(values.dist!), env: values.env!, log: (l) => process.stdout.write(`${l}\n`), onFailure: (e) => failed!(e) });
+    } catch (error) {
+      if (error instanceof LocalMeshError) {
+        process.stderr.write(`weft up: ${error.code}: ${error.message}\n`);
+        return ExitCode.userError;
+      }
+      throw error;
+    }
+    process.stdout.write(`${mesh.table()}\n\n`);
+    process.stdout.write('gateway: none — the weft proxy has no ingress gateway yet (proxy part 2); call a workload through its outbound port with a Host header, e.g.\n');
+    const first = mesh.instances.find((i) => i.workload.config.routes?.length) ?? mesh.instances[0]!;
+    const host = first.workload.config.routes?.[0]?.hosts?.[0] ?? 'service';
+    process.stdout.write(`  curl -H 'Host: ${host}' http://127.0.0.1:${first.ports.outbound}/\n\nCtrl-C stops everything.\n`);
+    const signal = new Promise<string>((r) => {
+      process.once('SIGINT', () => r('SIGINT'));
+      process.once('SIGTERM', () => r('SIGTERM'));
+    });
+    const ended = await Promise.race([signal, failure]);
+    if (typeof ended === 'string') {
+      process.stdout.write(`${ended}: stopping ${mesh.pids().length} processes\n`);
+      await mesh.stop();
+      process.stdout.write('stopped\n');
+      return ExitCode.ok;
+    }
+    process.stderr.write(`weft up: ${(ended as InstanceType<typeof LocalMeshError>).code}: ${ended.message}\n`);
+    await mesh.stop();
+    return ExitCode.userError;
+  },
+};

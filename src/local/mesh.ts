@@ -1,0 +1,224 @@
+/**
+ * The local mesh: every workload instance of a compiled weft environment on loopback, each an
+ * echo workload plus its Weft proxy (the precompiled bundle, started as the image starts it),
+ * with the proxy configs of dist/ rewritten to loopback ports (./rewrite.ts). It is ready when
+ * every proxy's /config_dump reports the hash of the config written for it, so nothing is
+ * sampled before the mesh serves what was compiled. If any child exits or a port is taken, the
+ * error names it and every other process is stopped: nothing is left behind.
+ */
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashConfig } from '../proxy/config/load';
+import { ensureBundles, type Bundles } from './bundles';
+import { LocalCa, type CertificateFiles } from './ca';
+import { LocalJwtIssuer } from './jwt-issuer';
+import { Child } from './child';
+import { ChildExitedError, LocalMeshError, NotReadyError, PortConflictError } from './errors';
+import { freePorts } from './ports';
+import { rewriteForLoopback, type InstancePorts } from './rewrite';
+import { readTopology, type Workload } from './topology';
+
+export interface Instance {
+  workload: Workload;
+  /** `<workload>-<i>`, the proxy's workload.instance and the echo's instance. */
+  name: string;
+  ports: InstancePorts;
+  configFile: string;
+  hash: string;
+  /** Its workload certificate (when the config asks for mTLS). */
+  certificates?: CertificateFiles;
+  proxy?: Child;
+  echo?: Child;
+}
+
+export interface LocalMeshOptions {
+  distDir: string;
+  env: string;
+  /** Where the rewritten configs go. @default a fresh temp dir, removed on stop */
+  workDir?: string;
+  /** Bound for the whole start, ms. @default 90000 */
+  readyTimeoutMs?: number;
+  /** Progress lines ("starting 18 instances…"). */
+  log?: (line: string) => void;
+  /** Ports to use, 4 per instance in instance order (echo, inbound, outbound, admin). @default free ports */
+  ports?: number[];
+  /** Called once if a child dies after start (the mesh is already stopped then). */
+  onFailure?: (error: LocalMeshError) => void;
+}
+
+const START_CONCURRENCY = 6;
+
+export class LocalMesh {
+  readonly instances: Instance[] = [];
+  private stopping = false;
+  private failure: LocalMeshError | null = null;
+  private bundles!: Bundles;
+  /** Signs the probes' tokens with the key that replaced every declared JWKS (when any JWT rule exists). */
+  issuer?: LocalJwtIssuer;
+  ca?: LocalCa;
+  private readonly workDir: string;
+  private readonly ownsWorkDir: boolean;
+
+  private constructor(private readonly options: LocalMeshOptions) {
+    this.ownsWorkDir = !options.workDir;
+    this.workDir = options.workDir ?? mkdtempSync(join(tmpdir(), 'weft-local-'));
+  }
+
+  static async start(options: LocalMeshOptions): Promise<LocalMesh> {
+    const mesh = new LocalMesh(options);
+    try {
+      await mesh.boot();
+    } catch (error) {
+      await mesh.stop();
+      throw mesh.failure ?? error;
+    }
+    return mesh;
+  }
+
+  /** Every pid the mesh started (proxies and echoes). */
+  pids(): number[] {
+    return this.instances.flatMap((i) => [i.proxy?.pid, i.echo?.pid]).filter((p): p is number => p !== undefined);
+  }
+
+  instancesOf(namespace: string, service: string, version?: string): Instance[] {
+    return this.instances.filter((i) => i.workload.namespace === namespace && i.workload.service === service && (version === undefined || i.workload.version === version));
+  }
+
+  private async boot(): Promise<void> {
+    const log = this.options.log ?? (() => {});
+    const workloads = readTopology(this.options.distDir, this.options.env);
+    this.bundles = await ensureBundles();
+    const count = workloads.reduce((n, w) => n + w.replicas, 0);
+    const ports = this.options.ports ?? (await freePorts(count * 4));
+    let p = 0;
+    for (const workload of workloads) {
+      for (let i = 0; i < workload.replicas; i++) {
+        const instancePorts = { echo: ports[p++]!, inbound: ports[p++]!, outbound: ports[p++]!, admin: ports[p++]! };
+        this.instances.push({ workload, name: `${workload.name}-${i}`, ports: instancePorts, configFile: join(this.workDir, workload.namespace, `${workload.name}-${i}.json`), hash: '' });
+      }
+    }
+    await this.prepareSecurity(workloads);
+    this.writeConfigs(workloads);
+    log(`starting ${this.instances.length} instances (${this.instances.length * 2} processes) of environment "${this.options.env}" from ${this.options.distDir}`);
+    const deadline = Date.now() + (this.options.readyTimeoutMs ?? 90_000);
+    let next = 0;
+    const starter = async (): Promise<void> => {
+      while (next < this.instances.length && !this.failure) await this.startInstance(this.instances[next++]!, deadline);
+    };
+    await Promise.all(Array.from({ length: START_CONCURRENCY }, starter));
+    if (this.failure) throw this.failure;
+    await this.waitServing(deadline);
+    log(`local mesh ready: ${this.instances.length} instances`);
+  }
+
+  /** A throwaway CA and per-instance certificates when any config uses mTLS; a local JWT issuer when any has JWT rules. */
+  private async prepareSecurity(workloads: Workload[]): Promise<void> {
+    if (workloads.some((w) => (w.config.security?.jwt ?? []).length > 0)) this.issuer = await LocalJwtIssuer.create();
+    if (!workloads.some((w) => w.config.security?.mtls)) return;
+    this.ca = await LocalCa.create();
+    for (const inst of this.instances) {
+      const td = inst.workload.config.security?.mtls?.trustDomain ?? 'cluster.local';
+      inst.certificates = await this.ca.issue(`spiffe://${td}/ns/${inst.workload.namespace}/sa/${inst.workload.serviceAccount}`, join(this.workDir, 'certs', inst.name));
+    }
+  }
+
+  /** Rewrites every instance's config from `workloads` (same topology) and writes it. */
+  private writeConfigs(workloads: Workload[]): void {
+    const endpoints = new Map<string, number[]>();
+    for (const inst of this.instances) {
+      const key = `${inst.workload.namespace}/${inst.workload.name}`;
+      endpoints.set(key, [...(endpoints.get(key) ?? []), inst.ports.inbound]);
+    }
+    for (const w of workloads) if (!endpoints.has(`${w.namespace}/${w.name}`)) endpoints.set(`${w.namespace}/${w.name}`, []);
+    for (const inst of this.instances) {
+      const workload = workloads.find((w) => w.namespace === inst.workload.namespace && w.name === inst.workload.name) ?? inst.workload;
+      inst.workload = workload;
+      const text = `${JSON.stringify(rewriteForLoopback(workload.config, inst.name, inst.ports, endpoints, { certificates: inst.certificates, jwks: this.issuer?.jwks }), null, 2)}\n`;
+      mkdirSync(join(this.workDir, workload.namespace), { recursive: true });
+      writeFileSync(`${inst.configFile}.tmp`, text);
+      // rename: the proxy's watcher never reads a half-written file
+      renameSync(`${inst.configFile}.tmp`, inst.configFile);
+      inst.hash = hashConfig(text);
+    }
+  }
+
+  private async startInstance(inst: Instance, deadline: number): Promise<void> {
+    const label = (role: string) => `${role} of ${inst.name} (${inst.workload.namespace})`;
+    inst.echo = new Child(label('echo'), process.execPath, [
+      this.bundles.echo,
+      '--service', inst.workload.service,
+      '--version', inst.workload.version,
+      '--instance', inst.name,
+      '--host', '127.0.0.1',
+      '--port', String(inst.ports.echo),
+      '--proxy', `http://127.0.0.1:${inst.ports.outbound}`,
+    ]);
+    inst.proxy = new Child(label('proxy'), process.execPath, [this.bundles.proxy, '--config', inst.configFile]);
+    for (const child of [inst.echo, inst.proxy]) void child.exit.then((e) => this.childExited(inst, child, e.code, e.signal));
+    try {
+      await inst.echo.waitFor(/"event":"listening"/, Math.max(1000, deadline - Date.now()));
+    } catch {
+      throw this.failure ?? new NotReadyError(inst.echo.label, this.options.readyTimeoutMs ?? 90_000, 'no "listening" line');
+    }
+  }
+
+  private childExited(inst: Instance, child: Child, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.stopping || this.failure) return;
+    const out = child.tail();
+    const conflict = /EADDRINUSE/.test(out);
+    const port = conflict ? Object.entries(inst.ports).find(([, n]) => out.includes(`:${n}`) || out.includes(` ${n}`)) : undefined;
+    this.failure = conflict
+      ? new PortConflictError(port ? `${child.label}, listener ${port[0]}` : child.label, port?.[1] ?? 0)
+      : new ChildExitedError(child.label, code, signal, out);
+    const onFailure = this.options.onFailure;
+    void this.stop().then(() => onFailure?.(this.failure!));
+  }
+
+  /** Waits until every proxy's /config_dump reports the hash of the config written for it. */
+  async waitServing(deadline = Date.now() + 30_000): Promise<void> {
+    for (const inst of this.instances) {
+      let last = 'no answer';
+      for (;;) {
+        if (this.failure) throw this.failure;
+        try {
+          const res = await fetch(`http://127.0.0.1:${inst.ports.admin}/config_dump`, { signal: AbortSignal.timeout(2000) });
+          const dump = (await res.json()) as { hash?: string };
+          if (dump.hash === inst.hash) break;
+          last = `serving ${dump.hash}, expected ${inst.hash}`;
+        } catch (error) {
+          last = (error as Error).message;
+        }
+        if (Date.now() > deadline) throw new NotReadyError(`proxy of ${inst.name}`, this.options.readyTimeoutMs ?? 30_000, last);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  /**
+   * Serves another compiled dist/ (same workloads and replicas) by hot reload, as Argo CD
+   * updating the ConfigMaps would; resolves when every proxy serves it.
+   */
+  async reload(distDir: string, timeoutMs = 30_000): Promise<void> {
+    const workloads = readTopology(distDir, this.options.env);
+    this.writeConfigs(workloads);
+    await this.waitServing(Date.now() + timeoutMs);
+  }
+
+  /** Stops every process (SIGTERM, then SIGKILL) and removes the temp dir. Idempotent. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(this.instances.flatMap((i) => [i.proxy?.stop(), i.echo?.stop()]));
+    if (this.ownsWorkDir) rmSync(this.workDir, { recursive: true, force: true });
+  }
+
+  /** The table `weft up` prints. */
+  table(): string {
+    const rows = [['instance', 'namespace', 'version', 'echo', 'inbound', 'outbound', 'admin', 'pids']];
+    for (const i of this.instances) {
+      rows.push([i.name, i.workload.namespace, i.workload.version, String(i.ports.echo), i.workload.config.listeners?.inbound ? String(i.ports.inbound) : '-', String(i.ports.outbound), String(i.ports.admin), `${i.proxy?.pid ?? '-'}/${i.echo?.pid ?? '-'}`]);
+    }
+    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+    return rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]!)).join('  ').trimEnd()).join('\n');
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * A compiled proxy config, made to run on loopback: the only changes are addresses, ports, the
+ * instance name, the security material (certificates from the throwaway CA, the local JWKS in
+ * place of the declared one), and three operational settings that do not change any behaviour under test
+ * (access log off — nobody reads it here; a short reload poll, so a hot-reloaded dist/ is served
+ * within ~0.25 s; a short drain, so stopping is quick). Endpoints name per-version Services
+ * (`<workload>.<namespace>.svc.<domain>`, what kube-proxy would spread over the version's pods);
+ * locally each becomes one endpoint per replica's inbound listener, which is what a proxy with
+ * endpoint discovery would see.
+ */
+export interface InstancePorts {
+  echo: number;
+  inbound: number;
+  outbound: number;
+  admin: number;
+}
+
+/** `namespace/workload` → inbound ports of its replicas. */
+export type EndpointMap = ReadonlyMap<string, readonly number[]>;
+
+export function endpointKey(address: string): string | undefined {
+  const m = /^([a-z0-9-]+)\.([a-z0-9-]+)\.svc(\.|$)/.exec(address);
+  return m ? `${m[2]}/${m[1]}` : undefined;
+}
+
+/** The local overlay's security material: this instance's certificate files, the local JWKS. */
+export interface LocalSecurity {
+  certificates?: { certFile: string; keyFile: string; caFile: string };
+  jwks?: string;
+}
+
+export function rewriteForLoopback(config: Record<string, any>, instance: string, ports: InstancePorts, endpoints: EndpointMap, security: LocalSecurity = {}): Record<string, any> {
+  const c = structuredClone(config);
+  delete c.$schema;
+  c.workload = { ...c.workload, instance };
+  const l = c.listeners ?? {};
+  if (l.inbound) l.inbound = { ...l.inbound, host: '127.0.0.1', port: ports.inbound, app: { host: '127.0.0.1', port: ports.echo } };
+  l.outbound = { host: '127.0.0.1', port: ports.outbound };
+  l.admin = { host: '127.0.0.1', port: ports.admin };
+  c.listeners = l;
+  for (const service of c.services ?? []) {
+    for (const subset of service.subsets ?? []) {
+      // Cluster DNS (headless per-version Services) does not resolve on a laptop: the loopback replicas below are the endpoints.
+      delete subset.discovery;
+      subset.endpoints = (subset.endpoints ?? []).flatMap((e: { address: string; port: number; weight?: number }) => {
+        const key = endpointKey(e.address);
+        const replicas = key ? endpoints.get(key) : undefined;
+        if (!replicas) return [e];
+        // A per-version endpoint weighs its replica count; each replica then weighs one share.
+        const w = e.weight ?? 1;
+        const each = w % replicas.length === 0 ? w / replicas.length : w;
+        return replicas.map((port) => ({ address: '127.0.0.1', port, ...(each !== 1 ? { weight: each } : {}) }));
+      });
+    }
+  }
+  const sec = c.security;
+  if (sec?.mtls && security.certificates) sec.mtls = { ...sec.mtls, files: { ...sec.mtls.files, ...security.certificates } };
+  // The declared JWKS is replaced by the local issuer's key (local overlay only), so probes can carry valid and invalid tokens.
+  if (Array.isArray(sec?.jwt) && security.jwks) {
+    sec.jwt = sec.jwt.map((rule: Record<string, unknown>) => {
+      const { jwksUri: _declared, ...rest } = rule;
+      return { ...rest, jwks: security.jwks };
+    });
+  }
+  c.observability = { ...c.observability, accessLog: false };
+  c.reload = { pollIntervalMs: 250 };
+  c.limits = { ...c.limits, drainTimeoutMs: 1000 };
+  return c;
+}

@@ -1,0 +1,114 @@
+/**
+ * The keep-alive HTTP/1.1 connection pool of one upstream endpoint, on raw sockets (no undici on
+ * the data path). One request per connection at a time, like Envoy's HTTP/1.1 pool; idle
+ * connections are reused last-in-first-out, so the warmest socket serves next and surplus
+ * sockets age out after `idleTimeoutMs`. Concurrency is bounded by the service's circuit breaker
+ * (pipeline/limits.ts), not here.
+ *
+ * `maxRequestsPerConnection: N` (Istio; Envoy max_requests_per_connection) allows exactly N
+ * requests on a connection: the Nth goes out with `connection: close` and the connection is not
+ * reused, so 1 disables keep-alive.
+ */
+import { connect as netConnect, type Socket } from 'node:net';
+import type { ConnectionPoolConfig } from '../config/schema';
+import { UpstreamConnectTimeoutError, UpstreamPoolClosedError } from '../errors';
+import type { Handler } from '../pipeline/types';
+import type { Connector } from '../security/upstream-connector';
+import { UpstreamConnection, type UpstreamRequest } from './http1-upstream';
+
+export type { UpstreamRequest } from './http1-upstream';
+
+export class Http1Pool {
+  private readonly idle: UpstreamConnection[] = [];
+  private readonly busy = new Set<UpstreamConnection>();
+  private closing: (() => void) | null = null;
+  private closed = false;
+  /** Connections opened over the pool's life (tests, /clusters). */
+  opened = 0;
+
+  constructor(
+    private readonly host: string,
+    private readonly port: number,
+    readonly label: string,
+    private readonly options: ConnectionPoolConfig,
+    private readonly connector?: Connector,
+  ) {}
+
+  get size(): number {
+    return this.idle.length + this.busy.size;
+  }
+
+  /** Sends one request; the handler sees onConnect at once, then exactly one of onComplete/onError. */
+  dispatch(req: UpstreamRequest, handler: Handler): void {
+    if (this.closed) {
+      handler.onConnect(() => {});
+      handler.onError(new UpstreamPoolClosedError(this.label));
+      return;
+    }
+    let conn: UpstreamConnection | undefined;
+    while ((conn = this.idle.pop()) !== undefined && !conn.reusable) conn.destroy();
+    if (conn === undefined) conn = this.open();
+    this.busy.add(conn);
+    const max = this.options.maxRequestsPerConnection;
+    conn.send(req, handler, max !== undefined && conn.requests + 1 >= max);
+  }
+
+  private open(): UpstreamConnection {
+    this.opened++;
+    const conn = new UpstreamConnection(this.label, this.release);
+    const ms = this.options.connectTimeoutMs;
+    if (this.connector) {
+      this.connector({ hostname: this.host, port: this.port }, (error, socket) => conn.connected(error, socket));
+      return conn;
+    }
+    const socket: Socket = netConnect({ host: this.host, port: this.port, noDelay: true });
+    const timer = setTimeout(() => socket.destroy(new UpstreamConnectTimeoutError(this.label, ms)), ms);
+    const settle = (error: Error | null): void => {
+      clearTimeout(timer);
+      socket.off('connect', onConnect);
+      socket.off('error', onError);
+      conn.connected(error, error ? null : socket);
+    };
+    const onConnect = (): void => settle(null);
+    const onError = (e: Error): void => settle(e);
+    socket.once('connect', onConnect);
+    socket.once('error', onError);
+    return conn;
+  }
+
+  /** Called by a connection when its exchange ended; `keep` = it may serve another request. */
+  private readonly release = (conn: UpstreamConnection, keep: boolean): void => {
+    this.busy.delete(conn);
+    if (keep && !this.closed) {
+      conn.park(this.options.idleTimeoutMs, this.evict);
+      this.idle.push(conn);
+    } else conn.destroy();
+    if (this.closing && this.busy.size === 0) this.closing();
+  };
+
+  private readonly evict = (conn: UpstreamConnection): void => {
+    const i = this.idle.indexOf(conn);
+    if (i !== -1) this.idle.splice(i, 1);
+    conn.destroy();
+  };
+
+  /** Graceful: idle connections close now, busy ones after their request. */
+  close(): Promise<void> {
+    this.closed = true;
+    for (const c of this.idle.splice(0)) c.destroy();
+    if (this.busy.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.closing = resolve;
+    });
+  }
+
+  /** Immediate: every connection is destroyed; requests in flight fail with a reset. */
+  destroy(): Promise<void> {
+    this.closed = true;
+    for (const c of this.idle.splice(0)) c.destroy();
+    for (const c of [...this.busy]) c.destroy();
+    this.busy.clear();
+    this.closing?.();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,315 @@
+/**
+ * One upstream HTTP/1.1 connection of an endpoint's pool: writes a request (head pre-built as
+ * one string; a buffered body in the same writev; a streamed body with backpressure, chunked
+ * when its length is unknown) and reads the response with the strict head parser and the body
+ * framing tracker shared with the downstream codec. 1xx interim responses are skipped; HEAD,
+ * 204 and 304 responses have no body; a response without Content-Length or chunked framing
+ * ends when the upstream closes. Backpressure: when the pipeline's handler returns false the
+ * socket is paused until it calls `resume`.
+ */
+import type { Socket } from 'node:net';
+import { UpstreamProtocolError, UpstreamResetError } from '../errors';
+import { forwardableResponseHeaders, type RequestBody } from '../exchange';
+import { BodyDecoder } from '../http1/body-decoder';
+import { parseResponseHead } from '../http1/response-head';
+import { ReadBuffer } from '../http1/read-buffer';
+import { findHeadEnd, HeadError } from '../http1/syntax';
+import type { Abort, Handler } from '../pipeline/types';
+
+export interface UpstreamRequest {
+  readonly method: string;
+  readonly path: string;
+  /** Flat lower-case pairs, hop-by-hop removed, `host` included. */
+  readonly headers: readonly string[];
+  readonly body: RequestBody;
+}
+
+const MAX_RESPONSE_HEAD = 65_536;
+const MAX_RESPONSE_FIELDS = 100;
+/** Methods whose requests carry a body by convention: an empty one is announced (as undici and Node do). */
+const PAYLOAD_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+const enum State {
+  Connecting,
+  Head,
+  Body,
+  Idle,
+  Dead,
+}
+
+export class UpstreamConnection {
+  /** Requests sent on this connection. */
+  requests = 0;
+  private socket: Socket | null = null;
+  private state = State.Connecting;
+  private handler: Handler | null = null;
+  private pending: { req: UpstreamRequest; last: boolean } | null = null;
+  private readonly buf = new ReadBuffer();
+  private headScan = 0;
+  private decoder: BodyDecoder | null = null;
+  private isHead = false;
+  private last = false;
+  private keepAlive = true;
+  /** The request (head and body) has been written completely. */
+  private sent = false;
+  private evict: ((c: UpstreamConnection) => void) | null = null;
+
+  constructor(
+    private readonly label: string,
+    private readonly release: (c: UpstreamConnection, keep: boolean) => void,
+  ) {}
+
+  get reusable(): boolean {
+    return this.state === State.Idle && this.socket !== null && !this.socket.destroyed;
+  }
+
+  /** The pool's connector finished: start the waiting request, or fail it. */
+  connected(error: Error | null, socket: Socket | null): void {
+    if (this.state === State.Dead) {
+      socket?.destroy();
+      return;
+    }
+    if (error || !socket) return this.fail(error ?? new UpstreamResetError(this.label));
+    this.socket = socket;
+    socket.on('data', this.onData);
+    socket.on('error', this.onSocketError);
+    socket.on('close', this.onClose);
+    socket.on('timeout', this.onIdleTimeout);
+    const p = this.pending;
+    this.pending = null;
+    if (p) this.write(p.req, p.last);
+  }
+
+  send(req: UpstreamRequest, handler: Handler, last: boolean): void {
+    if (this.state === State.Dead) {
+      // Closed between the pool's check and now: the exchange still ends exactly once.
+      this.release(this, false);
+      handler.onConnect(() => {});
+      handler.onError(new UpstreamResetError(this.label));
+      return;
+    }
+    this.requests++;
+    this.handler = handler;
+    this.last = last;
+    this.isHead = req.method === 'HEAD';
+    this.keepAlive = true;
+    this.sent = false;
+    this.decoder = null;
+    // Active from here on, so that an abort (even one inside onConnect) releases the connection.
+    this.state = this.socket === null ? State.Connecting : State.Head;
+    handler.onConnect(this.abort);
+    if (this.handler !== handler) return; // aborted inside onConnect: fail() ended it
+    if (this.socket === null) {
+      this.pending = { req, last };
+      return;
+    }
+    this.socket.setTimeout(0);
+    this.socket.resume();
+    this.write(req, last);
+  }
+
+  /** Back in the pool: close after `idleMs` without use, or when the upstream closes. */
+  park(idleMs: number, evict: (c: UpstreamConnection) => void): void {
+    this.evict = evict;
+    this.socket?.setTimeout(idleMs);
+    this.socket?.resume();
+  }
+
+  destroy(): void {
+    if (this.state === State.Dead) return;
+    this.state = State.Dead;
+    this.socket?.destroy();
+  }
+
+  private write(req: UpstreamRequest, last: boolean): void {
+    const socket = this.socket!;
+    this.state = State.Head;
+    let head = `${req.method} ${req.path} HTTP/1.1\r\n`;
+    let hasLength = false;
+    const h = req.headers;
+    for (let i = 0; i < h.length; i += 2) {
+      if (h[i] === 'content-length') hasLength = true;
+      head += `${h[i]!}: ${h[i + 1]!}\r\n`;
+    }
+    const body = req.body;
+    let chunked = false;
+    if (body === null) {
+      if (!hasLength && PAYLOAD_METHODS.has(req.method)) head += 'content-length: 0\r\n';
+    } else if (Buffer.isBuffer(body)) {
+      if (!hasLength) head += `content-length: ${body.length}\r\n`;
+    } else if (!hasLength) {
+      chunked = true;
+      head += 'transfer-encoding: chunked\r\n';
+    }
+    if (last) head += 'connection: close\r\n';
+    head += '\r\n';
+    if (body === null || Buffer.isBuffer(body)) {
+      socket.cork();
+      socket.write(head, 'latin1');
+      if (body !== null && body.length > 0) socket.write(body);
+      socket.uncork();
+      this.sent = true;
+      return;
+    }
+    socket.write(head, 'latin1');
+    void this.pump(socket, body, chunked);
+  }
+
+  /** Streams a request body with backpressure; chunk-encodes it when its length is unknown. */
+  private async pump(socket: Socket, body: AsyncIterable<Buffer>, chunked: boolean): Promise<void> {
+    try {
+      for await (const chunk of body) {
+        if (socket.destroyed || this.state === State.Dead) return;
+        if (chunk.length === 0) continue;
+        let ok: boolean;
+        if (chunked) {
+          socket.cork();
+          socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
+          socket.write(chunk);
+          ok = socket.write('\r\n', 'latin1');
+          socket.uncork();
+        } else ok = socket.write(chunk);
+        if (!ok) await drained(socket);
+      }
+      if (socket.destroyed || this.state === State.Dead) return;
+      if (chunked) socket.write('0\r\n\r\n', 'latin1');
+      this.sent = true;
+    } catch {
+      // The downstream body failed (client gone): the chain aborts this exchange; never reuse.
+      this.destroy();
+    }
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.state === State.Idle || this.state === State.Dead) {
+      // Bytes nobody asked for: the connection is out of sync; never reuse it.
+      this.evict?.(this);
+      this.destroy();
+      return;
+    }
+    this.buf.append(chunk);
+    while (this.buf.length > 0 && (this.state === State.Head || this.state === State.Body)) {
+      if (this.state === State.Head && !this.readHead()) return;
+      if (this.state === State.Body) {
+        const end = this.decoder!.push(this.buf.bytes, 0, this.buf.length, this.onPayload);
+        if (end instanceof HeadError) return this.fail(new UpstreamProtocolError(this.label, end.reason));
+        this.buf.consume(end);
+        if (this.decoder!.done) this.complete();
+        return;
+      }
+    }
+  };
+
+  private readHead(): boolean {
+    const end = findHeadEnd(this.buf.bytes, this.headScan, this.buf.length);
+    if (end instanceof HeadError) {
+      this.fail(new UpstreamProtocolError(this.label, end.reason));
+      return false;
+    }
+    if (end < 0) {
+      this.headScan = -end - 1;
+      if (this.buf.length > MAX_RESPONSE_HEAD) this.fail(new UpstreamProtocolError(this.label, 'response head too large'));
+      return false;
+    }
+    this.headScan = 0;
+    const head = parseResponseHead(this.buf.bytes.toString('latin1', 0, end), MAX_RESPONSE_FIELDS);
+    this.buf.consume(end);
+    if (head instanceof HeadError) {
+      this.fail(new UpstreamProtocolError(this.label, head.reason));
+      return false;
+    }
+    if (head.status < 200) {
+      // 101 would switch protocols, which the proxy never asked for (upgrade is hop-by-hop).
+      if (head.status === 101) {
+        this.fail(new UpstreamProtocolError(this.label, 'unexpected 101 Switching Protocols'));
+        return false;
+      }
+      return true; // 100 Continue, 103 Early Hints…: interim, the final response follows
+    }
+    this.keepAlive = head.minor === 1 ? !head.close : head.keepAlive && !head.close;
+    const noBody = this.isHead || head.status === 204 || head.status === 304;
+    if (noBody) this.decoder = null;
+    else if (head.chunked) this.decoder = new BodyDecoder('chunked');
+    else if (head.contentLength >= 0) this.decoder = new BodyDecoder('length', head.contentLength);
+    else {
+      this.decoder = new BodyDecoder('close');
+      this.keepAlive = false;
+    }
+    this.state = State.Body;
+    const handler = this.handler!;
+    if (!handler.onHeaders(head.status, forwardableResponseHeaders(head.rawHeaders), this.resume)) this.socket?.pause();
+    if (this.state !== State.Body) return false;
+    if (this.decoder === null || this.decoder.done) {
+      this.complete();
+      return false;
+    }
+    return true;
+  }
+
+  private readonly onPayload = (chunk: Buffer): void => {
+    const h = this.handler;
+    if (h !== null && !h.onData(chunk)) this.socket?.pause();
+  };
+
+  private readonly resume = (): void => {
+    if (this.state === State.Body) this.socket?.resume();
+  };
+
+  private complete(): void {
+    const h = this.handler!;
+    this.handler = null;
+    // Reusable only when the exchange ended cleanly on both sides with nothing extra buffered.
+    const keep = this.keepAlive && !this.last && this.sent && this.buf.length === 0 && this.socket !== null && !this.socket.destroyed;
+    this.state = keep ? State.Idle : State.Dead;
+    this.buf.clear();
+    this.headScan = 0;
+    this.release(this, keep);
+    h.onComplete();
+  }
+
+  private fail(error: Error): void {
+    const h = this.handler;
+    this.handler = null;
+    const wasActive = this.state !== State.Idle && this.state !== State.Dead;
+    this.destroy();
+    if (h === null) return;
+    if (wasActive || this.pending !== null) this.release(this, false);
+    this.pending = null;
+    h.onError(error);
+  }
+
+  private readonly abort: Abort = (error) => {
+    if (this.handler === null) return;
+    this.fail(error);
+  };
+
+  private readonly onSocketError = (error: Error): void => {
+    if (this.handler !== null) this.fail(error);
+  };
+
+  private readonly onClose = (): void => {
+    if (this.state === State.Body && this.decoder !== null && this.decoder.end() && this.handler !== null) {
+      this.complete();
+      return;
+    }
+    if (this.handler !== null) this.fail(new UpstreamResetError(this.label));
+    else if (this.state === State.Idle) this.evict?.(this);
+    this.state = State.Dead;
+  };
+
+  private readonly onIdleTimeout = (): void => {
+    if (this.state === State.Idle) this.evict?.(this);
+  };
+}
+
+function drained(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}

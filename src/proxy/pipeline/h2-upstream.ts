@@ -1,0 +1,106 @@
+/**
+ * The terminal step toward an HTTP/2 endpoint (services with `protocol: http2`, gRPC among
+ * them): one stream per attempt on the endpoint's session, request body piped with flow
+ * control, response headers and body passed on with backpressure, and trailers kept on the
+ * Exchange for the downstream writer (gRPC's grpc-status travels there). A failure before the
+ * response headers is a connect failure (no session) or a reset (stream refused or reset), as
+ * the HTTP/1.1 terminal reports them, so retries and response flags work the same.
+ * @see https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md
+ */
+import { constants, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import type { Readable } from 'node:stream';
+import { UpstreamResetError } from '../errors';
+import type { Dispatch } from './types';
+
+const { HTTP2_HEADER_STATUS } = constants;
+/** Not forwarded on HTTP/2 (RFC 9113 §8.2.2); `host` becomes :authority. */
+const SKIP = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+
+export class UpstreamConnectError extends Error {
+  readonly code = 'ECONNREFUSED';
+  override readonly name = 'UpstreamConnectError';
+}
+
+function flatten(h: IncomingHttpHeaders): string[] {
+  const out: string[] = [];
+  for (const [name, value] of Object.entries(h)) {
+    if (name.charCodeAt(0) === 58 /* : */ || value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) out.push(name, v);
+    else out.push(name, String(value));
+  }
+  return out;
+}
+
+export const h2UpstreamDispatch: Dispatch = (ex, handler) => {
+  const ep = ex.endpoint!;
+  ep.active++;
+  ex.attempts++;
+  if (ex.upstreamStart === 0) ex.upstreamStart = performance.now();
+  let done = false;
+  let stream: ClientHttp2Stream | null = null;
+  let gotHeaders = false;
+  const finish = (error: Error | null): void => {
+    if (done) return;
+    done = true;
+    ep.active--;
+    if (error) handler.onError(error);
+    else handler.onComplete();
+  };
+  handler.onConnect((error) => {
+    if (done) return;
+    stream?.close(constants.NGHTTP2_CANCEL);
+    finish(error);
+  });
+  let session;
+  try {
+    session = ep.h2!.get();
+  } catch (error) {
+    return finish(new UpstreamConnectError((error as Error).message));
+  }
+  const headers: Record<string, string | string[]> = { ':method': ex.method, ':path': ex.path, ':authority': ex.authority, ':scheme': 'http' };
+  const h = ex.headers;
+  for (let i = 0; i < h.length; i += 2) {
+    const name = h[i]!;
+    if (SKIP.has(name)) continue;
+    const prev = headers[name];
+    headers[name] = prev === undefined ? h[i + 1]! : Array.isArray(prev) ? [...prev, h[i + 1]!] : [prev, h[i + 1]!];
+  }
+  const body = ex.body;
+  try {
+    stream = session.request(headers, { endStream: body === null });
+  } catch (error) {
+    return finish(new UpstreamConnectError((error as Error).message));
+  }
+  const s = stream;
+  s.on('response', (rh) => {
+    if (done) return;
+    gotHeaders = true;
+    const status = Number(rh[HTTP2_HEADER_STATUS] ?? 502);
+    const ok = handler.onHeaders(status, flatten(rh), () => s.resume());
+    if (!ok) s.pause();
+  });
+  s.on('data', (chunk: Buffer) => {
+    if (done) return;
+    if (!handler.onData(chunk)) s.pause();
+  });
+  s.on('trailers', (t) => {
+    ex.responseTrailers = flatten(t);
+  });
+  s.on('end', () => {
+    if (!gotHeaders) return finish(new UpstreamResetError(ep.hostLabel));
+    finish(null);
+  });
+  s.on('error', (error: NodeJS.ErrnoException) => finish(gotHeaders ? error : error.code === 'ERR_HTTP2_STREAM_ERROR' ? new UpstreamResetError(ep.hostLabel) : new UpstreamConnectError(error.message)));
+  s.on('close', () => {
+    if (!done) finish(new UpstreamResetError(ep.hostLabel));
+  });
+  if (body !== null) {
+    if (Buffer.isBuffer(body)) s.end(body);
+    else if (typeof (body as Readable).pipe === 'function') (body as Readable).pipe(s);
+    else
+      void (async () => {
+        for await (const chunk of body as AsyncIterable<Buffer>) if (!s.write(chunk)) await new Promise((r) => s.once('drain', r));
+        s.end();
+      })().catch((e: Error) => finish(e));
+  }
+};

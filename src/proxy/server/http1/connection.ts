@@ -1,0 +1,277 @@
+/**
+ * One downstream HTTP/1.1 connection on a raw socket (node:net today, node:tls the same way):
+ * reads request heads with the strict parser (http1/request-head.ts), streams request bodies
+ * with their framing tracked and backpressure to the socket, serves pipelined requests one at
+ * a time in order, keeps the connection alive between requests, and refuses malformed input
+ * with Envoy's status codes and `connection: close`.
+ *
+ * Timeouts: a head must arrive completely within `requestHeadersTimeoutMs` of its first byte
+ * (an absolute timer, so a slowloris client trickling bytes cannot keep it open — 408); an
+ * idle connection (no request in flight) closes after `idleTimeoutMs`.
+ */
+import { connectionPrincipal } from '../../security/peer-authentication';
+import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import type { HttpConfig } from '../../config/schema';
+import { DownstreamClosedError } from '../../errors';
+import { Exchange } from '../../exchange';
+import { BodyDecoder } from '../../http1/body-decoder';
+import { parseRequestHead, type ParsedRequest } from '../../http1/request-head';
+import { ReadBuffer } from '../../http1/read-buffer';
+import { findHeadEnd, HeadError } from '../../http1/syntax';
+import type { ListenerRuntime, Runtime } from '../../runtime';
+import { serveExchange, type ListenerHooks } from '../serve';
+import { reasonPhrase } from './reason';
+import { Http1ResponseWriter } from './response-writer';
+
+/** What a connection needs from its listener. */
+export interface Http1Host extends ListenerRuntime {
+  readonly hooks: ListenerHooks;
+  runtime(): Runtime;
+  clientError(): void;
+  inflightStarted(): void;
+  connectionClosed(c: Http1Connection): void;
+}
+
+/** The request body as the pipeline reads it; reading resumes the socket (backpressure). */
+class RequestBody extends Readable {
+  constructor(private readonly socket: Socket) {
+    super();
+    // A body destroyed because the client left must not crash the process when no step reads
+    // it yet; readers (async iteration, pipeline/body.ts) still see the error.
+    this.on('error', noop);
+  }
+  override _read(): void {
+    this.socket.resume();
+  }
+}
+
+const noop = (): void => {};
+const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
+
+export class Http1Connection {
+  private readonly buf = new ReadBuffer();
+  /** Where the head scan resumes in `buf` (start of the last incomplete line). */
+  private headScan = 0;
+  /** The request being answered; pipelined requests wait in `buf` until it is done. */
+  private writer: Http1ResponseWriter | null = null;
+  private decoder: BodyDecoder | null = null;
+  private body: RequestBody | null = null;
+  private headTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** The client half-closed: finish what was received, then close. */
+  private ended = false;
+  private readonly clientAddress: string;
+  /** Verified mTLS identity of the connection ('' = plaintext), security/peer-authentication.ts. */
+  private readonly principal: string;
+
+  constructor(
+    readonly socket: Socket,
+    private readonly host: Http1Host,
+    private readonly limits: HttpConfig,
+  ) {
+    this.clientAddress = socket.remoteAddress ?? '';
+    this.principal = connectionPrincipal(socket);
+    socket.setNoDelay(true);
+    socket.on('data', this.onData);
+    socket.on('error', this.onSocketError);
+    socket.on('close', this.onClose);
+    socket.on('end', this.onEnd);
+    socket.on('timeout', this.onIdle);
+    socket.setTimeout(limits.idleTimeoutMs);
+  }
+
+  /** True when no request is in flight and no bytes wait: drain may close it right away. */
+  get idle(): boolean {
+    return this.writer === null && this.buf.length === 0;
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.buf.append(chunk);
+    this.process();
+  };
+
+  private process(): void {
+    while (this.buf.length > 0 && !this.closed) {
+      if (this.decoder !== null) {
+        const end = this.decoder.push(this.buf.bytes, 0, this.buf.length, this.onPayload);
+        if (end instanceof HeadError) return this.bodyFailed(end);
+        this.buf.consume(end);
+        if (!this.decoder.done) return;
+        this.decoder = null;
+        this.body?.push(null);
+        this.body = null;
+        continue;
+      }
+      // Pipelining: the next head is read only once the current response has ended.
+      if (this.writer !== null) {
+        if (this.buf.length > this.limits.maxRequestHeadersBytes) this.socket.pause();
+        return;
+      }
+      if (!this.readHead()) return;
+    }
+  }
+
+  /** Parses one request head from `buf`; false when more bytes are needed or the connection is done. */
+  private readHead(): boolean {
+    const bytes = this.buf.bytes;
+    let start = 0;
+    // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line.
+    while (start + 1 < bytes.length && bytes[start] === 13 && bytes[start + 1] === 10 && start < 8) start += 2;
+    const end = findHeadEnd(bytes, Math.max(start, this.headScan), bytes.length);
+    const max = this.limits.maxRequestHeadersBytes;
+    if (end instanceof HeadError) return this.refuse(end);
+    if (end < 0) {
+      this.headScan = -end - 1;
+      if (bytes.length - start > max) return this.refuse(new HeadError(431, 'request header too large'));
+      if (this.headTimer === null) {
+        this.socket.setTimeout(0);
+        this.headTimer = setTimeout(this.onHeadTimeout, this.limits.requestHeadersTimeoutMs);
+      }
+      return false;
+    }
+    this.headScan = 0;
+    if (end - start > max) return this.refuse(new HeadError(431, 'request header too large'));
+    if (this.headTimer !== null) {
+      clearTimeout(this.headTimer);
+      this.headTimer = null;
+    }
+    const text = bytes.toString('latin1', start, end);
+    this.buf.consume(end);
+    const head = parseRequestHead(text, { maxFields: this.limits.maxRequestHeaders });
+    if (head instanceof HeadError) return this.refuse(head);
+    return this.start(head);
+  }
+
+  private start(head: ParsedRequest): boolean {
+    if (head.method === 'CONNECT') {
+      // CONNECT tunnels (TCP through the proxy) arrive in part 2; refuse them cleanly for now.
+      return this.refuse(new HeadError(405, 'CONNECT is not supported'));
+    }
+    const rt = this.host.runtime();
+    let ex: Exchange;
+    try {
+      ex = new Exchange({ method: head.method, target: head.target, protocol: head.minor === 1 ? 'HTTP/1.1' : 'HTTP/1.0', rawHeaders: head.rawHeaders, clientAddress: this.clientAddress, principal: this.principal }, this.host, rt);
+    } catch {
+      return this.refuse(new HeadError(400, 'invalid absolute-form target'));
+    }
+    const keepAlive = head.minor === 1 ? !head.close : head.keepAlive && !head.close;
+    const writer = new Http1ResponseWriter(ex, this, head.minor, keepAlive, head.method === 'HEAD');
+    this.writer = writer;
+    this.socket.setTimeout(0);
+    if (head.chunked || head.contentLength > 0) {
+      this.decoder = BodyDecoder.for(head);
+      this.body = new RequestBody(this.socket);
+      ex.setBody(this.body);
+      if (head.expectContinue) this.socket.write(CONTINUE);
+    }
+    this.host.inflightStarted();
+    serveExchange(ex, writer, this.host.hooks, rt);
+    return true;
+  }
+
+  private readonly onPayload = (chunk: Buffer): void => {
+    const body = this.body;
+    // No reader any more (the response ended first): the rest of the body is discarded.
+    if (body === null || body.destroyed) return;
+    if (!body.push(chunk)) this.socket.pause();
+  };
+
+  /** Called by the writer once its response is fully written. */
+  responseEnded(writer: Http1ResponseWriter, keepAlive: boolean): void {
+    if (this.writer !== writer) return;
+    this.writer = null;
+    if (!keepAlive || this.host.draining) {
+      this.closed = true;
+      this.socket.end();
+      return;
+    }
+    if (this.body !== null) {
+      // The request body was not read to its end: drop it and keep the framing.
+      this.body.destroy();
+      this.body = null;
+    }
+    this.socket.resume();
+    // Pipelined requests already received start on the next turn, not inside this response's
+    // call stack: a packet of a thousand direct-response requests must not nest a thousand deep.
+    if (this.buf.length > 0) setImmediate(this.continueAfterResponse);
+    else this.continueAfterResponse();
+  }
+
+  private readonly continueAfterResponse = (): void => {
+    if (this.closed || this.writer !== null) return;
+    if (this.buf.length > 0) this.process();
+    if (this.ended && this.writer === null && !this.closed) return this.endAfterHalfClose();
+    if (this.writer === null && this.decoder === null && this.headTimer === null && !this.closed) this.socket.setTimeout(this.limits.idleTimeoutMs);
+  };
+
+  /** A request the codec cannot accept: answer with the status and close, as Envoy does. */
+  private refuse(error: HeadError, reason = reasonPhrase(error.status)): false {
+    this.host.clientError();
+    this.closed = true;
+    if (this.headTimer !== null) clearTimeout(this.headTimer);
+    const body = `${reason}\n`;
+    this.socket.end(`HTTP/1.1 ${error.status} ${reason}\r\ncontent-type: text/plain\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`);
+    this.socket.pause();
+    return false;
+  }
+
+  /** A framing error inside a request body: the upstream gets an aborted body, the client 400 or a reset. */
+  private bodyFailed(error: HeadError): void {
+    this.host.clientError();
+    this.closed = true;
+    this.body?.destroy(new DownstreamClosedError());
+    this.body = null;
+    if (this.writer !== null && !this.writer.started) {
+      const reason = reasonPhrase(error.status);
+      this.socket.end(`HTTP/1.1 ${error.status} ${reason}\r\ncontent-type: text/plain\r\ncontent-length: ${reason.length + 1}\r\nconnection: close\r\n\r\n${reason}\n`);
+    } else this.socket.destroy();
+  }
+
+  private readonly onEnd = (): void => {
+    this.ended = true;
+    if (this.decoder !== null) {
+      // The body was cut short: the upstream sees an aborted body, the client nothing more.
+      return this.bodyFailed(new HeadError(400, 'request body incomplete'));
+    }
+    if (this.writer === null && !this.closed) this.endAfterHalfClose();
+  };
+
+  /** After a half-close, anything left in the buffer is an incomplete head: nothing to answer. */
+  private endAfterHalfClose(): void {
+    this.closed = true;
+    if (this.headTimer !== null) clearTimeout(this.headTimer);
+    this.headTimer = null;
+    this.socket.end();
+  }
+
+  private readonly onHeadTimeout = (): void => {
+    this.headTimer = null;
+    if (this.closed || this.writer !== null) return;
+    this.refuse(new HeadError(408, 'request header timeout'));
+  };
+
+  private readonly onIdle = (): void => {
+    if (this.writer === null) this.socket.destroy();
+  };
+
+  private readonly onSocketError = (): void => {
+    // 'close' follows; ECONNRESET and friends need no more than that.
+  };
+
+  private readonly onClose = (): void => {
+    this.closed = true;
+    if (this.headTimer !== null) clearTimeout(this.headTimer);
+    this.headTimer = null;
+    this.body?.destroy(new DownstreamClosedError());
+    this.body = null;
+    const w = this.writer;
+    this.writer = null;
+    if (w !== null) w.downstreamClosed(new DownstreamClosedError());
+    this.host.connectionClosed(this);
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * The downstream end of every request chain: a Handler that writes the response to the client
+ * in one protocol's framing, then hands the finished Exchange to its listener (metrics, access
+ * log). This base class holds what every protocol shares — response flags, the extra headers
+ * of the hash LB, local replies for failures (Envoy's bodies and flags, pipeline/failure.ts),
+ * resetting a response that already started, backpressure, and "finish exactly once" — and
+ * leaves the wire to one subclass per protocol: `Http1ResponseWriter` (server/http1/) now,
+ * HTTP/2 next. Contract for a subclass, see docs/proxy.md "Exchange and response writers".
+ */
+import type { Exchange } from '../exchange';
+import { classify, replyFor } from '../pipeline/failure';
+import type { Abort, Handler } from '../pipeline/types';
+
+const noop = (): void => {};
+
+export abstract class ResponseWriter implements Handler {
+  private abortUpstream: Abort | null = null;
+  /** The upstream's resume: called by the subclass when the downstream drained. */
+  protected resume: () => void = noop;
+  private ended = false;
+
+  constructor(readonly ex: Exchange) {}
+
+  // ---- what a protocol implements ----
+
+  /** True once the downstream stream/connection can take no more bytes. */
+  protected abstract get closed(): boolean;
+  /** True once the status line / HEADERS frame left. */
+  protected abstract get headersSent(): boolean;
+  /** Sends status and headers (flat, lower-case names, hop-by-hop already removed). */
+  protected abstract writeHead(status: number, headers: string[]): void;
+  /** Sends body bytes; false = buffer full, call `this.resume()` once drained. */
+  protected abstract writeBody(chunk: Buffer): boolean;
+  /** Ends the response, optionally with a last chunk. */
+  protected abstract endBody(last?: Buffer): void;
+  /** Abandons a response that already started (HTTP/1.1: close the connection; HTTP/2: RST_STREAM). */
+  protected abstract reset(error: Error): void;
+
+  // ---- called by the listener ----
+
+  /** The client went away: stop the upstream work (response flag DC). */
+  downstreamClosed(error: Error): void {
+    if (this.ended) return;
+    this.ex.addFlag('DC');
+    if (this.abortUpstream) this.abortUpstream(error);
+    else this.finish();
+  }
+
+  // ---- Handler ----
+
+  onConnect(abort: Abort): void {
+    this.abortUpstream = abort;
+  }
+
+  onHeaders(status: number, headers: string[], resume: () => void): boolean {
+    const ex = this.ex;
+    if (this.ended || this.closed) return false;
+    ex.status = status;
+    this.resume = resume;
+    if (ex.upstreamStart > 0) ex.upstreamTime = performance.now() - ex.upstreamStart;
+    const out = ex.responseExtra ? headers.concat(ex.responseExtra) : headers;
+    if (ex.flags !== '') out.push('x-weft-response-flags', ex.flags);
+    this.writeHead(status, out);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.ended) return false;
+    this.ex.bytesSent += chunk.length;
+    return this.writeBody(chunk);
+  }
+
+  onComplete(): void {
+    if (this.ended) return;
+    this.endBody();
+    this.finish();
+  }
+
+  onError(error: Error): void {
+    if (this.ended) return;
+    const ex = this.ex;
+    const kind = classify(error);
+    if (kind === 'downstream' || this.closed) {
+      this.finish();
+      return;
+    }
+    if (this.headersSent) {
+      // The response is already streaming: the only honest signal left is a reset.
+      ex.addFlag(kind === 'timeout' ? 'UT' : 'UC');
+      this.reset(error);
+      this.finish();
+      return;
+    }
+    const reply = replyFor(kind);
+    ex.addFlag(reply.flag);
+    const body = Buffer.from(reply.body);
+    const headers = ['content-type', 'text/plain', 'content-length', String(body.length)];
+    if (kind === 'overflow') headers.push('x-envoy-overloaded', 'true');
+    this.onHeaders(reply.status, headers, noop);
+    ex.bytesSent += body.length;
+    this.endBody(body);
+    this.finish();
+  }
+
+  private finish(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.ex.listener.finish(this.ex);
+  }
+}

@@ -1,0 +1,2 @@
+export { renderReportHtml } from './page';
+export { parseReport, ReportFormatError } from './parse';

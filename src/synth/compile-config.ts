@@ -1,0 +1,31 @@
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic';
+import type { Mesh } from '../constructs/mesh';
+import { compileModel, type CompileOptions } from './compile';
+import { refineFieldLocations } from './field-location';
+import { loadMeshConfig } from './load';
+
+/** What a compile of a mesh description gives: diagnostics, and the files of dist/ when there is no error. */
+export interface CompiledConfig {
+  diagnostics: Diagnostic[];
+  /** `dist/`-relative path → content; empty when there are errors. */
+  files: Map<string, string>;
+  /** Environments that were compiled. */
+  environments: string[];
+}
+
+/** model → analyze → emit → schema-check for a Mesh that is already built. */
+export async function compileMesh(mesh: Mesh, options: CompileOptions = {}): Promise<CompiledConfig> {
+  const built = mesh.toModel();
+  const propMistakes = await refineFieldLocations(built.diagnostics);
+  if (!built.model) return { diagnostics: sortDiagnostics(propMistakes), files: new Map(), environments: [] };
+  const compiled = compileModel(built.model, options);
+  const diagnostics = sortDiagnostics([...propMistakes, ...compiled.diagnostics]);
+  return { diagnostics, files: hasErrors(diagnostics) ? new Map() : compiled.files, environments: compiled.environments };
+}
+
+/** load → compile, in this process. `synth` runs it in a child process (see isolate.ts). */
+export async function compileConfigFile(configPath: string, options: CompileOptions = {}): Promise<CompiledConfig> {
+  const loaded = await loadMeshConfig(configPath);
+  if (!loaded.mesh) return { diagnostics: loaded.diagnostics, files: new Map(), environments: [] };
+  return compileMesh(loaded.mesh, options);
+}

@@ -1,0 +1,91 @@
+/**
+ * Degradation in the weft proxy config (docs/degradation.md): fallbacks and switch rules on the
+ * caller's outbound routes, shaping instead of the token bucket, the ratio breaker on the called
+ * service, and the switches file: one ConfigMap `weft-switches` per namespace (the states this
+ * environment declares), mounted as a directory so that `kubectl apply`/`weft switch` flips reach
+ * the proxies within the kubelet's sync period, without a config change or a restart.
+ * @see https://kubernetes.io/docs/concepts/configuration/configmap/#mounted-configmaps-are-updated-automatically
+ */
+import type { At } from '../../diagnostics/location';
+import { sameService } from '../../model/common';
+import type { FallbackAnswer, Fallback } from '../../model/degradation';
+import type { Environment, MeshModel } from '../../model/mesh';
+import type { RateLimit } from '../../model/resilience';
+import type { Service } from '../../model/service';
+import type { ProxyConfigInput } from '../../proxy/config/schema';
+import type { Manifest } from '../target';
+import { commonLabels } from '../naming';
+import { SyncWave, syncWave } from '../sync-waves';
+import type { RouteInput, RouteScope } from './routes';
+
+export const SWITCHES_CONFIGMAP = 'weft-switches';
+export const SWITCHES_DIR = '/etc/weft-switches';
+export const SWITCHES_KEY = 'switches.json';
+
+type AnswerInput = { response: { status: number; headers?: Record<string, string>; body?: string } } | { to: { service: string; subset?: string } };
+
+/** Whether the mesh declares switches (then every weft workload mounts the switches file). */
+export function meshHasSwitches(model: MeshModel): boolean {
+  return (model.switches ?? []).length > 0;
+}
+
+/** The proxy's `switches`: the declared defaults and where the state file is. */
+export function switchesConfig(model: MeshModel): ProxyConfigInput['switches'] | undefined {
+  if (!meshHasSwitches(model)) return undefined;
+  return { declared: model.switches!.map((s) => ({ name: s.name, default: s.default })), file: `${SWITCHES_DIR}/${SWITCHES_KEY}` };
+}
+
+/** Each switch's state in this environment: the environment's setting, else the switch's default. */
+export function switchStates(model: MeshModel, env: Environment): Record<string, 'on' | 'off'> {
+  return Object.fromEntries((model.switches ?? []).map((s) => [s.name, env.switches?.[s.name] ?? s.default]));
+}
+
+/** The ConfigMap holding the switches file, one per namespace with weft workloads. */
+export function switchesConfigMap(model: MeshModel, env: Environment, namespace: string, json: (v: unknown) => string): Manifest {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: SWITCHES_CONFIGMAP, namespace, labels: commonLabels(model, SWITCHES_CONFIGMAP), annotations: syncWave(SyncWave.foundation) },
+    data: { [SWITCHES_KEY]: json({ switches: switchStates(model, env) }) },
+  };
+}
+
+/** A model answer as the proxy takes it; undefined when its destination cannot be compiled (already reported). */
+function answerInput(scope: RouteScope, a: FallbackAnswer, at: At): AnswerInput | undefined {
+  if (a.kind === 'response') return { response: { status: a.response.status, ...(a.response.headers ? { headers: { ...a.response.headers } } : {}), ...(a.response.body !== undefined ? { body: a.response.body } : {}) } };
+  const target = scope.index.service(a.service);
+  if (!target) return undefined;
+  if (a.version !== undefined && !target.versions.some((v) => v.name === a.version)) return undefined;
+  const name = scope.table.add(target, 'none', at);
+  if (name === undefined) return undefined;
+  return { to: { service: name, ...(a.version !== undefined ? { subset: a.version } : {}) } };
+}
+
+export function fallbackInput(scope: RouteScope, f: Fallback, at: At): RouteInput['fallback'] | undefined {
+  const answer = answerInput(scope, f.answer, at);
+  return answer && ({ on: [...f.on], ...answer } as RouteInput['fallback']);
+}
+
+/** The caller's switch rules for its calls to `owner`, in declaration order. */
+export function degradeInput(scope: RouteScope, owner: Service): RouteInput['degrade'] | undefined {
+  const rules = (scope.caller.degrade ?? []).filter((d) => d.calls.some((c) => sameService(c, owner)));
+  const out: NonNullable<RouteInput['degrade']> = [];
+  for (const d of rules) {
+    const answer = answerInput(scope, d.answer, d);
+    if (answer) out.push({ switch: d.switch, ...answer } as NonNullable<RouteInput['degrade']>[number]);
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+/** A rate limit in `shape` mode: the leaky bucket (the same rate, `maxQueue` waiting). */
+export function shapingInput(limit: RateLimit): RouteInput['shape'] {
+  return { requests: limit.requests, perMs: limit.perMs, maxQueue: limit.maxQueue ?? limit.burst };
+}
+
+/** Adds fallback, switch rules and shaping to one compiled route of `owner`. */
+export function addDegradation(scope: RouteScope, owner: Service, route: RouteInput, fallback: Fallback | undefined, at: At): void {
+  const degrade = degradeInput(scope, owner);
+  if (degrade) route.degrade = degrade;
+  const f = fallback && fallbackInput(scope, fallback, at);
+  if (f) route.fallback = f;
+}

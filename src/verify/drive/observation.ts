@@ -1,0 +1,29 @@
+import type { EchoReply } from '../../echo/server';
+
+/** What one probe saw. */
+export interface Observation {
+  requestId: string;
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+  /** The echo's answer, when the response came from an echo workload. */
+  echo?: EchoReply;
+  durationMs: number;
+  /** Envoy-style response flags the proxy reported (x-weft-response-flags). */
+  flags: string[];
+  /** No response (reset, refused): the error code. */
+  error?: string;
+}
+
+export function observe(requestId: string, status: number, headers: Record<string, string>, body: string, durationMs: number, error?: string): Observation {
+  let echo: EchoReply | undefined;
+  if (headers['x-weft-echo-service'] !== undefined) {
+    try {
+      echo = JSON.parse(body) as EchoReply;
+    } catch {
+      echo = undefined;
+    }
+  }
+  const flags = (headers['x-weft-response-flags'] ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  return { requestId, status, headers, body, echo, durationMs, flags, ...(error ? { error } : {}) };
+}

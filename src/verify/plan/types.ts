@@ -1,0 +1,197 @@
+/**
+ * The verification plan: every declared behaviour of one environment as checks with probes and
+ * expected outcomes, derived from the MeshModel (./derive.ts) — there is no hand-written list.
+ */
+import type { ServiceRef } from '../../model/common';
+import type { HeaderOperations } from '../../model/traffic';
+import type { CheckKind, Declaration, NotVerified } from '../report';
+
+/** One HTTP request a probe sends (path includes the query string). */
+export interface ProbeRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
+/** Where probes enter the mesh: a calling service's own outbound proxy (its identity). */
+export interface Via {
+  caller: ServiceRef;
+  /** Host header: the callee as the caller addresses it. */
+  authority: string;
+  /**
+   * The callee authenticates requests with JWT: every probe carries a valid token of this
+   * issuer (signed by the local mesh's key, which replaces the declared JWKS locally), so that
+   * routing and resilience are checked behind authentication; the JWT check itself varies it.
+   */
+  token?: TokenSpec;
+}
+
+export interface TokenSpec {
+  issuer: string;
+  audience?: string;
+  /** Header carrying the token and its prefix (`authorization`, `Bearer `), or a query parameter. */
+  header?: string;
+  prefix?: string;
+  param?: string;
+}
+
+/** What the mesh must do with a request, as the model says. */
+export type Outcome =
+  | {
+      kind: 'forward';
+      /** `<service>.<ns>/<route>` or `<service>.<ns>/(default)`: the route that matches. */
+      route: string;
+      service: ServiceRef;
+      /** Versions and weights (sum 100); `version` undefined = any version of the service. */
+      destinations: { version?: string; weight: number }[];
+      requestHeaders?: HeaderOperations;
+      responseHeaders?: HeaderOperations;
+      /** The path (and authority) the echo must see after a rewrite. */
+      rewrittenPath?: string;
+      rewrittenAuthority?: string;
+      /** A fault on the route makes some answers local (aborted) — such answers are resent. */
+      abortStatus?: number;
+    }
+  | { kind: 'redirect'; route: string; status: number; path?: string; authority?: string; scheme?: string }
+  | { kind: 'direct-response'; route: string; status: number; body?: string };
+
+/** A request with its expected outcome, repeated `repeat` times (enough to tell it from the alternative). */
+export interface RoutingProbe {
+  name: string;
+  request: ProbeRequest;
+  expected: Outcome;
+  repeat: number;
+  /**
+   * When every answer the wrong route would give is also one the right route may give (a near
+   * miss whose route reaches the version the default also reaches), single answers cannot tell
+   * them apart: the probe then fails when *all* `repeat` answers look like this alternative —
+   * `repeat` is chosen so that the right route does that with probability ≤ 0.001.
+   */
+  alternative?: Outcome;
+}
+
+export interface RetrySpec {
+  /** Retries after the first try. */
+  attempts: number;
+  /** Probes: query controls → expected total attempts (Σ arrivals at the destination instances), min..max. */
+  cases: { name: string; method: string; controls: string; attempts: { min: number; max: number } }[];
+}
+
+export interface TimeoutSpec {
+  declaredMs: number;
+  /** What the caller should observe: min(timeout, tries × per-try + back-off). */
+  expectedMs: number;
+  toleranceMs: number;
+  controls: string;
+}
+
+export interface ProportionSpec {
+  outcome: string;
+  expected: number;
+}
+
+export type CheckSpec =
+  | { type: 'routing'; probes: RoutingProbe[] }
+  | { type: 'split'; requests: ProbeRequest[]; service: ServiceRef; weights: { version: string; weight: number }[]; tests: ProportionSpec[] }
+  | { type: 'retries'; request: ProbeRequest; service: ServiceRef; instances: number; retry: RetrySpec }
+  | { type: 'timeout'; request: ProbeRequest; instances: number; timeout: TimeoutSpec }
+  | {
+      type: 'fault';
+      requests: ProbeRequest[];
+      abort?: { status: number; percent: number };
+      delay?: { fixedDelayMs: number; percent: number };
+      tests: ProportionSpec[];
+    }
+  | { type: 'mirror'; requests: ProbeRequest[]; mirror: ServiceRef & { version?: string }; percent: number; tests: ProportionSpec[] }
+  | {
+      type: 'rate-limit';
+      request: ProbeRequest;
+      scope: 'route' | 'service';
+      /** Token buckets that serve these probes (one per caller instance or receiving instance). */
+      buckets: number;
+      /** Service scope: probes go straight to one receiving instance (its own bucket), with the caller's identity. */
+      direct?: boolean;
+      burst: number;
+      requests: number;
+      perMs: number;
+    }
+  | {
+      type: 'circuit-breaker';
+      request: ProbeRequest;
+      service: ServiceRef;
+      /** Requests the pool admits at once: maxConnections (+ maxPendingRequests), or maxRequests. */
+      admitted?: number;
+      /** How long the echo holds each probe: long enough to fill the pool, short enough that a queued probe meets no per-try timeout. */
+      holdMs: number;
+      instances: number;
+      outlier?: { consecutive: number; status: number; baseEjectionMs: number; intervalMs: number };
+    }
+  | { type: 'mtls'; service: ServiceRef; mode: 'strict' | 'permissive' | 'disable'; request: ProbeRequest; control?: ServiceRef }
+  | { type: 'authorization'; service: ServiceRef; cells: AuthzProbe[] }
+  | { type: 'jwt'; service: ServiceRef; caller: ServiceRef; request: ProbeRequest; cases: JwtCase[] }
+  | { type: 'load-balancer'; request: ProbeRequest; service: ServiceRef; policy: 'round-robin' | 'consistent-hash'; hashHeader?: string; hashCookie?: string; instances: number };
+
+/** One cell of the authorization matrix, sent straight to the callee's inbound listener with the caller's certificate. */
+export interface AuthzProbe {
+  name: string;
+  /** Caller identity (its workload certificate); undefined = no identity (plaintext). */
+  caller?: ServiceRef;
+  request: ProbeRequest;
+  /** Claims of the token the probe carries, beyond iss/aud/sub (jwtClaims rules). */
+  claims?: Record<string, string[]>;
+  allowed: boolean;
+  because: string;
+}
+
+export type JwtCaseKind = 'valid' | 'expired' | 'not-yet-valid' | 'wrong-issuer' | 'wrong-audience' | 'bad-signature' | 'alg-none' | 'missing';
+
+export interface JwtCase {
+  kind: JwtCaseKind;
+  /** 401 for a rejected token; for `missing` without `required`, the request passes. */
+  accepted: boolean;
+}
+
+export interface PlannedCheck {
+  id: string;
+  kind: CheckKind;
+  title: string;
+  declaration: Declaration;
+  via: Via;
+  /** Probes this check sends (planned). */
+  probes: number;
+  /** Requests per second the declared rate limits on the path allow these probes (undefined = unlimited). */
+  rateCap?: number;
+  /** Probes in flight at once: below the callee's connection pool limits, which would otherwise answer 503 UO. */
+  concurrency?: number;
+  /** Expected behaviour in one line (printed by --plan, copied to the report). */
+  expectation: string;
+  /**
+   * Lanes run in parallel; a lane is the service whose state the check uses (token buckets,
+   * connection pools, outlier counters), so checks that would bias each other never overlap.
+   * Within a lane: `exclusive` checks (rate limits: they drain buckets) run first, one by one;
+   * then the `statistical` ones together, alongside `deterministic` then `disruptive` ones one by
+   * one — unless the lane is `isolated` (the service has a circuit breaker, whose outlier state
+   * failures would change), where all three run strictly one group after the other.
+   */
+  lane: string;
+  phase: 'exclusive' | 'statistical' | 'deterministic' | 'disruptive';
+  /**
+   * Token buckets the probes draw from (`route-bucket:<route>`, `inbound-bucket:<service>:<version>`):
+   * a statistical check whose buckets no exclusive check drains runs alongside the exclusive ones.
+   */
+  resources?: string[];
+  isolated?: boolean;
+  spec: CheckSpec;
+}
+
+export interface Plan {
+  mesh: string;
+  environment: string;
+  familyAlpha: number;
+  power: number;
+  detectableDeviation: number;
+  /** Statistical tests in the family (Holm's m). */
+  statisticalTests: number;
+  checks: PlannedCheck[];
+  notVerified: NotVerified[];
+}

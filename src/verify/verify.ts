@@ -1,0 +1,148 @@
+/**
+ * `weft verify` as a function: load mesh.config.ts → model for the environment → plan → (start
+ * the local mesh from dist/) → drive → judge → report. One straight line; each stage lives in
+ * its own module. Returns the report and the exit code; the CLI only parses flags and prints.
+ */
+import { writeFileSync } from 'node:fs';
+import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic';
+import type { MeshModel } from '../model/mesh';
+import { modelForEnvironment } from '../model/query';
+import { loadMeshConfig } from '../synth/load';
+import { LocalMesh } from '../local/mesh';
+import { derivePlan, type PlanOptions } from './plan/derive';
+import type { Plan, PlannedCheck } from './plan/types';
+import { declarationOf } from './plan/declaration';
+import type { VerifyReport } from './report';
+import { drive } from './drive/run';
+import { LocalTransport, type Transport } from './drive/transport';
+import { judge } from './judge';
+import { junitXml } from './output/junit';
+import { writeGithub } from './output/github';
+import { createProgress } from './output/progress';
+
+export interface VerifyOptions extends PlanOptions {
+  configPath: string;
+  /** @default the first environment whose mesh is weft (local), else the first */
+  env?: string;
+  distDir: string;
+  /** Only checks whose id contains this text (or matches it as a /regex/). */
+  only?: string;
+  seed: number;
+  /** Print the plan and stop. */
+  planOnly?: boolean;
+  json?: string;
+  junit?: string;
+  /** An already running local mesh (tests, mutation runs); it is not stopped. */
+  mesh?: LocalMesh;
+  out?: NodeJS.WriteStream;
+  env_?: NodeJS.ProcessEnv;
+}
+
+export interface VerifyOutcome {
+  exitCode: number;
+  diagnostics: Diagnostic[];
+  plan?: Plan;
+  report?: VerifyReport;
+}
+
+let runs = 0;
+
+export async function loadPlan(options: Pick<VerifyOptions, 'configPath' | 'env' | 'alpha' | 'power' | 'deviation'>, requireWeft: boolean): Promise<{ plan?: Plan; model?: MeshModel; diagnostics: Diagnostic[] }> {
+  const loaded = await loadMeshConfig(options.configPath);
+  if (!loaded.mesh) return { diagnostics: loaded.diagnostics };
+  const built = loaded.mesh.toModel();
+  if (!built.model || hasErrors(built.diagnostics)) return { diagnostics: built.diagnostics };
+  const model = built.model;
+  const at = { path: model.name, location: model.location };
+  const env = options.env ? model.environments.find((e) => e.name === options.env) : (model.environments.find((e) => e.mesh === 'weft') ?? model.environments[0]);
+  if (!env) {
+    return { diagnostics: [{ code: 'WEFT800', severity: 'error', ...at, message: `environment "${options.env}" is not declared`, hint: `use one of: ${model.environments.map((e) => e.name).join(', ')}` }] };
+  }
+  if (requireWeft && env.mesh !== 'weft') {
+    const weft = model.environments.filter((e) => e.mesh === 'weft').map((e) => e.name);
+    return {
+      diagnostics: [{ code: 'WEFT801', severity: 'error', ...at, message: `environment "${env.name}" uses mesh "${env.mesh}"; the local mesh runs the Weft proxy, so --local needs an environment whose mesh is "weft"`, hint: weft.length ? `use --env ${weft[0]}, or verify "${env.name}" on its cluster with --target URL` : `declare an environment with mesh: 'weft' (for example dev), or use --target URL` }],
+    };
+  }
+  const plan = derivePlan(modelForEnvironment(model, env), env.name, options);
+  return { plan, model, diagnostics: [] };
+}
+
+export function selectChecks(plan: Plan, only: string | undefined): PlannedCheck[] {
+  if (!only) return plan.checks;
+  const re = /^\/.*\/$/.test(only) ? new RegExp(only.slice(1, -1)) : undefined;
+  return plan.checks.filter((c) => (re ? re.test(c.id) : c.id.includes(only)));
+}
+
+export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
+  const out = options.out ?? process.stdout;
+  const env = options.env_ ?? process.env;
+  const { plan, diagnostics } = await loadPlan(options, !options.planOnly);
+  if (!plan) return { exitCode: 1, diagnostics };
+  const checks = selectChecks(plan, options.only);
+  if (checks.length === 0) {
+    const d: Diagnostic = { code: 'WEFT803', severity: 'error', path: plan.mesh, message: `--only "${options.only}" matches none of the ${plan.checks.length} checks`, hint: 'run with --plan to list the check ids' };
+    return { exitCode: 1, diagnostics: [d], plan };
+  }
+  const notVerified: Diagnostic[] = plan.notVerified.map((n) => ({
+    code: 'WEFT802',
+    severity: 'warning',
+    path: n.declaration.path,
+    location: { file: n.declaration.file, line: n.declaration.line, column: n.declaration.column },
+    message: `${n.kind} not verified: ${n.reason}`,
+    hint: 'see docs/verify.md (what the verifier checks)',
+  }));
+  if (options.planOnly) return { exitCode: 0, diagnostics: notVerified, plan: { ...plan, checks } };
+
+  const started = new Date();
+  const t0 = performance.now();
+  const mesh = options.mesh ?? (await LocalMesh.start({ distDir: options.distDir, env: plan.environment, log: (l) => out.write(`${l}\n`) }));
+  let transport: Transport | undefined;
+  try {
+    await mesh.waitServing();
+    transport = new LocalTransport({
+      outbound: (s) => mesh.instancesOf(s.namespace, s.name).map((i) => i.ports.outbound),
+      echoes: (s) => mesh.instancesOf(s.namespace, s.name, s.version).map((i) => i.ports.echo),
+      inbound: (s) => {
+        const instances = mesh.instancesOf(s.namespace, s.name).filter((i) => i.workload.config.listeners?.inbound);
+        const mode = instances[0]?.workload.config.security?.mtls?.mode;
+        return { ports: instances.map((i) => i.ports.inbound), tls: mode === 'STRICT' || mode === 'PERMISSIVE' };
+      },
+      identity: (s) => mesh.instancesOf(s.namespace, s.name)[0]?.certificates,
+    });
+    const progress = createProgress(checks, out, env);
+    const runId = `w${options.seed.toString(36)}r${(runs++).toString(36)}`;
+    let driven;
+    try {
+      driven = await drive(plan, checks, transport, runId, progress, mesh.issuer && ((claims) => mesh.issuer!.sign(claims)));
+    } finally {
+      progress.stop();
+    }
+    judge(driven.results, driven.contexts, plan.familyAlpha);
+    const failed = driven.results.filter((r) => r.status === 'failed').length;
+    const skipped = driven.results.filter((r) => r.status === 'skipped').length;
+    const report: VerifyReport = {
+      schemaVersion: 1,
+      mesh: plan.mesh,
+      environment: plan.environment,
+      mode: 'local',
+      dist: options.distDir,
+      seed: options.seed,
+      startedAt: started.toISOString(),
+      durationMs: Math.round(performance.now() - t0),
+      statistics: { familyAlpha: plan.familyAlpha, statisticalChecks: plan.statisticalTests, detectableDeviation: plan.detectableDeviation, power: plan.power },
+      summary: { checks: driven.results.length, passed: driven.results.length - failed - skipped, failed, skipped, probes: driven.probes, notVerified: plan.notVerified.length },
+      checks: driven.results,
+      notVerified: plan.notVerified,
+    };
+    if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+    if (options.junit) writeFileSync(options.junit, junitXml(report));
+    if (env.GITHUB_ACTIONS === 'true') writeGithub(report, env, (s) => out.write(s));
+    return { exitCode: failed > 0 ? 1 : 0, diagnostics: notVerified, plan, report };
+  } finally {
+    await transport?.close();
+    if (!options.mesh) await mesh.stop();
+  }
+}
+
+export { declarationOf };

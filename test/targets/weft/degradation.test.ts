@@ -1,0 +1,74 @@
+/**
+ * Degradation from mesh.config.ts to the weft proxy config: fallbacks (service and route level,
+ * response and `to`), switch rules on the caller's routes, environment switch states in the
+ * weft-switches ConfigMap, the sidecar's mount, the ratio breaker and shaping; plus the
+ * analyzer's degradation diagnostics. Every emitted config is checked by the proxy's own loader.
+ */
+import { describe, expect, it } from 'vitest';
+import { analyze } from '../../../src/analyze/index';
+import { emit, modelOf, weftMesh } from './helpers';
+
+function scenario(envSwitches?: Record<string, 'on' | 'off'>) {
+  const mesh = weftMesh(envSwitches ? { environments: { dev: { mesh: 'weft', switches: envSwitches }, prod: { mesh: 'istio' } } } : {});
+  const t = mesh.team('shop');
+  const captcha = t.service('captcha', {
+    port: 5000,
+    versions: { v1: { image: 'x/c:1' }, static: { image: 'x/c:static' } },
+    resilience: {
+      fallback: { on: ['timeout', '5xx'], response: { body: 'busy' } },
+      circuitBreaker: { ratio: { failureRatio: 50, minRequests: 10, window: '20s', openFor: '3s', halfOpenProbes: 2 } },
+      rateLimit: { requests: 10, per: '1s', mode: 'shape', maxQueue: 5 },
+    },
+  });
+  captcha.route('api', { match: { path: { prefix: '/api' } }, to: captcha.version('v1'), fallback: { on: ['circuit-open'], to: captcha.version('static') } });
+  const gw = t.service('gateway', { port: 8080, versions: { v1: { image: 'x/g:1' } }, calls: [captcha] });
+  const sw = mesh.switch('shed-captcha', { description: 'skip captcha' });
+  gw.degrade(sw, { calls: [captcha], response: { status: 200, body: 'skip' } });
+  return mesh;
+}
+
+describe('weft target: degradation', () => {
+  it('puts fallbacks and switch rules on the caller routes, the ratio breaker on the service, shaping inbound', () => {
+    const e = emit(scenario());
+    const api = e.route('shop/gateway-v1', 'captcha.shop/api');
+    expect(api.fallback).toEqual({ on: ['circuit-open'], to: { service: 'captcha', subset: 'static' } });
+    expect(api.degrade).toEqual([{ switch: 'shed-captcha', response: { status: 200, body: 'skip' } }]);
+    const implicit = e.route('shop/gateway-v1', 'captcha.shop/(default)');
+    expect(implicit.fallback).toEqual({ on: ['timeout', '5xx'], response: { status: 200, body: 'busy' } });
+    expect(implicit.degrade).toHaveLength(1);
+    expect(e.service('shop/gateway-v1', 'captcha').ratioBreaker).toEqual({ failureRatioPercent: 50, minRequests: 10, windowMs: 20_000, openMs: 3_000, halfOpenProbes: 2 });
+    const own = e.config('shop/captcha-v1');
+    expect(own.listeners.inbound?.shape).toEqual({ requests: 10, perMs: 1000, maxQueue: 5 });
+    expect(own.listeners.inbound?.rateLimit).toBeUndefined();
+    expect(e.config('shop/gateway-v1').switches).toEqual({ declared: [{ name: 'shed-captcha', default: 'off' }], file: '/etc/weft-switches/switches.json' });
+  });
+
+  it('writes the environment switch states into the weft-switches ConfigMap of each namespace', () => {
+    const e = emit(scenario({ 'shed-captcha': 'on' }), 'dev');
+    const cm = e.output.manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'weft-switches')!;
+    expect(cm.metadata.namespace).toBe('shop');
+    expect(JSON.parse((cm as unknown as { data: Record<string, string> }).data['switches.json']!)).toEqual({ switches: { 'shed-captcha': 'on' } });
+    const wiring = e.ctx.wiring(e.model.services.find((s) => s.name === 'gateway')!, e.model.services.find((s) => s.name === 'gateway')!.versions[0]!);
+    expect(JSON.stringify(wiring.volumes)).toContain('"configMap":{"name":"weft-switches"}');
+    expect(JSON.stringify(wiring.containers)).toContain('"mountPath":"/etc/weft-switches"');
+  });
+
+  it('reports what istio does not express, and wrong references', () => {
+    const mesh = scenario({ 'shed-captcha': 'on', 'no-such-switch': 'on' });
+    const t = mesh.node.findChild('shop') as ReturnType<typeof mesh.team>;
+    const other = t.service('other', { port: 8080, versions: { v1: { image: 'x/o:1' } } });
+    const lonely = t.service('lonely', { port: 8080, versions: { v1: { image: 'x/l:1' } }, resilience: { fallback: { on: ['5xx'], to: other.version('v9') } } });
+    lonely.degrade(mesh.switch('shed-other', { description: 'x' }), { calls: [other], response: { status: 200 } });
+    const codes = analyze(modelOf(mesh)).map((d) => d.code);
+    for (const c of ['WEFT840', 'WEFT841', 'WEFT842', 'WEFT843', 'WEFT845', 'WEFT846', 'WEFT847']) expect(codes, c).toContain(c);
+  });
+
+  it('rejects a fallback with both or neither of response and to (a construct diagnostic, not a throw)', () => {
+    const mesh = weftMesh();
+    const t = mesh.team('shop');
+    const a = t.service('a', { port: 8080, versions: { v1: { image: 'x/a:1' } } });
+    t.service('b', { port: 8080, versions: { v1: { image: 'x/b:1' } }, resilience: { fallback: { on: ['5xx'], response: { body: 'x' }, to: a } } });
+    const { diagnostics } = mesh.toModel();
+    expect(diagnostics.map((d) => d.message).join('\n')).toContain('exactly one of `response` and `to`');
+  });
+});
