@@ -7,7 +7,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Server as HttpServer } from 'node:http';
 import type { MtlsConfig } from '../config/security-schema';
-import { ListenError } from '../errors';
+import { listenOn } from '../server/listen';
 import type { CertificateWatcher } from './certificate-files';
 import { PeerAuthenticator } from './peer-authentication';
 
@@ -26,15 +26,7 @@ export class SecureInbound {
   }
 
   listen(host: string, port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const onError = (e: Error): void => reject(new ListenError('inbound', `${host}:${port}`, e));
-      this.server.once('error', onError);
-      this.server.listen({ host, port }, () => {
-        this.server.off('error', onError);
-        const addr = this.server.address();
-        resolve(typeof addr === 'object' && addr ? addr.port : port);
-      });
-    });
+    return listenOn(this.server, 'inbound', host, port);
   }
 
   /** Stops accepting; `force` also closes connections the HTTP server has not finished with. */

@@ -8,7 +8,7 @@
  * - GET /clusters     endpoints per service with in-flight counts and outlier state.
  */
 import { createServer, type Server } from 'node:http';
-import { ListenError } from '../errors';
+import { listenOn } from './listen';
 
 export interface AdminSource {
   ready(): boolean;
@@ -47,15 +47,7 @@ export class AdminServer {
   }
 
   listen(host: string, port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const onError = (e: Error): void => reject(new ListenError('admin', `${host}:${port}`, e));
-      this.server.once('error', onError);
-      this.server.listen({ host, port }, () => {
-        this.server.off('error', onError);
-        const addr = this.server.address();
-        resolve(typeof addr === 'object' && addr ? addr.port : port);
-      });
-    });
+    return listenOn(this.server, 'admin', host, port);
   }
 
   close(): Promise<void> {

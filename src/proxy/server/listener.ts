@@ -7,7 +7,7 @@
  * carries on.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { ListenError } from '../errors';
+import { listenOn } from './listen';
 import type { Exchange } from '../exchange';
 import type { ListenerRuntime, Runtime } from '../runtime';
 import { Http1Connection, type Http1Host } from './http1/connection';
@@ -92,15 +92,7 @@ export class HttpListener implements ListenerRuntime, Http1Host {
   }
 
   listen(host: string, port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const onError = (e: Error): void => reject(new ListenError(this.kind, `${host}:${port}`, e));
-      this.server.once('error', onError);
-      this.server.listen({ host, port }, () => {
-        this.server.off('error', onError);
-        const addr = this.server.address();
-        resolve(typeof addr === 'object' && addr ? addr.port : port);
-      });
-    });
+    return listenOn(this.server, this.kind, host, port);
   }
 
   /**

@@ -11,7 +11,7 @@
  * @see https://istio.io/latest/docs/reference/config/metrics/
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { ListenError } from '../../errors';
+import { listenOn } from '../listen';
 import type { Runtime } from '../../runtime';
 
 export interface TcpMetricsSink {
@@ -121,15 +121,7 @@ export class TcpProxy {
   }
 
   listen(host: string, port: number): Promise<number> {
-    return new Promise((resolve, reject) => {
-      const onError = (e: Error): void => reject(new ListenError(`tcp:${this.name}`, `${host}:${port}`, e));
-      this.server.once('error', onError);
-      this.server.listen({ host, port }, () => {
-        this.server.off('error', onError);
-        const addr = this.server.address();
-        resolve(typeof addr === 'object' && addr ? addr.port : port);
-      });
-    });
+    return listenOn(this.server, `tcp:${this.name}`, host, port);
   }
 
   /** Stops accepting; with `force`, cuts the open connections too (else they run out on their own). */
