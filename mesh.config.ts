@@ -9,6 +9,7 @@
  *
  * `npm run synth` compiles it into dist/; see README.md for a tour.
  */
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Mesh, duration } from 'weft';
 
 const mesh = new Mesh('shop', {
@@ -33,8 +34,14 @@ const mesh = new Mesh('shop', {
     destinationServer: 'https://kubernetes.default.svc',
   },
   trustDomain: 'cluster.local',
-  security: { mtls: 'strict', authorization: 'deny-by-default' },
-  observability: { metrics: true, tracing: { samplingPercent: 10 }, accessLogs: false },
+  // Paths are normalized (dot segments removed) before routes and authorization rules match, as
+  // Istio's default BASE: written into every weft proxy config; Consul and Istio default to it.
+  security: { mtls: 'strict', authorization: 'deny-by-default', pathNormalization: 'base' },
+  // Istio sidecars export spans to the collector themselves: its Service is in every Sidecar's egress.
+  observability: { metrics: true, tracing: { samplingPercent: 10, collector: 'otel-collector.observability' }, accessLogs: false },
+  // The mTLS mode and telemetry defaults go into Weft's own namespaces, not istio-system, so
+  // that another repository can share the cluster (docs/istio.md, "Mesh defaults").
+  defaultsScope: 'namespaces',
 });
 
 // ── Team storefront ─────────────────────────────────────────────────────────────────────────
@@ -121,6 +128,12 @@ gatewaySvc.degrade(shedCaptcha, {
   calls: [anticaptcha],
   response: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"verdict":"skip","degraded":true}' },
 });
+// A fallback for one call only: when the gateway cannot reach springboot-app at all, its users get
+// the seeds' "system busy, try again later" instead of a bare 503 (docs/degradation.md).
+gatewaySvc.fallbackFor(app, {
+  on: ['connect-failure'],
+  response: { status: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '5' }, body: '系统繁忙，稍后再试' },
+});
 
 // ── Team commerce ───────────────────────────────────────────────────────────────────────────
 const commerce = mesh.team('commerce', { namespace: 'commerce' });
@@ -134,6 +147,15 @@ const payments = commerce.externalService('payments-api', {
 const dataService = commerce.service('data-service', {
   ports: [{ port: 5432, protocol: 'tcp', name: 'tcp-postgres' }],
   versions: { v1: { image: 'postgres:16.4', replicas: 2 } },
+  // The postgres image has no USER: under Weft's hardened defaults (runAsNonRoot, read-only
+  // root) it starts only as its own user (999), writing to volumes (docs/kubernetes.md).
+  securityContext: { runAsUser: 999, runAsGroup: 999, fsGroup: 999 },
+  // Each replica's own data (a demo; real data belongs on a persistentVolumeClaim) and socket folder.
+  volumes: { pgdata: { emptyDir: { sizeLimit: '1Gi' } }, run: { emptyDir: { medium: 'Memory' } } },
+  mounts: [
+    { volume: 'pgdata', mountPath: '/var/lib/postgresql/data' },
+    { volume: 'run', mountPath: '/var/run/postgresql' },
+  ],
   calls: [payments],
   disruptionBudget: { minAvailable: 1 },
   security: { mtls: 'strict' },
@@ -143,6 +165,8 @@ const product = commerce.service('product-service', {
   port: 8080,
   protocol: 'http2',
   versions: { v1: { image: 'example/product-service:1.4.2', replicas: 2 }, v2: { image: 'example/product-service:1.5.0' } },
+  // In weft environments the app reaches postgres at $WEFT_UPSTREAM_DATA_SERVICE_5432 (127.0.0.1:5432),
+  // a local bind port its proxy carries over mTLS to data-service's inbound TCP listener (WEFT669).
   calls: [dataService],
   resilience: {
     circuitBreaker: { consecutiveGatewayErrors: 3, baseEjection: '15s', maxEjectionPercent: 30, maxRequestsPerConnection: 100 },
@@ -166,7 +190,9 @@ const trade = commerce.service('trade-service', {
 const order = commerce.service('order-service', {
   port: 8080,
   versions: { v1: { image: 'example/order-service:3.2.0', replicas: 2 }, v2: { image: 'example/order-service:3.3.0-rc.1' } },
-  calls: [product, trade],
+  // A narrowed call: order-service may only read products (GET); any other request to
+  // product-service is denied (docs/constructs.md, "Narrowing calls").
+  calls: [product.only({ methods: ['GET'] }), trade],
   resilience: { rateLimit: { requests: 100, per: '1s' } },
 });
 order.route('chaos', {
@@ -211,6 +237,21 @@ user.route('old-profile', {
 });
 user.route('default', { to: user });
 trade.allow('from-order-namespace', { from: { namespaces: ['commerce'] }, to: { methods: ['POST'] } });
+
+// Escape hatches (docs/kubernetes.md#escape-hatches): any cdk8s construct in a team's
+// namespace, and JSON patches for fields no construct offers.
+new ApiObject(commerce.chart, 'commerce-quota', { apiVersion: 'v1', kind: 'ResourceQuota', spec: { hard: { pods: '50', 'requests.cpu': '8' } } });
+new ApiObject(commerce.chart, 'commerce-critical', {
+  apiVersion: 'scheduling.k8s.io/v1',
+  kind: 'PriorityClass',
+  value: 100000,
+  description: 'commerce workloads that hold state',
+});
+mesh.patch('data-service-priority', {
+  kind: 'Deployment',
+  name: 'data-service-v1',
+  ops: [JsonPatch.add('/spec/template/spec/priorityClassName', 'commerce-critical')],
+});
 
 // ── Ingress ─────────────────────────────────────────────────────────────────────────────────
 const publicGateway = mesh.gateway('public', {

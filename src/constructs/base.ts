@@ -53,7 +53,8 @@ export abstract class WeftConstruct extends Construct {
     }
   }
 
-  private reportOrThrow(d: Diagnostic): void {
+  /** Reports a construct-time problem to the mesh (or throws, for a construct outside a Mesh). */
+  protected reportOrThrow(d: Diagnostic): void {
     const sink = (this.node.root as unknown as Record<symbol, DiagnosticSink | undefined>)[SINK];
     if (!sink) throw new Error(d.message);
     sink.addConstructionDiagnostic(d);

@@ -1,7 +1,8 @@
 import type { Construct } from 'constructs';
-import type { Degradation as DegradationModel, DegradationSwitch as SwitchModel } from '../model/degradation';
+import type { CallFallback as CallFallbackModel, Degradation as DegradationModel, DegradationSwitch as SwitchModel } from '../model/degradation';
+import type { ServiceRef } from '../model/common';
 import { WeftConstruct } from './base';
-import { degradePropsSchema, switchPropsSchema, type DegradeProps, type SwitchProps } from './props/degradation';
+import { degradePropsSchema, fallbackPropsSchema, switchPropsSchema, type DegradeProps, type FallbackProps, type SwitchProps } from './props/degradation';
 
 /**
  * A degradation switch (降级开关), declared with `mesh.switch(name, props)`. Its state is the
@@ -46,5 +47,29 @@ export class Degradation extends WeftConstruct {
     const p = this.props;
     if (!p) return undefined;
     return { path: this.constructPath, location: this.location, switch: this.sw.name, calls: p.calls, answer: p.answer };
+  }
+}
+
+/**
+ * `caller.fallbackFor(callee, props)`: what answers this caller's calls to `callee` when one fails
+ * for a reason in `on`. For this caller it wins over the callee's route and service fallbacks.
+ */
+export class CallFallback extends WeftConstruct {
+  private readonly props?: ReturnType<typeof fallbackPropsSchema.parse>;
+
+  constructor(
+    scope: Construct,
+    private readonly callee: ServiceRef,
+    props: FallbackProps,
+  ) {
+    super(scope, callee.name, 'fallback-for:', 'dns-label', 'call fallback');
+    this.props = this.parseProps(fallbackPropsSchema, props, 'fallback');
+  }
+
+  /** @internal */
+  _toModel(): CallFallbackModel | undefined {
+    const p = this.props;
+    if (!p) return undefined;
+    return { path: this.constructPath, location: this.location, callee: this.callee, fallback: p };
   }
 }

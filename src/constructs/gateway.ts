@@ -28,6 +28,21 @@ export const gatewayPropsSchema = z
       .optional(),
     /** Labels of the gateway pods. @default { istio: 'ingressgateway' } */
     selector: labelsSchema().default({ istio: 'ingressgateway' }),
+    /**
+     * Where the gateway's pods run and as which service account: the identity its requests carry
+     * into the mesh, which deny-by-default ALLOW policies admit. Not the Gateway resource's namespace.
+     * @default { namespace: 'istio-system', serviceAccount: 'istio-ingressgateway-service-account' } (Istio's istioctl install; with a selector `app` label, that label as the account, as the `gateway` Helm chart names it)
+     * @see https://istio.io/latest/docs/tasks/security/authorization/authz-ingress/
+     */
+    workload: z
+      .object({
+        /** Namespace of the gateway pods. @default 'istio-system' */
+        namespace: dnsLabelSchema.optional(),
+        /** Service account of the gateway pods. @default 'istio-ingressgateway-service-account' */
+        serviceAccount: dnsLabelSchema.optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type GatewayProps = z.input<typeof gatewayPropsSchema>;
@@ -67,6 +82,7 @@ export class Gateway extends WeftConstruct {
       port: p.port ?? (p.tls ? 443 : 80),
       tls: p.tls,
       selector: p.selector,
+      workload: p.workload,
       routes: this.node.children.filter((c): c is Route => c instanceof Route).flatMap((r) => r._toModel() ?? []),
     };
   }

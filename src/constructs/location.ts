@@ -4,6 +4,8 @@ import { dirname, resolve, sep } from 'node:path';
 import type { SourceLocation } from '../diagnostics/location';
 
 const WEFT_SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..') + sep;
+/** The precompiled compiler (lib/weft-compiler.mjs, src/cli/build.mjs): Weft's own frames when it runs from its bundle. */
+const WEFT_LIB = resolve(WEFT_SRC, '../lib') + sep;
 const FRAME = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/;
 /** Weft's own frames above the user's are few (capture, base class, construct, factory method). */
 const FRAMES = 12;
@@ -42,7 +44,7 @@ export function captureLocation(): SourceLocation {
     const column = site.getColumnNumber();
     if (!name || line === null || column === null) continue;
     const file = name.startsWith('file://') ? fileURLToPath(name) : name;
-    if (file.startsWith('node:') || file.startsWith(WEFT_SRC) || file.includes(`${sep}node_modules${sep}`)) continue;
+    if (file.startsWith('node:') || file.startsWith(WEFT_SRC) || file.startsWith(WEFT_LIB) || file.includes(`${sep}node_modules${sep}`)) continue;
     return mapped(name, file, line, column);
   }
   return { file: '<unknown>', line: 1, column: 1 };
@@ -68,7 +70,7 @@ function fromFormattedStack(): SourceLocation {
     const m = FRAME.exec(line.trim());
     if (!m) continue;
     const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
-    if (file.startsWith('node:') || file.startsWith(WEFT_SRC) || file.includes(`${sep}node_modules${sep}`)) continue;
+    if (file.startsWith('node:') || file.startsWith(WEFT_SRC) || file.startsWith(WEFT_LIB) || file.includes(`${sep}node_modules${sep}`)) continue;
     return { file, line: Number(m[2]), column: Number(m[3]) };
   }
   return { file: '<unknown>', line: 1, column: 1 };

@@ -3,15 +3,16 @@ import { z } from 'zod';
 import { DegradationSwitch } from './degradation';
 import type { SwitchProps } from './props/degradation';
 import type { Diagnostic } from '../diagnostics/diagnostic';
-import { gitopsDeliverySchema, meshModelSchema, type MeshModel, meshFlavourSchema, type MeshFlavour, type Environment } from '../model/mesh';
+import { defaultsScopeSchema, gitopsDeliverySchema, meshModelSchema, type MeshModel, meshFlavourSchema, type MeshFlavour, type Environment } from '../model/mesh';
 import type { SourceLocation } from '../diagnostics/location';
-import { authorizationModeSchema, mtlsModeSchema } from '../model/security';
+import { authorizationModeSchema, mtlsModeSchema, pathNormalizationSchema } from '../model/security';
 import { WeftConstruct, fieldOf, issueMessage, markAsSink, type DiagnosticSink } from './base';
 import { dnsLabelSchema, percentPropSchema } from './props/common';
 import { Team, type TeamProps } from './team';
 import { Service } from './service';
 import { Gateway, type GatewayProps } from './gateway';
 import { ExternalService } from './external-service';
+import { ObjectPatch, type ObjectPatchProps } from './object-patch';
 import { captureLocation } from './location';
 import { nameProblem, printableName } from './names';
 
@@ -33,6 +34,19 @@ const observabilityPropsSchema = z
          * @see https://opentelemetry.io/docs/specs/otlp/#otlphttp
          */
         otlpEndpoint: z.string().regex(/^https?:\/\/[^\s/]+\/\S*$/, 'must be an http(s) URL with a path, e.g. http://otel-collector:4318/v1/traces').optional(),
+        /**
+         * Host of the tracing provider's collector Service, as `<name>.<namespace>` (e.g.
+         * `otel-collector.observability`) or its full name (`….svc.cluster.local`); any other
+         * name is an external host (declare it as an `externalService`). Istio sidecars export
+         * spans to it themselves, so every Sidecar's egress lists it (docs/istio.md).
+         * @default the host of `otlpEndpoint`, else any Service in `istio-system` (where Istio's
+         *   Jaeger and Zipkin addons run)
+         * @see https://istio.io/latest/docs/reference/config/networking/sidecar/#IstioEgressListener
+         */
+        collector: z
+          .string()
+          .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/, 'must be a host with its namespace, e.g. otel-collector.observability')
+          .optional(),
       })
       .strict()
       .optional(),
@@ -106,6 +120,8 @@ const environmentPropsSchema = z
       .default({}),
     /** Observability of this environment. @default the mesh's */
     observability: observabilityPropsSchema.default({}),
+    /** Where the mesh's defaults are written in this environment's cluster; see the mesh's `defaultsScope`. @default the mesh's */
+    defaultsScope: defaultsScopeSchema.optional(),
     /**
      * Deliver this environment with Argo CD: `true` takes the mesh-wide `gitops` settings, an
      * object overrides some of them for this environment. docs/gitops.md. @default not delivered
@@ -148,11 +164,31 @@ export const meshPropsSchema = z
         mtls: mtlsModeSchema.default('strict'),
         /** `deny-by-default` (only declared calls, gateway routes and allow rules pass) or `allow-all`. @default 'deny-by-default' */
         authorization: authorizationModeSchema.default('deny-by-default'),
+        /**
+         * Path normalization of every proxy before route matching and authorization, and of the
+         * path forwarded: `base` (RFC 3986 dot segments, Istio's default), `merge-slashes` (also
+         * `//` → `/`) or `none`. Weft proxy: `http.pathNormalization`; Consul: Mesh
+         * `http.incoming.requestNormalization`; Istio: mesh config of the installation, which
+         * Weft does not write (WEFT636 when it differs from Istio's default). @default the data plane's default (`base`)
+         * @see https://istio.io/latest/docs/reference/config/security/normalization/
+         */
+        pathNormalization: pathNormalizationSchema.optional(),
       })
       .strict()
       .default({ mtls: 'strict', authorization: 'deny-by-default' }),
     /** Mesh-wide observability; environments and services may override it. @default metrics on, no tracing, no access logs */
     observability: observabilityPropsSchema.default({}),
+    /**
+     * Where the mesh's defaults (mTLS mode, access logs, metrics, tracing) are written when the
+     * data plane has a cluster-wide place for them. `namespaces`: Istio `PeerAuthentication`
+     * `default` and `Telemetry` `mesh-default` in each namespace Weft deploys to, leaving other
+     * namespaces of the cluster (and other repositories sharing it) alone. `mesh-wide`: one of
+     * each in Istio's root namespace `istio-system`, which applies to every namespace of the
+     * cluster. docs/istio.md. @default 'namespaces'
+     * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
+     * @see https://istio.io/latest/docs/tasks/observability/telemetry/#scope-inheritance-and-overrides
+     */
+    defaultsScope: defaultsScopeSchema.default('namespaces'),
     /** Argo CD settings shared by the environments that set `gitops`. docs/gitops.md. @default none */
     gitops: gitopsPropsSchema.optional(),
   })
@@ -217,6 +253,11 @@ export class Mesh extends Construct implements DiagnosticSink {
     return new Gateway(this, name, props);
   }
 
+  /** JSON patches (RFC 6902) for objects Weft emits: the escape hatch for fields no construct offers. docs/kubernetes.md#json-patches. */
+  patch(name: string, props: ObjectPatchProps): ObjectPatch {
+    return new ObjectPatch(this, name, props);
+  }
+
   addConstructionDiagnostic(d: Diagnostic): void {
     this.constructionDiagnostics.push(d);
   }
@@ -227,6 +268,8 @@ export class Mesh extends Construct implements DiagnosticSink {
    */
   toModel(): { model?: MeshModel; diagnostics: Diagnostic[] } {
     const diagnostics = [...this.constructionDiagnostics];
+    // Building the model reports too (a team's escape-hatch chart that fails to synthesize).
+    const reportedBefore = this.constructionDiagnostics.length;
     const p = this.props;
     // Every construct must exist before calls to `_toModel`, which resolve references by name.
     const nodes = this.node.findAll();
@@ -266,6 +309,7 @@ export class Mesh extends Construct implements DiagnosticSink {
       ),
       security: e.security,
       observability: e.observability,
+      defaultsScope: e.defaultsScope,
       gitops: e.gitops ? resolveGitops(this.name, name, p.gitops, e.gitops === true ? {} : e.gitops, delivered, this.location) : undefined,
       consul: e.consul,
       switches: e.switches,
@@ -278,13 +322,16 @@ export class Mesh extends Construct implements DiagnosticSink {
       environments,
       security: p.security,
       observability: { metrics: p.observability.metrics ?? true, tracing: p.observability.tracing, accessLogs: p.observability.accessLogs ?? false },
+      defaultsScope: p.defaultsScope,
       teams: teams.map((t) => t._toModel()),
       services,
       gateways: nodes.filter((c): c is Gateway => c instanceof Gateway).flatMap((g) => g._toModel() ?? []),
       externalServices: nodes.filter((c): c is ExternalService => c instanceof ExternalService && teams.includes(c.node.scope as Team)).flatMap((x) => x._toModel() ?? []),
       switches: nodes.filter((c): c is DegradationSwitch => c instanceof DegradationSwitch).flatMap((s) => s._toModel() ?? []),
+      patches: nodes.filter((c): c is ObjectPatch => c instanceof ObjectPatch).flatMap((x) => x._toModel() ?? []),
     };
     // The schema parse is a guard against Weft bugs (constructs producing a malformed model).
+    diagnostics.push(...this.constructionDiagnostics.slice(reportedBefore));
     return { model: deepFreeze(meshModelSchema.parse(model)), diagnostics };
   }
 }

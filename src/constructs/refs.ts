@@ -1,4 +1,5 @@
 import type { ServiceRef } from '../model/common';
+import type { AuthzTarget } from '../model/security';
 import type { Call } from '../model/service';
 
 /** Brand of things a route can send traffic to: a Service, a version of one, or a weighted one. */
@@ -27,6 +28,29 @@ export function isDestination(v: unknown): v is DestinationLike {
 
 export function isCallTarget(v: unknown): v is CallTarget {
   return typeof v === 'object' && v !== null && typeof (v as Record<symbol, unknown>)[CALL_TARGET] === 'function';
+}
+
+/** Brand of a narrowed call entry (`service.only(...)`): what the caller may do at the callee. */
+export const CALL_NARROWING = Symbol.for('weft.call-narrowing');
+
+/** A `calls` entry that restricts the caller to some requests: `calls: [reviews.only({ methods: ['GET'] })]`. */
+export class NarrowedCall implements CallTarget {
+  constructor(
+    private readonly target: CallTarget,
+    private readonly only: AuthzTarget | undefined,
+  ) {}
+  [CALL_TARGET](): Call['target'] {
+    return this.target[CALL_TARGET]();
+  }
+  /** The permitted requests; undefined when the props were invalid (reported where `only` was called). */
+  [CALL_NARROWING](): AuthzTarget | undefined {
+    return this.only;
+  }
+}
+
+/** The narrowing of a `calls` entry, if it is one. */
+export function narrowingOf(t: CallTarget): AuthzTarget | undefined {
+  return t instanceof NarrowedCall ? t[CALL_NARROWING]() : undefined;
 }
 
 /** A destination with an explicit weight, from `service.weight(20)` or `service.version('v1').weight(20)`. */

@@ -6,10 +6,12 @@ import { servicePropsSchema, type ServiceProps, type ParsedServiceProps } from '
 import type { RouteProps } from './props/route';
 import { Route } from './route';
 import { AuthorizationRule, JwtRule, Slo, type AuthorizationProps, type JwtProps, type SloProps } from './policies';
-import { CALL_TARGET, DESTINATION, VersionRef, WeightedDestination, isCallTarget, type CallTarget, type DestinationLike, type DestinationSpec } from './refs';
+import { CALL_TARGET, DESTINATION, NarrowedCall, VersionRef, WeightedDestination, isCallTarget, narrowingOf, type CallTarget, type DestinationLike, type DestinationSpec } from './refs';
+import { authzOperationPropsSchema, type AuthzOperationProps } from './props/security';
 import { captureLocation } from './location';
-import { Degradation, type DegradationSwitch } from './degradation';
-import type { DegradeProps } from './props/degradation';
+import { CallFallback, Degradation, type DegradationSwitch } from './degradation';
+import type { DegradeProps, FallbackProps } from './props/degradation';
+import { mountProblems, resolveMounts, resolveSecurityContext, resolveVolumes } from './pod-volumes';
 
 export type { ServiceProps } from './props/service';
 
@@ -36,6 +38,15 @@ export class Service extends WeftConstruct implements DestinationLike, CallTarge
     super(scope, name, '', 'dns-1035-label', 'service');
     this.namespace = scope.namespace;
     this.props = this.parseProps(servicePropsSchema, props, 'service');
+    if (this.props) this.checkMounts(this.props);
+  }
+
+  /** WEFT040/WEFT041: mounts of undeclared volumes, two mounts at one path (pod-volumes.ts). */
+  private checkMounts(p: ParsedServiceProps): void {
+    // The config files' mount exists only when there are files (the Kubernetes target mounts nothing for values alone).
+    const configMountPath = p.config && Object.keys(p.config).length > 0 ? (p.configMountPath ?? `/etc/${this.name}`) : undefined;
+    for (const problem of mountProblems(p, configMountPath))
+      this.reportOrThrow({ code: problem.code, severity: 'error', message: `service "${this.name}": ${problem.message}`, path: this.constructPath, location: this.location, hint: problem.hint, field: problem.field });
   }
 
   get name(): string {
@@ -54,6 +65,17 @@ export class Service extends WeftConstruct implements DestinationLike, CallTarge
   /** A version of this service, to route to: `svc.version('v2')` or `svc.version('v2').weight(80)`. */
   version(name: string): VersionRef {
     return new VersionRef(this.ref, name);
+  }
+
+  /**
+   * A narrowed `calls` entry: the caller may make only these requests to this service
+   * (`productpage` may only GET `reviews`: `calls: [reviews.only({ methods: ['GET'] })]`). Under
+   * deny-by-default the caller's grant is then an allow rule with these methods, paths and ports
+   * instead of "any request"; the other targets say where they cannot enforce it.
+   * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation
+   */
+  only(requests: AuthzOperationProps): NarrowedCall {
+    return new NarrowedCall(this, this.parseProps(authzOperationPropsSchema, requests, 'narrowed call to service'));
   }
 
   /** All versions of this service with a traffic share in percent. */
@@ -92,6 +114,15 @@ export class Service extends WeftConstruct implements DestinationLike, CallTarge
    */
   degrade(sw: DegradationSwitch, props: DegradeProps): Degradation {
     return new Degradation(this, sw, props);
+  }
+
+  /**
+   * A fallback for this service's calls to `callee` only: when one fails for a reason in `on`,
+   * this caller gets the preset `response` (or is sent `to` another service). It wins over the
+   * callee's route and service fallbacks for this caller. docs/degradation.md.
+   */
+  fallbackFor(callee: Service, props: FallbackProps): CallFallback {
+    return new CallFallback(this, callee.ref, props);
   }
 
   /** Adds dependencies after creation (for services declared later in the file). */
@@ -137,6 +168,9 @@ export class Service extends WeftConstruct implements DestinationLike, CallTarge
         env: v.env,
         resources: v.resources,
         labels: v.labels,
+        securityContext: resolveSecurityContext(p, v),
+        volumes: resolveVolumes(p, v),
+        mounts: resolveMounts(p, v),
       })),
       probes: {
         readiness: p.probes?.readiness && toProbe(p.probes.readiness, firstTarget),
@@ -158,7 +192,7 @@ export class Service extends WeftConstruct implements DestinationLike, CallTarge
       },
       disruptionBudget: p.disruptionBudget,
       calls: [
-        ...p.calls.map((t) => ({ path: this.constructPath, location: this.location, target: t[CALL_TARGET]() })),
+        ...p.calls.map((t) => compactCall({ path: this.constructPath, location: this.location, target: t[CALL_TARGET](), only: narrowingOf(t) })),
         ...this.extraCalls.map((c) => ({ path: this.constructPath, location: c.location, target: c.target[CALL_TARGET]() })),
       ],
       serviceAccount: p.serviceAccount ?? this.name,
@@ -176,6 +210,7 @@ export class Service extends WeftConstruct implements DestinationLike, CallTarge
       },
       routes: defined(of(Route).map((r) => r._toModel())),
       degrade: defined(of(Degradation).map((d) => d._toModel())),
+      callFallbacks: defined(of(CallFallback).map((f) => f._toModel())),
     };
   }
 }
@@ -203,4 +238,9 @@ function toProbe(p: NonNullable<NonNullable<ParsedServiceProps['probes']>['readi
     timeoutMs: p.timeout,
     failureThreshold: p.failureThreshold,
   };
+}
+
+/** A call without `only` has no `only` key, so that unnarrowed models stay as they were. */
+function compactCall(c: Call): Call {
+  return c.only === undefined ? { path: c.path, location: c.location, target: c.target } : c;
 }

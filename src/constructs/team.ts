@@ -5,6 +5,8 @@ import { dnsLabelSchema, labelsSchema } from './props/common';
 import { Service, type NamespaceScope, type ServiceProps } from './service';
 import { ExternalService, type ExternalServiceProps } from './external-service';
 import type { Mesh } from './mesh';
+import type { Chart } from 'cdk8s';
+import { EscapeHatch } from './escape-hatch';
 
 export const teamPropsSchema = z
   .object({
@@ -21,6 +23,8 @@ export class Team extends WeftConstruct implements NamespaceScope {
   readonly namespace: string;
   readonly clusterDomain: string;
   private readonly props?: z.output<typeof teamPropsSchema>;
+  private escapeHatch?: EscapeHatch;
+  private synthesized?: ReturnType<EscapeHatch['synth']>;
 
   constructor(scope: Mesh, name: string, props: TeamProps = {}) {
     super(scope, name, '', 'dns-label', 'team');
@@ -43,6 +47,22 @@ export class Team extends WeftConstruct implements NamespaceScope {
     return new ExternalService(this, name, props);
   }
 
+  /**
+   * The escape hatch: a cdk8s `Chart` in the team's namespace. Any cdk8s construct added to it
+   * (a cdk8s-plus-27 construct, an `ApiObject`, a class imported from a CRD) is written to
+   * `dist/<env>/kubernetes/<namespace>/` with Weft's objects, in every environment, validated
+   * against its kubernetes-models schema where one exists. docs/kubernetes.md#escape-hatches.
+   *
+   * ```ts
+   * import * as kplus from 'cdk8s-plus-27';
+   * new kplus.ConfigMap(team.chart, 'feature-flags', { data: { checkout: 'on' } });
+   * ```
+   */
+  get chart(): Chart {
+    this.escapeHatch ??= new EscapeHatch(this.namespace, this.constructPath);
+    return this.escapeHatch.chart;
+  }
+
   /** @internal False when the team's name was refused (WEFT010): it and its services stay out of the model. */
   get _valid(): boolean {
     return this.nameValid;
@@ -50,6 +70,19 @@ export class Team extends WeftConstruct implements NamespaceScope {
 
   /** @internal */
   _toModel(): TeamModel {
-    return { path: this.constructPath, location: this.location, name: this.teamName, namespace: this.namespace, labels: this.props?.labels ?? {} };
+    // Once: the model may be built more than once (tools, tests), the problems are reported once.
+    const first = this.synthesized === undefined;
+    const synthesized = (this.synthesized ??= this.escapeHatch?.synth());
+    if (first)
+      for (const p of synthesized?.problems ?? [])
+        this.reportOrThrow({ code: 'WEFT044', severity: 'error', message: `team "${this.teamName}": ${p.message}`, path: p.path, location: p.location, hint: p.hint });
+    return {
+      path: this.constructPath,
+      location: this.location,
+      name: this.teamName,
+      namespace: this.namespace,
+      labels: this.props?.labels ?? {},
+      ...(synthesized && synthesized.objects.length > 0 ? { objects: synthesized.objects } : {}),
+    };
   }
 }

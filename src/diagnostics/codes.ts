@@ -18,7 +18,7 @@ export interface CodeInfo {
  * - WEFT3xx security
  * - WEFT4xx topology
  * - WEFT5xx hygiene
- * - WEFT6xx target-specific (60x Istio, 62x Consul, 64x–65x Weft proxy, 66x Kubernetes, 69x schema check)
+ * - WEFT6xx target-specific (60x Istio, 62x Consul, 64x–65x Weft proxy, 66x and 691–699 Kubernetes, 690 schema check)
  */
 export type CodeTable = Readonly<Record<string, CodeInfo>>;
 

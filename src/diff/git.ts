@@ -28,7 +28,6 @@ export function resolveCommit(root: string, ref: string): string {
  * Every file under `prefix` (repository-relative, `/`-separated) at `commit`, as
  * `prefix`-relative path → content, read with one `git ls-tree` and one `git cat-file --batch`
  * (not one process per file).
- * @see https://git-scm.com/docs/git-cat-file#_batch_output
  */
 export function readTree(root: string, commit: string, prefix: string): Map<string, string> {
   const listed = git(root, ['ls-tree', '-r', '-z', '--full-tree', commit, '--', prefix]).toString();
@@ -42,23 +41,41 @@ export function readTree(root: string, commit: string, prefix: string): Map<stri
     })
     .filter((e) => e.type === 'blob');
   const out = new Map<string, string>();
-  if (!entries.length) return out;
-  const batch = git(root, ['cat-file', '--batch'], entries.map((e) => e.sha).join('\n') + '\n');
-  let at = 0;
-  for (const e of entries) {
-    const nl = batch.indexOf(0x0a, at);
-    const header = batch.subarray(at, nl).toString();
-    const size = Number(header.split(' ')[2]);
-    const content = batch.subarray(nl + 1, nl + 1 + size).toString('utf8');
-    at = nl + 1 + size + 1;
-    out.set(e.path.slice(prefix.length + 1), content);
-  }
+  const contents = catFileBatch(root, entries.map((e) => e.sha));
+  entries.forEach((e, i) => out.set(e.path.slice(prefix.length + 1), contents[i]!));
   return out;
 }
 
-/** One file at `commit`, or undefined when the commit does not have it. */
-export function readFile(root: string, commit: string, path: string): string | undefined {
-  const r = spawnSync('git', ['cat-file', 'blob', `${commit}:${path}`], { cwd: root, timeout: TIMEOUT_MS, maxBuffer: 1 << 30 });
-  if (r.error) throw new GitError(`git cat-file failed: ${r.error.message}`);
-  return r.status === 0 ? r.stdout.toString('utf8') : undefined;
+/** Every blob path at `commit` (repository-relative, `/`-separated), from one `git ls-tree`. */
+export function listPaths(root: string, commit: string): string[] {
+  return git(root, ['ls-tree', '-r', '-z', '--full-tree', '--name-only', commit])
+    .toString()
+    .split('\0')
+    .filter(Boolean);
+}
+
+/** The contents of `paths` (which must exist) at `commit`, with one `git cat-file --batch`. */
+export function readBlobs(root: string, commit: string, paths: readonly string[]): Map<string, string> {
+  const contents = catFileBatch(root, paths.map((p) => `${commit}:${p}`));
+  return new Map(paths.map((p, i) => [p, contents[i]!]));
+}
+
+/**
+ * The contents of objects named one per line, in order: `<sha> <type> <size>\n<content>\n` each.
+ * @see https://git-scm.com/docs/git-cat-file#_batch_output
+ */
+function catFileBatch(root: string, names: readonly string[]): string[] {
+  if (!names.length) return [];
+  const batch = git(root, ['cat-file', '--batch'], names.join('\n') + '\n');
+  const out: string[] = [];
+  let at = 0;
+  for (const name of names) {
+    const nl = batch.indexOf(0x0a, at);
+    const header = batch.subarray(at, nl).toString();
+    if (header.endsWith(' missing')) throw new GitError(`git cat-file: ${name} is missing`);
+    const size = Number(header.split(' ')[2]);
+    out.push(batch.subarray(nl + 1, nl + 1 + size).toString('utf8'));
+    at = nl + 1 + size + 1;
+  }
+  return out;
 }

@@ -1,12 +1,13 @@
-import { existsSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import { hasErrors } from '../diagnostics/diagnostic';
 import type { MeshModel } from '../model/mesh';
 import { compileMesh } from '../synth/compile-config';
 import { loadMeshConfig } from '../synth/load';
 import { readDist } from '../synth/write';
-import { readFile, readTree, repoRoot, resolveCommit } from './git';
+import { materializeBaseTree } from './base-tree';
+import { readTree, repoRoot, resolveCommit } from './git';
 
 /** One side of a diff: the files of dist/ and, when it could be built, the model. */
 export interface Side {
@@ -23,8 +24,6 @@ export interface SideOptions {
   distDir: string;
   environments?: string[];
 }
-
-let sequence = 0;
 
 /** Loads a mesh description in this process and builds its model. */
 async function modelOf(configPath: string): Promise<{ model?: MeshModel; diagnostics: Diagnostic[] }> {
@@ -59,10 +58,9 @@ export async function currentSide(options: SideOptions): Promise<Side & { diagno
 
 /**
  * The "before" side from a directory (a dist/ tree) or a git ref. For a ref, dist/ comes from
- * the commit (`git cat-file`), and the model from the commit's mesh.config.ts, written next to
- * the current one (so that `import 'weft'` and relative imports resolve the same way) under a
- * hidden name, loaded, and removed. Files the config imports are read from the working tree,
- * not from the commit: docs/gitops.md says so.
+ * the commit (`git cat-file`), and the model from the commit's mesh.config.ts and the files it
+ * imports by relative paths, all read from the commit into a hidden mirror folder, loaded with
+ * the current Weft, and removed (base-tree.ts).
  */
 export async function baseSide(base: string, options: SideOptions & { baseConfig?: string; cwd: string }): Promise<Side> {
   const scope = inScope(options.environments);
@@ -84,16 +82,14 @@ export async function baseSide(base: string, options: SideOptions & { baseConfig
   const files = new Map([...readTree(root, commit, distRel)].filter(([p]) => scope(p)));
   const label = `${base} (${commit.slice(0, 7)})`;
   const configRel = relative(root, resolve(options.configPath)).split(sep).join('/');
-  const source = readFile(root, commit, configRel);
-  if (source === undefined) return { label, files, notes: [`traffic view left out: ${base} has no ${configRel}`] };
-  const temp = join(dirname(resolve(options.configPath)), `.weft-diff-base-${process.pid}-${++sequence}.${basename(options.configPath)}`);
-  writeFileSync(temp, source);
+  const tree = await materializeBaseTree(root, commit, configRel);
+  if (!tree) return { label, files, notes: [`traffic view left out: ${base} has no ${configRel}`] };
   try {
-    const built = await modelOf(temp);
+    const built = await modelOf(tree.configPath);
     if (hasErrors(built.diagnostics) || !built.model)
       return { label, files, notes: [`traffic view left out: ${configRel} at ${base} does not build with this version of Weft (${built.diagnostics.filter((d) => d.severity === 'error').map((d) => d.code).join(', ')})`] };
     return { label, files, model: built.model, notes: [] };
   } finally {
-    unlinkSync(temp);
+    tree.dispose();
   }
 }

@@ -9,7 +9,9 @@
  * - `succeedAfter=<n>` fails the first n attempts of a request id (with `status`, default 503),
  *   then answers 200 (retry counts);
  * - `header=<name>:<value>` (repeatable) adds a response header (response header rewriting);
- * - `grpcStatus=<code>` sets `grpc-status` on the response, the gRPC equivalent of `status`.
+ * - `grpcStatus=<code>` sets `grpc-status` on the response, the gRPC equivalent of `status`;
+ * - `only=<instance>`: `status`, `delay`, `reset`, `succeedAfter` and `grpcStatus` apply on that
+ *   instance only, every other one answers normally (one failing endpoint: outlier ejection).
  */
 export interface EchoControls {
   status?: { code: number; weight: number }[];
@@ -20,6 +22,7 @@ export interface EchoControls {
   succeedAfter?: number;
   headers: [string, string][];
   grpcStatus?: number;
+  onlyInstance?: string;
 }
 
 export class EchoControlError extends Error {
@@ -51,12 +54,20 @@ export function parseControls(query: URLSearchParams): EchoControls {
   if (after !== null) controls.succeedAfter = int('succeedAfter', after, 0, 1000);
   const grpc = query.get('grpcStatus');
   if (grpc !== null) controls.grpcStatus = int('grpcStatus', grpc, 0, 16);
+  const only = query.get('only');
+  if (only !== null) controls.onlyInstance = only;
   for (const h of query.getAll('header')) {
     const colon = h.indexOf(':');
     if (colon <= 0) throw new EchoControlError(`header=${h}: expected <name>:<value>`);
     controls.headers.push([h.slice(0, colon).trim().toLowerCase(), h.slice(colon + 1).trim()]);
   }
   return controls;
+}
+
+/** The controls as they apply on `instance`: with `only=<other instance>`, none but the response headers. */
+export function controlsFor(controls: EchoControls, instance: string): EchoControls {
+  if (controls.onlyInstance === undefined || controls.onlyInstance === instance) return controls;
+  return { reset: false, headers: controls.headers, ...(controls.size !== undefined ? { size: controls.size } : {}) };
 }
 
 /** Picks the status for this attempt. `random` is injectable so that tests are exact. */

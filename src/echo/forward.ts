@@ -49,12 +49,24 @@ export function parseForwardBatch(value: unknown): ForwardBatch {
   return { authority: v.authority, requests: v.requests, concurrency };
 }
 
-/** Sends the batch through `proxyOrigin` (the outbound listener) with `Host: authority`. */
+/**
+ * Sends the batch through `proxyOrigin` (the outbound listener, explicit proxy) with
+ * `Host: authority`; without a proxy, straight to the authority (resolved by DNS), which a
+ * transparent sidecar (Istio's iptables capture, Consul's transparent proxy) intercepts.
+ */
 export class Forwarder {
-  private readonly pool: Pool;
+  private readonly pools = new Map<string, Pool>();
 
-  constructor(proxyOrigin: string) {
-    this.pool = new Pool(proxyOrigin, { connections: FORWARD_LIMITS.concurrency, pipelining: 1 });
+  constructor(private readonly proxyOrigin?: string) {}
+
+  private pool(authority: string): Pool {
+    const origin = this.proxyOrigin ?? `http://${authority}`;
+    let p = this.pools.get(origin);
+    if (!p) {
+      p = new Pool(origin, { connections: FORWARD_LIMITS.concurrency, pipelining: 1 });
+      this.pools.set(origin, p);
+    }
+    return p;
   }
 
   async run(batch: ForwardBatch): Promise<ForwardResult[]> {
@@ -73,7 +85,7 @@ export class Forwarder {
   private async one(authority: string, r: ForwardRequest): Promise<ForwardResult> {
     const start = performance.now();
     try {
-      const res = await this.pool.request({
+      const res = await this.pool(authority).request({
         method: r.method as 'GET',
         path: r.path,
         headers: { ...r.headers, host: authority },
@@ -95,6 +107,6 @@ export class Forwarder {
   }
 
   async close(): Promise<void> {
-    await this.pool.close();
+    await Promise.all([...this.pools.values()].map((p) => p.close()));
   }
 }

@@ -4,7 +4,8 @@
  * image runs in the verification overlay:
  *   --service/WEFT_ECHO_SERVICE --version/WEFT_ECHO_VERSION --instance/WEFT_ECHO_INSTANCE (or POD_NAME)
  *   --port/PORT (default 8080) --host (default 0.0.0.0) --proxy/HTTP_PROXY (forward endpoint)
- *   --grpc-port N: also serve the gRPC echo (./grpc.ts)
+ *   --tag/WEFT_ECHO_TAG: the verification overlay's tag, echoed in every answer
+ *   --grpc-port/WEFT_ECHO_GRPC_PORT N: also serve the gRPC echo (./grpc.ts)
  * On start it prints one JSON line `{"event":"listening","port":…}`; SIGTERM/SIGINT close it.
  */
 import { parseArgs } from 'node:util';
@@ -21,6 +22,7 @@ export async function runEcho(args: string[]): Promise<EchoServer> {
       port: { type: 'string' },
       host: { type: 'string' },
       proxy: { type: 'string' },
+      tag: { type: 'string' },
       'grpc-port': { type: 'string' },
     },
     strict: true,
@@ -35,14 +37,16 @@ export async function runEcho(args: string[]): Promise<EchoServer> {
     host: values.host ?? '0.0.0.0',
     port,
     proxy: values.proxy ?? env.HTTP_PROXY ?? env.http_proxy,
+    tag: values.tag ?? env.WEFT_ECHO_TAG,
   });
   const bound = await server.listen();
   let grpcPort: number | undefined;
   let grpcServer: { close(): Promise<void> } | undefined;
-  if (values['grpc-port'] !== undefined) {
+  const grpcOption = values['grpc-port'] ?? env.WEFT_ECHO_GRPC_PORT;
+  if (grpcOption !== undefined) {
     const { GrpcEcho } = await import('./grpc');
     const g = new GrpcEcho(server.identity, server.attempts);
-    grpcPort = await g.listen(values.host ?? '0.0.0.0', Number(values['grpc-port']));
+    grpcPort = await g.listen(values.host ?? '0.0.0.0', Number(grpcOption));
     grpcServer = g;
   }
   process.stdout.write(`${JSON.stringify({ event: 'listening', port: bound, ...(grpcPort !== undefined ? { grpcPort } : {}), pid: process.pid })}\n`);

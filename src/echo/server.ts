@@ -4,14 +4,16 @@
  * JSON, counts attempts per x-request-id, obeys query controls (./controls.ts) and forwards
  * calls through its outbound proxy on request (./forward.ts).
  *
- * Reserved paths: `/__weft/forward` (POST, see forward.ts), `/__weft/seen?prefix=P` (arrivals
- * of request ids with that prefix, for mirror checks), `/__weft/healthz`.
+ * Reserved paths: `/__weft/forward` (POST, see forward.ts; also under any prefix, e.g.
+ * `/weft-probe/<ns>/<caller>/__weft/forward`, the path the verification overlay's gateway
+ * routes to a probe client), `/__weft/seen?prefix=P` (arrivals of request ids with that prefix,
+ * for mirror checks), `/__weft/healthz`.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { arrivalKey, AttemptCounter } from './attempts';
-import { chooseStatus, EchoControlError, parseControls } from './controls';
+import { chooseStatus, controlsFor, EchoControlError, parseControls } from './controls';
 import { ForwardError, Forwarder, parseForwardBatch } from './forward';
 
 export interface EchoIdentity {
@@ -23,8 +25,14 @@ export interface EchoIdentity {
 export interface EchoOptions extends EchoIdentity {
   host?: string;
   port?: number;
-  /** Origin of this workload's outbound proxy, for the forward endpoint (e.g. http://127.0.0.1:15001). */
+  /**
+   * Origin of this workload's outbound proxy, for the forward endpoint (e.g. http://127.0.0.1:15001).
+   * Without it the forward endpoint connects to the authority itself, as an application under
+   * a transparent (iptables) sidecar does.
+   */
   proxy?: string;
+  /** The verification overlay's tag, echoed in every answer: the verifier waits for it (readiness on a cluster). */
+  tag?: string;
 }
 
 /** The JSON body of every echo answer. */
@@ -41,6 +49,8 @@ export interface EchoReply extends EchoIdentity {
   peerMetadata: string | null;
   requestId: string | null;
   attempt: number;
+  /** The overlay tag this workload was started with (WEFT_ECHO_TAG), when any. */
+  tag?: string;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -48,7 +58,7 @@ const MAX_BODY = 1024 * 1024;
 export class EchoServer {
   readonly attempts = new AttemptCounter();
   private readonly server: http.Server;
-  private readonly forwarder: Forwarder | null;
+  private readonly forwarder: Forwarder;
   private readonly sockets = new Set<import('node:net').Socket>();
 
   get identity(): EchoIdentity {
@@ -56,7 +66,7 @@ export class EchoServer {
   }
 
   constructor(private readonly options: EchoOptions) {
-    this.forwarder = options.proxy ? new Forwarder(options.proxy) : null;
+    this.forwarder = new Forwarder(options.proxy);
     this.server = http.createServer({ keepAliveTimeout: 5_000 }, (req, res) => void this.handle(req, res));
     this.server.on('connection', (s) => {
       this.sockets.add(s);
@@ -75,7 +85,7 @@ export class EchoServer {
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    await this.forwarder?.close();
+    await this.forwarder.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -83,7 +93,7 @@ export class EchoServer {
     try {
       if (url.pathname === '/__weft/healthz') return send(res, 200, { ok: true });
       if (url.pathname === '/__weft/seen') return send(res, 200, this.attempts.countPrefix(url.searchParams.get('prefix') ?? ''));
-      if (url.pathname === '/__weft/forward' && req.method === 'POST') return await this.forward(req, res);
+      if (url.pathname.endsWith('/__weft/forward') && req.method === 'POST') return await this.forward(req, res);
       await this.echo(req, res, url);
     } catch (error) {
       if (error instanceof EchoControlError || error instanceof ForwardError) return send(res, 400, { error: error.code, message: error.message });
@@ -93,7 +103,7 @@ export class EchoServer {
   }
 
   private async echo(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const controls = parseControls(url.searchParams);
+    const controls = controlsFor(parseControls(url.searchParams), this.options.instance);
     const requestId = header(req, 'x-request-id');
     const attempt = this.attempts.arrive(arrivalKey(requestId, header(req, 'host') ?? ''));
     await drain(req);
@@ -134,6 +144,7 @@ export class EchoServer {
       peerMetadata: headers['x-weft-peer'] ?? null,
       requestId,
       attempt,
+      ...(this.options.tag !== undefined ? { tag: this.options.tag } : {}),
     };
     const status = chooseStatus(controls, attempt);
     let body = JSON.stringify(reply);
@@ -148,7 +159,6 @@ export class EchoServer {
   }
 
   private async forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!this.forwarder) return send(res, 409, { error: 'WEFT_ECHO_NO_PROXY', message: 'this echo has no outbound proxy (--proxy / HTTP_PROXY)' });
     const text = (await drain(req)).toString('utf8');
     let parsed: unknown;
     try {

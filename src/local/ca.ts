@@ -27,6 +27,19 @@ function pemKey(der: ArrayBuffer): string {
   return `-----BEGIN PRIVATE KEY-----\n${Buffer.from(der).toString('base64').replace(/(.{64})/g, '$1\n').trim()}\n-----END PRIVATE KEY-----\n`;
 }
 
+/** A certificate, its key and the CA that issued it, as PEM text. */
+export interface IssuedPem {
+  cert: string;
+  key: string;
+  ca: string;
+}
+
+/** Subject alternative names of a certificate: SPIFFE ids (URI) for workloads, DNS names for gateway servers. */
+export interface SubjectAltNames {
+  uris?: string[];
+  dnsNames?: string[];
+}
+
 export class LocalCa {
   private serial = 2;
 
@@ -35,11 +48,11 @@ export class LocalCa {
     private readonly cert: x509.X509Certificate,
   ) {}
 
-  static async create(): Promise<LocalCa> {
+  static async create(name = 'weft local mesh CA (throwaway)'): Promise<LocalCa> {
     const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
     const cert = await x509.X509CertificateGenerator.createSelfSigned({
       serialNumber: '01',
-      name: 'CN=weft local mesh CA (throwaway)',
+      name: `CN=${name}`,
       notBefore: new Date(Date.now() - DAY),
       notAfter: new Date(Date.now() + 7 * DAY),
       keys,
@@ -55,13 +68,28 @@ export class LocalCa {
 
   /** Issues a workload certificate for `uri` into `dir` (tls.crt, tls.key, ca.crt). */
   async issue(uri: string, dir: string): Promise<CertificateFiles> {
+    const issued = await this.issuePem({ uris: [uri] });
+    mkdirSync(dir, { recursive: true });
+    const files = { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), caFile: join(dir, 'ca.crt') };
+    writeFileSync(files.keyFile, issued.key, { mode: 0o600 });
+    writeFileSync(files.certFile, issued.cert);
+    writeFileSync(files.caFile, issued.ca);
+    return files;
+  }
+
+  /**
+   * A certificate for `sans`, usable for server and client auth, valid 7 days (`expired`: ended a
+   * day ago — tests of rejection).
+   */
+  async issuePem(sans: SubjectAltNames, opts: { expired?: boolean } = {}): Promise<IssuedPem> {
     const keys = (await webcrypto.subtle.generateKey(ALG, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
+    const names = [...(sans.uris ?? []).map((value) => ({ type: 'url' as const, value })), ...(sans.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value }))];
     const cert = await x509.X509CertificateGenerator.create({
       serialNumber: (this.serial++).toString(16).padStart(2, '0'),
       subject: 'O=weft-local',
       issuer: this.cert.subject,
-      notBefore: new Date(Date.now() - DAY),
-      notAfter: new Date(Date.now() + 7 * DAY),
+      notBefore: new Date(Date.now() - 2 * DAY),
+      notAfter: new Date(Date.now() + (opts.expired ? -DAY : 7 * DAY)),
       signingKey: this.keys.privateKey,
       publicKey: keys.publicKey,
       signingAlgorithm: ALG,
@@ -69,14 +97,9 @@ export class LocalCa {
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.keyEncipherment, true),
         new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth]),
-        new x509.SubjectAlternativeNameExtension([{ type: 'url', value: uri }]),
+        new x509.SubjectAlternativeNameExtension(names),
       ],
     });
-    mkdirSync(dir, { recursive: true });
-    const files = { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), caFile: join(dir, 'ca.crt') };
-    writeFileSync(files.keyFile, pemKey(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)), { mode: 0o600 });
-    writeFileSync(files.certFile, `${cert.toString('pem')}\n`);
-    writeFileSync(files.caFile, this.pem);
-    return files;
+    return { cert: `${cert.toString('pem')}\n`, key: pemKey(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)), ca: this.pem };
   }
 }

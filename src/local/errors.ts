@@ -27,11 +27,16 @@ export class PortConflictError extends LocalMeshError {
 }
 
 /** A child (proxy or echo) exited while the mesh was running or starting. */
+/** The last five lines of a child's output without stack frames, which would hide the message above them. */
+function lastLines(tail: string): string {
+  return tail.trim().split('\n').filter((l) => !/^\s+at /.test(l)).slice(-5).join('\n  ');
+}
+
 export class ChildExitedError extends LocalMeshError {
   constructor(what: string, code: number | null, signal: string | null, stderrTail: string) {
     super(
       'WEFT_LOCAL_CHILD_EXITED',
-      `${what} exited (${signal ? `signal ${signal}` : `code ${code}`}); every other process of the local mesh was stopped${stderrTail ? `\n  last output: ${stderrTail.trim().split('\n').slice(-5).join('\n  ')}` : ''}`,
+      `${what} exited (${signal ? `signal ${signal}` : `code ${code}`}); every other process of the local mesh was stopped${stderrTail ? `\n  last output: ${lastLines(stderrTail)}` : ''}`,
     );
   }
 }

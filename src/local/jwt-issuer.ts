@@ -8,11 +8,19 @@ import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 
 export const LOCAL_KID = 'weft-local-verify';
 
+export type SigningKey = Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
 export class LocalJwtIssuer {
   private constructor(
-    private readonly privateKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'],
+    private readonly privateKey: SigningKey,
     readonly jwks: string,
+    private readonly kid = LOCAL_KID,
   ) {}
+
+  /** An issuer with a given key (the verification overlay's, src/verify/overlay/verification-key.ts). */
+  static withKey(privateKey: SigningKey, jwks: string, kid: string): LocalJwtIssuer {
+    return new LocalJwtIssuer(privateKey, jwks, kid);
+  }
 
   static async create(): Promise<LocalJwtIssuer> {
     const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true });
@@ -23,6 +31,6 @@ export class LocalJwtIssuer {
   /** A token signed with the local key; `claims` may override iss/aud/exp/nbf. */
   async sign(claims: JWTPayload): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ sub: 'weft-verify', iat: now, exp: now + 3600, ...claims }).setProtectedHeader({ alg: 'ES256', kid: LOCAL_KID, typ: 'JWT' }).sign(this.privateKey);
+    return new SignJWT({ sub: 'weft-verify', iat: now, exp: now + 3600, ...claims }).setProtectedHeader({ alg: 'ES256', kid: this.kid, typ: 'JWT' }).sign(this.privateKey);
   }
 }

@@ -45,6 +45,15 @@ export interface LocalMeshOptions {
   ports?: number[];
   /** Called once if a child dies after start (the mesh is already stopped then). */
   onFailure?: (error: LocalMeshError) => void;
+  /** The token issuer whose key replaces every declared JWKS. @default a fresh key per run */
+  issuer?: LocalJwtIssuer;
+  /**
+   * Seeds every proxy's random draws (WEFT_PROXY_SEED = `<seed>/<instance>`, src/proxy/seeded-random.ts),
+   * so that the same probes in the same order meet the same splits, faults and picks. @default unseeded
+   */
+  seed?: number;
+  /** Started with `--tag` on every echo (the verification overlay's readiness tag; tests of --target). */
+  echoTag?: string;
 }
 
 const START_CONCURRENCY = 6;
@@ -90,12 +99,17 @@ export class LocalMesh {
     const workloads = readTopology(this.options.distDir, this.options.env);
     this.bundles = await ensureBundles();
     const count = workloads.reduce((n, w) => n + w.replicas, 0);
-    const ports = this.options.ports ?? (await freePorts(count * 4));
+    // TCP listeners (inbound ones in front of an application's TCP port, then outbound TCP routes)
+    // get loopback ports of their own: the declared ones would collide between replicas.
+    const tcpOf = (w: Workload): number => (Array.isArray(w.config.inboundTcpListeners) ? w.config.inboundTcpListeners.length : 0) + (Array.isArray(w.config.tcpListeners) ? w.config.tcpListeners.length : 0);
+    const extra = workloads.reduce((n, w) => n + w.replicas * tcpOf(w), 0);
+    const ports = this.options.ports ?? (await freePorts(count * 4 + extra));
     let p = 0;
     for (const workload of workloads) {
       for (let i = 0; i < workload.replicas; i++) {
         const instancePorts = { echo: ports[p++]!, inbound: ports[p++]!, outbound: ports[p++]!, admin: ports[p++]! };
-        this.instances.push({ workload, name: `${workload.name}-${i}`, ports: instancePorts, configFile: join(this.workDir, workload.namespace, `${workload.name}-${i}.json`), hash: '' });
+        const tcp = Array.from({ length: tcpOf(workload) }, () => ports[p++]!);
+        this.instances.push({ workload, name: `${workload.name}-${i}`, ports: tcp.length ? { ...instancePorts, tcp } : instancePorts, configFile: join(this.workDir, workload.namespace, `${workload.name}-${i}.json`), hash: '' });
       }
     }
     await this.prepareSecurity(workloads);
@@ -114,7 +128,7 @@ export class LocalMesh {
 
   /** A throwaway CA and per-instance certificates when any config uses mTLS; a local JWT issuer when any has JWT rules. */
   private async prepareSecurity(workloads: Workload[]): Promise<void> {
-    if (workloads.some((w) => (w.config.security?.jwt ?? []).length > 0)) this.issuer = await LocalJwtIssuer.create();
+    if (workloads.some((w) => (w.config.security?.jwt ?? []).length > 0)) this.issuer = this.options.issuer ?? (await LocalJwtIssuer.create());
     if (!workloads.some((w) => w.config.security?.mtls)) return;
     this.ca = await LocalCa.create();
     for (const inst of this.instances) {
@@ -145,6 +159,12 @@ export class LocalMesh {
 
   private async startInstance(inst: Instance, deadline: number): Promise<void> {
     const label = (role: string) => `${role} of ${inst.name} (${inst.workload.namespace})`;
+    if (inst.workload.gateway) {
+      // No application behind a gateway: the proxy alone; waitServing sees it ready.
+      inst.proxy = new Child(label('gateway'), process.execPath, [this.bundles.proxy, '--config', inst.configFile], this.proxyEnv(inst));
+      void inst.proxy.exit.then((e) => this.childExited(inst, inst.proxy!, e.code, e.signal));
+      return;
+    }
     inst.echo = new Child(label('echo'), process.execPath, [
       this.bundles.echo,
       '--service', inst.workload.service,
@@ -153,14 +173,25 @@ export class LocalMesh {
       '--host', '127.0.0.1',
       '--port', String(inst.ports.echo),
       '--proxy', `http://127.0.0.1:${inst.ports.outbound}`,
+      ...(this.options.echoTag !== undefined ? ['--tag', this.options.echoTag] : []),
     ]);
-    inst.proxy = new Child(label('proxy'), process.execPath, [this.bundles.proxy, '--config', inst.configFile]);
+    inst.proxy = new Child(label('proxy'), process.execPath, [this.bundles.proxy, '--config', inst.configFile], this.proxyEnv(inst));
     for (const child of [inst.echo, inst.proxy]) void child.exit.then((e) => this.childExited(inst, child, e.code, e.signal));
     try {
       await inst.echo.waitFor(/"event":"listening"/, Math.max(1000, deadline - Date.now()));
     } catch {
       throw this.failure ?? new NotReadyError(inst.echo.label, this.options.readyTimeoutMs ?? 90_000, 'no "listening" line');
     }
+  }
+
+  private proxyEnv(inst: Instance): NodeJS.ProcessEnv {
+    return this.options.seed !== undefined ? { ...process.env, WEFT_PROXY_SEED: `${this.options.seed}/${inst.name}` } : process.env;
+  }
+
+  /** The URL of a gateway workload's plain listener (undefined: no such gateway runs). */
+  gatewayUrl(name: string): string | undefined {
+    const inst = this.instances.find((i) => i.workload.gateway && i.workload.name === name);
+    return inst && `http://127.0.0.1:${inst.ports.inbound}`;
   }
 
   private childExited(inst: Instance, child: Child, code: number | null, signal: NodeJS.Signals | null): void {

@@ -13,6 +13,8 @@ export interface InstancePorts {
   inbound: number;
   outbound: number;
   admin: number;
+  /** One per TCP listener of the config: inbound ones, then outbound ones, in order. */
+  tcp?: number[];
 }
 
 /** `namespace/workload` → inbound ports of its replicas. */
@@ -35,9 +37,17 @@ export function rewriteForLoopback(config: Record<string, any>, instance: string
   c.workload = { ...c.workload, instance };
   const l = c.listeners ?? {};
   if (l.inbound) l.inbound = { ...l.inbound, host: '127.0.0.1', port: ports.inbound, app: { host: '127.0.0.1', port: ports.echo } };
+  // A gateway has no inbound listener: its plain listener takes that port.
+  if (Array.isArray(l.gateway)) l.gateway = l.gateway.map((g: Record<string, unknown>) => ({ ...g, host: '127.0.0.1', port: ports.inbound }));
   l.outbound = { host: '127.0.0.1', port: ports.outbound };
   l.admin = { host: '127.0.0.1', port: ports.admin };
   c.listeners = l;
+  // TCP listeners on their own loopback ports, inbound ones first (the declared ports would
+  // collide between replicas). Nothing probes TCP locally yet; the application is not told.
+  let t = 0;
+  for (const key of ['inboundTcpListeners', 'tcpListeners']) {
+    if (Array.isArray(c[key])) c[key] = c[key].map((l: Record<string, unknown>) => ({ ...l, host: '127.0.0.1', port: ports.tcp?.[t++] ?? l.port }));
+  }
   for (const service of c.services ?? []) {
     for (const subset of service.subsets ?? []) {
       // Cluster DNS (headless per-version Services) does not resolve on a laptop: the loopback replicas below are the endpoints.

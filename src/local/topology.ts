@@ -19,6 +19,8 @@ export interface Workload {
   replicas: number;
   /** The pods' service account (its SPIFFE identity), from the Deployment. */
   serviceAccount: string;
+  /** An ingress gateway (no application; its one plain listener takes the inbound port locally). */
+  gateway?: boolean;
   /** The config as compiled (parsed JSON). */
   config: Record<string, any>;
   configPath: string;
@@ -34,6 +36,11 @@ export function readTopology(distDir: string, env: string): Workload[] {
       if (!file.endsWith('.json')) continue;
       const configPath = join(nsDir, file);
       const config = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, any>;
+      // A gateway workload (the weft target's ingress gateway) has no application. One that
+      // terminates TLS needs the cluster's TLS Secret and is not run; one plain-http listener is
+      // (the verification overlay's weft-verify gateway: cluster mode tested on loopback).
+      const gateways = Array.isArray(config.listeners?.gateway) && !config.listeners.inbound ? (config.listeners.gateway as { tls?: unknown }[]) : [];
+      if (gateways.length > 0 && (gateways.length > 1 || gateways[0]!.tls !== undefined)) continue;
       const w = config.workload ?? {};
       const name = String(w.workloadName ?? `${w.service}-${w.version}`);
       workloads.push({
@@ -45,6 +52,7 @@ export function readTopology(distDir: string, env: string): Workload[] {
         serviceAccount: serviceAccountOf(distDir, env, namespace, name) ?? String(w.service),
         config,
         configPath,
+        ...(gateways.length ? { gateway: true } : {}),
       });
     }
   }

@@ -47,6 +47,16 @@ export const degradationSchema = nodeMetaSchema.extend({
 });
 export type Degradation = z.infer<typeof degradationSchema>;
 
+/**
+ * `caller.fallbackFor(callee, …)`: a fallback for one caller's calls to one service. It wins over
+ * the callee's route and service fallbacks for that caller only.
+ */
+export const callFallbackSchema = nodeMetaSchema.extend({
+  callee: serviceRefSchema,
+  fallback: fallbackSchema,
+});
+export type CallFallback = z.infer<typeof callFallbackSchema>;
+
 /** Closed → open on the failure ratio in a window → half-open probes → closed. */
 export const ratioBreakerSchema = z.object({
   failureRatioPercent: percentSchema,
@@ -56,3 +66,8 @@ export const ratioBreakerSchema = z.object({
   halfOpenProbes: z.number().int().positive(),
 });
 export type RatioBreaker = z.infer<typeof ratioBreakerSchema>;
+
+/** A switch's state in one environment: the environment's setting, else the switch's default. */
+export function switchState(sw: DegradationSwitch, env: { switches?: Record<string, 'on' | 'off'> | undefined }): 'on' | 'off' {
+  return env.switches?.[sw.name] ?? sw.default;
+}

@@ -1,10 +1,23 @@
 import { z } from 'zod';
 import { nodeMetaSchema, sourceLocationSchema, stringMapSchema } from './common';
 import { degradationSwitchSchema } from './degradation';
-import { authorizationModeSchema, mtlsModeSchema } from './security';
+import { kubernetesObjectSchema, objectPatchSchema } from './escape-hatch';
+import { authorizationModeSchema, mtlsModeSchema, pathNormalizationSchema } from './security';
 import { meshObservabilitySchema } from './observability';
 import { portSchema, serviceSchema } from './service';
 import { routeSchema } from './traffic';
+
+/**
+ * Where the mesh's defaults (mTLS mode, telemetry) are written when the data plane has a
+ * cluster-wide level for them (Istio's root namespace):
+ * - `namespaces`: one object in each namespace Weft deploys to, so that the rest of the cluster
+ *   (and another repository sharing it) is left alone;
+ * - `mesh-wide`: one object in the root namespace, which applies to every namespace of the cluster.
+ * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
+ * @see https://istio.io/latest/docs/tasks/observability/telemetry/#scope-inheritance-and-overrides
+ */
+export const defaultsScopeSchema = z.enum(['namespaces', 'mesh-wide']);
+export type DefaultsScope = z.infer<typeof defaultsScopeSchema>;
 
 /** The data planes Weft compiles to. */
 export const meshFlavourSchema = z.enum(['istio', 'consul', 'weft']);
@@ -55,6 +68,8 @@ export const environmentSchema = z.object({
   services: z.record(z.string(), z.record(z.string(), serviceOverrideSchema)),
   security: z.object({ mtls: mtlsModeSchema.optional(), authorization: authorizationModeSchema.optional() }),
   observability: meshObservabilitySchema.partial(),
+  /** Overrides the mesh's `defaultsScope` in this environment (its cluster). */
+  defaultsScope: defaultsScopeSchema.optional(),
   /**
    * Argo CD delivery of `dist/<env>`, present when the environment asks for it: the mesh-wide
    * `gitops` settings with the environment's own on top. `repoUrl` and `targetRevision` may be
@@ -76,6 +91,8 @@ export const teamSchema = nodeMetaSchema.extend({
   name: z.string(),
   namespace: z.string(),
   labels: stringMapSchema,
+  /** Objects added through the escape hatch (`team.chart`), as plain JSON, in the team's namespace. */
+  objects: z.array(kubernetesObjectSchema).optional(),
 });
 export type Team = z.infer<typeof teamSchema>;
 
@@ -96,6 +113,8 @@ export const gatewaySchema = nodeMetaSchema.extend({
     .optional(),
   /** Labels selecting the gateway workload; Istio's default ingress gateway unless set. */
   selector: stringMapSchema,
+  /** The gateway pods' namespace and service account as declared; `gatewayWorkload()` (gateway-workload.ts) adds the defaults. */
+  workload: z.object({ namespace: z.string().optional(), serviceAccount: z.string().optional() }).optional(),
   routes: z.array(routeSchema),
 });
 export type Gateway = z.infer<typeof gatewaySchema>;
@@ -121,13 +140,17 @@ export const meshModelSchema = z.object({
   /** Kubernetes cluster DNS domain. */
   clusterDomain: z.string(),
   environments: z.array(environmentSchema).min(1),
-  security: z.object({ mtls: mtlsModeSchema, authorization: authorizationModeSchema }),
+  security: z.object({ mtls: mtlsModeSchema, authorization: authorizationModeSchema, pathNormalization: pathNormalizationSchema.optional() }),
   observability: meshObservabilitySchema,
+  /** Where mesh-wide defaults are written; see defaultsScopeSchema. */
+  defaultsScope: defaultsScopeSchema,
   teams: z.array(teamSchema),
   services: z.array(serviceSchema),
   gateways: z.array(gatewaySchema),
   externalServices: z.array(externalServiceSchema),
   /** Degradation switches (`mesh.switch`). */
   switches: z.array(degradationSwitchSchema).optional(),
+  /** JSON patches of emitted objects (`mesh.patch`), in declaration order. */
+  patches: z.array(objectPatchSchema).optional(),
 });
 export type MeshModel = z.infer<typeof meshModelSchema>;

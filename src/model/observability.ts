@@ -7,6 +7,11 @@ export const tracingSchema = z.object({
   provider: z.string().optional(),
   /** OTLP/HTTP traces URL the weft proxy exports spans to. */
   otlpEndpoint: z.string().optional(),
+  /**
+   * Host of the provider's collector Service (`<name>.<namespace>`, or its full name), which the
+   * sidecars must be able to reach to export spans (Istio Sidecar egress).
+   */
+  collector: z.string().optional(),
 });
 
 export const meshObservabilitySchema = z.object({

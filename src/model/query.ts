@@ -45,6 +45,7 @@ export function modelForEnvironment(model: MeshModel, env: Environment): MeshMod
     environments: [env],
     security: { ...model.security, ...definedOnly(env.security) },
     observability: { ...model.observability, ...definedOnly(env.observability) },
+    defaultsScope: env.defaultsScope ?? model.defaultsScope,
     services: model.services.map((service) => {
       const override = env.services[service.namespace]?.[service.name];
       if (!override) return service;

@@ -76,6 +76,12 @@ export type RateLimit = z.infer<typeof rateLimitSchema>;
 
 export const hashOnSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('header'), name: z.string() }),
+  /**
+   * A cookie the proxy generates when the request has none, so that a client sticks from its next
+   * request on: with `ttlMs` it lives that long; without (or 0) it is a session cookie (no
+   * Max-Age/Expires). Every target writes that: Istio `ttl: 0s`, Consul `session: true`, the weft
+   * proxy `ttlMs: 0` (Envoy generates no cookie at all when the ttl is absent).
+   */
   z.object({ kind: z.literal('cookie'), name: z.string(), ttlMs: millisSchema.optional(), path: z.string().optional() }),
   z.object({ kind: z.literal('source-ip') }),
   z.object({ kind: z.literal('query'), name: z.string() }),

@@ -13,6 +13,15 @@ export type MtlsMode = z.infer<typeof mtlsModeSchema>;
 
 /** `deny-by-default`: only declared `calls` and allow rules pass. `allow-all`: everything not denied passes. */
 export const authorizationModeSchema = z.enum(['deny-by-default', 'allow-all']);
+
+/**
+ * How proxies normalize request paths before matching routes and authorization rules, and
+ * forward them: `base` = RFC 3986 dot-segment removal (Istio's default `BASE`), `merge-slashes`
+ * = base plus merging repeated slashes (`MERGE_SLASHES`), `none` = as received (`NONE`).
+ * @see https://istio.io/latest/docs/reference/config/istio.mesh.v1alpha1/#MeshConfig-ProxyPathNormalization-NormalizationType
+ */
+export const pathNormalizationSchema = z.enum(['none', 'base', 'merge-slashes']);
+export type PathNormalization = z.infer<typeof pathNormalizationSchema>;
 export type AuthorizationMode = z.infer<typeof authorizationModeSchema>;
 
 /** The sources of an authorization rule; all set fields must hold (AND), values within one field are ORed. */

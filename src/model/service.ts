@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { millisSchema, nodeMetaSchema, serviceRefSchema, stringMapSchema } from './common';
-import { degradationSchema } from './degradation';
+import { callFallbackSchema, degradationSchema } from './degradation';
 import { resilienceSchema } from './resilience';
-import { serviceSecuritySchema } from './security';
+import { authzTargetSchema, serviceSecuritySchema } from './security';
 import { serviceObservabilitySchema } from './observability';
 import { routeSchema } from './traffic';
 
@@ -25,6 +25,44 @@ export const resourceRequirementsSchema = z.object({
 });
 export type ResourceRequirements = z.infer<typeof resourceRequirementsSchema>;
 
+/**
+ * The application container's security context, resolved: Weft's hardened defaults, the
+ * service's overrides, then the version's. `fsGroup` is pod-level in Kubernetes.
+ * @see https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+ */
+export const securityContextSchema = z.object({
+  runAsNonRoot: z.boolean(),
+  readOnlyRootFilesystem: z.boolean(),
+  runAsUser: z.number().int().min(0).optional(),
+  runAsGroup: z.number().int().min(0).optional(),
+  fsGroup: z.number().int().min(0).optional(),
+});
+export type SecurityContext = z.infer<typeof securityContextSchema>;
+
+/** `key → relative path` of a Secret or ConfigMap volume; every key when absent. */
+const volumeItemsSchema = z.record(z.string(), z.string()).optional();
+
+/**
+ * A pod volume the user declared, by kind; the fields are Kubernetes's own.
+ * @see https://kubernetes.io/docs/concepts/storage/volumes/
+ */
+export const volumeSchema = z.discriminatedUnion('type', [
+  z.object({ name: z.string(), type: z.literal('emptyDir'), medium: z.literal('Memory').optional(), sizeLimit: z.string().optional() }),
+  z.object({ name: z.string(), type: z.literal('secret'), secretName: z.string(), items: volumeItemsSchema, optional: z.boolean().optional(), defaultMode: z.number().int().optional() }),
+  z.object({ name: z.string(), type: z.literal('configMap'), configMap: z.string(), items: volumeItemsSchema, optional: z.boolean().optional(), defaultMode: z.number().int().optional() }),
+  z.object({ name: z.string(), type: z.literal('persistentVolumeClaim'), claimName: z.string(), readOnly: z.boolean().optional() }),
+]);
+export type Volume = z.infer<typeof volumeSchema>;
+
+/** A mount of a declared volume into the application container. */
+export const volumeMountSchema = z.object({
+  volume: z.string(),
+  mountPath: z.string(),
+  readOnly: z.boolean(),
+  subPath: z.string().optional(),
+});
+export type VolumeMount = z.infer<typeof volumeMountSchema>;
+
 export const versionSchema = nodeMetaSchema.extend({
   name: z.string(),
   image: z.string(),
@@ -33,6 +71,12 @@ export const versionSchema = nodeMetaSchema.extend({
   resources: resourceRequirementsSchema.optional(),
   /** Extra pod labels; `app` and `version` are always set by Weft. */
   labels: stringMapSchema,
+  /** The application container's security context (service's and version's merged); Weft's hardened defaults when absent. */
+  securityContext: securityContextSchema.optional(),
+  /** Pod volumes the user declared (the service's, then the version's; a version's volume replaces the service's of its name). */
+  volumes: z.array(volumeSchema).optional(),
+  /** Mounts into the application container (the service's, then the version's). */
+  mounts: z.array(volumeMountSchema).optional(),
 });
 export type Version = z.infer<typeof versionSchema>;
 
@@ -81,6 +125,11 @@ export const callSchema = nodeMetaSchema.extend({
     z.object({ kind: z.literal('service'), service: serviceRefSchema }),
     z.object({ kind: z.literal('external'), name: z.string() }),
   ]),
+  /**
+   * A narrowed call (`callee.only({ methods: ['GET'] })`): under deny-by-default the caller may
+   * make only these requests, instead of any request to the callee (model/grants.ts).
+   */
+  only: authzTargetSchema.optional(),
 });
 export type Call = z.infer<typeof callSchema>;
 
@@ -102,5 +151,7 @@ export const serviceSchema = nodeMetaSchema.extend({
   routes: z.array(routeSchema),
   /** Degradation rules (`service.degrade`): calls answered without reaching the callee while a switch is on. */
   degrade: z.array(degradationSchema).optional(),
+  /** Fallbacks for this service's calls to one service (`service.fallbackFor`), in declaration order. */
+  callFallbacks: z.array(callFallbackSchema).optional(),
 });
 export type Service = z.infer<typeof serviceSchema>;

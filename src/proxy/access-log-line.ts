@@ -34,8 +34,19 @@ export interface AccessLogFields {
   traceparent: string;
 }
 
-const str = (v: string): string => JSON.stringify(v);
-const opt = (v: string | null | undefined): string => (v == null ? 'null' : JSON.stringify(v));
+/**
+ * `JSON.stringify(v)` for a string, without the serializer's call when nothing needs escaping
+ * (the common case for paths, hosts and ids): only `"`, `\`, controls below U+0020 and lone
+ * surrogates are escaped by JSON.stringify (ECMA-262 QuoteJSONString).
+ */
+function str(v: string): string {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(v);
+  }
+  return `"${v}"`;
+}
+const opt = (v: string | null | undefined): string => (v == null ? 'null' : str(v));
 
 // Many requests start in the same millisecond under load: format each millisecond once.
 let lastMs = -1;
@@ -64,7 +75,8 @@ export function accessLogLine(ex: Exchange, durationMs: number): string {
   const target = ex.target;
   return formatAccessLogFields({
     start_time: isoTime(ex.startTime),
-    reporter: ex.listener.kind === 'outbound' ? 'source' : 'destination',
+    // A gateway reports as the source of the requests it sends, as Istio's ingress gateway does.
+    reporter: ex.listener.kind === 'inbound' ? 'destination' : 'source',
     method: ex.method,
     path: ex.originalPath,
     protocol: ex.protocol,

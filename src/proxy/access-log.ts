@@ -1,8 +1,9 @@
 /**
- * Structured access logs: one JSON object per line (formatted by access-log-line.ts). Lines are
- * buffered and written every `flushIntervalMs` (50 ms) or when 64 KiB are waiting, so logging
- * costs a few string appends and an array push on the request path; a write per request (or per
- * event-loop turn) measurably cost throughput in the benchmark.
+ * Structured access logs: one JSON object per line (formatted by access-log-line.ts). Each line
+ * is UTF-8 encoded once, straight into a 64 KiB chunk; a chunk is written when full or every
+ * `flushIntervalMs` (50 ms), so logging costs one encode per request and one write per chunk (a
+ * write per request, or joining line strings and re-encoding them, measurably cost CPU in
+ * bench/proxy/features.ts).
  * If the destination cannot keep up, at most `maxBuffered` bytes wait; beyond that lines are
  * dropped and counted (weft_proxy_access_log_dropped_total) rather than growing memory.
  * @see https://istio.io/latest/docs/tasks/observability/logs/access-log/#default-access-log-format
@@ -10,9 +11,18 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 
+/** Lines are encoded straight into chunks of this size; a full chunk is one write. */
+const CHUNK_BYTES = 64 * 1024;
+/** UTF-8 takes at most 3 bytes per UTF-16 code unit: a line of n units fits in 3n bytes. */
+const MAX_BYTES_PER_UNIT = 3;
+
 export class AccessLogger {
-  private buffer: string[] = [];
-  private bytes = 0;
+  /** The chunk being filled: each line is UTF-8 encoded into it once, no join, no re-encoding. */
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+  /** Sealed chunks not yet handed to the stream (it was blocked, or the timer has not fired). */
+  private waiting: Buffer[] = [];
+  private waitingBytes = 0;
   private scheduled = false;
   private blocked = false;
   dropped = 0;
@@ -39,14 +49,21 @@ export class AccessLogger {
 
   /** Queues one line (ending in a newline; see access-log-line.ts). */
   write(line: string): void {
-    if (this.bytes > this.maxBuffered) {
+    if (this.waitingBytes + this.used > this.maxBuffered) {
       this.dropped++;
       return;
     }
-    this.buffer.push(line);
-    this.bytes += line.length;
-    if (this.bytes >= 65536) this.flush();
-    else if (!this.scheduled) {
+    const worst = line.length * MAX_BYTES_PER_UNIT;
+    if (worst > CHUNK_BYTES - this.used) {
+      // The chunk may not hold this line: send it on, and start a new one.
+      this.seal();
+      if (worst > CHUNK_BYTES) this.queue(Buffer.from(line)); // a huge line (long path): its own buffer
+      else this.used = this.chunk.write(line, 0);
+      this.flush();
+      return;
+    }
+    this.used += this.chunk.write(line, this.used);
+    if (!this.scheduled) {
       this.scheduled = true;
       setTimeout(this.flush, this.flushIntervalMs).unref();
     }
@@ -54,12 +71,26 @@ export class AccessLogger {
 
   readonly flush = (): void => {
     this.scheduled = false;
-    if (this.blocked || this.buffer.length === 0) return;
-    const chunk = this.buffer.join('');
-    this.buffer = [];
-    this.bytes = 0;
-    if (!this.out.write(chunk)) this.blocked = true;
+    if (this.blocked) return;
+    this.seal();
+    if (this.waiting.length === 0) return;
+    const chunks = this.waiting;
+    this.waiting = [];
+    this.waitingBytes = 0;
+    for (const c of chunks) if (!this.out.write(c)) this.blocked = true;
   };
+
+  private seal(): void {
+    if (this.used === 0) return;
+    this.queue(this.chunk.subarray(0, this.used));
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
+  }
+
+  private queue(b: Buffer): void {
+    this.waiting.push(b);
+    this.waitingBytes += b.length;
+  }
 
   async close(): Promise<void> {
     this.blocked = false;

@@ -6,13 +6,21 @@
  * the response goes to a protocol's ResponseWriter (server/response-writer.ts), the handler at
  * the downstream end of the chain. One object per request keeps allocations on the hot path low.
  */
+import type { Socket } from 'node:net';
 import type { Readable } from 'node:stream';
+import { splitAbsoluteForm } from './absolute-form';
 import type { Endpoint } from './cluster/endpoint';
 import type { EndpointSet } from './cluster/endpoint-set';
 import type { CompiledRoute } from './routing/route';
 import type { ListenerRuntime, Runtime } from './runtime';
 
 export type RequestBody = Buffer | Readable | AsyncIterable<Buffer> | null;
+
+/** An upstream connection switched to another protocol (101): its socket and the bytes it sent after the head. */
+export interface UpgradedStream {
+  readonly socket: Socket;
+  readonly head: Buffer;
+}
 
 /** A request head as any protocol delivers it: what a listener hands to `new Exchange`. */
 export interface RequestHead {
@@ -92,12 +100,21 @@ export class Exchange {
   traceparent = '';
   /** Response trailers from an HTTP/2 upstream (gRPC status), written after the body by the HTTP/2 writer. */
   responseTrailers: string[] | null = null;
+  /** gRPC status of a trailers-only response (the upstream's, or a local reply mapped by the HTTP/2 writer); '' = none. */
+  grpcStatus = '';
   /** Extra response headers decided before the response exists (Set-Cookie of hash LB). */
   responseExtra: string[] | null = null;
   /** Inbound: the caller's identity from the x-weft-peer metadata header ('' = unknown). */
   peer = '';
   upstreamStart = 0;
   upstreamTime = -1;
+  /**
+   * `websocket` when this is an HTTP/1.1 WebSocket upgrade request (GET, `Connection: upgrade`,
+   * `Upgrade: websocket`), else null. Upgrade is hop-by-hop: the upstream codec asks for it again.
+   */
+  readonly upgrade: string | null = null;
+  /** The upstream socket after its `101 Switching Protocols`, until the downstream codec takes it over. */
+  upgraded: UpgradedStream | null = null;
 
   private query: URLSearchParams | null = null;
 
@@ -113,6 +130,7 @@ export class Exchange {
     let host = '';
     let hasBody = false;
     let connectionTokens: string | undefined;
+    let upgrade: string | undefined;
     for (let i = 0; i < raw.length; i += 2) {
       const name = raw[i]!.toLowerCase();
       const value = raw[i + 1]!;
@@ -120,6 +138,7 @@ export class Exchange {
         if (name === 'host') host = value;
         else if (name === 'transfer-encoding') hasBody = true;
         else if (name === 'connection') connectionTokens = value;
+        else if (name === 'upgrade') upgrade = value;
         continue;
       }
       if (name === 'content-length') {
@@ -130,19 +149,22 @@ export class Exchange {
     }
     if (connectionTokens) {
       // Headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
+      let upgradeToken = false;
       for (const t of connectionTokens.split(',')) {
         const name = t.trim().toLowerCase();
+        if (name === 'upgrade') upgradeToken = true;
         if (name && name !== 'close' && name !== 'keep-alive') for (let i = this.headers.length - 2; i >= 0; i -= 2) if (this.headers[i] === name) this.headers.splice(i, 2);
       }
+      // WebSocket (RFC 6455 §4.1: a GET over HTTP/1.1) is the upgrade Istio enables by default
+      // (Envoy upgrade_configs websocket); any other Upgrade is dropped as hop-by-hop.
+      if (upgradeToken && upgrade !== undefined && this.method === 'GET' && head.protocol === 'HTTP/1.1' && upgrade.trim().toLowerCase() === 'websocket') this.upgrade = 'websocket';
     }
     let url = head.target;
     if (url.charCodeAt(0) !== 47 /* / */ && url !== '*') {
       // Absolute form: the application uses us as an explicit HTTP proxy (RFC 9112 §3.2.2).
-      const parsed = new URL(url);
-      // Only http(s) with an authority is a proxy request; `mailto:x` would forward `GET x`.
-      if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.host === '') throw new TypeError(`not an http(s) absolute-form target: ${url}`);
+      const parsed = splitAbsoluteForm(url);
       host = parsed.host;
-      url = parsed.pathname + parsed.search;
+      url = parsed.path;
     }
     this.path = url;
     this.originalPath = url;

@@ -42,8 +42,14 @@ export interface DestinationService {
   namespace: string;
 }
 
-/** The fixed part of a request's label set (everything but response_code and response_flags). */
-export function requestLabelKey(reporter: 'source' | 'destination', src: PeerLabels, dst: PeerLabels, svc: DestinationService): string {
+/**
+ * Istio's `connection_security_policy`: `mutual_tls` or `none` as the destination saw the
+ * connection; `unknown` when the source reports (it cannot tell what the server enforced).
+ */
+export type SecurityPolicy = 'mutual_tls' | 'none' | 'unknown';
+
+/** The fixed part of a request's label set (everything but response_code, grpc_response_status and response_flags). */
+export function requestLabelKey(reporter: 'source' | 'destination', src: PeerLabels, dst: PeerLabels, svc: DestinationService, policy: SecurityPolicy = reporter === 'source' ? 'unknown' : 'none'): string {
   return labelText([
     ['reporter', reporter],
     ['source_workload', src.workload],
@@ -62,12 +68,15 @@ export function requestLabelKey(reporter: 'source' | 'destination', src: PeerLab
     ['destination_service_namespace', svc.namespace],
     ['destination_cluster', dst.cluster],
     ['request_protocol', 'http'],
+    ['connection_security_policy', policy],
   ]);
 }
 
 interface Series {
   key: string;
   code: number;
+  /** `grpc_response_status`: the gRPC status code of a gRPC request, '' for others (Istio). */
+  grpc: string;
   flags: string;
   count: number;
   duration: number[];
@@ -94,15 +103,16 @@ export class IstioMetrics {
   private readonly byKey = new Map<string, Map<string, Series>>();
   private readonly counters = new Map<string, number>();
 
-  record(key: string, code: number, flags: string, durationMs: number, requestBytes: number, responseBytes: number): void {
+  record(key: string, code: number, flags: string, durationMs: number, requestBytes: number, responseBytes: number, grpc = ''): void {
     let inner = this.byKey.get(key);
     if (inner === undefined) this.byKey.set(key, (inner = new Map()));
-    const sub = flags === '' ? String(code) : code + '|' + flags;
+    const sub = grpc === '' ? (flags === '' ? String(code) : code + '|' + flags) : code + '|' + flags + '|' + grpc;
     let s = inner.get(sub);
     if (s === undefined) {
       s = {
         key,
         code,
+        grpc,
         flags: flags === '' ? '-' : flags,
         count: 0,
         duration: new Array<number>(DURATION_BUCKETS.length + 1).fill(0),
@@ -180,6 +190,8 @@ export const METRIC_HELP: Record<string, [string, string]> = {
   weft_proxy_jwks_fetch_failures_total: ['counter', 'Failed JWKS fetches by JWT rule (the last good key set keeps serving).'],
   weft_proxy_inbound_connections_total: ['counter', 'Inbound connections by transport (mtls, plaintext, rejected).'],
   weft_proxy_certificate_rotations_total: ['counter', 'Workload certificate rotations picked up from disk.'],
+  weft_proxy_gateway_tls_handshakes_total: ['counter', 'TLS handshakes of gateway servers by server and result (accepted, rejected).'],
+  weft_proxy_gateway_certificate_expiry_timestamp_seconds: ['gauge', 'notAfter of the server certificate each gateway server uses (Unix seconds).'],
   weft_proxy_discovery_updates_total: ['counter', 'Successful discovery lookups by source.'],
   weft_proxy_discovery_failures_total: ['counter', 'Failed discovery lookups by source (the last good endpoints keep serving).'],
   weft_proxy_discovery_endpoints: ['gauge', 'Endpoints currently known by discovery source (-1: no answer yet).'],
@@ -191,6 +203,7 @@ export const METRIC_HELP: Record<string, [string, string]> = {
   istio_tcp_sent_bytes_total: ['counter', 'Bytes sent to the client on TCP connections, Istio standard metric.'],
   istio_tcp_received_bytes_total: ['counter', 'Bytes received from the client on TCP connections, Istio standard metric.'],
   weft_proxy_tcp_connections_active: ['gauge', 'Open TCP connections by listener.'],
+  weft_proxy_tcp_denied_total: ['counter', 'Inbound TCP connections closed by authorization, by listener and matched policy (none: no ALLOW matched).'],
   weft_proxy_certificate_expiry_timestamp_seconds: ['gauge', 'notAfter of the workload certificate in use (Unix seconds).'],
 };
 
@@ -201,7 +214,7 @@ export function renderMetrics(snapshots: readonly MetricsSnapshot[], help: Recor
   const gauges = new Map<string, number>();
   for (const snap of snapshots) {
     for (const s of snap.series) {
-      const id = `${s.key}|${s.code}|${s.flags}`;
+      const id = `${s.key}|${s.code}|${s.flags}|${s.grpc}`;
       const m = merged.get(id);
       if (!m) {
         merged.set(id, { ...s, duration: [...s.duration], requestBytes: [...s.requestBytes], responseBytes: [...s.responseBytes] });
@@ -220,7 +233,7 @@ export function renderMetrics(snapshots: readonly MetricsSnapshot[], help: Recor
   }
   const out: string[] = [];
   const all = [...merged.values()];
-  const labelsOf = (s: Series): string => `${s.key},response_code="${s.code}",grpc_response_status="",response_flags="${escapeLabel(s.flags)}",connection_security_policy="none"`;
+  const labelsOf = (s: Series): string => `${s.key},response_code="${s.code}",grpc_response_status="${s.grpc}",response_flags="${escapeLabel(s.flags)}"`;
   const header = (name: string, meta: [string, string] | undefined): void => {
     if (meta) out.push(`# HELP ${name} ${meta[1]}`, `# TYPE ${name} ${meta[0]}`);
   };

@@ -1,5 +1,5 @@
 /**
- * Span export over OTLP/HTTP with JSON encoding: one SERVER (inbound) or CLIENT (outbound) span
+ * Span export over OTLP/HTTP, JSON or binary protobuf (otlp-protobuf.ts) as configured: one SERVER (inbound) or CLIENT (outbound) span
  * per sampled request, batched like OpenTelemetry's BatchSpanProcessor — a bounded queue,
  * batches of at most `maxBatchSize`, a flush every `flushIntervalMs` or as soon as a batch is
  * full, one export in flight, each bounded by `timeoutMs`. A slow or dead collector never blocks
@@ -11,6 +11,7 @@
  */
 import type { OtlpConfig } from './config/otlp-schema';
 import type { Exchange } from './exchange';
+import { encodeExportTraceRequest } from './otlp-protobuf';
 
 type AnyValue = { stringValue: string } | { intValue: string } | { boolValue: boolean };
 interface KeyValue {
@@ -130,13 +131,14 @@ export class OtlpExporter {
   }
 
   private async send(spans: OtlpSpan[]): Promise<void> {
-    const body = JSON.stringify({
-      resourceSpans: [{ resource: { attributes: this.resource }, scopeSpans: [{ scope: { name: 'weft-proxy' }, spans }] }],
-    });
+    const protobuf = this.config.encoding === 'protobuf';
+    const body = protobuf
+      ? encodeExportTraceRequest(this.resource, 'weft-proxy', spans)
+      : JSON.stringify({ resourceSpans: [{ resource: { attributes: this.resource }, scopeSpans: [{ scope: { name: 'weft-proxy' }, spans }] }] });
     try {
       const res = await fetch(this.config.endpoint, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': protobuf ? 'application/x-protobuf' : 'application/json' },
         body,
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });

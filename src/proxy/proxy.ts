@@ -28,6 +28,11 @@ import { DiscoveryManager, type EndpointCache } from './discovery/manager';
 import { OtlpExporter } from './otlp-exporter';
 import { SecureInbound } from './security/secure-inbound';
 import { TcpProxy } from './server/tcp/tcp-proxy';
+import { InboundTcpListener } from './server/tcp/inbound-tcp';
+import { createGatewayListener } from './server/gateway/gateway-listener';
+import { TlsTermination } from './server/gateway/tls-termination';
+import { passthrough } from './server/connect/passthrough';
+import type { GatewayServerConfig } from './config/gateway-schema';
 import { SwitchBoard } from './switch-board';
 import { BREAKER_STATES } from './cluster/ratio-breaker';
 
@@ -51,6 +56,10 @@ export interface ProxyPorts {
   admin?: number;
   /** TCP listeners by name. */
   tcp?: Record<string, number>;
+  /** Inbound TCP listeners by name. */
+  inboundTcp?: Record<string, number>;
+  /** Gateway servers by name. */
+  gateway?: Record<string, number>;
 }
 
 /** `bundle` in the precompiled proxy (src/proxy/build.ts defines it), `source` under tsx. */
@@ -59,7 +68,7 @@ const PROXY_ENTRY = process.env.WEFT_PROXY_ENTRY ?? 'source';
 function listenersOf(c: ProxyConfig): string {
   const l = c.listeners;
   // The mTLS transport and certificate files are bound when the listener starts, like its address.
-  return JSON.stringify([l.inbound ? [l.inbound.host, l.inbound.port, l.inbound.app] : null, l.outbound ?? null, l.admin, c.security.mtls ?? null, c.tcpListeners.map((t) => [t.name, t.host, t.port])]);
+  return JSON.stringify([l.inbound ? [l.inbound.host, l.inbound.port, l.inbound.app] : null, l.outbound ?? null, l.admin, c.security.mtls ?? null, c.tcpListeners.map((t) => [t.name, t.host, t.port]), c.inboundTcpListeners.map((t) => [t.name, t.host, t.port, t.app]), l.gateway]);
 }
 
 export class WeftProxy implements AdminSource {
@@ -78,6 +87,9 @@ export class WeftProxy implements AdminSource {
   private spansKey = 'null';
   private secureInbound: SecureInbound | null = null;
   private readonly tcp: TcpProxy[] = [];
+  private readonly inboundTcp: InboundTcpListener[] = [];
+  /** TLS-terminating sockets of gateway servers, with their certificate watchers. */
+  private readonly gatewayTls: Array<{ name: string; tls: TlsTermination; certificates: CertificateWatcher }> = [];
   private admin: AdminServer | null = null;
   private watcher: ConfigWatcher | null = null;
   private accessLog: AccessLogger | null = null;
@@ -133,10 +145,22 @@ export class WeftProxy implements AdminSource {
       this.ports.outbound = await l.listen(c.listeners.outbound.host, c.listeners.outbound.port);
     }
     for (const t of c.tcpListeners) {
-      const tcp = new TcpProxy(t.name, current, c.observability.metrics ? this.istio : null);
+      const tcp = new TcpProxy(t.name, current, c.observability.metrics ? this.istio : null, this.registry.identity);
       this.tcp.push(tcp);
-      (this.ports.tcp ??= {})[t.name] = await tcp.listen(t.host, t.port);
+      // A route without a port is reached only through CONNECT (server/connect/tunnel.ts).
+      if (t.port !== undefined) (this.ports.tcp ??= {})[t.name] = await tcp.listen(t.host, t.port);
     }
+    for (const t of c.inboundTcpListeners) {
+      const tcp = new InboundTcpListener(t.name, current, c.observability.metrics ? this.istio : null, this.certificates);
+      this.inboundTcp.push(tcp);
+      (this.ports.inboundTcp ??= {})[t.name] = await tcp.listen(t.host, t.port);
+    }
+    for (const l of this.listeners) {
+      if (l.kind !== 'outbound') continue;
+      l.tcpTunnels = (name) => this.tcp.find((t) => t.name === name);
+      l.passthrough = (socket, authority) => passthrough(socket, authority, this.runtime.config.observability.metrics ? this.istio : null, this.runtime.tcpSourceLabels);
+    }
+    for (const g of c.listeners.gateway) (this.ports.gateway ??= {})[g.name] = await this.startGatewayServer(g, current);
     if (this.options.admin !== false) {
       this.admin = new AdminServer(this);
       this.ports.admin = await this.admin.listen(c.listeners.admin.host, c.listeners.admin.port);
@@ -146,6 +170,20 @@ export class WeftProxy implements AdminSource {
       this.watcher.start();
     }
     this.logger.log('info', 'proxy started', { hash: loaded.hash, ports: this.ports, workload: c.workload, entry: PROXY_ENTRY });
+  }
+
+  /** One gateway server: its HTTP listener, behind TLS termination when the server declares TLS. */
+  private async startGatewayServer(g: GatewayServerConfig, current: () => Runtime): Promise<number> {
+    const l = createGatewayListener(g, current);
+    this.listeners.push(l);
+    if (!g.tls) return l.listen(g.host, g.port);
+    const certificates = new CertificateWatcher(g.tls.files, {
+      onRotate: (m) => this.logger.log('info', 'gateway certificate rotated', { server: g.name, notAfter: m.notAfter.toISOString() }),
+      onError: (e) => this.logger.log('error', 'rotated gateway certificate not loaded; the previous one keeps serving', { server: g.name, code: e.code, error: e.message }),
+    }).start();
+    const tls = new TlsTermination({ ...g, tls: g.tls }, certificates, (socket) => l.server.emit('connection', socket));
+    this.gatewayTls.push({ name: g.name, tls, certificates });
+    return tls.listen();
   }
 
   /**
@@ -272,9 +310,21 @@ export class WeftProxy implements AdminSource {
       process_resident_memory_bytes: process.memoryUsage.rss(),
     };
     for (const t of this.tcp) gauges[`weft_proxy_tcp_connections_active{listener="${t.name}"}`] = t.active;
+    for (const t of this.inboundTcp) {
+      gauges[`weft_proxy_tcp_connections_active{listener="${t.name}"}`] = t.active;
+      const a = t.auth.stats;
+      counters[`weft_proxy_inbound_connections_total{listener="${t.name}",transport="mtls"}`] = a.mtls;
+      counters[`weft_proxy_inbound_connections_total{listener="${t.name}",transport="plaintext"}`] = a.plaintext;
+      counters[`weft_proxy_inbound_connections_total{listener="${t.name}",transport="rejected"}`] = a.rejected;
+    }
     for (const l of this.listeners) {
-      gauges[`weft_proxy_requests_active{listener="${l.kind}"}`] = l.inflight;
-      counters[`weft_proxy_downstream_client_errors_total{listener="${l.kind}"}`] = l.clientErrors;
+      gauges[`weft_proxy_requests_active{listener="${l.label}"}`] = l.inflight;
+      counters[`weft_proxy_downstream_client_errors_total{listener="${l.label}"}`] = l.clientErrors;
+    }
+    for (const g of this.gatewayTls) {
+      counters[`weft_proxy_gateway_tls_handshakes_total{server="${g.name}",result="accepted"}`] = g.tls.stats.accepted;
+      counters[`weft_proxy_gateway_tls_handshakes_total{server="${g.name}",result="rejected"}`] = g.tls.stats.rejected;
+      gauges[`weft_proxy_gateway_certificate_expiry_timestamp_seconds{server="${g.name}"}`] = Math.floor(g.certificates.material.notAfter.getTime() / 1000);
     }
     for (const s of rt.services.values()) {
       counters[`weft_proxy_upstream_overflow_total{service="${s.name}"}`] = s.breaker.overflows;
@@ -338,7 +388,7 @@ export class WeftProxy implements AdminSource {
     this.draining = true;
     this.logger.log('info', 'draining', { inflight: this.listeners.reduce((n, l) => n + l.inflight, 0), timeoutMs });
     this.watcher?.stop();
-    const secure = Promise.all([this.secureInbound?.close(false), ...this.tcp.map((t) => t.close(false))]);
+    const secure = Promise.all([this.secureInbound?.close(false), ...this.tcp.map((t) => t.close(false)), ...this.inboundTcp.map((t) => t.close(false, timeoutMs)), ...this.gatewayTls.map((g) => g.tls.close(false))]);
     await Promise.all(this.listeners.map((l) => l.drain(timeoutMs)));
     await secure;
     await this.shutdown(false);
@@ -348,7 +398,7 @@ export class WeftProxy implements AdminSource {
   async close(): Promise<void> {
     this.draining = true;
     this.watcher?.stop();
-    const secure = Promise.all([this.secureInbound?.close(true), ...this.tcp.map((t) => t.close(true))]);
+    const secure = Promise.all([this.secureInbound?.close(true), ...this.tcp.map((t) => t.close(true)), ...this.inboundTcp.map((t) => t.close(true)), ...this.gatewayTls.map((g) => g.tls.close(true))]);
     await Promise.all(this.listeners.map((l) => l.drain(0)));
     await secure;
     await this.shutdown(true);
@@ -359,6 +409,7 @@ export class WeftProxy implements AdminSource {
     this.runtime?.stop();
     this.switches.stop();
     this.certificates?.stop();
+    for (const g of this.gatewayTls) g.certificates.stop();
     await this.admin?.close();
     await this.registry.close(force);
     await this.accessLog?.close();

@@ -22,10 +22,15 @@ import { compileRoute, degradationSteps, forwardChain, type CompiledRoute, type 
 import { RatioBreaker } from './cluster/ratio-breaker';
 import type { LeakyBucket } from './pipeline/shape';
 import { SwitchBoard } from './switch-board';
+import { spiffeUri } from './security/spiffe';
+import { grpcResponseStatus } from './grpc-status';
 import { silentLogger } from './log';
 
+/** Which side a listener serves: in front of the application, for its calls, or at the mesh's edge (a gateway). */
+export type ListenerKind = 'inbound' | 'outbound' | 'gateway';
+
 export interface ListenerRuntime {
-  readonly kind: 'inbound' | 'outbound';
+  readonly kind: ListenerKind;
   readonly draining: boolean;
   finish(ex: Exchange): void;
 }
@@ -57,6 +62,12 @@ function parsePeer(value: string): PeerLabels {
   return { workload: workload || 'unknown', namespace: namespace || 'unknown', app: app || 'unknown', version: version || 'unknown', principal: 'unknown', cluster: cluster || 'unknown' };
 }
 
+/** The SPIFFE id of this workload's certificate, or `unknown` without one. */
+function ownPrincipal(registry: EndpointRegistry): string {
+  const id = registry.identity?.().identity;
+  return id ? spiffeUri(id) : 'unknown';
+}
+
 export class Runtime {
   readonly config: ProxyConfig;
   readonly hash: string;
@@ -66,6 +77,8 @@ export class Runtime {
   readonly inbound: CompiledRoute | null = null;
   readonly self: PeerLabels;
   readonly peerHeader: string;
+  /** Source labels of TCP metrics this workload reports (passthrough tunnels). */
+  readonly tcpSourceLabels: string;
   readonly mirrorBudget: MirrorBudget;
   /** Inbound JWT + authorization (null without an inbound listener). */
   readonly security: SecurityRuntime | null = null;
@@ -95,10 +108,13 @@ export class Runtime {
       namespace: w.namespace,
       app: w.app ?? w.service,
       version: w.version,
-      principal: 'unknown',
+      // The workload's own SPIFFE id from its certificate (Istio's source/destination_principal).
+      principal: ownPrincipal(registry),
       cluster: w.cluster,
     };
     this.peerHeader = peerHeaderValue(this.self);
+    const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"');
+    this.tcpSourceLabels = `source_workload="${esc(this.self.workload)}",source_workload_namespace="${esc(this.self.namespace)}"`;
     this.selfService = { service: serviceFqdn({ name: w.service, namespace: w.namespace }), name: w.service, namespace: w.namespace };
     this.mirrorBudget = new MirrorBudget(c.limits.maxMirrorsInFlight, 30_000);
 
@@ -138,7 +154,9 @@ export class Runtime {
     const app = s.app ?? s.name;
     const subsets = s.subsets.map((sub) => {
       const version = sub.version ?? sub.name;
-      const dst: PeerLabels = { workload: sub.workloadName ?? `${s.name}-${version}`, namespace: s.namespace, app, version, principal: 'unknown', cluster: this.self.cluster };
+      // Over mTLS the server proved one of the secure-naming identities: with one, that is its principal.
+      const principal = s.tls?.subjectAltNames.length === 1 ? s.tls.subjectAltNames[0]! : 'unknown';
+      const dst: PeerLabels = { workload: sub.workloadName ?? `${s.name}-${version}`, namespace: s.namespace, app, version, principal, cluster: this.self.cluster };
       const metricKey = requestLabelKey('source', this.self, dst, svc);
       const endpoints = sub.endpoints.map((e) => registry.get(s.name, e.address, e.port, e.weight, s.connectionPool, s.tls, s.protocol));
       return { name: sub.name, endpoints, metricKey };
@@ -157,6 +175,27 @@ export class Runtime {
     return null;
   }
 
+  /**
+   * Whether an authority (`host:port`, from a CONNECT) is one the outbound HTTP routing serves:
+   * a route's host or a service's. Compiled on first use, once per runtime.
+   */
+  servesHttp(authority: string): boolean {
+    this.httpHosts ??= compileHosts([...this.config.routes.flatMap((r) => r.hosts), ...this.config.services.flatMap((s) => s.hosts ?? defaultHosts(s))]);
+    return this.httpHosts(authority);
+  }
+
+  private httpHosts: ((authority: string) => boolean) | null = null;
+
+  /**
+   * First matching declared route, or null (404 NR). A gateway server resolves through this
+   * only: unlike the outbound listener, an edge must not reach a service by naming its mesh host.
+   */
+  matchRoute(ex: Exchange): CompiledRoute | null {
+    const routes = this.routes;
+    for (let i = 0; i < routes.length; i++) if (routes[i]!.matches(ex)) return routes[i]!;
+    return null;
+  }
+
   start(): void {
     for (const s of this.services.values()) s.start();
   }
@@ -168,10 +207,14 @@ export class Runtime {
 
   private metricKey(ex: Exchange): string {
     if (ex.listener.kind === 'inbound') {
-      let key = this.inboundKeys.get(ex.peer);
+      // The caller's labels (x-weft-peer) and its verified identity (mTLS) select the series.
+      const id = ex.principal === '' ? ex.peer : `${ex.peer}\n${ex.principal}`;
+      let key = this.inboundKeys.get(id);
       if (key === undefined) {
-        key = requestLabelKey('destination', ex.peer === '' ? UNKNOWN_PEER : parsePeer(ex.peer), this.self, this.selfService);
-        if (this.inboundKeys.size < 1024) this.inboundKeys.set(ex.peer, key);
+        const src = ex.peer === '' ? { ...UNKNOWN_PEER } : parsePeer(ex.peer);
+        src.principal = ex.principal === '' ? 'unknown' : `spiffe://${ex.principal}`;
+        key = requestLabelKey('destination', src, this.self, this.selfService, ex.principal === '' ? 'none' : 'mutual_tls');
+        if (this.inboundKeys.size < 1024) this.inboundKeys.set(id, key);
       }
       return key;
     }
@@ -189,7 +232,7 @@ export class Runtime {
   /** Records a finished request: metrics and access log. */
   observe(ex: Exchange): void {
     const duration = performance.now() - ex.start;
-    if (this.metrics) this.metrics.record(this.metricKey(ex), ex.status, ex.flags, duration, ex.bodyLength > 0 ? ex.bodyLength : 0, ex.bytesSent);
+    if (this.metrics) this.metrics.record(this.metricKey(ex), ex.status, ex.flags, duration, ex.bodyLength > 0 ? ex.bodyLength : 0, ex.bytesSent, grpcResponseStatus(ex));
     if (this.accessLog) this.accessLog.write(accessLogLine(ex, duration));
     if (this.spans) {
       const span = spanOf(ex, duration);

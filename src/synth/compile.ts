@@ -10,6 +10,10 @@ import { codeRegistry } from './registry';
 import { manifestPath, manifestYaml } from './serialize';
 import { schemaCheck } from './schema-check';
 import { jsonFileText } from './stable-json';
+import { ObjectPatcher } from './object-patches';
+import { verificationModel } from '../verify/overlay/model';
+import { WEFT_VERSION } from '../targets/weft/constants';
+import { manifestSource } from './manifest-source';
 
 export interface CompileOptions {
   /** Only these environments. @default all */
@@ -18,6 +22,8 @@ export interface CompileOptions {
   targets?: readonly Target[];
   /** Run the schema check on emitted objects. @default true */
   schemaCheck?: boolean;
+  /** Also emit `verify/<env>/`, the verification overlay (src/verify/overlay/model.ts). @default true */
+  verificationOverlay?: boolean;
 }
 
 export interface CompileResult {
@@ -50,10 +56,15 @@ export function compileModel(model: MeshModel, options: CompileOptions = {}): Co
   }
   const environments = model.environments.filter((e) => !wanted || wanted.includes(e.name));
   const files = new Map<string, string>();
+  const patcher = new ObjectPatcher(model.patches ?? [], reporter.report);
   // Model indexes (host canonicalisation, callers, …) are built once per environment's model.
   withModelMemo(() => {
-    for (const env of environments) emitEnvironment(model, env, targets, reporter, files, options.schemaCheck !== false);
+    for (const env of environments) {
+      emitEnvironment(model, env, targets, reporter, files, options.schemaCheck !== false, patcher);
+      if (options.verificationOverlay !== false) emitVerificationOverlay(model, env, targets, reporter, files, options.schemaCheck !== false);
+    }
   });
+  patcher.reportUnmatched(environments.map((e) => e.name), model.environments.map((e) => e.name));
   unemittedFeatures(model, targets, reporter.report);
   const sorted = sortDiagnostics(reporter.diagnostics);
   return {
@@ -68,7 +79,7 @@ export function compileModel(model: MeshModel, options: CompileOptions = {}): Co
  * mesh target answers `wiring` for every target (the Kubernetes target adds the sidecars and
  * labels it returns), so that no target imports another.
  */
-function emitEnvironment(model: MeshModel, env: Environment, targets: readonly Target[], reporter: Reporter, files: Map<string, string>, check: boolean): void {
+function emitEnvironment(model: MeshModel, env: Environment, targets: readonly Target[], reporter: Reporter, files: Map<string, string>, check: boolean, patcher?: ObjectPatcher): void {
   const ctx = emitContext(model, env, reporter.report, { targets });
   const mesh = targets.find((t) => t.name === env.mesh);
   if (!mesh) {
@@ -88,11 +99,29 @@ function emitEnvironment(model: MeshModel, env: Environment, targets: readonly T
   for (const target of targets) {
     if (!target.appliesTo(env)) continue;
     const out = target.emit(ctx);
-    if (check) for (const d of schemaCheck(out.manifests, env.name).diagnostics) reporter.add(d);
+    // The user's JSON patches (mesh.patch), before the schema check validates the result.
+    patcher?.apply(env.name, target.name, out.manifests);
+    if (check) for (const d of schemaCheck(out.manifests, env.name, (m) => manifestSource(ctx.model, m)).diagnostics) reporter.add(d);
     for (const manifest of out.manifests)
       addFile(files, manifestPath(env.name, target.name, manifest), manifestYaml(manifest), collision, `${manifest.kind} ${manifest.metadata.name}`);
     for (const file of out.files ?? []) addFile(files, `${env.name}/${target.name}/${file.path}`, jsonFileText(file.json), collision);
   }
+}
+
+/**
+ * `dist/verify/<env>/`: the environment's own targets applied to the verification overlay's
+ * model (echo workloads, probe clients, their gateway; src/verify/overlay/model.ts), schema-
+ * checked like the environment. Its warnings repeat the environment's (same declarations), so
+ * only errors are kept — and only when the environment itself compiled, since an error there
+ * is already reported once.
+ */
+function emitVerificationOverlay(model: MeshModel, env: Environment, targets: readonly Target[], reporter: Reporter, files: Map<string, string>, check: boolean): void {
+  if (hasErrors(reporter.diagnostics)) return;
+  const scratch = new Reporter(codeRegistry(undefined, targets));
+  const overlay = new Map<string, string>();
+  emitEnvironment(verificationModel(model, env.name, WEFT_VERSION), env, targets, scratch, overlay, check);
+  for (const d of scratch.diagnostics) if (d.severity === 'error') reporter.add(d);
+  for (const [path, content] of overlay) files.set(`verify/${path}`, content);
 }
 
 /** Two objects that would land in one file are a Weft bug or a name clash the analyzer missed. */

@@ -4,66 +4,122 @@
  * that the parent can bound each one, and sends the result only once the event loop is empty
  * (`beforeExit`): a timer the config left behind has run by then, and if it threw, the config
  * failed — before anything was written.
+ *
+ * A request with `keep` (the warm child of `weft synth --watch`) leaves the process waiting for
+ * the next request instead of exiting. Waiting needs the IPC channel referenced, and Node
+ * references it exactly while a `message` listener is registered
+ * (@see https://nodejs.org/api/process.html#event-message), so the listener is added only after a
+ * result is sent: while a request runs the channel is unreferenced and `beforeExit` still means
+ * "the config left nothing running". An error thrown while the child waits (a config's unref'd
+ * timer) ends the child; the parent starts a fresh one for the next run.
  */
 import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic';
 import { compileMesh, type CompiledConfig } from './compile-config';
 import { describeThrown, loadMeshConfig } from './load';
 import type { ChildMessage, ChildRequest } from './isolate';
 
-let late: { error: unknown } | undefined;
-let result: CompiledConfig | undefined;
-let configFile = '';
+/** Files per IPC message of a result (see sendFiles). */
+const FILES_PER_MESSAGE = 2000;
 
-const send = (message: ChildMessage, then?: () => void) => process.send!(message, undefined, undefined, then);
+export interface ServeOptions {
+  /**
+   * After a failed load: the Weft source file (other than the public API) the config imported,
+   * if that is why it failed. Set by the precompiled child (compile-child.mjs), whose bundle
+   * has no module for such a file; the parent then compiles from the sources.
+   */
+  deepImport?: () => string | undefined;
+}
 
-// A throw from a timer or a late promise rejection of the config: remembered, reported at the end.
-process.on('uncaughtException', (error) => {
-  late ??= { error };
-});
-process.on('unhandledRejection', (error) => {
-  late ??= { error };
-});
+/** Serves compile requests from the parent until one without `keep` is done. */
+export function serveCompileRequests(options: ServeOptions = {}): void {
+  let late: { error: unknown } | undefined;
+  let active: { configFile: string; loading: boolean } | undefined;
 
-let loading = false;
-// The event loop emptied while the config's module still awaited: its top-level await never settles.
-process.on('beforeExit', () => {
-  if (!loading) return;
-  loading = false;
-  const stuck: Diagnostic = {
-    code: 'WEFT020',
-    severity: 'error',
-    message: 'mesh.config.ts awaits a promise at the top level that never settles',
-    path: '',
-    location: { file: configFile, line: 1, column: 1 },
-    hint: 'every top-level `await` in mesh.config.ts must resolve or reject',
+  const send = (message: ChildMessage, then?: () => void) => process.send!(message, undefined, undefined, then);
+
+  // A throw from a timer or a late promise rejection of the config: remembered, reported at the end.
+  const onLate = (error: unknown) => {
+    if (!active) process.exit(70); // between runs of a warm child: this process is no longer clean
+    late ??= { error };
   };
-  send({ phase: 'done', result: { diagnostics: [stuck], files: new Map(), environments: [] } }, () => process.exit(0));
-});
+  process.on('uncaughtException', onLate);
+  process.on('unhandledRejection', onLate);
 
-process.once('message', async (request: ChildRequest) => {
-  configFile = request.configPath;
-  send({ phase: 'loading' });
-  loading = true;
-  const loaded = await loadMeshConfig(request.configPath);
-  loading = false;
-  send({ phase: 'compiling' });
-  result = loaded.mesh ? await compileMesh(loaded.mesh, request.options) : { diagnostics: loaded.diagnostics, files: new Map(), environments: [] };
-  send({ phase: 'settling' });
-  process.once('beforeExit', finish);
-});
-
-function finish(): void {
-  if (late) {
-    const thrown = describeThrown(late.error, configFile);
-    const failure: Diagnostic = {
-      code: 'WEFT022',
+  // The event loop emptied while the config's module still awaited: its top-level await never settles.
+  process.on('beforeExit', () => {
+    if (!active?.loading) return;
+    active.loading = false;
+    const stuck: Diagnostic = {
+      code: 'WEFT020',
       severity: 'error',
-      message: `mesh.config.ts failed after it had loaded (a timer or a promise rejected later): ${thrown.text}`,
+      message: 'mesh.config.ts awaits a promise at the top level that never settles',
       path: '',
-      location: { file: configFile, ...(thrown.at ?? { line: 1, column: 1 }) },
-      hint: 'await every promise at the top level of mesh.config.ts and leave no timers behind; the config must be complete when its module has run',
+      location: { file: active.configFile, line: 1, column: 1 },
+      hint: 'every top-level `await` in mesh.config.ts must resolve or reject',
     };
-    result = { diagnostics: sortDiagnostics([failure, ...(result?.diagnostics ?? [])]), files: new Map(), environments: [] };
-  }
-  send({ phase: 'done', result: result! }, () => process.exit(0));
+    send({ phase: 'done', result: { diagnostics: [stuck], files: new Map(), environments: [] } }, () => process.exit(0));
+  });
+
+  const serve = async (request: ChildRequest) => {
+    late = undefined;
+    active = { configFile: request.configPath, loading: true };
+    send({ phase: 'loading' });
+    const loaded = await loadMeshConfig(request.configPath);
+    active.loading = false;
+    const deep = loaded.mesh ? undefined : options.deepImport?.();
+    if (deep !== undefined) {
+      send({ phase: 'source-mode', file: deep }, () => process.exit(0));
+      return;
+    }
+    send({ phase: 'compiling' });
+    // The compile may import a module (typescript, for field locations): in Node 20 an import
+    // through loader hooks can leave the event loop momentarily empty, and `beforeExit` would
+    // end the child mid-compile. The config has run by now; only its timers count from here.
+    const keepAlive = setInterval(() => {}, 1 << 30);
+    const result = loaded.mesh ? await compileMesh(loaded.mesh, request.options) : { diagnostics: loaded.diagnostics, files: new Map(), environments: [] };
+    clearInterval(keepAlive);
+    send({ phase: 'settling' });
+    process.once('beforeExit', () => finish(request, result));
+  };
+
+  const finish = (request: ChildRequest, compiled: CompiledConfig) => {
+    let result = compiled;
+    if (late) {
+      const thrown = describeThrown(late.error, request.configPath);
+      const failure: Diagnostic = {
+        code: 'WEFT022',
+        severity: 'error',
+        message: `mesh.config.ts failed after it had loaded (a timer or a promise rejected later): ${thrown.text}`,
+        path: '',
+        location: { file: request.configPath, ...(thrown.at ?? { line: 1, column: 1 }) },
+        hint: 'await every promise at the top level of mesh.config.ts and leave no timers behind; the config must be complete when its module has run',
+      };
+      result = { diagnostics: sortDiagnostics([failure, ...compiled.diagnostics]), files: new Map(), environments: [] };
+    }
+    active = undefined;
+    void sendFiles(result.files).then(() => {
+      const done: CompiledConfig = { ...result, files: new Map() };
+      if (!request.keep) {
+        send({ phase: 'done', result: done }, () => process.exit(0));
+        return;
+      }
+      send({ phase: 'done', result: done });
+      process.once('message', (next: ChildRequest) => void serve(next));
+    });
+  };
+
+  /**
+   * The files go in chunks, each sent once the previous one has been written to the channel:
+   * one message with every file would hold a second, serialized copy of the whole output in
+   * each process at once (about 800 MB at 10,000 services).
+   */
+  const sendFiles = async (files: ReadonlyMap<string, string>) => {
+    const entries = [...files];
+    for (let i = 0; i < entries.length; i += FILES_PER_MESSAGE) {
+      const chunk = entries.slice(i, i + FILES_PER_MESSAGE);
+      await new Promise<void>((sent) => send({ phase: 'files', entries: chunk }, sent));
+    }
+  };
+
+  process.once('message', (request: ChildRequest) => void serve(request));
 }

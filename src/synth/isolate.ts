@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Diagnostic } from '../diagnostics/diagnostic';
@@ -17,16 +17,58 @@ export interface IsolateOptions extends CompileOptions {
 export interface ChildRequest {
   configPath: string;
   options: CompileOptions;
+  /** Wait for another request after this one (the warm child of `--watch`). */
+  keep?: boolean;
 }
 
 /** @internal What isolate-child.ts reports, in order. */
-export type ChildMessage = { phase: 'loading' | 'compiling' | 'settling' } | { phase: 'done'; result: CompiledConfig };
+export type ChildMessage =
+  | { phase: 'loading' | 'compiling' | 'settling' }
+  /** Part of the result's files, sent before `done` (whose `files` is then empty). */
+  | { phase: 'files'; entries: [path: string, content: string][] }
+  | { phase: 'done'; result: CompiledConfig }
+  /** The precompiled child cannot load this config (it imports a Weft source file): compile from the sources. */
+  | { phase: 'source-mode'; file: string };
 
 /** Bound on the child's own startup, before it runs the config. */
 const STARTUP_BOUND_MS = 120_000;
 
-const CHILD = fileURLToPath(new URL('./isolate-child.ts', import.meta.url));
+/**
+ * How the child runs Weft: `precompiled` runs lib/weft-compiler.mjs through compile-child.mjs
+ * (only mesh.config.ts goes through tsx), `source` runs the TypeScript sources through tsx.
+ * The precompiled CLI (src/cli/launch.mjs) defines WEFT_CLI_ENTRY as "bundle" at build time.
+ */
+export type ChildMode = 'precompiled' | 'source';
+export const DEFAULT_CHILD_MODE: ChildMode = process.env.WEFT_CLI_ENTRY === 'bundle' ? 'precompiled' : 'source';
+
+const SOURCE_CHILD = fileURLToPath(new URL('./source-child.ts', import.meta.url));
+const PRECOMPILED_CHILD = fileURLToPath(new URL('./compile-child.mjs', import.meta.url));
+const COMPILER_BUNDLE = fileURLToPath(new URL('../../lib/weft-compiler.mjs', import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** @internal Starts a compile child; its output goes to stderr (stdout is reserved for --json). */
+export function forkCompileChild(mode: ChildMode): ChildProcess {
+  const child =
+    mode === 'precompiled'
+      ? fork(PRECOMPILED_CHILD, [COMPILER_BUNDLE], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+      : fork(SOURCE_CHILD, [], { execArgv: ['--import', TSX], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  child.stdout!.pipe(process.stderr, { end: false });
+  child.stderr!.pipe(process.stderr, { end: false });
+  // V8 ends a process whose heap is full with SIGABRT after this line on stderr.
+  child.stderr!.on('data', (chunk: Buffer) => {
+    if (chunk.includes('JavaScript heap out of memory')) OUT_OF_MEMORY.add(child);
+  });
+  CHILD_MODES.set(child, mode);
+  return child;
+}
+
+const CHILD_MODES = new WeakMap<ChildProcess, ChildMode>();
+const OUT_OF_MEMORY = new WeakSet<ChildProcess>();
+
+/** How one request to a child ended. */
+export type Exchange =
+  | { kind: 'done'; result: CompiledConfig; /** the child is still running and may serve another request */ alive: boolean }
+  | { kind: 'source-mode' };
 
 /**
  * Loads and compiles mesh.config.ts in a child process, so that nothing the file does can
@@ -35,61 +77,94 @@ const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
  * after `loadTimeoutMs`), `process.exit`. Each ends as a coded diagnostic; the caller writes
  * dist/ only from a complete result.
  */
-export function compileIsolated(configPath: string, options: IsolateOptions = {}): Promise<CompiledConfig> {
+export async function compileIsolated(configPath: string, options: IsolateOptions = {}, mode: ChildMode = DEFAULT_CHILD_MODE): Promise<CompiledConfig> {
   const { loadTimeoutMs = DEFAULT_LOAD_TIMEOUT_MS, ...compileOptions } = options;
+  const request: ChildRequest = { configPath, options: compileOptions };
+  const first = await exchange(forkCompileChild(mode), request, loadTimeoutMs);
+  if (first.kind === 'done') return first.result;
+  const fromSource = await exchange(forkCompileChild('source'), request, loadTimeoutMs);
+  return fromSource.kind === 'done' ? fromSource.result : fail(exited(configPath, 'the compiler asked twice to run from the sources'));
+}
+
+const fail = (diagnostic: Diagnostic): CompiledConfig => ({ diagnostics: [diagnostic], files: new Map(), environments: [] });
+
+/**
+ * Sends one request to a child and waits for its result, bounding each phase. A child that
+ * misses a bound is killed; one that exits early is reported; either way `alive` is false.
+ */
+export function exchange(child: ChildProcess, request: ChildRequest, loadTimeoutMs: number = DEFAULT_LOAD_TIMEOUT_MS): Promise<Exchange> {
+  const { configPath } = request;
   return new Promise((resolvePromise) => {
-    // The config's console output goes to stderr: stdout is reserved for --json.
-    const child = fork(CHILD, [], { execArgv: ['--import', TSX], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    child.stdout!.pipe(process.stderr, { end: false });
-    child.stderr!.pipe(process.stderr, { end: false });
     let phase: ChildMessage['phase'] | 'starting' = 'starting';
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
-    const finish = (result: CompiledConfig) => {
+    const finish = (outcome: Exchange) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      resolvePromise(result);
+      child.off('message', onMessage);
+      child.off('error', onError);
+      child.off('exit', onExit);
+      resolvePromise(outcome);
     };
-    const fail = (diagnostic: Diagnostic) => finish({ diagnostics: [diagnostic], files: new Map(), environments: [] });
+    const failWith = (diagnostic: Diagnostic) => finish({ kind: 'done', result: fail(diagnostic), alive: false });
     // Node and the TypeScript loader starting up are not the config's time: on a loaded machine
     // that alone can take seconds. The bound on each phase starts when the child reports it.
     const arm = (ms = loadTimeoutMs) => {
       clearTimeout(timer);
       timer = setTimeout(() => {
         child.kill('SIGKILL');
-        fail(timedOut(configPath, phase, ms));
+        failWith(timedOut(configPath, phase, ms));
       }, ms);
     };
     arm(Math.max(loadTimeoutMs, STARTUP_BOUND_MS));
-    const stages = stageClock();
-    child.on('message', (message: ChildMessage) => {
+    const stages = stageClock(child);
+    const files = new Map<string, string>();
+    const onMessage = (message: ChildMessage) => {
+      if (message.phase === 'files') {
+        for (const [path, content] of message.entries) files.set(path, content);
+        arm(); // each chunk is progress: the bound is on a stall, not on the size of the output
+        return;
+      }
       stages.reached(message.phase);
       phase = message.phase;
-      if (message.phase === 'done') finish(message.result);
+      if (message.phase === 'done') {
+        for (const [path, content] of message.result.files) files.set(path, content);
+        finish({ kind: 'done', result: { ...message.result, files }, alive: Boolean(request.keep) && child.exitCode === null });
+      }
+      else if (message.phase === 'source-mode') finish({ kind: 'source-mode' });
       else arm();
-    });
-    child.on('error', (error) => fail(exited(configPath, `could not run it: ${error.message}`)));
-    child.on('exit', (code, signal) => {
-      if (settled) return;
-      fail(exited(configPath, signal ? `the process was ended by ${signal}` : `the process exited with code ${code} (process.exit)`));
-    });
-    child.send({ configPath, options: compileOptions } satisfies ChildRequest);
+    };
+    const onError = (error: Error) => failWith(exited(configPath, `could not run it: ${error.message}`));
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+      // The stderr line that says so may still be in the pipe when the exit is seen.
+      setImmediate(() =>
+        failWith(
+          OUT_OF_MEMORY.has(child)
+            ? outOfMemory(configPath)
+            : exited(configPath, signal ? `the process was ended by ${signal}` : `the process exited with code ${code} (process.exit)`),
+        ),
+      );
+    child.on('message', onMessage);
+    child.on('error', onError);
+    child.on('exit', onExit);
+    child.send(request);
   });
 }
 
 /**
  * With `WEFT_SYNTH_STAGES=1` in the environment, the time until each phase of the child
- * starts (since this process started) goes to stderr as one JSON line, `weft-stages {...}`:
- * what `npm run bench -- synth` reports per stage. Off by default.
+ * starts (since this process started) goes to stderr as one JSON line, `weft-stages {...}`,
+ * with the kind of child (`"child":"precompiled"` or `"source"`) and its pid: what `npm run bench -- synth`
+ * reports per stage. Off by default.
  */
-function stageClock(): { reached(phase: string): void } {
+function stageClock(child: ChildProcess): { reached(phase: string): void } {
   if (process.env.WEFT_SYNTH_STAGES !== '1') return { reached: () => {} };
-  const at: Record<string, number> = { forked: performance.now() };
+  const at: Record<string, number | string> = { child: CHILD_MODES.get(child) ?? 'source', pid: child.pid ?? 0, forked: performance.now() };
   return {
     reached(phase) {
       at[phase] = performance.now();
-      if (phase === 'done') process.stderr.write(`weft-stages ${JSON.stringify(at)}\n`);
+      if (phase === 'done' || phase === 'source-mode') process.stderr.write(`weft-stages ${JSON.stringify(at)}\n`);
     },
   };
 }
@@ -104,6 +179,22 @@ function timedOut(file: string, phase: string, ms: number): Diagnostic {
     path: '',
     location: { file, line: 1, column: 1 },
     hint: 'look for an endless loop, a promise that never settles or a timer left running; raise the bound with --load-timeout SECONDS if the file is just slow',
+  };
+}
+
+/**
+ * A mesh so large (or a config so hungry) that the child reached V8's heap limit: not the
+ * config's fault in the sense of WEFT021, and fixable by the user.
+ * @see https://nodejs.org/api/cli.html#--max-old-space-sizesize-in-mib
+ */
+function outOfMemory(file: string): Diagnostic {
+  return {
+    code: 'WEFT050',
+    severity: 'error',
+    message: "the compiler ran out of memory (it reached Node's JavaScript heap limit) while compiling mesh.config.ts",
+    path: '',
+    location: { file, line: 1, column: 1 },
+    hint: 'raise the limit, e.g. NODE_OPTIONS=--max-old-space-size=4096 npm run synth (the compile child inherits NODE_OPTIONS); a generated mesh of 10,000 services peaked at 3.3 GB',
   };
 }
 

@@ -1,33 +1,7 @@
-import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { Namespace } from 'kubernetes-models/v1/Namespace';
-import { Secret } from 'kubernetes-models/v1/Secret';
-import { Service } from 'kubernetes-models/v1/Service';
-import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
-import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
-import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
-import { CronJob } from 'kubernetes-models/batch/v1/CronJob';
-import { Job } from 'kubernetes-models/batch/v1/Job';
-import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
-import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
-import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
-import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
-import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
-import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
-import * as istioNetworkingV1alpha3 from '@kubernetes-models/istio/networking.istio.io/v1alpha3';
-import * as istioNetworkingV1beta1 from '@kubernetes-models/istio/networking.istio.io/v1beta1';
-import * as istioSecurityV1 from '@kubernetes-models/istio/security.istio.io/v1';
-import * as istioSecurityV1beta1 from '@kubernetes-models/istio/security.istio.io/v1beta1';
-import * as istioTelemetryV1alpha1 from '@kubernetes-models/istio/telemetry.istio.io/v1alpha1';
-import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
-import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
-import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
-import { AppProject, Application, ApplicationSet } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
-import { Certificate, ClusterIssuer, Issuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
+import { createRequire } from 'node:module';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import type { Manifest } from '../targets/target';
+import type { At } from '../diagnostics/location';
 
 /** A kubernetes-models class: `new Cls(object).validate()` throws a ValidationError listing every violation. */
 interface ModelClass {
@@ -37,29 +11,33 @@ interface ModelClass {
   readonly prototype: { validate(): void };
 }
 
-/** Kubernetes kinds Weft emits or may emit, each with its OpenAPI-derived validator. */
-const KUBERNETES: readonly ModelClass[] = [
-  Namespace, ServiceAccount, ConfigMap, Secret, Service,
-  Deployment, StatefulSet, DaemonSet,
-  HorizontalPodAutoscaler, PodDisruptionBudget,
-  NetworkPolicy, Ingress, Job, CronJob,
-  Role, RoleBinding, ClusterRole, ClusterRoleBinding,
-] as unknown as ModelClass[];
-
-/** Prometheus Operator kinds the observability target writes (@kubernetes-models/prometheus-operator, from the operator's CRDs). */
-const PROMETHEUS_OPERATOR: readonly ModelClass[] = [PodMonitor, ServiceMonitor, PrometheusRule] as unknown as ModelClass[];
-
-/** Argo CD kinds the argocd target writes (@kubernetes-models/argo-cd, from Argo CD's CRDs). */
-const ARGO_CD: readonly ModelClass[] = [AppProject, Application, ApplicationSet] as unknown as ModelClass[];
-
-/** cert-manager kinds the weft target writes for workload identities (@kubernetes-models/cert-manager, from cert-manager's CRDs). */
-const CERT_MANAGER: readonly ModelClass[] = [Certificate, ClusterIssuer, Issuer] as unknown as ModelClass[];
-
-/** Every Istio CRD version @kubernetes-models/istio generates from Istio's CRD schemas. */
-const ISTIO_MODULES: readonly Record<string, unknown>[] = [
-  istioNetworkingV1alpha3, istioNetworkingV1beta1,
-  istioSecurityV1, istioSecurityV1beta1,
-  istioTelemetryV1alpha1,
+/**
+ * Every kind the check validates, by group version: the module folder of its kubernetes-models
+ * class, and the kinds in it. Each kind is its own module (`kubernetes-models/apps/v1/Deployment`)
+ * and is loaded the first time an object of that kind is checked, never through a package's
+ * entry point (`kubernetes-models` alone takes over a second to import): a run that emits
+ * only Kubernetes objects never loads the Istio validators and their RE2 engine.
+ * - Kubernetes (kubernetes-models, from the Kubernetes OpenAPI document);
+ * - Prometheus Operator, Argo CD, cert-manager (@kubernetes-models/*, from their CRDs), for the
+ *   observability, argocd and weft targets;
+ * - Istio (@kubernetes-models/istio, from Istio's CRD schemas): every class of each version.
+ */
+const GROUPS: readonly (readonly [apiVersion: string, folder: string, kinds: readonly string[]])[] = [
+  ['v1', 'kubernetes-models/v1', ['Namespace', 'ServiceAccount', 'ConfigMap', 'Secret', 'Service']],
+  ['apps/v1', 'kubernetes-models/apps/v1', ['Deployment', 'StatefulSet', 'DaemonSet']],
+  ['autoscaling/v2', 'kubernetes-models/autoscaling/v2', ['HorizontalPodAutoscaler']],
+  ['policy/v1', 'kubernetes-models/policy/v1', ['PodDisruptionBudget']],
+  ['networking.k8s.io/v1', 'kubernetes-models/networking.k8s.io/v1', ['NetworkPolicy', 'Ingress']],
+  ['batch/v1', 'kubernetes-models/batch/v1', ['Job', 'CronJob']],
+  ['rbac.authorization.k8s.io/v1', 'kubernetes-models/rbac.authorization.k8s.io/v1', ['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding']],
+  ['monitoring.coreos.com/v1', '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1', ['PodMonitor', 'ServiceMonitor', 'PrometheusRule']],
+  ['argoproj.io/v1alpha1', '@kubernetes-models/argo-cd/argoproj.io/v1alpha1', ['AppProject', 'Application', 'ApplicationSet']],
+  ['cert-manager.io/v1', '@kubernetes-models/cert-manager/cert-manager.io/v1', ['Certificate', 'ClusterIssuer', 'Issuer']],
+  ['networking.istio.io/v1alpha3', '@kubernetes-models/istio/networking.istio.io/v1alpha3', ['DestinationRule', 'EnvoyFilter', 'Gateway', 'ServiceEntry', 'Sidecar', 'VirtualService', 'WorkloadEntry', 'WorkloadGroup']],
+  ['networking.istio.io/v1beta1', '@kubernetes-models/istio/networking.istio.io/v1beta1', ['DestinationRule', 'Gateway', 'ProxyConfig', 'ServiceEntry', 'Sidecar', 'VirtualService', 'WorkloadEntry', 'WorkloadGroup']],
+  ['security.istio.io/v1', '@kubernetes-models/istio/security.istio.io/v1', ['AuthorizationPolicy', 'RequestAuthentication']],
+  ['security.istio.io/v1beta1', '@kubernetes-models/istio/security.istio.io/v1beta1', ['AuthorizationPolicy', 'PeerAuthentication', 'RequestAuthentication']],
+  ['telemetry.istio.io/v1alpha1', '@kubernetes-models/istio/telemetry.istio.io/v1alpha1', ['Telemetry']],
 ];
 
 /**
@@ -75,26 +53,49 @@ const SAME_SCHEMA_AS: Readonly<Record<string, string>> = {
   'telemetry.istio.io/v1': 'telemetry.istio.io/v1alpha1',
 };
 
-function isModelClass(v: unknown): v is ModelClass {
-  return typeof v === 'function' && typeof (v as { apiVersion?: unknown }).apiVersion === 'string' && typeof (v as { kind?: unknown }).kind === 'string';
-}
-
-/** `apiVersion/kind` → validator class; built once, in a fixed order. */
-const VALIDATORS: ReadonlyMap<string, ModelClass> = (() => {
-  const map = new Map<string, ModelClass>();
-  const istio = ISTIO_MODULES.flatMap((m) => Object.keys(m).sort().map((k) => m[k]).filter(isModelClass));
-  for (const cls of [...KUBERNETES, ...PROMETHEUS_OPERATOR, ...ARGO_CD, ...CERT_MANAGER, ...istio]) map.set(`${cls.apiVersion}/${cls.kind}`, cls);
+/** `apiVersion/kind` → the module of its class; a served twin (SAME_SCHEMA_AS) maps to its twin's module. */
+const MODULES: ReadonlyMap<string, string> = (() => {
+  const map = new Map<string, string>();
+  for (const [apiVersion, folder, kinds] of GROUPS) for (const kind of kinds) map.set(`${apiVersion}/${kind}`, `${folder}/${kind}`);
   for (const [served, same] of Object.entries(SAME_SCHEMA_AS)) {
-    for (const cls of istio) {
-      if (cls.apiVersion === same && !map.has(`${served}/${cls.kind}`)) map.set(`${served}/${cls.kind}`, cls);
+    for (const [apiVersion, folder, kinds] of GROUPS) {
+      if (apiVersion !== same) continue;
+      for (const kind of kinds) if (!map.has(`${served}/${kind}`)) map.set(`${served}/${kind}`, `${folder}/${kind}`);
     }
   }
   return map;
 })();
 
+// The CommonJS build of each class module: loading stays synchronous, so the check runs inline
+// in the (synchronous) compile. The classes are used only to validate, never compared by identity.
+const requireModel = createRequire(import.meta.url);
+const loaded = new Map<string, ModelClass>();
+
+/** The validator class of `apiVersion/kind`, loaded on first use; undefined for a kind without a schema. */
+function validatorFor(apiVersion: string, kind: string): ModelClass | undefined {
+  const key = `${apiVersion}/${kind}`;
+  const cached = loaded.get(key);
+  if (cached) return cached;
+  const module = MODULES.get(key);
+  if (!module) return undefined;
+  const cls = (requireModel(module) as Record<string, ModelClass>)[kind]!;
+  loaded.set(key, cls);
+  return cls;
+}
+
+/** @internal The kinds whose validators this process has loaded so far (a test checks that a run loads only what it emits). */
+export function loadedValidators(): string[] {
+  return [...loaded.keys()].sort();
+}
+
+/** Every `apiVersion/kind` the check can validate, in a fixed order. */
+export function schemaCheckedKinds(): string[] {
+  return [...MODULES.keys()].sort();
+}
+
 /** Whether the schema check knows `apiVersion/kind`. */
 export function isSchemaChecked(apiVersion: string, kind: string): boolean {
-  return VALIDATORS.has(`${apiVersion}/${kind}`);
+  return MODULES.has(`${apiVersion}/${kind}`);
 }
 
 export interface SchemaCheckResult {
@@ -109,11 +110,11 @@ export interface SchemaCheckResult {
  * (kubernetes-models, @kubernetes-models/istio). A failure is almost always a Weft bug, or a
  * value passed through verbatim from mesh.config.ts (an image, a quantity, a label).
  */
-export function schemaCheck(manifests: readonly Manifest[], env: string): SchemaCheckResult {
+export function schemaCheck(manifests: readonly Manifest[], env: string, sourceOf?: (m: Manifest) => At): SchemaCheckResult {
   const diagnostics: Diagnostic[] = [];
   const unchecked: Manifest[] = [];
   for (const m of manifests) {
-    const cls = VALIDATORS.get(`${m.apiVersion}/${m.kind}`);
+    const cls = validatorFor(m.apiVersion, m.kind);
     if (!cls) {
       unchecked.push(m);
       continue;
@@ -136,11 +137,15 @@ export function schemaCheck(manifests: readonly Manifest[], env: string): Schema
       new cls({ ...m, apiVersion: cls.apiVersion } as never).validate();
     } catch (e) {
       const where = `${m.metadata?.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata?.name}`;
+      // At the declaration the object comes from (synth passes manifest-source.ts), so that the
+      // report has a file:line:col in mesh.config.ts like every other.
+      const source = sourceOf?.(m);
       diagnostics.push({
         code: 'WEFT690',
         severity: 'error',
         message: `${m.kind} ${where} (environment "${env}", ${m.apiVersion}) fails its schema: ${e instanceof Error ? e.message : String(e)}`,
-        path: `${env}/${m.apiVersion}/${m.kind}/${where}`,
+        path: source?.path ?? `${env}/${m.apiVersion}/${m.kind}/${where}`,
+        ...(source?.location ? { location: source.location } : {}),
         hint: 'if the offending value comes from mesh.config.ts (an image, a quantity, a label), correct it there; otherwise this is a Weft bug: please report it with this message',
       });
     }

@@ -51,6 +51,14 @@ export function referenceYaml(value: unknown): string {
   return doc.toString(TO_STRING);
 }
 
+const PLAIN_WORD = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
+/**
+ * YAML 1.1 bool (https://yaml.org/type/bool.html) and null (https://yaml.org/type/null.html)
+ * words, and the exponent-only floats (`e1`, `E-5`) that the `yaml` package's 1.1 float allows
+ * (its mantissa is optional).
+ */
+const YAML11_WORDS = /^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL|[eE]-?[0-9]+)$/;
+
 /** Strings a YAML 1.1 reader resolves to something else when written plain (memoized per string and position). */
 const yaml11Misread = new Map<string, boolean>();
 
@@ -60,6 +68,12 @@ const yaml11Misread = new Map<string, boolean>();
  * back unchanged and are not flagged.
  */
 export function misreadAsYaml11(s: string, asKey = false): boolean {
+  // Most strings are names and paths (`springboot-app`, `apps/v1`, `app.kubernetes.io/name`):
+  // a letter or `_` first, then letters, digits, `_`, `.`, `/`, `-`. No YAML 1.1 implicit type
+  // but bool, null and an exponent-only float matches such a word (int, timestamp and
+  // sexagesimal start with a digit or a sign; merge is `<<`, value `=`; @see
+  // https://yaml.org/type/), so a plain word other than those reads back as itself.
+  if (PLAIN_WORD.test(s) && !YAML11_WORDS.test(s)) return false;
   const memoKey = (asKey ? 'k' : 'v') + s;
   let misread = yaml11Misread.get(memoKey);
   if (misread === undefined) {

@@ -1,6 +1,7 @@
 import { watch, readdirSync, type FSWatcher } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
-import { synth, type SynthOptions, type SynthResult } from './synth';
+import { writeCompiled, type SynthOptions, type SynthResult } from './synth';
+import { WarmCompiler } from './warm-compiler';
 
 /** Source files whose change re-runs synth: what mesh.config.ts can import. */
 const SOURCE_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs', '.json']);
@@ -19,10 +20,11 @@ export interface WatchHandle {
 /**
  * `weft synth --watch`: synthesizes once, then again on every save of a source file in the
  * config's folder tree (mesh.config.ts and the files it imports; dependencies, dot-folders and
- * the output folder are not watched). Each run is a whole `synth`: the config loads in a fresh
- * child (isolate.ts), so an edited import is never served from a module cache, a mistake is
- * reported as diagnostics and leaves dist/ as it was, and dist/ is written atomically with only
- * the changed files (write.ts). Runs never overlap: saves during a run start one more run after it.
+ * the output folder are not watched). Each run compiles in a warm child (warm-compiler.ts: the
+ * compiler stays loaded, only the config is imported again, every file of it fresh), with the
+ * isolation of isolate.ts; a mistake is reported as diagnostics and leaves dist/ as it was, and
+ * dist/ is written atomically with only the changed files (write.ts). Runs never overlap: saves
+ * during a run start one more run after it.
  */
 export function watchSynth(options: SynthOptions, onResult: (result: SynthResult, trigger: string | undefined, ms: number) => void): WatchHandle {
   const root = dirname(resolve(options.configPath));
@@ -32,6 +34,7 @@ export function watchSynth(options: SynthOptions, onResult: (result: SynthResult
   let pending: string | undefined;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  const compiler = new WarmCompiler();
 
   const run = (trigger: string | undefined): void => {
     if (running) {
@@ -39,7 +42,9 @@ export function watchSynth(options: SynthOptions, onResult: (result: SynthResult
       return;
     }
     const started = performance.now();
-    running = synth(options)
+    running = compiler
+      .compile(options.configPath, options)
+      .then((compiled) => writeCompiled(compiled, options))
       .then((result) => {
         if (!closed) onResult(result, trigger, performance.now() - started);
       })
@@ -96,6 +101,7 @@ export function watchSynth(options: SynthOptions, onResult: (result: SynthResult
       for (const w of watchers.values()) w.close();
       watchers.clear();
       await running;
+      compiler.close();
     },
   };
 }

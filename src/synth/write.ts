@@ -13,7 +13,8 @@ export interface DistChanges {
  */
 function scopeOf(environments?: string[]): (relPath: string) => boolean {
   if (!environments) return (p) => !p.startsWith('.');
-  return (p) => environments.some((e) => p === e || p.startsWith(`${e}/`));
+  // `verify/<env>/` is the environment's verification overlay (src/verify/overlay/model.ts).
+  return (p) => environments.some((e) => p === e || p.startsWith(`${e}/`) || p.startsWith(`verify/${e}/`));
 }
 
 /** Files currently in `dist/` within the scope, as `relative path → content`. */

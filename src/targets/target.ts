@@ -70,6 +70,12 @@ export interface WorkloadWiring {
   appEnv?: Record<string, string>;
   /** Extra containers (a sidecar), as plain Kubernetes container specs. */
   containers?: Record<string, unknown>[];
+  /**
+   * True when the mesh adds a sidecar container to the pod at admission (Istio's injector,
+   * consul-k8s's connect injector) rather than in `containers`. The Kubernetes target then
+   * autoscales on the application container's own usage (`ContainerResource`), not the pod's.
+   */
+  injectsSidecar?: boolean;
   /** Extra pod volumes, as plain Kubernetes volume specs. */
   volumes?: Record<string, unknown>[];
   /**

@@ -30,6 +30,7 @@ export type CheckKind =
   | 'rate-limit'
   | 'circuit-breaker'
   | 'load-balancer'
+  | 'fallback'
   | 'authorization'
   | 'jwt'
   | 'mtls';
@@ -63,6 +64,13 @@ export interface Evidence {
   proportion?: ProportionEvidence;
   /** Observed durations, ms (timeouts, delays): min, median, max. */
   latencyMs?: { min: number; median: number; max: number };
+  /**
+   * The same durations as a histogram on Envoy's default bucket bounds (src/verify/stats/histogram.ts):
+   * `counts[i]` probes took ≤ `boundsMs[i]` ms (and more than the bound before); the last count is
+   * the overflow. Set where an assertion has every probe of a route behind it (routing, splits,
+   * faults, mirrors, timeouts).
+   */
+  latencyHistogramMs?: { boundsMs: number[]; counts: number[] };
   /** Up to five x-request-id values of probes behind this assertion (first failing ones first). */
   sampleRequestIds: string[];
 }

@@ -15,6 +15,12 @@ import { declarationOf } from './plan/declaration';
 import type { VerifyReport } from './report';
 import { drive } from './drive/run';
 import { LocalTransport, type Transport } from './drive/transport';
+import { ForwardTransport } from './drive/forward-transport';
+import { waitForOverlay } from './drive/ready';
+import type { TokenSigner } from './drive/context';
+import { callingServices, overlayTag } from './overlay/model';
+import { verificationIssuer } from './overlay/issuer';
+import { planForTarget } from './plan/target';
 import { judge } from './judge';
 import { junitXml } from './output/junit';
 import { writeGithub } from './output/github';
@@ -34,6 +40,13 @@ export interface VerifyOptions extends PlanOptions {
   junit?: string;
   /** An already running local mesh (tests, mutation runs); it is not stopped. */
   mesh?: LocalMesh;
+  /**
+   * A cluster running `dist/verify/<env>/`: the base URL of its ingress gateway (cluster mode,
+   * ./drive/forward-transport.ts). The local mesh is not started.
+   */
+  target?: string;
+  /** Bound for the cluster to serve the overlay (--target). @default 120000 */
+  targetReadyTimeoutMs?: number;
   out?: NodeJS.WriteStream;
   env_?: NodeJS.ProcessEnv;
 }
@@ -47,7 +60,7 @@ export interface VerifyOutcome {
 
 let runs = 0;
 
-export async function loadPlan(options: Pick<VerifyOptions, 'configPath' | 'env' | 'alpha' | 'power' | 'deviation'>, requireWeft: boolean): Promise<{ plan?: Plan; model?: MeshModel; diagnostics: Diagnostic[] }> {
+export async function loadPlan(options: Pick<VerifyOptions, 'configPath' | 'env' | 'alpha' | 'power' | 'deviation' | 'gatewayScheme'>, requireWeft: boolean): Promise<{ plan?: Plan; model?: MeshModel; diagnostics: Diagnostic[] }> {
   const loaded = await loadMeshConfig(options.configPath);
   if (!loaded.mesh) return { diagnostics: loaded.diagnostics };
   const built = loaded.mesh.toModel();
@@ -76,9 +89,15 @@ export function selectChecks(plan: Plan, only: string | undefined): PlannedCheck
 
 export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
   const out = options.out ?? process.stdout;
-  const env = options.env_ ?? process.env;
-  const { plan, diagnostics } = await loadPlan(options, !options.planOnly);
-  if (!plan) return { exitCode: 1, diagnostics };
+  const gatewayScheme = options.target ? (new URL(options.target).protocol === 'https:' ? 'https' : 'http') : undefined;
+  const loaded = await loadPlan({ ...options, gatewayScheme }, !options.planOnly && !options.target);
+  const { diagnostics } = loaded;
+  if (!loaded.plan) return { exitCode: 1, diagnostics };
+  // The services that get a probe client in the overlay (cluster mode reaches the mesh through them).
+  const clients = new Set(callingServices(loaded.model!).map((s) => `${s.namespace}/${s.name}`));
+  const calls = new Set(loaded.model!.services.flatMap((s) => s.calls.flatMap((c) => (c.target.kind === 'service' ? [`${s.namespace}/${s.name} → ${c.target.service.namespace}/${c.target.service.name}`] : []))));
+  const meshOf = loaded.model!.environments.find((e) => e.name === loaded.plan!.environment)!.mesh;
+  const plan = options.target ? planForTarget(loaded.plan, calls, meshOf, gatewayScheme) : loaded.plan;
   const checks = selectChecks(plan, options.only);
   if (checks.length === 0) {
     const d: Diagnostic = { code: 'WEFT803', severity: 'error', path: plan.mesh, message: `--only "${options.only}" matches none of the ${plan.checks.length} checks`, hint: 'run with --plan to list the check ids' };
@@ -96,13 +115,14 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
 
   const started = new Date();
   const t0 = performance.now();
-  const mesh = options.mesh ?? (await LocalMesh.start({ distDir: options.distDir, env: plan.environment, log: (l) => out.write(`${l}\n`) }));
+  if (options.target) return verifyTarget(options, options.target, plan, checks, loaded.model!, clients, notVerified, started, t0);
+  const mesh = options.mesh ?? (await LocalMesh.start({ distDir: options.distDir, env: plan.environment, seed: options.seed, log: (l) => out.write(`${l}\n`) }));
   let transport: Transport | undefined;
   try {
     await mesh.waitServing();
     transport = new LocalTransport({
       outbound: (s) => mesh.instancesOf(s.namespace, s.name).map((i) => i.ports.outbound),
-      echoes: (s) => mesh.instancesOf(s.namespace, s.name, s.version).map((i) => i.ports.echo),
+      echoes: (s) => mesh.instancesOf(s.namespace, s.name, s.version).filter((i) => s.instance === undefined || i.name === s.instance).map((i) => i.ports.echo),
       inbound: (s) => {
         const instances = mesh.instancesOf(s.namespace, s.name).filter((i) => i.workload.config.listeners?.inbound);
         const mode = instances[0]?.workload.config.security?.mtls?.mode;
@@ -110,39 +130,71 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
       },
       identity: (s) => mesh.instancesOf(s.namespace, s.name)[0]?.certificates,
     });
-    const progress = createProgress(checks, out, env);
-    const runId = `w${options.seed.toString(36)}r${(runs++).toString(36)}`;
-    let driven;
-    try {
-      driven = await drive(plan, checks, transport, runId, progress, mesh.issuer && ((claims) => mesh.issuer!.sign(claims)));
-    } finally {
-      progress.stop();
-    }
-    judge(driven.results, driven.contexts, plan.familyAlpha);
-    const failed = driven.results.filter((r) => r.status === 'failed').length;
-    const skipped = driven.results.filter((r) => r.status === 'skipped').length;
-    const report: VerifyReport = {
-      schemaVersion: 1,
-      mesh: plan.mesh,
-      environment: plan.environment,
-      mode: 'local',
-      dist: options.distDir,
-      seed: options.seed,
-      startedAt: started.toISOString(),
-      durationMs: Math.round(performance.now() - t0),
-      statistics: { familyAlpha: plan.familyAlpha, statisticalChecks: plan.statisticalTests, detectableDeviation: plan.detectableDeviation, power: plan.power },
-      summary: { checks: driven.results.length, passed: driven.results.length - failed - skipped, failed, skipped, probes: driven.probes, notVerified: plan.notVerified.length },
-      checks: driven.results,
-      notVerified: plan.notVerified,
-    };
-    if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
-    if (options.junit) writeFileSync(options.junit, junitXml(report));
-    if (env.GITHUB_ACTIONS === 'true') writeGithub(report, env, (s) => out.write(s));
-    return { exitCode: failed > 0 ? 1 : 0, diagnostics: notVerified, plan, report };
+    const signer = mesh.issuer && ((claims: Record<string, unknown>) => mesh.issuer!.sign(claims));
+    const report = await driveAndReport(options, plan, checks, transport, signer, { mode: 'local', dist: options.distDir }, started, t0);
+    return { exitCode: report.summary.failed > 0 ? 1 : 0, diagnostics: notVerified, plan, report };
   } finally {
     await transport?.close();
     if (!options.mesh) await mesh.stop();
   }
+}
+
+/**
+ * Cluster mode: the overlay's gateway at `target`, probes through the probe clients' forward
+ * endpoint, tokens signed with the overlay's verification key; sampling starts once every
+ * probed pair answers with the overlay's tag.
+ */
+async function verifyTarget(options: VerifyOptions, target: string, plan: Plan, checks: PlannedCheck[], model: MeshModel, clients: ReadonlySet<string>, notVerified: Diagnostic[], started: Date, t0: number): Promise<VerifyOutcome> {
+  const byRef = new Map(model.services.map((s) => [`${s.namespace}/${s.name}`, s]));
+  const authorityOf = (ref: { namespace: string; name: string }) => {
+    const s = byRef.get(`${ref.namespace}/${ref.name}`);
+    const port = s?.ports.find((p) => p.protocol === 'http' || p.protocol === 'http2');
+    return s && port ? `${s.name}.${s.namespace}:${port.port}` : undefined;
+  };
+  const transport = new ForwardTransport(target, authorityOf, clients);
+  try {
+    const issuer = await verificationIssuer();
+    const signer = (claims: Record<string, unknown>) => issuer.sign(claims);
+    await waitForOverlay(transport, checks, overlayTag(model, plan.environment), target, options.targetReadyTimeoutMs ?? 120_000, signer);
+    const report = await driveAndReport(options, plan, checks, transport, signer, { mode: 'target', target }, started, t0);
+    return { exitCode: report.summary.failed > 0 ? 1 : 0, diagnostics: notVerified, plan, report };
+  } finally {
+    await transport.close();
+  }
+}
+
+/** drive → judge → report (JSON, JUnit, GitHub), the same for both modes. */
+async function driveAndReport(options: VerifyOptions, plan: Plan, checks: PlannedCheck[], transport: Transport, signer: TokenSigner | undefined, where: Pick<VerifyReport, 'mode' | 'dist' | 'target'>, started: Date, t0: number): Promise<VerifyReport> {
+  const out = options.out ?? process.stdout;
+  const env = options.env_ ?? process.env;
+  const progress = createProgress(checks, out, env);
+  const runId = `w${options.seed.toString(36)}r${(runs++).toString(36)}`;
+  let driven;
+  try {
+    driven = await drive(plan, checks, transport, runId, progress, signer);
+  } finally {
+    progress.stop();
+  }
+  judge(driven.results, driven.contexts, plan.familyAlpha);
+  const failed = driven.results.filter((r) => r.status === 'failed').length;
+  const skipped = driven.results.filter((r) => r.status === 'skipped').length;
+  const report: VerifyReport = {
+    schemaVersion: 1,
+    mesh: plan.mesh,
+    environment: plan.environment,
+    ...where,
+    seed: options.seed,
+    startedAt: started.toISOString(),
+    durationMs: Math.round(performance.now() - t0),
+    statistics: { familyAlpha: plan.familyAlpha, statisticalChecks: plan.statisticalTests, detectableDeviation: plan.detectableDeviation, power: plan.power },
+    summary: { checks: driven.results.length, passed: driven.results.length - failed - skipped, failed, skipped, probes: driven.probes, notVerified: plan.notVerified.length },
+    checks: driven.results,
+    notVerified: plan.notVerified,
+  };
+  if (options.json) writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (options.junit) writeFileSync(options.junit, junitXml(report));
+  if (env.GITHUB_ACTIONS === 'true') writeGithub(report, env, (s) => out.write(s));
+  return report;
 }
 
 export { declarationOf };

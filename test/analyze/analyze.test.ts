@@ -15,7 +15,7 @@ function brokenModel(): MeshModel {
   const t = mesh.team('storefront');
   const legacy = t.service('legacy', { port: 8080, versions: { v1: { image: 'example/legacy' } }, disruptionBudget: { minAvailable: 1 } });
   const app = t.service('app', {
-    ports: [{ port: 8080, name: 'web' }],
+    ports: [{ port: 8080, name: 'grpc-web' }],
     versions: v1,
     resilience: { timeout: duration.seconds(1), retries: { attempts: 3, perTryTimeout: '500ms', on: ['5XX'] }, circuitBreaker: { maxConnections: 10 } },
   });

@@ -163,7 +163,24 @@ describe('WEFT124 no catch-all route', () => {
     const { mesh, svc } = app();
     svc.route('jason', { match: { headers: { 'end-user': 'jason' } }, to: svc.version('v2') });
     svc.route('api', { match: { path: { prefix: '/api' } }, to: svc.version('v1') });
-    expectOne(diagnose(mesh), 'WEFT124', { at: svc, severity: 'warning', message: ['service "app" has routes ("jason", "api")', 'get 404'] });
+    // Every target sends unmatched requests on the service's own host to the service as a whole
+    // (Istio: the appended `default` route; weft: the implicit route; Consul: the router's fall-through).
+    const d = expectOne(diagnose(mesh), 'WEFT124', { at: svc, severity: 'warning', message: ['service "app" has routes ("jason", "api")', 'go to the service as a whole', '"v1", "v2"'] });
+    expect(d.message).not.toContain('404');
+  });
+
+  it('says 404 only for another host, where no target appends a route', () => {
+    const { mesh, svc } = app();
+    svc.route('internal', { hosts: ['api.internal.example'], match: { path: { prefix: '/v1' } }, to: svc.version('v1') });
+    expectOne(diagnose(mesh), 'WEFT124', { at: svc, severity: 'warning', message: ['for host "api.internal.example"', 'get 404 (no route)'] });
+  });
+
+  it('stays quiet for a service with one version: its unmatched requests reach the only version there is', () => {
+    const mesh = newMesh();
+    const single = mesh.team('storefront').service('single', { port: 8080, versions: v1 });
+    const other = mesh.team('storefront').service('other', { port: 8080, versions: v1 });
+    single.route('to-other', { match: { path: { prefix: '/other' } }, to: other });
+    expectNone(diagnose(mesh), 'WEFT124');
   });
 
   it('accepts a last route without match, or with prefix "/" (near miss)', () => {

@@ -116,7 +116,7 @@ describe('WEFT304 allow rule for a service that does not declare the call', () =
   });
 });
 
-describe('WEFT305 route forwards callers to a service that denies them', () => {
+describe('WEFT305 route admits callers to a service they do not call', () => {
   function build(mesh: Mesh) {
     const t = mesh.team('commerce');
     const legacy = t.service('legacy', { port: 8080, versions: v1 });
@@ -125,24 +125,27 @@ describe('WEFT305 route forwards callers to a service that denies them', () => {
     return { t, legacy, orders, front };
   }
 
-  it('is an error when a caller of the route owner does not list the forward target', () => {
+  it('warns that the mesh admits a caller of the route owner on the forward target it does not list', () => {
     const mesh = newMesh();
     const { orders, legacy } = build(mesh);
     const r = orders.route('legacy-path', { match: { path: { prefix: '/v1' } }, to: legacy });
     orders.route('default', { to: orders });
     const d = expectOne(diagnose(mesh), 'WEFT305', {
       at: r,
-      severity: 'error',
-      message: ['route "legacy-path" forwards requests for "orders" to service "legacy"', 'caller "front" of "orders" does not list "legacy"', 'deny-by-default'],
+      severity: 'warning',
+      message: ['route "legacy-path" forwards requests for "orders" to service "legacy"', 'the mesh admits caller "front" of "orders" on "legacy"', 'does not list "legacy" in calls', 'any request'],
     });
+    // Every target admits the caller (the Istio ALLOW, Consul intentions, the weft proxy): nothing is rejected.
+    expect(d.message).not.toMatch(/reject|denie/);
     expect(d.hint).toContain('add "legacy" to the calls of "front"');
   });
 
-  it('is a warning for a mirror', () => {
+  it('says the same for a mirror', () => {
     const mesh = newMesh();
     const { orders, legacy } = build(mesh);
     const r = orders.route('default', { to: orders, mirror: { to: legacy, percent: 10 } });
-    expectOne(diagnose(mesh), 'WEFT305', { at: r, severity: 'warning', message: ['route "default" mirrors requests for "orders" to service "legacy"'] });
+    const d = expectOne(diagnose(mesh), 'WEFT305', { at: r, severity: 'warning', message: ['route "default" mirrors requests for "orders" to service "legacy"', 'the mesh admits caller "front"'] });
+    expect(d.message).not.toMatch(/reject|denie/);
   });
 
   it('is silent when callers are admitted, the route is not theirs, or authorization is allow-all (near miss)', () => {

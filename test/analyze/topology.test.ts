@@ -43,18 +43,19 @@ describe('WEFT401 dependency cycle', () => {
   });
 });
 
-describe('WEFT402 port name without protocol prefix', () => {
-  it('reports a name the mesh would have to sniff, citing protocol selection', () => {
+describe('WEFT402 port name announces another protocol', () => {
+  it('is silent for a name without a protocol prefix: every Service port carries appProtocol, so nothing is sniffed', () => {
     const mesh = newMesh();
-    const s = mesh.team('storefront').service('app', { ports: [{ port: 8080, name: 'web' }], versions: v1 });
-    const d = expectOne(diagnose(mesh), 'WEFT402', { at: s, severity: 'warning', message: ['port 8080 of service "app" is named "web"', '"http" or "http-…"', 'https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/'] });
-    expect(d.hint).toBe('name it "http" or "http-web"');
+    mesh.team('storefront').service('app', { ports: [{ port: 8080, name: 'web' }], versions: v1 });
+    expectNone(diagnose(mesh), 'WEFT402');
   });
 
-  it('reports a name announcing another protocol', () => {
+  it('reports a name announcing another protocol, saying that the mesh follows the declaration', () => {
     const mesh = newMesh();
     const s = mesh.team('storefront').service('app', { ports: [{ port: 9090, protocol: 'http', name: 'grpc-api' }], versions: v1 });
-    expectOne(diagnose(mesh), 'WEFT402', { at: s, severity: 'warning', message: ['declared http but named "grpc-api", which tells the mesh it is grpc'] });
+    const d = expectOne(diagnose(mesh), 'WEFT402', { at: s, severity: 'warning', message: ['declared http but named "grpc-api", which announces grpc', 'the mesh follows the declaration', 'appProtocol'] });
+    expect(d.message).not.toContain('sniff');
+    expect(d.hint).toBe('name it "http" or "http-api"');
   });
 
   it('accepts prefixed names and the defaults; "http2-x" is not "http" (near miss)', () => {

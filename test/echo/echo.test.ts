@@ -110,12 +110,29 @@ describe('echo server on loopback', () => {
     expect(JSON.parse(results[1]!.body)).toMatchObject({ method: 'POST', path: '/w' });
   });
 
-  it('refuses a forward without an outbound proxy, and a malformed batch', async () => {
-    const none = await request(`http://127.0.0.1:${port}/__weft/forward`, { method: 'POST', body: '{}' });
-    expect(none.statusCode).toBe(409);
-    await none.body.dump();
+  it('without an outbound proxy, forwards straight to the authority (a transparent sidecar captures it), and refuses a malformed batch', async () => {
+    const direct = await request(`http://127.0.0.1:${port}/__weft/forward`, { method: 'POST', body: JSON.stringify({ authority: `127.0.0.1:${port}`, requests: [{ method: 'GET', path: '/d', headers: { 'x-request-id': 'd-1' } }] }) });
+    const { results } = (await direct.body.json()) as { results: Array<{ status: number; body: string }> };
+    expect(results[0]!.status).toBe(200);
+    expect(JSON.parse(results[0]!.body)).toMatchObject({ service: 'reviews', path: '/d', requestId: 'd-1', host: `127.0.0.1:${port}` });
     const bad = await request(`http://127.0.0.1:${forwardingPort}/__weft/forward`, { method: 'POST', body: JSON.stringify({ authority: 'x', requests: [] }) });
     expect(bad.statusCode).toBe(400);
     expect(await bad.body.json()).toMatchObject({ error: 'WEFT_ECHO_BAD_FORWARD' });
+  });
+
+  it('serves the forward endpoint under a gateway prefix, and echoes the overlay tag', async () => {
+    const tagged = new EchoServer({ service: 'front-weft-probe', version: 'probe', instance: 'p-0', tag: 'abc123', proxy: `http://127.0.0.1:${port}` });
+    const taggedPort = await tagged.listen();
+    try {
+      const res = await request(`http://127.0.0.1:${taggedPort}/weft-probe/t/front/__weft/forward`, { method: 'POST', body: JSON.stringify({ authority: 'backend.t:8080', requests: [{ method: 'GET', path: '/x' }] }) });
+      const { results } = (await res.body.json()) as { results: Array<{ status: number; body: string }> };
+      expect(JSON.parse(results[0]!.body)).toMatchObject({ service: 'reviews', host: 'backend.t:8080', path: '/x' });
+      const own = await request(`http://127.0.0.1:${taggedPort}/y`);
+      expect(await own.body.json()).toMatchObject({ service: 'front-weft-probe', tag: 'abc123' });
+      const untagged = await get('/z');
+      expect(untagged.body!.tag).toBeUndefined();
+    } finally {
+      await tagged.close();
+    }
   });
 });

@@ -74,6 +74,13 @@ export const MUTATIONS: readonly Mutation[] = [
   { id: 'config-value-name', area: 'workload', values: ['1ABC', 'A B', 'A=B', '', 'a/b'], apply: (c, v) => void (p(front(c)).configValues = { [v as string]: 'x' }) },
   { id: 'config-file-name', area: 'workload', values: ['a/b.json', '..', '', 'a b', '.'], apply: (c, v) => void (p(front(c)).config = { [v as string]: 'x' }) },
   { id: 'replicas', area: 'workload', values: [-1, 1.5, Number.NaN], apply: (c, v) => void (v1(c).replicas = v) },
+  // Volumes, mounts and security context (docs/kubernetes.md): each value is refused by the API server or the kubelet.
+  { id: 'mount-path', area: 'workload', values: BAD_PATHS, apply: (c, v) => { p(front(c)).volumes = { scratch: { emptyDir: {} } }; p(front(c)).mounts = [{ volume: 'scratch', mountPath: v }]; } },
+  { id: 'mount-undeclared', area: 'workload', values: ['missing', 'tmp'], apply: (c, v) => void (p(front(c)).mounts = [{ volume: v, mountPath: '/data' }]) },
+  { id: 'mount-twice', area: 'workload', values: ['/data', '/data/', '//data'], apply: (c, v) => { p(front(c)).volumes = { a: { emptyDir: {} }, b: { emptyDir: {} } }; p(front(c)).mounts = [{ volume: 'a', mountPath: '/data' }, { volume: 'b', mountPath: v }]; } },
+  { id: 'volume-name', area: 'workload', values: BAD_NAMES.filter((n) => typeof n === 'string').concat(['tmp', 'config']), apply: (c, v) => { p(front(c)).config = { 'a.json': {} }; p(front(c)).volumes = { [v as string]: { emptyDir: {} } }; p(front(c)).mounts = [{ volume: v, mountPath: '/data' }]; } },
+  { id: 'volume-source', area: 'workload', values: [{}, { secret: { secretName: 'Bad/Name' } }, { emptyDir: {}, secret: { secretName: 'x' } }, { configMap: { name: 'x', items: { k: '../up' } } }, { persistentVolumeClaim: {} }, { emptyDir: { sizeLimit: '-1Gi' } }], apply: (c, v) => void (p(front(c)).volumes = { data: v }) },
+  { id: 'run-as-user', area: 'workload', values: [-1, 1.5, Number.NaN, '1000', 0], apply: (c, v) => void (v1(c).securityContext = { runAsUser: v }) },
   { id: 'autoscaling-range', area: 'workload', values: [{ minReplicas: 5, maxReplicas: 2 }, { minReplicas: 1, maxReplicas: 3, targetCpuPercent: 0 }], apply: (c, v) => void (p(front(c)).autoscaling = v) },
   // ── networking ──
   { id: 'gateway-host', area: 'networking', values: BAD_HOSTS, apply: (c, v) => void (c.gateways[0]!.props.hosts = [v]) },

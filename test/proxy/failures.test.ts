@@ -106,9 +106,9 @@ describe('malformed client traffic', () => {
     await healthy();
   });
 
-  it('bad absolute-form target → 400; CONNECT → 405', async () => {
+  it('bad absolute-form target → 400; CONNECT to an undeclared authority → 404 (tunnels: test/proxy/connect)', async () => {
     expect(await raw(p.outbound, 'GET http://[bad/x HTTP/1.1\r\nHost: svc\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
-    expect(await raw(p.outbound, 'CONNECT svc:443 HTTP/1.1\r\nHost: svc:443\r\n\r\n')).toMatch(/^HTTP\/1\.1 405/);
+    expect(await raw(p.outbound, 'CONNECT unknown.example:443 HTTP/1.1\r\nHost: unknown.example:443\r\n\r\n')).toMatch(/^HTTP\/1\.1 404/);
     await healthy();
     expect(await metricsText(p.admin)).toMatch(/weft_proxy_downstream_client_errors_total\{listener="outbound"\} [1-9]/);
   });

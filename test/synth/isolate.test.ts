@@ -52,3 +52,19 @@ describe('weft synth isolates what mesh.config.ts does', () => {
     });
   }
 });
+
+describe('weft synth when the compile runs out of memory', () => {
+  it('reports WEFT050 (not a process.exit), exit 1, dist/ untouched', () => {
+    const out = join(scratch.dir, 'out-of-memory');
+    mkdirSync(join(out, 'dev/weft'), { recursive: true });
+    writeFileSync(join(out, 'dev/weft/previous.json'), '{"previous":true}\n');
+    const before = readDist(out);
+    // The compile child inherits NODE_OPTIONS, as the WEFT050 hint tells users.
+    const run = weft(['synth', '--config', fixture('out-of-memory.ts'), '--out', out, '--json'], repoRoot, { NODE_OPTIONS: '--max-old-space-size=192' });
+    expect(run.status, run.stderr).toBe(1);
+    const result = JSON.parse(run.stdout) as { diagnostics: Array<{ code: string; hint?: string }> };
+    expect(result.diagnostics.map((d) => d.code)).toEqual(['WEFT050']);
+    expect(result.diagnostics[0]!.hint).toContain('--max-old-space-size');
+    expect([...readDist(out)]).toEqual([...before]);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isSchemaChecked, schemaCheck } from '../../src/synth/schema-check';
+import { isSchemaChecked, loadedValidators, schemaCheck, schemaCheckedKinds } from '../../src/synth/schema-check';
 import type { Manifest } from '../../src/targets/target';
 
 const meta = (name: string, namespace = 'ns') => ({ name, namespace });
@@ -21,6 +21,32 @@ const valid: Manifest[] = [
 ];
 
 describe('schemaCheck', () => {
+  // First in the file: nothing has been checked in this module instance yet.
+  it('loads the validator of a kind only when an object of that kind is checked', () => {
+    expect(loadedValidators()).toEqual([]);
+    schemaCheck([valid[0]!, valid[2]!], 'dev');
+    expect(loadedValidators()).toEqual(['apps/v1/Deployment', 'v1/Namespace']);
+    schemaCheck([valid[4]!], 'prod');
+    expect(loadedValidators()).toEqual(['apps/v1/Deployment', 'networking.istio.io/v1/VirtualService', 'v1/Namespace']);
+  });
+
+  it('maps every kind it knows to the kubernetes-models class of that kind', () => {
+    const twins: Record<string, string> = { 'networking.istio.io/v1': 'networking.istio.io/v1beta1', 'security.istio.io/v1': 'security.istio.io/v1beta1', 'telemetry.istio.io/v1': 'telemetry.istio.io/v1alpha1' };
+    const kinds = schemaCheckedKinds();
+    expect(kinds.length).toBeGreaterThan(40);
+    // An object with no metadata fails every schema: each kind's class is found and runs.
+    for (const key of kinds) {
+      const kind = key.slice(key.lastIndexOf('/') + 1);
+      const apiVersion = key.slice(0, key.lastIndexOf('/'));
+      const r = schemaCheck([{ apiVersion, kind, metadata: { name: 7 } } as unknown as Manifest], 'dev');
+      expect(r.unchecked, key).toEqual([]);
+      expect(r.diagnostics.map((d) => d.code), key).toEqual(['WEFT690']);
+      expect(r.diagnostics[0]!.message, key).toContain(`(environment "dev", ${apiVersion})`);
+    }
+    expect(loadedValidators()).toEqual(kinds);
+    expect(Object.keys(twins).every((t) => kinds.some((k) => k.startsWith(`${t}/`)))).toBe(true);
+  });
+
   it('accepts valid objects of several kinds and groups', () => {
     const r = schemaCheck(valid, 'dev');
     expect(r.diagnostics).toEqual([]);

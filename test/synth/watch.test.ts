@@ -38,7 +38,7 @@ async function until(what: string, condition: () => boolean, log: () => string):
 }
 
 describe('weft synth --watch', () => {
-  it('re-synthesizes on a save of an imported file, prints diagnostics, and keeps dist/ on a mistake', { timeout: 5 * BOUND_MS }, async () => {
+  it('re-synthesizes on a save of an imported file in a warm child, prints diagnostics, keeps dist/ on a mistake, a hang or an exit', { timeout: 5 * BOUND_MS }, async () => {
     const config = join(scratch.dir, 'mesh.config.ts');
     const team = join(scratch.dir, 'team.ts');
     const out = join(scratch.dir, 'dist');
@@ -46,9 +46,10 @@ describe('weft synth --watch', () => {
     writeFileSync(team, teamFile('example/app:1.0.0', 1));
     writeFileSync(config, configFile);
 
-    const child = spawn(process.execPath, [join(repoRoot, 'bin/weft.mjs'), 'synth', '--watch', '--config', config, '--out', out], {
+    // The bound on each phase of the config: the endless loop below waits for it.
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/weft.mjs'), 'synth', '--watch', '--config', config, '--out', out, '--load-timeout', '20'], {
       cwd: scratch.dir,
-      env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '' },
+      env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', WEFT_SYNTH_STAGES: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -56,6 +57,12 @@ describe('weft synth --watch', () => {
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     // One save can raise several file events; a condition on content holds however many runs they start.
     const since = (mark: number) => stderr.slice(mark);
+    // The compile child of each run (WEFT_SYNTH_STAGES=1 prints its pid).
+    const children = () =>
+      stderr
+        .split('\n')
+        .filter((l) => l.startsWith('weft-stages {"child"'))
+        .map((l) => JSON.parse(l.slice('weft-stages '.length)) as { pid: number });
     const fileHas = (text: string) => {
       try {
         return readFileSync(deployment, 'utf8').includes(text);
@@ -87,6 +94,24 @@ describe('weft synth --watch', () => {
       // Fixed again: the process is still running and picks it up.
       writeFileSync(team, teamFile('example/app:4.0.0', 2));
       await until('the re-synth after the fix', () => fileHas('image: example/app:4.0.0'), () => stderr);
+      // Every run so far was served by the one warm compile child.
+      expect(new Set(children().map((c) => c.pid)).size).toBe(1);
+
+      // A config that never finishes loading is stopped at the bound: WEFT020, dist/ kept, and
+      // the next save is compiled by a fresh child.
+      const kept = readDist(out);
+      mark = stderr.length;
+      writeFileSync(team, `${teamFile('example/app:5.0.0', 1)}\nwhile (Date.now() > 0) {}\n`);
+      await until('the bound on the endless loop', () => /WEFT020[^]*watching for changes/.test(since(mark)), () => stderr);
+      expect([...readDist(out)]).toEqual([...kept]);
+      mark = stderr.length;
+      writeFileSync(team, `${teamFile('example/app:6.0.0', 1)}\nprocess.exit(0);\n`);
+      await until('the report of process.exit', () => /WEFT021[^]*watching for changes/.test(since(mark)), () => stderr);
+      writeFileSync(team, teamFile('example/app:7.0.0', 1));
+      await until('the re-synth after the fixes', () => fileHas('image: example/app:7.0.0'), () => stderr);
+      // The hung child was killed and the exited one is gone: the last run had a fresh child.
+      const pids = children().map((c) => c.pid);
+      expect(pids.at(-1)).not.toBe(pids[0]);
     } finally {
       child.kill('SIGTERM');
     }

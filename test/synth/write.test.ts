@@ -26,9 +26,15 @@ describe('writeDist', () => {
   });
 
   it('with environments, replaces only their folders and keeps the rest', () => {
-    const dist = tempDist({ 'dev/k/x.yaml': 'dev-old', 'prod/k/y.yaml': 'prod', 'verify/dev/z.yaml': 'v' });
-    writeDist(dist, new Map([['dev/k/x2.yaml', 'dev-new']]), ['dev']);
-    expect(Object.fromEntries(readDist(dist))).toEqual({ 'dev/k/x2.yaml': 'dev-new', 'prod/k/y.yaml': 'prod', 'verify/dev/z.yaml': 'v' });
+    // An environment's folders are `<env>/` and its verification overlay `verify/<env>/`.
+    const dist = tempDist({ 'dev/k/x.yaml': 'dev-old', 'prod/k/y.yaml': 'prod', 'verify/dev/z.yaml': 'v', 'verify/prod/w.yaml': 'vp' });
+    writeDist(dist, new Map([['dev/k/x2.yaml', 'dev-new'], ['verify/dev/z2.yaml', 'v-new']]), ['dev']);
+    expect(Object.fromEntries(readDist(dist))).toEqual({
+      'dev/k/x2.yaml': 'dev-new',
+      'prod/k/y.yaml': 'prod',
+      'verify/dev/z2.yaml': 'v-new',
+      'verify/prod/w.yaml': 'vp',
+    });
   });
 
   it('leaves no temporary folder behind', () => {

@@ -57,18 +57,27 @@ describe('YAML 1.1 safety of the serializer', () => {
 
   it('every YAML file of the committed dist/ reads, under YAML 1.1, as exactly the objects the model emits', async () => {
     const { mesh } = await loadMeshConfig(join(repoRoot, 'mesh.config.ts'));
-    // Every target, recording what it emits, so that each file is compared with its object.
-    const emitted = new Map<string, Manifest>();
+    // Every target, recording what it emits, so that each file is compared with its object. The
+    // lists are read after the compile: synth applies the mesh's JSON patches (mesh.patch) to
+    // them in place, after the target's emit.
+    // Each environment is emitted twice per target: first its own objects, then its verification
+    // overlay (`verify/<env>/`, src/synth/compile.ts), so a second emit of a pair is the overlay.
+    const outputs: Array<{ prefix: string; env: string; target: string; manifests: Manifest[] }> = [];
+    const seen = new Set<string>();
     const recording = TARGETS.map((t) =>
       Object.assign(Object.create(t) as Target, {
         emit(ctx: EmitContext) {
           const out = t.emit(ctx);
-          for (const m of out.manifests) emitted.set(manifestPath(ctx.env.name, t.name, m), m);
+          const pair = `${ctx.env.name}/${t.name}`;
+          outputs.push({ prefix: seen.has(pair) ? 'verify/' : '', env: ctx.env.name, target: t.name, manifests: out.manifests });
+          seen.add(pair);
           return out;
         },
       }),
     );
     const compiled = compileModel(mesh!.toModel().model!, { targets: recording });
+    const emitted = new Map<string, Manifest>();
+    for (const { prefix, env, target, manifests } of outputs) for (const m of manifests) emitted.set(prefix + manifestPath(env, target, m), m);
     expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const yamlFiles = [...readDist(join(repoRoot, 'dist')).keys()].filter((p) => p.endsWith('.yaml'));
     expect(yamlFiles.sort()).toEqual([...emitted.keys()].sort());
@@ -78,5 +87,25 @@ describe('YAML 1.1 safety of the serializer', () => {
       expect(read12(committed), path).toEqual(asJson(manifest));
     }
     expect(emitted.size).toBeGreaterThan(50);
+  });
+});
+
+describe('misreadAsYaml11: the plain-word fast path', () => {
+  it('agrees with a YAML 1.1 round trip for words of letters, digits, _ . / - (and every 1.1 bool and null word)', async () => {
+    const { misreadAsYaml11 } = await import('../../src/synth/serialize');
+    const { stringify } = await import('yaml');
+    const letters = ['a', 'Y', 'n', 'o', 'O', 'f', 'N', 'e', 'x', 'I', '_'];
+    const tail = ['', 'es', 'ES', 'o', 'O', 'n', 'N', 'ff', 'FF', 'rue', 'alse', 'ull', 'ULL', 'nf', '1', '.5', '-1', '/v1', 'e3', '_0', '.inf'];
+    const words = new Set<string>(['springboot-app', 'apps/v1', 'app.kubernetes.io/name', 'v1', 'x/a:1']);
+    for (const h of letters) for (const t of tail) words.add(h + t);
+    for (const w of ['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE', 'on', 'On', 'ON', 'off', 'Off', 'OFF', 'null', 'Null', 'NULL']) words.add(w);
+    for (const w of words) {
+      for (const asKey of [false, true]) {
+        const text = asKey ? stringify({ [w]: 0 }) : stringify({ x: w });
+        const back = read11(text) as Record<string, unknown>;
+        const roundTrips = asKey ? Object.keys(back).length === 1 && Object.keys(back)[0] === w : back.x === w;
+        expect(misreadAsYaml11(w, asKey), `${w} as ${asKey ? 'key' : 'value'}`).toBe(!roundTrips);
+      }
+    }
   });
 });

@@ -56,7 +56,7 @@ const MUTATIONS: Mutation[] = [
   { name: 'service rate limit removed', check: 'rate-limit:fx/t/limited', assertion: 'ceiling', files: ['dev/weft/t/limited-v1.json'], apply: (c) => delete c.listeners.inbound.rateLimit },
   { name: 'circuit breaker disabled', check: 'circuit-breaker:fx/t/backend:pool', assertion: 'pool limit', files: [FRONT], apply: (c) => (backend(c).connectionPool = { connectTimeoutMs: 10000, idleTimeoutMs: 4000 }) },
   { name: 'mTLS set to PERMISSIVE', check: 'mtls:fx/t/backend', assertion: 'plaintext', files: ['dev/weft/t/backend-v1.json', 'dev/weft/t/backend-v2.json'], apply: (c) => (c.security.mtls.mode = 'PERMISSIVE') },
-  { name: 'DENY rule removed', check: 'authorization:fx/t/front', assertion: 'allow/deny matrix', files: ['dev/weft/t/front-v1.json'], apply: (c) => (c.security.authorization.policies = c.security.authorization.policies.filter((p: Json) => p.action !== 'DENY')) },
+  { name: 'DENY rule removed', check: 'authorization:fx/t/front', assertion: 'GET /adminweft', files: ['dev/weft/t/front-v1.json'], apply: (c) => (c.security.authorization.policies = c.security.authorization.policies.filter((p: Json) => p.action !== 'DENY')) },
   { name: 'JWT check removed', check: 'jwt:fx/t/limited/jwt:idp', assertion: 'expired token', files: ['dev/weft/t/limited-v1.json'], apply: (c) => Object.assign(c.security, { jwt: [], jwtRequired: false }) },
 ];
 

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
+import { command as verifyCommand } from '../../src/cli/commands/verify';
 
 /**
  * The workflows users copy must be valid GitHub Actions workflows. @action-validator/core checks
@@ -64,6 +65,16 @@ describe('GitHub Actions workflows', () => {
     expect(text).toContain('istioctl" install');
     expect(text).toContain('dist/verify/$ENVIRONMENT');
     expect(text).toContain('port-forward service/istio-ingressgateway');
-    expect(text).toContain('npm run verify -- --env "$ENVIRONMENT" --target http://127.0.0.1:18080');
+    expect(text).toContain('weft.mjs verify --env "$ENVIRONMENT" --target http://127.0.0.1:18080');
+  });
+
+  it('verify-cluster.yml: the `weft verify` line passes only flags the verify command takes, and not --local', () => {
+    const line = runs('verify-cluster.yml', 'verify').split('\n').find((l) => /weft(\.mjs)? verify /.test(l) || l.includes('npm run verify'))!;
+    // `npm run verify` is `weft verify --local`, which --target excludes.
+    expect(line).not.toContain('npm run verify');
+    const flags = [...line.matchAll(/(?<=\s)--[a-z-]+/g)].map((m) => m[0]);
+    expect(flags).toContain('--target');
+    const usage = verifyCommand.usage;
+    for (const flag of flags) expect(usage, flag).toMatch(new RegExp(`^\\s+${flag}\\b`, 'm'));
   });
 });

@@ -20,6 +20,8 @@ import { jwtClaims } from './jwt-claims';
 import { authzNamespaces } from './authz-namespaces';
 import { authzMtls } from './authz-mtls';
 import { allowWithoutCall } from './allow-without-call';
+import { narrowedCalls } from './narrowed-calls';
+import { corsPreflight } from './cors-preflight';
 import { delegatedRouteAuthz } from './delegated-route-authz';
 import { callCycles } from './call-cycles';
 import { portNames } from './port-names';
@@ -32,6 +34,7 @@ import { consulTcpRoutes } from './consul-tcp-routes';
 import { consulProtocolMismatch } from './consul-protocol-mismatch';
 import { consulEmptySubsets } from './consul-empty-subsets';
 import { degradation } from './degradation';
+import { defaultsScope } from './defaults-scope';
 
 /**
  * Every analyzer rule, in the order they run. One rule per file in this folder. Order only
@@ -50,7 +53,9 @@ export const RULES: readonly Rule[] = [
   routeOrder,
   routeHostConflicts,
   routeCatchAll,
+  corsPreflight,
   gatewayConflicts,
+  defaultsScope,
   // WEFT2xx resilience
   retryBudget,
   faultOverrides,
@@ -62,6 +67,7 @@ export const RULES: readonly Rule[] = [
   authzNamespaces,
   authzMtls,
   allowWithoutCall,
+  narrowedCalls,
   delegatedRouteAuthz,
   // WEFT4xx topology
   callCycles,

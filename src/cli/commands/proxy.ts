@@ -51,6 +51,8 @@ options:
       process.stderr.write(`weft proxy: ${(error as Error).message}\n`);
       return ExitCode.usage;
     }
+    // A verification run's seed (src/proxy/seeded-random.ts): the proxy's random draws follow it.
+    if (process.env.WEFT_PROXY_SEED) (await import('../../proxy/seeded-random')).installSeededRandom(process.env.WEFT_PROXY_SEED);
     const config = values.config ?? process.env.WEFT_PROXY_CONFIG;
     if (!config) {
       process.stderr.write('weft proxy: --config <file> is required\n');

@@ -18,6 +18,8 @@ Compiles mesh.config.ts into manifests under dist/<environment>/.
   --watch      stay running: synthesize again on every save of mesh.config.ts or of a
                file beside it that it imports (Ctrl-C stops)
   --load-timeout S  stop mesh.config.ts when loading takes longer (default: 30)
+  --from-source  run Weft from its TypeScript sources through tsx instead of the
+               precompiled CLI in lib/ (rebuilt when older than the sources)
 
 Diagnostics go to stderr. When GITHUB_ACTIONS=true they are also printed as workflow
 annotations. Exit codes: 0 success (warnings allowed), 1 errors in the input or a stale
@@ -38,6 +40,8 @@ export const command: Command = {
         json: { type: 'boolean', default: false },
         watch: { type: 'boolean', default: false },
         'load-timeout': { type: 'string', default: '30' },
+        // bin/weft.mjs reads it (src/cli/launch.mjs); here it only needs to be accepted.
+        'from-source': { type: 'boolean', default: false },
       }));
       if (values.watch && values.check) throw new UsageError('--watch writes dist/ on every save; it cannot be combined with --check');
       if (!(Number(values['load-timeout']) > 0)) throw new UsageError(`--load-timeout takes a number of seconds above 0, not "${values['load-timeout']}"`);

@@ -41,7 +41,7 @@ export const command: Command = {
       throw error;
     }
     process.stdout.write(`${mesh.table()}\n\n`);
-    process.stdout.write('gateway: none — the weft proxy has no ingress gateway yet (proxy part 2); call a workload through its outbound port with a Host header, e.g.\n');
+    process.stdout.write('gateway: not run locally (the gateway workload needs the cluster TLS Secret); call a workload through its outbound port with a Host header, e.g.\n');
     const first = mesh.instances.find((i) => i.workload.config.routes?.length) ?? mesh.instances[0]!;
     const host = first.workload.config.routes?.[0]?.hosts?.[0] ?? 'service';
     process.stdout.write(`  curl -H 'Host: ${host}' http://127.0.0.1:${first.ports.outbound}/\n\nCtrl-C stops everything.\n`);

@@ -15,7 +15,9 @@ balancing. See docs/verify.md.
 
   --env E          environment (default: the first whose mesh is weft)
   --local          start the local mesh (echo + Weft proxy per instance) from dist/ (default)
-  --target URL     a cluster running the verification overlay: not available in this version
+  --target URL     a cluster running the verification overlay dist/verify/<env>/: the base URL
+                   of its ingress gateway (e.g. after kubectl port-forward); probes go through
+                   the gateway and each caller's probe client (docs/verify.md, cluster mode)
   --dist DIR       compiled manifests the local mesh runs (default: dist); the plan still
                    comes from mesh.config.ts, so a stale or hand-edited dist/ fails
   --only PATTERN   only checks whose id contains PATTERN (or matches /regex/)
@@ -55,14 +57,16 @@ export const command: Command = {
       process.stderr.write(`weft verify: ${error.message}\n\n${usage}\n`);
       return ExitCode.usage;
     }
-    if (values.target) {
-      process.stderr.write('weft verify: --target (cluster mode) is not available in this version; see docs/verify.md ("Cluster mode")\n');
+    if (values.target !== undefined && !/^https?:\/\/[^/]/.test(values.target)) {
+      // A kube context would need the Kubernetes API (to find and port-forward the gateway): not done.
+      process.stderr.write(`weft verify: --target takes the gateway's URL (http://host:port), not "${values.target}"; for a kube context, forward the gateway first: kubectl --context CTX -n istio-system port-forward svc/istio-ingressgateway 8080:80, then --target http://127.0.0.1:8080\n`);
       return ExitCode.usage;
     }
     const cwd = process.cwd();
     const { verify } = await import('../../verify/verify');
     const { planText } = await import('../../verify/output/plan-text');
     const { LocalMeshError } = await import('../../local/errors');
+    const { VerifyTargetError } = await import('../../verify/errors');
     const color = Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
     try {
       const outcome = await verify({
@@ -74,6 +78,7 @@ export const command: Command = {
         planOnly: values.plan,
         json: values.json && resolve(cwd, values.json),
         junit: values.report && resolve(cwd, values.report),
+        target: values.target,
       });
       const errors = outcome.diagnostics.filter((d) => d.severity === 'error');
       for (const d of errors) process.stderr.write(`${formatDiagnostic(d, { cwd, color })}\n\n`);
@@ -97,7 +102,7 @@ export const command: Command = {
       }
       return outcome.exitCode === 0 ? ExitCode.ok : ExitCode.userError;
     } catch (error) {
-      if (error instanceof LocalMeshError) {
+      if (error instanceof LocalMeshError || error instanceof VerifyTargetError) {
         process.stderr.write(`weft verify: ${error.code}: ${error.message}\n`);
         return ExitCode.userError;
       }

@@ -1,5 +1,5 @@
 /**
- * Every default of the resilience and route props, written once. The zod schemas take their
+ * Every default of the resilience, route and workload security props, written once. The zod schemas take their
  * defaults from here, the props' JSDoc states the same values, and test/constructs/defaults.test.ts
  * checks that the schemas apply them and that docs/constructs.md states each of them, so the
  * three cannot drift apart. Durations are duration strings, as a user writes them.
@@ -48,6 +48,12 @@ export const DEFAULTS = {
     openFor: '5s',
     /** Probes let through half-open (Hystrix lets one through). */
     halfOpenProbes: 1,
+  },
+  securityContext: {
+    /** The kubelet refuses to start the application container as root. @see https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted */
+    runAsNonRoot: true,
+    /** The application container's root filesystem is read-only; it writes to volumes (Weft mounts an emptyDir at /tmp). */
+    readOnlyRootFilesystem: true,
   },
   rateLimit: {
     /** The refill interval. */

@@ -176,7 +176,9 @@ export const loadBalancerPropsSchema = z.union([
        */
       header: headerNameSchema.optional(),
       /**
-       * Hash on this cookie; with a `ttl` (a duration) the proxy sets it when absent.
+       * Hash on this cookie. When a request has none, the proxy generates it (Set-Cookie) so that
+       * the client sticks to one endpoint from its next request on: for `ttl`, else as a session
+       * cookie.
        * @default none
        * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings-ConsistentHashLB-HTTPCookie
        */
@@ -184,7 +186,7 @@ export const loadBalancerPropsSchema = z.union([
         .object({
           /** Cookie name. Required. */
           name: z.string(),
-          /** Lifetime of a generated cookie, a duration. @default none (session cookie, never generated) */
+          /** Lifetime of the generated cookie, a duration. @default a session cookie (no Max-Age; Istio `ttl: 0s`, Consul `session: true`) */
           ttl: durationPropSchema.optional(),
           /** Path of a generated cookie. @default none */
           path: z.string().optional(),

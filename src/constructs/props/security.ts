@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CLAIM_KEY_PATTERN } from '../../model/jwt-claims';
 import { dnsLabelSchema, durationPropSchema, portNumberSchema } from './common';
 import { headerNameSchema, httpMethodSchema, ipOrCidrSchema } from './networking';
 
@@ -47,6 +48,19 @@ const serviceRefPropSchema = z
     return t.service;
   });
 
+/** What a request does: every given field must hold. @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation */
+export const authzOperationPropsSchema = z
+  .object({
+    /** HTTP methods, any of them. @default any method */
+    methods: z.array(httpMethodSchema).optional(),
+    /** Exact paths, or prefixes ending in `*`. @default none */
+    paths: z.array(authzPathSchema).optional(),
+    /** Destination ports: the service's ports as declared (`port`; its `targetPort` is accepted too). Istio and the weft proxy match the container port, so each is written as its `targetPort`. @default any port */
+    ports: z.array(portNumberSchema).optional(),
+  })
+  .strict();
+export type AuthzOperationProps = z.input<typeof authzOperationPropsSchema>;
+
 /**
  * An authorization rule on a service: who (`from`) may do what (`to`).
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/
@@ -62,25 +76,26 @@ export const authorizationPropsSchema = z
         namespaces: z.array(dnsLabelSchema).optional(),
         /** Peer IP ranges in CIDR form. @default none */
         ipBlocks: z.array(ipOrCidrSchema).optional(),
-        /** Required JWT claims: claim → accepted values. Needs `service.requireJwt`. @default none */
-        jwtClaims: z.record(z.string(), z.union([z.string(), z.array(z.string()).min(1)])).optional(),
+        /**
+         * Required JWT claims: claim → accepted values. Needs `service.requireJwt`. A top-level claim
+         * by its name (`scope`, `https://shop.example.com/roles`); a nested claim by its path in
+         * brackets, as Istio writes it: `realm_access[roles]` is `request.auth.claims[realm_access][roles]`.
+         * @default none
+         * @see https://istio.io/latest/docs/reference/config/security/conditions/
+         */
+        jwtClaims: z
+          .record(
+            z.string().regex(CLAIM_KEY_PATTERN, 'a claim name, or a nested claim path such as realm_access[roles]'),
+            z.union([z.string(), z.array(z.string()).min(1)]),
+          )
+          .optional(),
         /** Any request with a valid JWT. @default none */
         authenticated: z.boolean().optional(),
       })
       .strict()
       .default({}),
     /** What: every given field must hold. @default any request @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#Operation */
-    to: z
-      .object({
-        /** HTTP methods, any of them. @default any method */
-        methods: z.array(httpMethodSchema).optional(),
-        /** Exact paths, or prefixes ending in `*`. @default none */
-        paths: z.array(authzPathSchema).optional(),
-        /** Destination ports (the service's target ports). @default any port */
-        ports: z.array(portNumberSchema).optional(),
-      })
-      .strict()
-      .default({}),
+    to: authzOperationPropsSchema.default({}),
   })
   .strict()
   .transform(({ from, to }) => ({

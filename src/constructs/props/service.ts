@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dnsLabelSchema, durationPropSchema, labelsSchema, percentPropSchema, portNumberSchema, positiveDurationSchema, quantitySchema } from './common';
-import { absolutePathSchema, envVarNameSchema, imageRefSchema, jsonValueProblem, portNameSchema } from './workload';
+import { absolutePathSchema, envVarNameSchema, imageRefSchema, jsonValueProblem, mountPropsSchema, portNameSchema, securityContextPropsSchema, volumePropsSchema } from './workload';
 import { resiliencePropsSchema } from './resilience';
 import { isCallTarget, type CallTarget } from '../refs';
 import { mtlsModeSchema } from '../../model/security';
@@ -69,6 +69,12 @@ const versionPropsSchema = z
       .optional(),
     /** Extra pod labels. `app` and `version` are set by Weft. @default none */
     labels: labelsSchema(['app', 'version']).default({}),
+    /** Security context overrides of this version, over the service's. @default the service's */
+    securityContext: securityContextPropsSchema.optional(),
+    /** Pod volumes of this version, by name; one named like a service volume replaces it here. @default none */
+    volumes: z.record(dnsLabelSchema, volumePropsSchema).optional(),
+    /** Mounts of this version, after the service's. @default none */
+    mounts: z.array(mountPropsSchema).optional(),
   })
   .strict();
 export type VersionProps = z.input<typeof versionPropsSchema>;
@@ -148,6 +154,18 @@ export const servicePropsSchema = z
       })
       .strict()
       .optional(),
+    /**
+     * Security context of the application container, for every version. Weft's defaults are
+     * hardened; an image that runs as root or writes to its root filesystem needs overrides
+     * (postgres: `{ runAsUser: 999, fsGroup: 999, readOnlyRootFilesystem: false }`).
+     * @default { runAsNonRoot: true, readOnlyRootFilesystem: true }
+     * @see https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+     */
+    securityContext: securityContextPropsSchema.optional(),
+    /** Pod volumes of every version, by name (DNS-1123 label): emptyDir, secret, configMap or persistentVolumeClaim. @default none @see https://kubernetes.io/docs/concepts/storage/volumes/ */
+    volumes: z.record(dnsLabelSchema, volumePropsSchema).optional(),
+    /** Mounts of declared volumes into the application container of every version. @default none */
+    mounts: z.array(mountPropsSchema).optional(),
     /** Services and external services this one calls; under deny-by-default only these are allowed. @default none */
     calls: z.array(z.custom<CallTarget>(isCallTarget, { message: 'expected a service or an external service' })).default([]),
     /** The ServiceAccount, the workload's mesh identity. @default the service name @see https://kubernetes.io/docs/concepts/security/service-accounts/ */

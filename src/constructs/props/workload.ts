@@ -71,3 +71,136 @@ export function jsonValueProblem(value: unknown, path = '', seen = new Set<objec
     }
   }
 }
+
+/**
+ * The name of an object a volume refers to (a Secret, a ConfigMap, a PersistentVolumeClaim):
+ * a DNS-1123 subdomain, at most 253 characters.
+ * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#dns-subdomain-names
+ */
+export const dnsSubdomainSchema = z
+  .string()
+  .max(253, 'object names are at most 253 characters')
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be a lowercase DNS-1123 subdomain (a-z, 0-9, "-" and ".")');
+
+/**
+ * A path inside a volume (`items` paths, `subPath`): relative, without a `..` element, as the
+ * API server requires.
+ * @see https://kubernetes.io/docs/reference/kubernetes-api/config-and-storage-resources/volume/#projections
+ */
+export const relativePathSchema = z
+  .string()
+  .min(1)
+  .regex(/^(?!\/)[^\u0000-\u001f\u007f]*$/, 'must be a relative path (not starting with "/"), without control characters')
+  .refine((p) => !p.split('/').includes('..'), 'must not contain a ".." element');
+
+/** A Linux user or group id. */
+const idSchema = z.number().int().min(0).max(2147483647);
+
+/**
+ * Overrides of the application container's security context. Weft's defaults are hardened
+ * (`runAsNonRoot`, `readOnlyRootFilesystem`, no privilege escalation, not privileged); an
+ * image that runs as root or writes outside its volumes needs some of these.
+ * @see https://kubernetes.io/docs/tasks/configure-pod-container/security-context/
+ */
+export const securityContextPropsSchema = z
+  .object({
+    /** The user id the container runs as (`securityContext.runAsUser`). @default the image's USER */
+    runAsUser: idSchema.optional(),
+    /** The primary group id (`securityContext.runAsGroup`). @default the image's */
+    runAsGroup: idSchema.optional(),
+    /** The group that owns mounted volumes, pod-wide (`podSecurityContext.fsGroup`). @default none */
+    fsGroup: idSchema.optional(),
+    /** The kubelet refuses to start a container whose user is root (uid 0). @default true */
+    runAsNonRoot: z.boolean().optional(),
+    /** The container's root filesystem is read-only; `false` makes it writable. @default true */
+    readOnlyRootFilesystem: z.boolean().optional(),
+  })
+  .strict();
+export type SecurityContextProps = z.input<typeof securityContextPropsSchema>;
+
+const modeSchema = z.number().int().min(0).max(0o777);
+const itemsSchema = z.record(z.string().min(1), relativePathSchema);
+
+/**
+ * A pod volume: exactly one of `emptyDir`, `secret`, `configMap`, `persistentVolumeClaim`,
+ * with Kubernetes's field names.
+ * @see https://kubernetes.io/docs/concepts/storage/volumes/
+ */
+export const volumePropsSchema = z.union([
+  z
+    .object({
+      /** Scratch space that lives as long as the pod. Required in this form. @see https://kubernetes.io/docs/concepts/storage/volumes/#emptydir */
+      emptyDir: z
+        .object({
+          /** `'Memory'` for a tmpfs; the node's disk when absent. @default the node's disk */
+          medium: z.literal('Memory').optional(),
+          /** The most it may hold, a Kubernetes quantity. @default no limit */
+          sizeLimit: z.string().regex(/^\+?(\d+(\.\d*)?|\.\d+)(([KMGTPE]i)|[numkMGTPE]|([eE][+-]?\d+))?$/, 'must be a Kubernetes quantity such as "64Mi"').optional(),
+        })
+        .strict(),
+    })
+    .strict(),
+  z
+    .object({
+      /** A Secret's keys as files. Required in this form. @see https://kubernetes.io/docs/concepts/storage/volumes/#secret */
+      secret: z
+        .object({
+          /** The Secret, in the service's namespace. Required. */
+          secretName: dnsSubdomainSchema,
+          /** Key → file path; every key under its own name when absent. @default every key */
+          items: itemsSchema.optional(),
+          /** Start the pod even when the Secret does not exist. @default false */
+          optional: z.boolean().optional(),
+          /** File mode, e.g. `0o400`. @default 0o644 (Kubernetes's) */
+          defaultMode: modeSchema.optional(),
+        })
+        .strict(),
+    })
+    .strict(),
+  z
+    .object({
+      /** A ConfigMap's keys as files (another than the service's own `config`). Required in this form. @see https://kubernetes.io/docs/concepts/storage/volumes/#configmap */
+      configMap: z
+        .object({
+          /** The ConfigMap, in the service's namespace. Required. */
+          name: dnsSubdomainSchema,
+          /** Key → file path. @default every key */
+          items: itemsSchema.optional(),
+          /** Start the pod even when the ConfigMap does not exist. @default false */
+          optional: z.boolean().optional(),
+          /** File mode. @default 0o644 */
+          defaultMode: modeSchema.optional(),
+        })
+        .strict(),
+    })
+    .strict(),
+  z
+    .object({
+      /** A PersistentVolumeClaim, for data that outlives the pod. Required in this form. @see https://kubernetes.io/docs/concepts/storage/persistent-volumes/#claims-as-volumes */
+      persistentVolumeClaim: z
+        .object({
+          /** The claim, in the service's namespace. Required. */
+          claimName: dnsSubdomainSchema,
+          /** Mount the claim read-only. @default false */
+          readOnly: z.boolean().optional(),
+        })
+        .strict(),
+    })
+    .strict(),
+]);
+export type VolumeProps = z.input<typeof volumePropsSchema>;
+
+/** A mount of a declared volume into the application container. @see https://kubernetes.io/docs/concepts/storage/volumes/#using-subpath */
+export const mountPropsSchema = z
+  .object({
+    /** The name of a volume declared in `volumes` (the service's or the version's). Required. */
+    volume: z.string(),
+    /** Where it appears in the container, an absolute path. Required. */
+    mountPath: absolutePathSchema,
+    /** Mount read-only. @default false */
+    readOnly: z.boolean().default(false),
+    /** A path inside the volume to mount instead of its root. @default the volume's root */
+    subPath: relativePathSchema.optional(),
+  })
+  .strict();
+export type MountProps = z.input<typeof mountPropsSchema>;

@@ -1,9 +1,13 @@
 /**
  * The endpoints a route destination can reach: one subset of a service, or the whole service.
- * The load balancer only ever sees healthy (non-ejected) endpoints; it is rebuilt when the
- * outlier detector ejects or returns a host, which is rare, so picks stay cheap. When every
- * host is ejected there is nothing to pick and the request fails with UH: Istio disables
- * Envoy's panic mode by default (healthy_panic_threshold 0), so we never route to ejected hosts.
+ * The load balancer sees the healthy (non-ejected) endpoints; it is rebuilt when the outlier
+ * detector ejects or returns a host, which is rare, so picks stay cheap.
+ *
+ * Panic mode, as Envoy's `healthy_panic_threshold` (Istio's `minHealthPercent`): when the share
+ * of healthy hosts falls below `minHealthPercent`, the set balances over *all* its hosts, ejected
+ * ones included, rather than overloading the few healthy ones. With 0 (Istio's default) panic is
+ * off: when every host is ejected there is nothing to pick and the request fails with UH.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/load_balancing/panic_threshold
  */
 import type { LoadBalancerConfig } from '../config/schema';
 import type { Exchange } from '../exchange';
@@ -16,6 +20,8 @@ export class EndpointSet {
   readonly clusterName: string;
   private lb: LoadBalancer;
   private healthyCount: number;
+  /** Whether the set balances over all hosts because too few are healthy. */
+  panic = false;
 
   constructor(
     readonly service: ServiceRuntime,
@@ -25,6 +31,8 @@ export class EndpointSet {
     /** Metrics label text used when no endpoint was reached (UH, UO). */
     readonly metricKey: string,
     private readonly lbConfig: LoadBalancerConfig,
+    /** Panic threshold in percent of hosts; 0 disables panic mode. */
+    private readonly minHealthPercent = 0,
   ) {
     this.clusterName = subset ? `${service.name}|${subset}` : service.name;
     this.healthyCount = endpoints.length;
@@ -34,8 +42,11 @@ export class EndpointSet {
   /** Called by the service when an endpoint is ejected or returned. */
   rebuild(): void {
     const healthy = this.endpoints.filter((e) => !e.ejected);
-    this.healthyCount = healthy.length;
-    this.lb = createLoadBalancer(this.lbConfig, healthy);
+    // Envoy: panic when healthy% < threshold, healthy% = 100 × healthy / total.
+    this.panic = this.minHealthPercent > 0 && healthy.length * 100 < this.minHealthPercent * this.endpoints.length;
+    const usable = this.panic ? this.endpoints : healthy;
+    this.healthyCount = usable.length;
+    this.lb = createLoadBalancer(this.lbConfig, usable);
   }
 
   /**

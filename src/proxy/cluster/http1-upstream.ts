@@ -9,7 +9,7 @@
  */
 import type { Socket } from 'node:net';
 import { UpstreamProtocolError, UpstreamResetError } from '../errors';
-import { forwardableResponseHeaders, type RequestBody } from '../exchange';
+import { forwardableResponseHeaders, type RequestBody, type UpgradedStream } from '../exchange';
 import { BodyDecoder } from '../http1/body-decoder';
 import { parseResponseHead } from '../http1/response-head';
 import { ReadBuffer } from '../http1/read-buffer';
@@ -22,6 +22,10 @@ export interface UpstreamRequest {
   /** Flat lower-case pairs, hop-by-hop removed, `host` included. */
   readonly headers: readonly string[];
   readonly body: RequestBody;
+  /** The protocol to upgrade to (`websocket`), asked for again on this hop; absent = none. */
+  readonly upgrade?: string | null;
+  /** Set on a `101` answer to `upgrade`: the socket leaves the pool for the downstream codec. */
+  upgraded?: UpgradedStream | null;
 }
 
 const MAX_RESPONSE_HEAD = 65_536;
@@ -53,6 +57,8 @@ export class UpstreamConnection {
   /** The request (head and body) has been written completely. */
   private sent = false;
   private evict: ((c: UpstreamConnection) => void) | null = null;
+  /** The request in flight when it asked for an upgrade (a 101 is then expected, not an error). */
+  private upgrading: UpstreamRequest | null = null;
 
   constructor(
     private readonly label: string,
@@ -95,6 +101,7 @@ export class UpstreamConnection {
     this.keepAlive = true;
     this.sent = false;
     this.decoder = null;
+    this.upgrading = req.upgrade ? req : null;
     // Active from here on, so that an abort (even one inside onConnect) releases the connection.
     this.state = this.socket === null ? State.Connecting : State.Head;
     handler.onConnect(this.abort);
@@ -103,7 +110,8 @@ export class UpstreamConnection {
       this.pending = { req, last };
       return;
     }
-    this.socket.setTimeout(0);
+    // The pool's idle timer stays armed while the request runs (onIdleTimeout acts only on an
+    // idle connection): no timer switched off and on per request.
     this.socket.resume();
     this.write(req, last);
   }
@@ -111,7 +119,7 @@ export class UpstreamConnection {
   /** Back in the pool: close after `idleMs` without use, or when the upstream closes. */
   park(idleMs: number, evict: (c: UpstreamConnection) => void): void {
     this.evict = evict;
-    this.socket?.setTimeout(idleMs);
+    if (this.socket !== null && this.socket.timeout !== idleMs) this.socket.setTimeout(idleMs);
     this.socket?.resume();
   }
 
@@ -141,13 +149,20 @@ export class UpstreamConnection {
       chunked = true;
       head += 'transfer-encoding: chunked\r\n';
     }
-    if (last) head += 'connection: close\r\n';
+    if (req.upgrade) head += `connection: upgrade\r\nupgrade: ${req.upgrade}\r\n`;
+    else if (last) head += 'connection: close\r\n';
     head += '\r\n';
-    if (body === null || Buffer.isBuffer(body)) {
-      socket.cork();
+    if (body === null || (Buffer.isBuffer(body) && body.length === 0)) {
       socket.write(head, 'latin1');
-      if (body !== null && body.length > 0) socket.write(body);
-      socket.uncork();
+      this.sent = true;
+      return;
+    }
+    if (Buffer.isBuffer(body)) {
+      // Head and a buffered body in one buffer: one write.
+      const out = Buffer.allocUnsafe(head.length + body.length);
+      out.write(head, 0, 'latin1');
+      body.copy(out, head.length);
+      socket.write(out);
       this.sent = true;
       return;
     }
@@ -219,8 +234,12 @@ export class UpstreamConnection {
       return false;
     }
     if (head.status < 200) {
-      // 101 would switch protocols, which the proxy never asked for (upgrade is hop-by-hop).
       if (head.status === 101) {
+        if (this.upgrading !== null) {
+          this.switchProtocols(this.upgrading, forwardableResponseHeaders(head.rawHeaders));
+          return false;
+        }
+        // A switch the proxy never asked for (upgrade is hop-by-hop): the connection is unusable.
         this.fail(new UpstreamProtocolError(this.label, 'unexpected 101 Switching Protocols'));
         return false;
       }
@@ -244,6 +263,37 @@ export class UpstreamConnection {
       return false;
     }
     return true;
+  }
+
+  /**
+   * The upstream accepted the upgrade: the socket leaves the pool (never reused for HTTP) and is
+   * handed, with any bytes it sent after the 101 head, to the exchange; the chain sees a 101
+   * response that completes at once, and the downstream codec splices the two sockets. When no
+   * downstream takes the socket (the client left, a timeout answered first), it is closed.
+   */
+  private switchProtocols(req: UpstreamRequest, headers: string[]): void {
+    const socket = this.socket!;
+    socket.off('data', this.onData);
+    socket.off('error', this.onSocketError);
+    socket.off('close', this.onClose);
+    socket.off('timeout', this.onIdleTimeout);
+    socket.on('error', noop);
+    const rest = Buffer.from(this.buf.bytes.subarray(0, this.buf.length));
+    this.buf.clear();
+    this.headScan = 0;
+    this.socket = null;
+    this.state = State.Dead;
+    const h = this.handler!;
+    this.handler = null;
+    this.upgrading = null;
+    this.release(this, false);
+    req.upgraded = { socket, head: rest };
+    h.onHeaders(101, headers, noop);
+    h.onComplete();
+    if (req.upgraded !== null) {
+      req.upgraded = null;
+      socket.destroy();
+    }
   }
 
   private readonly onPayload = (chunk: Buffer): void => {
@@ -301,6 +351,8 @@ export class UpstreamConnection {
     if (this.state === State.Idle) this.evict?.(this);
   };
 }
+
+const noop = (): void => {};
 
 function drained(socket: Socket): Promise<void> {
   return new Promise((resolve) => {

@@ -31,8 +31,9 @@ export class ServiceRuntime {
     this.name = spec.name;
     this.breaker = new CircuitBreaker(spec.pool);
     const endpoints = [...new Set(spec.subsets.flatMap((s) => s.endpoints))];
-    for (const s of spec.subsets) this.subsets.set(s.name, new EndpointSet(this, s.name, s.endpoints, s.metricKey, spec.lb));
-    this.all = new EndpointSet(this, undefined, endpoints, spec.serviceMetricKey, spec.lb);
+    const panicBelow = spec.outlier?.minHealthPercent ?? 0;
+    for (const s of spec.subsets) this.subsets.set(s.name, new EndpointSet(this, s.name, s.endpoints, s.metricKey, spec.lb, panicBelow));
+    this.all = new EndpointSet(this, undefined, endpoints, spec.serviceMetricKey, spec.lb, panicBelow);
     this.outlier = spec.outlier ? new OutlierDetector(spec.outlier, endpoints, () => this.rebuild()) : null;
     // Endpoints may arrive already ejected from the previous config: start from their real state.
     if (endpoints.some((e) => e.ejected)) this.rebuild();

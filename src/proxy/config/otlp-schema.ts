@@ -8,7 +8,11 @@ export const otlpSchema = z
     endpoint: z
       .string()
       .regex(/^https?:\/\/[^\s/]+\/\S*$/, 'must be an http(s) URL with a path, e.g. http://otel-collector.observability:4318/v1/traces')
-      .describe('OTLP/HTTP traces URL (JSON encoding), e.g. http://otel-collector:4318/v1/traces.'),
+      .describe('OTLP/HTTP traces URL, e.g. http://otel-collector:4318/v1/traces.'),
+    encoding: z
+      .enum(['json', 'protobuf'])
+      .default('json')
+      .describe('Body encoding: `json` (application/json) or `protobuf` (application/x-protobuf, binary ExportTraceServiceRequest). @default json @see https://opentelemetry.io/docs/specs/otlp/#otlphttp-request'),
     maxQueueSize: z.number().int().min(1).default(2048).describe('Spans waiting for export; more are dropped and counted. @default 2048 (OpenTelemetry BatchSpanProcessor)'),
     maxBatchSize: z.number().int().min(1).default(512).describe('Spans per export request. @default 512'),
     flushIntervalMs: positiveMs.default(5_000).describe('Export at least this often. @default 5000'),

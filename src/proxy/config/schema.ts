@@ -12,7 +12,8 @@
 import { z } from 'zod';
 import { discoverySchema, subsetDiscoverySchema } from './discovery-schema';
 import { otlpSchema } from './otlp-schema';
-import { tcpListenerSchema } from './tcp-schema';
+import { inboundTcpListenerSchema, tcpListenerSchema } from './tcp-schema';
+import { gatewayServerSchema } from './gateway-schema';
 import { securitySchema, upstreamTlsSchema } from './security-schema';
 import { fallbackSchema, ratioBreakerSchema, shapingSchema, switchesSchema, switchRuleSchema } from './degradation-schema';
 
@@ -229,6 +230,9 @@ export const outlierDetectionSchema = z
     baseEjectionTimeMs: positiveMs.default(30_000).describe('Ejection time = base × times ejected. @default 30000'),
     maxEjectionTimeMs: positiveMs.default(300_000).describe('Cap of the ejection time. @default 300000 (Envoy)'),
     maxEjectionPercent: percent.default(10).describe('Most hosts ejected at once; one host may always be ejected. @default 10'),
+    minHealthPercent: percent
+      .default(0)
+      .describe("Panic threshold: when fewer than this share of a subset's hosts are healthy, it balances over all of them, ejected ones included (Envoy's healthy_panic_threshold); 0 disables. @default 0 (Istio)"),
   })
   .describe('Passive health checking, Envoy/Istio semantics.');
 
@@ -308,9 +312,19 @@ export const proxyConfigSchema = z
     listeners: z.strictObject({
       inbound: inboundListenerSchema.optional(),
       outbound: listenerAddress
-        .extend({ http2: z.boolean().default(false).describe('Also accept h2c with prior knowledge (gRPC clients). @default false') })
+        .extend({
+          http2: z.boolean().default(false).describe('Also accept h2c with prior knowledge (gRPC clients). @default false'),
+          passthrough: z
+            .boolean()
+            .default(false)
+            .describe('CONNECT to an authority no route, service or TCP route declares is tunnelled to it as asked (Istio outboundTrafficPolicy ALLOW_ANY); false: 404 (REGISTRY_ONLY). @default false'),
+        })
         .optional(),
       admin: listenerAddress,
+      gateway: z
+        .array(gatewayServerSchema)
+        .default([])
+        .describe('Ingress gateway servers (a gateway workload: no inbound listener, usually no outbound one); requests are matched against `routes` only.'),
     }),
     services: z.array(serviceSchema).default([]),
     routes: z.array(routeSchema).default([]).describe('Outbound routes, in priority order.'),
@@ -353,6 +367,7 @@ export const proxyConfigSchema = z
       .default({ metrics: true, accessLog: false, tracing: { samplingPercent: 1 } }),
     discovery: discoverySchema.default({}),
     tcpListeners: z.array(tcpListenerSchema).default([]).describe('TCP listeners with weighted destinations (Istio TCPRoute).'),
+    inboundTcpListeners: z.array(inboundTcpListenerSchema).default([]).describe("Inbound TCP listeners in front of the application's TCP ports (mTLS, L4 authorization)."),
     switches: switchesSchema.default({ declared: [] }),
     security: securitySchema
       .default({ jwt: [], jwtRequired: false, authorization: { policies: [], trustedXffHops: 0 } })

@@ -44,9 +44,15 @@ export function securityIssues(config: ProxyConfig): ConfigIssue[] {
     if (issuers.has(r.issuer)) out.push({ path: `$.security.jwt[${i}].issuer`, message: `issuer "${r.issuer}" is declared twice` });
     issuers.add(r.issuer);
   });
-  if ((sec.authorization.policies.length > 0 || sec.jwt.length > 0 || sec.mtls?.mode === 'STRICT') && !config.listeners.inbound) {
-    out.push({ path: '$.security', message: 'authorization, JWT and STRICT mTLS apply to the inbound listener, which is not configured' });
+  if ((sec.authorization.policies.length > 0 || sec.jwt.length > 0 || sec.mtls?.mode === 'STRICT') && !config.listeners.inbound && config.inboundTcpListeners.length === 0) {
+    out.push({ path: '$.security', message: 'authorization, JWT and STRICT mTLS apply to the inbound listeners, none of which is configured' });
   }
+  if (sec.jwt.length > 0 && !config.listeners.inbound) out.push({ path: '$.security.jwt', message: 'JWT authentication applies to the HTTP inbound listener, which is not configured' });
+  const inboundNames = new Set<string>();
+  config.inboundTcpListeners.forEach((l, i) => {
+    if (inboundNames.has(l.name)) out.push({ path: `$.inboundTcpListeners[${i}].name`, message: `duplicate inbound TCP listener "${l.name}"` });
+    inboundNames.add(l.name);
+  });
   const names = new Set<string>();
   config.tcpListeners.forEach((l, i) => {
     if (names.has(l.name)) out.push({ path: `$.tcpListeners[${i}].name`, message: `duplicate TCP listener "${l.name}"` });

@@ -4,6 +4,7 @@
  */
 import { securityIssues } from './security-semantic';
 import { degradationIssues } from './degradation-semantic';
+import { gatewayIssues } from './gateway-semantic';
 import type { ConfigIssue } from '../errors';
 import type { ProxyConfig, StringMatch, ValueMatch } from './schema';
 
@@ -77,11 +78,14 @@ export function semanticIssues(config: ProxyConfig): ConfigIssue[] {
   });
 
   const l = config.listeners;
-  const ports = [
+  const ports: Array<readonly [string, number | undefined]> = [
     ['$.listeners.admin.port', l.admin.port],
     ['$.listeners.outbound.port', l.outbound?.port],
     ['$.listeners.inbound.port', l.inbound?.port],
-  ] as const;
+    ...l.gateway.map((g, i) => [`$.listeners.gateway[${i}].port`, g.port] as const),
+    ...config.tcpListeners.map((t, i) => [`$.tcpListeners[${i}].port`, t.port] as const),
+    ...config.inboundTcpListeners.map((t, i) => [`$.inboundTcpListeners[${i}].port`, t.port] as const),
+  ];
   const used = new Map<number, string>();
   for (const [path, p] of ports) {
     if (p === undefined || p === 0) continue;
@@ -89,7 +93,8 @@ export function semanticIssues(config: ProxyConfig): ConfigIssue[] {
     if (other) out.push({ path, message: `port ${p} is also used by ${other}` });
     used.set(p, path);
   }
-  if (!l.inbound && !l.outbound && config.tcpListeners.length === 0) out.push({ path: '$.listeners', message: 'needs an inbound or an outbound listener' });
+  if (!l.inbound && !l.outbound && config.tcpListeners.length === 0 && config.inboundTcpListeners.length === 0 && l.gateway.length === 0) out.push({ path: '$.listeners', message: 'needs an inbound, outbound, gateway or TCP listener' });
+  out.push(...gatewayIssues(config));
   out.push(...securityIssues(config));
   out.push(...degradationIssues(config, checkRef));
   return out;

@@ -16,7 +16,9 @@ export function rewriteStep(rewrite: { uri?: string | undefined; authority?: str
       const q = ex.path.indexOf('?');
       const pathname = q === -1 ? ex.path : ex.path.slice(0, q);
       const query = q === -1 ? '' : ex.path.slice(q);
-      const rewritten = prefix !== undefined ? uri + pathname.slice(prefix.length) : uri;
+      // `/legacy` → `/` must give `/x` for `/legacy/x`, not `//x` (the Istio target writes the same as a uriRegexRewrite).
+      const rest = prefix !== undefined ? pathname.slice(prefix.length) : '';
+      const rewritten = prefix !== undefined ? (uri.endsWith('/') && rest.startsWith('/') ? uri + rest.slice(1) : uri + rest) : uri;
       ex.headers.push('x-envoy-original-path', ex.path);
       ex.path = (rewritten === '' ? '/' : rewritten) + query;
     }

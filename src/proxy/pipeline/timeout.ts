@@ -8,33 +8,36 @@
  */
 import { PerTryTimeoutError, UpstreamTimeoutError } from '../errors';
 import type { Exchange } from '../exchange';
+import { DeadlineList, type DeadlineEntry } from './deadline-list';
 import { DecoratorHandler, type Abort, type Dispatch, type Handler, type Step } from './types';
 
-class TimeoutHandler extends DecoratorHandler {
-  private timer: NodeJS.Timeout | null = null;
+class TimeoutHandler extends DecoratorHandler implements DeadlineEntry {
+  expiresAt = 0;
+  prevDeadline: DeadlineEntry | null = null;
+  nextDeadline: DeadlineEntry | null = null;
+  inDeadlineList = false;
   private abortUp: Abort | null = null;
   private done = false;
 
   constructor(
     inner: Handler,
-    private readonly ms: number,
+    private readonly deadlines: DeadlineList,
     private readonly perTry: boolean,
   ) {
     super(inner);
   }
 
   start(next: Dispatch, ex: Exchange): void {
-    this.timer = setTimeout(this.fire, this.ms);
+    this.deadlines.add(this);
     next(ex, this);
   }
 
-  private readonly fire = (): void => {
-    this.timer = null;
+  expire(): void {
     if (this.done) return;
     const error = this.perTry ? new PerTryTimeoutError() : new UpstreamTimeoutError();
     if (this.abortUp) this.abortUp(error);
     else this.onError(error);
-  };
+  }
 
   override onConnect(abort: Abort): void {
     this.abortUp = abort;
@@ -55,11 +58,12 @@ class TimeoutHandler extends DecoratorHandler {
 
   private end(): void {
     this.done = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.deadlines.remove(this);
   }
 }
 
 export function timeoutStep(ms: number, perTry: boolean): Step {
-  return (next) => (ex, handler) => new TimeoutHandler(handler, ms, perTry).start(next, ex);
+  // One deadline list per route and kind: every request of the route has the same duration.
+  const deadlines = new DeadlineList(ms);
+  return (next) => (ex, handler) => new TimeoutHandler(handler, deadlines, perTry).start(next, ex);
 }

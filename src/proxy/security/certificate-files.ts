@@ -34,10 +34,13 @@ function read(file: string): string {
   }
 }
 
-export function loadCertificateMaterial(files: Pick<CertificateFiles, 'certFile' | 'keyFile' | 'caFile'>): CertificateMaterial {
+/** The files of a certificate; `caFile` is optional for a server that verifies no client certificate (a gateway's SIMPLE TLS). */
+export type CertificateFileSet = Pick<CertificateFiles, 'certFile' | 'keyFile' | 'pollIntervalMs'> & { caFile?: string | undefined };
+
+export function loadCertificateMaterial(files: Omit<CertificateFileSet, 'pollIntervalMs'>): CertificateMaterial {
   const cert = read(files.certFile);
   const key = read(files.keyFile);
-  const ca = read(files.caFile);
+  const ca = files.caFile === undefined ? '' : read(files.caFile);
   let context: SecureContext;
   let leaf: X509Certificate;
   try {
@@ -47,16 +50,17 @@ export function loadCertificateMaterial(files: Pick<CertificateFiles, 'certFile'
   }
   try {
     // createSecureContext checks that the key matches the certificate.
-    context = createSecureContext({ cert, key, ca, minVersion: 'TLSv1.2' });
+    context = createSecureContext({ cert, key, ...(ca ? { ca } : {}), minVersion: 'TLSv1.2' });
   } catch (error) {
     throw new CertificateLoadError(files.keyFile, error);
   }
   return { cert, key, ca, identity: spiffeIdOf({ subjectaltname: leaf.subjectAltName ?? '' }), notAfter: new Date(leaf.validTo), context };
 }
 
-function fingerprint(files: CertificateFiles): string {
+function fingerprint(files: CertificateFileSet): string {
   return [files.certFile, files.keyFile, files.caFile]
     .map((f) => {
+      if (f === undefined) return 'none';
       try {
         const s = statSync(f);
         return `${s.mtimeMs}:${s.size}:${s.ino}`;
@@ -81,7 +85,7 @@ export class CertificateWatcher {
 
   /** Throws CertificateLoadError when the first load fails: the proxy must not start without identity. */
   constructor(
-    private readonly files: CertificateFiles,
+    private readonly files: CertificateFileSet,
     private readonly events: CertificateWatcherEvents = {},
   ) {
     this.stamp = fingerprint(files);

@@ -9,11 +9,14 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { listenOn } from './listen';
 import type { Exchange } from '../exchange';
-import type { ListenerRuntime, Runtime } from '../runtime';
+import type { ListenerKind, ListenerRuntime, Runtime } from '../runtime';
+import type { ProxyConfig } from '../config/schema';
 import { Http1Connection, type Http1Host } from './http1/connection';
 import type { ListenerHooks } from './serve';
 import { Http2Front } from './h2/front';
 import { detectHttp2 } from './h2/sniff';
+import { openTunnel } from './connect/tunnel';
+import type { TcpProxy } from './tcp/tcp-proxy';
 
 export class HttpListener implements ListenerRuntime, Http1Host {
   readonly server: Server;
@@ -23,11 +26,19 @@ export class HttpListener implements ListenerRuntime, Http1Host {
   private readonly connections = new Set<Http1Connection>();
   private drainWaiters: Array<() => void> = [];
 
+  /** Listener name in metrics and bind errors: the kind, or `gateway:<server>`. */
+  readonly label: string;
+  private readonly acceptsHttp2: (config: ProxyConfig) => boolean;
+
   constructor(
-    readonly kind: 'inbound' | 'outbound',
+    readonly kind: ListenerKind,
     private readonly current: () => Runtime,
     readonly hooks: ListenerHooks,
+    /** A gateway server's own name and HTTP/2 setting (gateway listeners only). */
+    gateway?: { name: string; http2: boolean },
   ) {
+    this.label = gateway ? `gateway:${gateway.name}` : kind;
+    this.acceptsHttp2 = gateway ? () => gateway.http2 : (c) => (kind === 'inbound' ? c.listeners.inbound?.http2 : c.listeners.outbound?.http2) ?? false;
     // allowHalfOpen: a client may send its requests and then FIN (shutdown(SHUT_WR)); the
     // responses still go out, then the connection closes (connection.ts onEnd).
     this.server = createServer({ noDelay: true, allowHalfOpen: true }, this.accept);
@@ -39,21 +50,38 @@ export class HttpListener implements ListenerRuntime, Http1Host {
       return;
     }
     const config = this.current().config;
-    const http2 = this.kind === 'inbound' ? config.listeners.inbound?.http2 : config.listeners.outbound?.http2;
-    if (http2) {
-      // HTTP/2 with prior knowledge or by ALPN goes to the HTTP/2 codec (server/h2/front.ts).
-      detectHttp2(socket, config.http.requestHeadersTimeoutMs, (isH2) => {
-        // HTTP/2 takes the socket over (and reads the bytes put back); HTTP/1.1 reads in JS again.
-        if (isH2) (this.h2 ??= new Http2Front(this)).accept(socket);
-        else {
-          this.serveHttp1(socket);
-          socket.resume();
-        }
-      });
-      return;
-    }
-    this.serveHttp1(socket);
+    if (this.acceptsHttp2(config)) this.sniff(socket, config.http.requestHeadersTimeoutMs);
+    else this.serveHttp1(socket);
   };
+
+  /** TCP routes reachable through CONNECT on this listener (outbound only; set by the proxy). */
+  tcpTunnels?: (name: string) => TcpProxy | undefined;
+  /** Undeclared authorities tunnelled as asked (outbound with `passthrough`; set by the proxy). */
+  passthrough?: (socket: Socket, authority: string) => void;
+
+  /** CONNECT on the outbound listener (server/connect/tunnel.ts); other listeners answer 405. */
+  tunnelFor(authority: string): ((socket: Socket) => void) | null | undefined {
+    return this.kind === 'outbound' ? openTunnel(this, this.current(), authority) : undefined;
+  }
+
+  /** A CONNECT tunnel's socket, served as a new connection: HTTP/2 with prior knowledge (gRPC) or HTTP/1.1. */
+  acceptTunneled(socket: Socket): void {
+    if (this.draining) return void socket.destroy();
+    this.sniff(socket, this.current().config.http.requestHeadersTimeoutMs);
+    socket.resume();
+  }
+
+  private sniff(socket: Socket, timeoutMs: number): void {
+    // HTTP/2 with prior knowledge or by ALPN goes to the HTTP/2 codec (server/h2/front.ts).
+    detectHttp2(socket, timeoutMs, (isH2) => {
+      // HTTP/2 takes the socket over (and reads the bytes put back); HTTP/1.1 reads in JS again.
+      if (isH2) (this.h2 ??= new Http2Front(this)).accept(socket);
+      else {
+        this.serveHttp1(socket);
+        socket.resume();
+      }
+    });
+  }
 
   /** HTTP/2 streams of this listener (created on the first HTTP/2 connection). */
   private h2: Http2Front | null = null;
@@ -92,7 +120,7 @@ export class HttpListener implements ListenerRuntime, Http1Host {
   }
 
   listen(host: string, port: number): Promise<number> {
-    return listenOn(this.server, this.kind, host, port);
+    return listenOn(this.server, this.label, host, port);
   }
 
   /**

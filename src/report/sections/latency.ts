@@ -1,46 +1,68 @@
 import type { CheckResult, Evidence } from '../../verify/report';
 import { esc, ms, n } from '../html';
 
-/**
- * An optional, additive evidence field: the durations of the probes behind an assertion as a
- * histogram (`bounds` are bucket upper bounds in ms, `counts` has one more entry for the
- * overflow). Drawn as a histogram when a report carries it; otherwise the page draws the
- * min / median / max that every report has.
- */
-export interface LatencyHistogram {
-  boundsMs: number[];
-  counts: number[];
-}
-type WithHistogram = Evidence & { latencyHistogramMs?: LatencyHistogram };
-
+type LatencyHistogram = NonNullable<Evidence['latencyHistogramMs']>;
 const WIDTH = 520;
 
-/** The route a check belongs to: its declaration path (`…/route:<name>`), else the check's own path. */
+/**
+ * The route a check is about: its id without the kind (`timeout:shop/…/route:canary` →
+ * `shop/…/route:canary`; `…:default` for the default route). Not the declaration: a route's
+ * timeout or retries may be declared on its service.
+ */
 export function routeOf(check: CheckResult): string {
-  return check.declaration.path;
+  return check.id.startsWith(`${check.kind}:`) ? check.id.slice(check.kind.length + 1) : check.declaration.path;
 }
 
 /**
- * Latency per route: for each route (declaration) whose checks observed durations (timeouts,
- * delays, retries with per-try timeouts), one chart with a row per assertion.
+ * Latency per route: for each route (declaration) whose checks observed durations, one
+ * histogram per check kind — the durations of every probe of that kind on the route, merged
+ * from its assertions' histograms (Envoy's bucket bounds, src/verify/stats/histogram.ts) — and
+ * a min/median/max band for assertions that carry no histogram (retry cases, older reports).
  */
 export function latencySection(checks: readonly CheckResult[]): string {
-  const byRoute = new Map<string, { check: CheckResult; name: string; status: string; evidence: WithHistogram }[]>();
+  const byRoute = new Map<string, Map<string, { status: string; evidence: Evidence; name: string }[]>>();
   for (const c of checks) {
     for (const a of c.assertions) {
-      if (!a.evidence.latencyMs) continue;
-      const list = byRoute.get(routeOf(c)) ?? [];
-      list.push({ check: c, name: `${c.kind}: ${a.name}`, status: a.status, evidence: a.evidence });
-      byRoute.set(routeOf(c), list);
+      if (!a.evidence.latencyMs && !a.evidence.latencyHistogramMs) continue;
+      const kinds = byRoute.get(routeOf(c)) ?? new Map();
+      kinds.set(c.kind, [...(kinds.get(c.kind) ?? []), { status: a.status, evidence: a.evidence, name: `${c.kind}: ${a.name}` }]);
+      byRoute.set(routeOf(c), kinds);
     }
   }
   const head = `<section id="latency"><h2>Latency per route</h2>`;
   if (byRoute.size === 0) return `${head}<p class="empty">No check in this report measured durations.</p></section>`;
-  const blocks = [...byRoute].map(([route, rows]) => `<div class="chart-block" data-route="${esc(route)}"><h3>${esc(route)}</h3>${rows.map((r) => (r.evidence.latencyHistogramMs ? histogram(r.name, r.status, r.evidence.latencyHistogramMs) : range(r.name, r.status, r.evidence))).join('')}</div>`);
-  return `${head}<p class="note">Durations the verifier observed for each assertion's probes, as seen by the calling client.</p>${blocks.join('\n')}</section>`;
+  const blocks = [...byRoute].map(([route, kinds]) => {
+    const figures = [...kinds].flatMap(([kind, rows]) => {
+      const withHistogram = rows.filter((r) => r.evidence.latencyHistogramMs);
+      const merged = mergeHistograms(withHistogram.map((r) => r.evidence.latencyHistogramMs!));
+      const probes = merged ? merged.counts.reduce((a, b) => a + b, 0) : 0;
+      const status = withHistogram.some((r) => r.status === 'failed') ? 'failed' : 'passed';
+      return [
+        ...(merged ? [histogram(`${kind}: ${probes} probe${probes === 1 ? '' : 's'}`, status, merged)] : withHistogram.map((r) => histogram(r.name, r.status, r.evidence.latencyHistogramMs!))),
+        ...rows.filter((r) => !r.evidence.latencyHistogramMs).map((r) => range(r.name, r.status, r.evidence)),
+      ];
+    });
+    return `<div class="chart-block" data-route="${esc(route)}"><h3>${esc(route)}</h3>${figures.join('')}</div>`;
+  });
+  return `${head}<p class="note">Durations the verifier observed for the probes of each route, as seen by the calling client, on Envoy's default histogram buckets.</p>${blocks.join('\n')}</section>`;
 }
 
-function range(name: string, status: string, e: WithHistogram): string {
+/**
+ * Histograms whose bounds are prefixes of one another (each stops at its slowest probe's bucket,
+ * so a shorter one has no overflow) summed bucket by bucket on the longest bounds; undefined
+ * when the layouts differ.
+ */
+export function mergeHistograms(hs: readonly LatencyHistogram[]): LatencyHistogram | undefined {
+  if (hs.length === 0) return undefined;
+  const longest = hs.reduce((a, b) => (b.boundsMs.length > a.boundsMs.length ? b : a));
+  // Bounds that are not a prefix of the longest (another bucket layout) cannot be summed.
+  if (!hs.every((h) => h.boundsMs.every((b, i) => longest.boundsMs[i] === b))) return undefined;
+  const counts = new Array<number>(longest.boundsMs.length + 1).fill(0);
+  for (const h of hs) h.counts.forEach((c, i) => (counts[i === h.boundsMs.length ? longest.boundsMs.length : i]! += c));
+  return { boundsMs: [...longest.boundsMs], counts };
+}
+
+function range(name: string, status: string, e: Evidence): string {
   const l = e.latencyMs!;
   const max = niceMax(l.max);
   const x = (v: number) => 10 + (v / max) * (WIDTH - 20);

@@ -2,6 +2,7 @@ import type { EmitContext, Manifest, Target, TargetOutput } from '../target';
 import { application } from './application';
 import { applicationSet } from './application-set';
 import { appProject } from './app-project';
+import { escapeHatchKinds } from './kinds';
 import { ARGOCD_CODES } from './codes';
 import { ignoreDifferences } from './ignore-differences';
 import { deliveryOf } from './settings';
@@ -30,11 +31,12 @@ export function emitArgoCd(ctx: EmitContext): TargetOutput {
   const namespaces = namespacesOf(ctx);
   const first = namespaces[0] ?? 'default';
   const ignore = ignoreDifferences(model);
+  const userKinds = escapeHatchKinds(model);
   const manifests: Manifest[] = [];
   if (delivery.delivery === 'application') {
-    manifests.push(appProject(model.name, delivery, namespaces), application(model.name, env.name, delivery, first, ignore));
+    manifests.push(appProject(model.name, delivery, namespaces, userKinds), application(model.name, env.name, delivery, first, ignore));
   } else if (delivery.covered[0]?.name === env.name) {
-    manifests.push(appProject(model.name, delivery, namespaces), applicationSet(model.name, delivery, first, ignore));
+    manifests.push(appProject(model.name, delivery, namespaces, userKinds), applicationSet(model.name, delivery, first, ignore));
   }
   return { manifests };
 }

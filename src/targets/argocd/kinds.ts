@@ -1,4 +1,5 @@
-import type { MeshFlavour } from '../../model/mesh';
+import { isClusterScopedKind } from '../../model/escape-hatch';
+import type { MeshFlavour, MeshModel } from '../../model/mesh';
 
 /** An API group and kind, as an AppProject's resource whitelists name them (`''` is the core group). */
 export interface GroupKind {
@@ -93,4 +94,27 @@ function sortedUnique(all: readonly GroupKind[]): GroupKind[] {
   // Code-point order: the same bytes on every machine, whatever its locale.
   const key = (gk: GroupKind) => `${gk.group}/${gk.kind}`;
   return [...unique.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/**
+ * Kinds of the objects teams added through the escape hatch (`team.chart`), split as the
+ * Kubernetes target writes them (cluster-wide or in the team's namespace): the AppProject must
+ * admit what the user deliberately added, or Argo CD would refuse the sync.
+ */
+export function escapeHatchKinds(model: Pick<MeshModel, 'teams'>): { cluster: GroupKind[]; namespaced: GroupKind[] } {
+  const cluster: GroupKind[] = [];
+  const namespaced: GroupKind[] = [];
+  for (const team of model.teams)
+    for (const object of team.objects ?? []) {
+      const apiVersion = String(object.manifest.apiVersion ?? '');
+      const kind = String(object.manifest.kind ?? '');
+      const gk = { group: apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '', kind };
+      (isClusterScopedKind(kind) ? cluster : namespaced).push(gk);
+    }
+  return { cluster: sortedUnique(cluster), namespaced: sortedUnique(namespaced) };
+}
+
+/** Two whitelists as one, sorted, each kind once. */
+export function mergeKinds(a: readonly GroupKind[], b: readonly GroupKind[]): GroupKind[] {
+  return sortedUnique([...a, ...b]);
 }

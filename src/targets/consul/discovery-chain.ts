@@ -32,7 +32,8 @@ export function serviceResolvers(cc: ConsulContext, plans: Map<string, ChainPlan
 
 /**
  * `LoadBalancer`: Envoy's policies by their Consul names; a consistent hash is `ring_hash` with
- * one hash policy (header, cookie with TTL and path, query parameter, or source IP).
+ * one hash policy (header, cookie with TTL and path, query parameter, or source IP). A cookie
+ * without a TTL is a generated session cookie (`cookieConfig.session`).
  * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/service-resolver#loadbalancer
  */
 function loadBalancer(lb: LoadBalancer): Obj {
@@ -49,7 +50,8 @@ function loadBalancer(lb: LoadBalancer): Obj {
         h.kind === 'header'
           ? { field: 'header', fieldValue: h.name }
           : h.kind === 'cookie'
-            ? compact({ field: 'cookie', fieldValue: h.name, cookieConfig: h.ttlMs === undefined && h.path === undefined ? undefined : compact({ ttl: h.ttlMs === undefined ? undefined : goDuration(h.ttlMs), path: h.path }) })
+            ? // No (or a zero) ttl: a generated session cookie. Consul's `ttl` of 0 would generate none.
+              compact({ field: 'cookie', fieldValue: h.name, cookieConfig: compact({ session: h.ttlMs ? undefined : true, ttl: h.ttlMs ? goDuration(h.ttlMs) : undefined, path: h.path }) })
             : h.kind === 'query'
               ? { field: 'query_parameter', fieldValue: h.name }
               : { sourceIP: true };

@@ -53,6 +53,17 @@ export function proxyDefaults(cc: ConsulContext): Manifest[] {
 }
 
 /**
+ * The Mesh entry's path normalization (Consul 1.20+, Envoy `normalize_path`/`merge_slashes` of
+ * every listener): `base` is Consul's default, `none` disables it, `merge-slashes` adds merging.
+ * @see https://developer.hashicorp.com/consul/docs/connect/config-entries/mesh#http-incoming-requestnormalization
+ */
+function requestNormalization(mode: 'none' | 'base' | 'merge-slashes' | undefined): Obj | undefined {
+  if (mode === 'none') return { incoming: { requestNormalization: { insecureDisablePathNormalization: true } } };
+  if (mode === 'merge-slashes') return { incoming: { requestNormalization: { mergeSlashes: true } } };
+  return undefined;
+}
+
+/**
  * Mesh `mesh`: under deny-by-default, transparent proxies reach only mesh destinations (declared
  * external services are mesh destinations through their ServiceDefaults `Destination`); a mesh
  * with any service in permissive mTLS must allow it here first.
@@ -60,10 +71,14 @@ export function proxyDefaults(cc: ConsulContext): Manifest[] {
  */
 export function meshEntry(cc: ConsulContext): Manifest[] {
   const permissive = cc.model.security.mtls !== 'strict' || cc.model.services.some((s) => cc.ctx.index.mtlsOf(s) !== 'strict');
+  // Mesh-destinations-only cuts egress off, so it lands last (after the external services'
+  // ServiceDefaults), unless permissive mTLS must be allowed before those ServiceDefaults.
+  const tightens = cc.model.security.authorization === 'deny-by-default' && !permissive;
   return [
-    crd(cc.model, 'Mesh', 'mesh', CONSUL_NAMESPACE, cc.model.name, SyncWave.foundation,
+    crd(cc.model, 'Mesh', 'mesh', CONSUL_NAMESPACE, cc.model.name, tightens ? SyncWave.tightening : SyncWave.foundation,
       compact({
         allowEnablingPermissiveMutualTLS: permissive || undefined,
+        http: requestNormalization(cc.model.security.pathNormalization),
         transparentProxy: { meshDestinationsOnly: cc.model.security.authorization === 'deny-by-default' },
       }),
     ),

@@ -1,4 +1,6 @@
 import { serviceKey } from '../../model/common';
+import { claimPath } from '../../model/jwt-claims';
+import { grantsOf } from '../../model/grants';
 import { callGraphOf } from '../../model/calls';
 import type { AuthorizationRule, JwtRule } from '../../model/security';
 import type { Service } from '../../model/service';
@@ -43,7 +45,11 @@ export function serviceIntentions(cc: ConsulContext): Manifest[] {
   for (const s of cc.model.services) {
     const sources = new Map<string, SourcePlan>();
     const source = (name: string) => sources.get(name) ?? (sources.set(name, { deny: [], allow: [] }), sources.get(name)!);
-    if (denyByDefault) for (const name of callers.get(serviceKey(s)) ?? []) source(name).l4 = 'allow';
+    // A narrowed caller (model/grants.ts) gets its rules' permissions instead of an L4 allow.
+    const grants = grantsOf(cc.model, s);
+    const narrowed = new Set(grants.narrowedCallers.map((ref) => consulName(cc.ctx.index.service(ref) ?? ref)));
+    if (denyByDefault) for (const name of callers.get(serviceKey(s)) ?? []) if (!narrowed.has(name)) source(name).l4 = 'allow';
+    if (denyByDefault) for (const rule of grants.rules) applyRule(cc, s, rule, source, byNamespace);
     for (const rule of s.security.authorization) applyRule(cc, s, rule, source, byNamespace);
     const wildcard = sources.get(ANY);
     if (wildcard) for (const [name, plan] of sources) if (name !== ANY) inherit(plan, wildcard);
@@ -77,7 +83,7 @@ export function serviceIntentions(cc: ConsulContext): Manifest[] {
  */
 export function defaultDeny(cc: ConsulContext): Manifest[] {
   if (cc.model.security.authorization !== 'deny-by-default') return [];
-  return [crd(cc.model, 'ServiceIntentions', 'default-deny', CONSUL_NAMESPACE, cc.model.name, SyncWave.foundation, { destination: { name: ANY }, sources: [{ name: ANY, action: 'deny' }] })];
+  return [crd(cc.model, 'ServiceIntentions', 'default-deny', CONSUL_NAMESPACE, cc.model.name, SyncWave.tightening, { destination: { name: ANY }, sources: [{ name: ANY, action: 'deny' }] })];
 }
 
 /** Consul names of the sources allowed by `calls` (and by routing through a called service), by target key. */
@@ -154,7 +160,7 @@ function jwtRequirements(s: Service, rule: AuthorizationRule): Obj[] | undefined
   const combos: { path: string[]; value: string }[][] = [[]];
   for (const [claim, values] of Object.entries(claims ?? {})) {
     const next: { path: string[]; value: string }[][] = [];
-    for (const c of combos) for (const value of values) next.push([...c, { path: claim.split('.'), value }]);
+    for (const c of combos) for (const value of values) next.push([...c, { path: claimPath(claim), value }]);
     combos.splice(0, combos.length, ...next);
   }
   return s.security.jwt.flatMap((provider) => combos.map((verifyClaims) => ({ providers: [compact({ name: provider.name, verifyClaims: nonEmpty(verifyClaims) })] })));

@@ -33,6 +33,8 @@ export function consulWiring(ctx: Pick<EmitContext, 'env' | 'index' | 'model'>, 
       'consul.hashicorp.com/service-meta-version': version.name,
       ...(upstreams.length ? { 'consul.hashicorp.com/connect-service-upstreams': upstreams.map((u) => `${u.name}:${u.localPort}`).join(',') } : {}),
     },
+    // connect-inject adds the Envoy sidecar (consul-dataplane) at admission.
+    injectsSidecar: true,
   };
 }
 

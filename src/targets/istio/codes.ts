@@ -1,4 +1,5 @@
 import type { CodeInfo } from '../../diagnostics/codes';
+import { ISTIO_DEGRADATION_CODES } from './degradation-codes';
 
 /**
  * Codes the Istio target reports (WEFT600–WEFT619). Checks that only make sense for Istio live
@@ -14,6 +15,11 @@ export const ISTIO_CODES = {
   WEFT604: { severity: 'error', title: 'authorization by peer identity on plaintext traffic' },
   WEFT605: { severity: 'error', title: 'HTTP route on a TCP port' },
   WEFT606: { severity: 'error', title: 'retry-on class Istio does not accept' },
+  WEFT621: { severity: 'error', title: 'service route cannot govern gateway traffic' },
+  ...ISTIO_DEGRADATION_CODES,
+  WEFT635: { severity: 'warning', title: "namespace defaults written to Istio's root namespace" },
+  /** checks/path-normalization.ts */
+  WEFT636: { severity: 'warning', title: 'path normalization is set by the Istio installation' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type IstioCode = keyof typeof ISTIO_CODES;

@@ -8,22 +8,45 @@ import { API, compact, hostOf, manifest, type IstioContext } from './common';
 type Obj = Record<string, unknown>;
 
 /**
- * One DestinationRule per service: a subset per version, the client-side traffic policy
- * (load balancer, connection pool, outlier detection) and the TLS mode callers use.
+ * One DestinationRule per service with the client-side traffic policy (load balancer,
+ * connection pool, outlier detection) and the TLS mode callers use, and one per version with
+ * its subset (see `subsetRule`).
  * Written in the `destinations` sync wave, before the VirtualServices that route to its
  * subsets ("make before break").
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/
  * @see https://istio.io/latest/docs/ops/best-practices/traffic-management/#avoid-503-errors-while-reconfiguring-service-routes
  */
 export function destinationRules(ic: IstioContext): Manifest[] {
-  return ic.model.services.map((s) =>
+  return ic.model.services.flatMap((s) => [
     manifest(ic, API.networking, 'DestinationRule', s.name, s.namespace, s.name, SyncWave.destinations, {
       host: hostOf(ic.model, s),
-      // Subset labels are ANDed with the Service's selector (`app`), so `version` is enough.
-      subsets: s.versions.map((v) => ({ name: v.name, labels: { version: v.name } })),
       trafficPolicy: trafficPolicy(ic, s),
     }),
-  );
+    ...s.versions.map((v) => subsetRule(ic, s, v.name)),
+  ]);
+}
+
+/**
+ * One DestinationRule per version, holding only that version's subset: removing a version is
+ * then a deletion, which Argo CD performs after every wave is applied and healthy (the
+ * Application's `PruneLast=true`, src/targets/argocd/sync-policy.ts), so the VirtualService
+ * (wave `routes`) stops routing to the subset before the subset goes. With the subsets in the
+ * service's one DestinationRule, dropping one would be an update in wave `destinations`, applied
+ * before the routes change: 503s until then. Adding a version stays make-before-break: the new
+ * subset's rule is created in wave `destinations`, before the routes that use it.
+ * istiod merges the DestinationRules of one host in one namespace: subsets are concatenated and
+ * the top-level traffic policy is the one rule that has it (the service's).
+ * The name `<service>.<version>` cannot collide: both parts are DNS labels, without dots.
+ * @see https://github.com/istio/istio/blob/master/pilot/pkg/model/destination_rule.go (mergeDestinationRule)
+ * @see https://istio.io/latest/docs/ops/best-practices/traffic-management/#avoid-503-errors-while-reconfiguring-service-routes
+ * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#prune-last
+ */
+function subsetRule(ic: IstioContext, s: Service, version: string): Manifest {
+  return manifest(ic, API.networking, 'DestinationRule', `${s.name}.${version}`, s.namespace, s.name, SyncWave.destinations, {
+    host: hostOf(ic.model, s),
+    // Subset labels are ANDed with the Service's selector (`app`), so `version` is enough.
+    subsets: [{ name: version, labels: { version } }],
+  });
 }
 
 /** The DestinationRule TLS mode for calls to a service: Istio mTLS unless the service's mTLS is disabled. */
@@ -41,6 +64,16 @@ function trafficPolicy(ic: IstioContext, s: Service): Obj {
   });
 }
 
+/**
+ * A cookie hash without a declared ttl hashes on a session cookie the sidecar generates. Istio
+ * hands `httpCookie.ttl` to Envoy's cookie hash policy as is: absent, Envoy never generates the
+ * cookie (a client without one is spread over all endpoints, request by request); present and
+ * zero, Envoy generates a session cookie. So the "no ttl" case is written `ttl: 0s`.
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings-ConsistentHashLB-HTTPCookie
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/config/route/v3/route_components.proto#config-route-v3-routeaction-hashpolicy-cookie
+ */
+const SESSION_COOKIE_TTL_MS = 0;
+
 /** @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings */
 function loadBalancer(lb: LoadBalancer): Obj {
   switch (lb.policy) {
@@ -56,7 +89,7 @@ function loadBalancer(lb: LoadBalancer): Obj {
         h.kind === 'header'
           ? { httpHeaderName: h.name }
           : h.kind === 'cookie'
-            ? { httpCookie: compact({ name: h.name, path: h.path, ttl: h.ttlMs === undefined ? undefined : formatMillis(h.ttlMs) }) }
+            ? { httpCookie: compact({ name: h.name, path: h.path, ttl: formatMillis(h.ttlMs ?? SESSION_COOKIE_TTL_MS) }) }
             : h.kind === 'query'
               ? { httpQueryParameterName: h.name }
               : { useSourceIp: true };

@@ -1,15 +1,22 @@
 import type { Environment } from '../../model/mesh';
-import type { EmitContext, Manifest, Target, TargetOutput, WorkloadWiring } from '../target';
+import type { EmitContext, Manifest, Target, TargetOutput } from '../target';
 import { authorizationPolicies } from './authorization-policy';
 import { checkDuplicateMeshHosts } from './checks/duplicate-mesh-host';
+import { checkFallbacks } from './checks/fallbacks';
+import { checkRatioBreakers } from './checks/ratio-breaker';
+import { checkGatewayRouteConflicts } from './checks/gateway-route-conflicts';
 import { checkHttpOnTcp } from './checks/http-on-tcp';
 import { checkPlaintextPrincipals } from './checks/plaintext-principals';
+import { checkPathNormalization } from './checks/path-normalization';
+import { checkRootNamespace } from './checks/root-namespace';
 import { checkRetryOn } from './checks/retry-on';
 import { checkTlsConflicts } from './checks/tls-conflict';
 import { checkVersionSubsets } from './checks/version-subsets';
 import { ISTIO_CODES } from './codes';
 import { istioContext } from './common';
 import { destinationRules } from './destination-rule';
+import { fallbackEnvoyFilters } from './fallback-envoy-filter';
+import { ratioBreakerEnvoyFilters } from './ratio-breaker-envoy-filter';
 import { gateways } from './gateway';
 import { peerAuthentications } from './peer-authentication';
 import { rateLimitEnvoyFilters } from './rate-limit-envoy-filter';
@@ -19,6 +26,8 @@ import { sidecars } from './sidecar';
 import { telemetries } from './telemetry';
 import { planVirtualServices } from './routing';
 import { virtualServices } from './virtual-service';
+import { withSwitchRoutes } from './switch-routes';
+import { istioWiring } from './wiring';
 
 export { ISTIO_CODES } from './codes';
 
@@ -29,9 +38,14 @@ export function emitIstio(ctx: EmitContext): TargetOutput {
 
   checkVersionSubsets(ic);
   checkDuplicateMeshHosts(ic, plans);
+  checkGatewayRouteConflicts(ic, plans);
   checkHttpOnTcp(ic, plans);
   checkRetryOn(ic, plans);
   checkPlaintextPrincipals(ic);
+  checkRootNamespace(ic);
+  checkPathNormalization(ic);
+  checkFallbacks(ic);
+  checkRatioBreakers(ic);
 
   const manifests: Manifest[] = [
     ...peerAuthentications(ic),
@@ -39,11 +53,13 @@ export function emitIstio(ctx: EmitContext): TargetOutput {
     ...authorizationPolicies(ic),
     ...telemetries(ic),
     ...rateLimitEnvoyFilters(ic),
+    ...fallbackEnvoyFilters(ic),
+    ...ratioBreakerEnvoyFilters(ic),
     ...serviceEntries(ic),
     ...sidecars(ic),
     ...destinationRules(ic),
     ...gateways(ic),
-    ...virtualServices(ic, plans),
+    ...withSwitchRoutes(ic, virtualServices(ic, plans)),
   ];
   checkTlsConflicts(ic, manifests);
   return { manifests };
@@ -58,16 +74,6 @@ export const istioTarget: Target = {
   codes: ISTIO_CODES,
   appliesTo: (env: Environment) => env.mesh === 'istio',
   emit: emitIstio,
-  /**
-   * Sidecar injection by namespace label. `istio-injection: enabled` targets the default
-   * (revision-less) control plane, which is what `istioctl install` and the `istiod` Helm chart
-   * set up. A revisioned install (canary control-plane upgrades) selects namespaces with
-   * `istio.io/rev=<revision>` instead, and the two labels must not be combined (the
-   * `istio-injection` label wins); Weft's model has no revision, so it uses the default label.
-   * Pods need `app` and `version` labels, which the Kubernetes target always sets.
-   * @see https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#controlling-the-injection-policy
-   */
-  wiring(): WorkloadWiring {
-    return { namespaceLabels: { 'istio-injection': 'enabled' } };
-  },
+  /** Sidecar injection, and holding the application until its sidecar is ready: wiring.ts. */
+  wiring: (_ctx, service) => istioWiring(service),
 };

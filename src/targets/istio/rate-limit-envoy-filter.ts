@@ -1,13 +1,11 @@
-import { serviceKey } from '../../model/common';
 import { formatMillis } from '../../model/duration';
 import type { RateLimit } from '../../model/resilience';
 import type { Service } from '../../model/service';
 import type { Route } from '../../model/traffic';
-import { reachOf } from '../../model/reach';
 import { SyncWave } from '../sync-waves';
 import type { Manifest } from '../target';
 import { API, manifest, type IstioContext } from './common';
-import { ROUTE_TAG_HEADER, routeTag } from './route-tag';
+import { ROUTE_TAG_HEADER, routeTag, routesLimitedAt } from './route-tag';
 import { isHttpPort } from './routing';
 
 type Obj = Record<string, unknown>;
@@ -36,7 +34,7 @@ const MIN_FILL_MS = 50;
 export function rateLimitEnvoyFilters(ic: IstioContext): Manifest[] {
   const out: Manifest[] = [];
   for (const s of ic.model.services) {
-    const routes = routesLimitedAt(ic, s);
+    const routes = routesLimitedAt(ic.model, s);
     const serviceLimit = s.resilience.rateLimit;
     if (!serviceLimit && routes.length === 0) continue;
     if (serviceLimit) checkInterval(ic, s, `service "${s.name}": rateLimit`, serviceLimit);
@@ -47,20 +45,13 @@ export function rateLimitEnvoyFilters(ic: IstioContext): Manifest[] {
       for (const p of s.ports.filter(isHttpPort)) patches.push(routePatch(p.port, base, serviceLimit !== undefined, routes));
     }
     out.push(
-      manifest(ic, API.envoyFilter, 'EnvoyFilter', `${s.name}-local-ratelimit`, s.namespace, s.name, SyncWave.foundation, {
+      manifest(ic, API.envoyFilter, 'EnvoyFilter', `${s.name}-local-ratelimit`, s.namespace, s.name, SyncWave.tightening, {
         workloadSelector: { labels: { app: s.name } },
         configPatches: patches,
       }),
     );
   }
   return out;
-}
-
-/** Routes with a rate limit that forward to `s`. */
-function routesLimitedAt(ic: IstioContext, s: Service): Route[] {
-  return reachOf(ic.model)
-    .routesTo(s)
-    .filter((r) => r.rateLimit && r.action.kind === 'forward' && r.action.destinations.some((d) => serviceKey(d.service) === serviceKey(s)));
 }
 
 function checkInterval(ic: IstioContext, at: { path: string; location?: Route['location'] }, what: string, l: RateLimit): void {
@@ -72,11 +63,19 @@ function tokenBucket(l: RateLimit): Obj {
   return { max_tokens: l.burst, tokens_per_fill: l.requests, fill_interval: formatMillis(l.perMs) };
 }
 
+/**
+ * A LocalRateLimit config (the filter's, or a route's, which replaces it on that route). A
+ * limited gRPC call gets RESOURCE_EXHAUSTED rather than Envoy's default UNAVAILABLE, which gRPC
+ * clients treat as retriable; plain HTTP requests get 429 either way. The weft proxy answers the
+ * same (src/proxy/server/h2/response-writer.ts).
+ * @see https://www.envoyproxy.io/docs/envoy/latest/api-v3/extensions/filters/http/local_ratelimit/v3/local_rate_limit.proto
+ * @see https://github.com/grpc/grpc/blob/master/doc/statuscodes.md (RESOURCE_EXHAUSTED: "some resource has been exhausted, perhaps a per-user quota")
+ */
 function localRateLimit(extra: Obj): Obj {
   return {
     '@type': 'type.googleapis.com/udpa.type.v1.TypedStruct',
     type_url: TYPE_URL,
-    value: { stat_prefix: 'http_local_rate_limiter', ...extra },
+    value: { stat_prefix: 'http_local_rate_limiter', rate_limited_as_resource_exhausted: true, ...extra },
   };
 }
 
@@ -89,10 +88,23 @@ function enforcement(): Obj {
   };
 }
 
+/**
+ * The filter goes right before the router, the last filter of every HTTP connection manager,
+ * and so after Istio's authentication and authorization filters (`envoy.filters.http.jwt_authn`,
+ * `istio_authn`, `envoy.filters.http.rbac`): a request that is denied never reaches the limiter
+ * and takes no token. (Istio's task inserts it first in the chain, before RBAC, where denied
+ * requests would drain the bucket of the allowed ones.) Matching the router rather than the RBAC
+ * filter keeps the patch applied on a workload without AuthorizationPolicy, which has no RBAC
+ * filter for INSERT_AFTER to find.
+ * @see https://istio.io/latest/docs/reference/config/networking/envoy-filter/#EnvoyFilter-ListenerMatch-SubFilterMatch
+ */
 function httpFilterPatch(serviceLimit: RateLimit | undefined): Obj {
   return {
     applyTo: 'HTTP_FILTER',
-    match: { context: 'SIDECAR_INBOUND', listener: { filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager' } } } },
+    match: {
+      context: 'SIDECAR_INBOUND',
+      listener: { filterChain: { filter: { name: 'envoy.filters.network.http_connection_manager', subFilter: { name: 'envoy.filters.http.router' } } } },
+    },
     patch: {
       operation: 'INSERT_BEFORE',
       value: { name: FILTER, typed_config: localRateLimit(serviceLimit ? { token_bucket: tokenBucket(serviceLimit), ...enforcement() } : {}) },

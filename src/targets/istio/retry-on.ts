@@ -29,5 +29,19 @@ export function preRequestRetryOn(on: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * gRPC status classes (Envoy `x-envoy-retry-grpc-on`). Every gRPC call is a POST, so the
+ * idempotent/non-idempotent split must keep them: a declared `unavailable` is the user saying the
+ * call may be repeated on that status. The weft proxy retries them for any method too
+ * (src/proxy/pipeline/retry.ts).
+ * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-grpc-on
+ */
+export const GRPC_RETRY_ON: ReadonlySet<string> = new Set(['cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable']);
+
+/** The classes a non-idempotent request keeps: failures before it was sent, and declared gRPC status classes. */
+export function nonIdempotentRetryOn(on: readonly string[]): string[] {
+  return [...preRequestRetryOn(on), ...on.filter((c) => GRPC_RETRY_ON.has(c))];
+}
+
 /** RFC 9110 §9.2.2 idempotent methods (the Weft proxy's list). */
 export const IDEMPOTENT_METHODS = ['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'] as const;

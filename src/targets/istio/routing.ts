@@ -7,6 +7,7 @@ import type { Port, Service } from '../../model/service';
 import type { Destination, Route } from '../../model/traffic';
 import { canonicalHost } from '../../model/hosts';
 import { dnsName, hostOf } from './common';
+import { expandGatewayRoute, type GatewayRouteConflict } from './gateway-routes';
 
 /**
  * How Weft's routes become VirtualServices: one VirtualService per host and namespace, the
@@ -32,6 +33,8 @@ export interface RouteEntry {
   policy: RoutePolicy;
   /** The catch-all route Weft adds after a service's own routes (see `planVirtualServices`). */
   synthetic: boolean;
+  /** The Istio route name when it is not `route.name`: a service route copied onto a gateway (gateway-routes.ts). */
+  name?: string;
 }
 
 export interface VirtualServicePlan {
@@ -47,6 +50,8 @@ export interface VirtualServicePlan {
   at: At;
   /** `app.kubernetes.io/name` of the object. */
   component: string;
+  /** Service routes that could not be copied onto this gateway's routes (gateway-routes.ts), reported as WEFT621. */
+  conflicts: GatewayRouteConflict[];
 }
 
 export function gatewayBinding(g: Pick<Gateway, 'namespace' | 'name'>): string {
@@ -117,6 +122,8 @@ function bindingOf(model: MeshModel, route: Route): string {
  *   is the one place that owns it; the fully qualified `gateways` reference works from any
  *   namespace.
  *   @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#VirtualService (gateways)
+ * - A gateway route that sends to a service carries that service's routes, copied in front of
+ *   it (gateway-routes.ts): gateway traffic never passes the service's mesh VirtualService.
  * - Every service with an HTTP port gets a VirtualService for its own host, ending with a
  *   catch-all `default` route to the service unless a declared route already matches
  *   everything: Weft's "no route matched → the service as usual" must not become Istio's 404,
@@ -131,11 +138,17 @@ export function planVirtualServices(model: MeshModel, index: ModelIndex): Virtua
     const key = `${namespace}|${canonical}`;
     let plan = plans.get(key);
     if (!plan) {
-      plan = { name: '', namespace, host, canonical, bindings: [], entries: [], at: route, component: '' };
+      plan = { name: '', namespace, host, canonical, bindings: [], entries: [], at: route, component: '', conflicts: [] };
       plans.set(key, plan);
     }
     const binding = bindingOf(model, route);
     if (!plan.bindings.includes(binding)) plan.bindings.push(binding);
+    const expansion = binding === MESH ? undefined : expandGatewayRoute(index, route, (r) => policyOf(index, r));
+    if (expansion) {
+      for (const copy of expansion.copies) plan.entries.push({ route: copy.route, binding, policy: copy.policy, synthetic: false, name: copy.name });
+      plan.conflicts.push(...expansion.conflicts);
+      if (!expansion.keepFallback) return;
+    }
     plan.entries.push({ route, binding, policy: policyOf(index, route), synthetic });
   };
 

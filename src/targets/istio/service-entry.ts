@@ -37,9 +37,22 @@ export function serviceEntries(ic: IstioContext): Manifest[] {
       location: 'MESH_EXTERNAL',
       ports,
       resolution: wildcard ? 'NONE' : resolutionOf(x),
+      addresses: tcpAddresses(x, ports),
       endpoints: x.resolution === 'static' && x.addresses.length ? x.addresses.map((address) => ({ address })) : undefined,
     }));
   });
+}
+
+/**
+ * A ServiceEntry without `addresses` identifies plain TCP traffic by its destination port alone:
+ * every connection any workload opens to that port, to any address, would go to this service.
+ * For a static service the endpoint IPs are the addresses its callers dial, so they become the
+ * entry's `addresses` and only connections to them are captured.
+ * @see https://istio.io/latest/docs/reference/config/networking/service-entry/#ServiceEntry (addresses)
+ */
+function tcpAddresses(x: ExternalService, ports: readonly { protocol: string }[]): string[] | undefined {
+  if (x.resolution !== 'static' || x.addresses.length === 0 || !ports.some((p) => p.protocol === 'TCP')) return undefined;
+  return [...x.addresses];
 }
 
 function resolutionOf(x: ExternalService): string {

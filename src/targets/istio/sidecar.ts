@@ -1,7 +1,8 @@
 import { serviceKey, type ServiceRef } from '../../model/common';
 import { SyncWave } from '../sync-waves';
 import type { Manifest } from '../target';
-import { API, ISTIO_ROOT_NAMESPACE, hostOf, manifest, type IstioContext } from './common';
+import { API, hostOf, manifest, type IstioContext } from './common';
+import { collectorEgressHost } from './tracing-collector';
 
 /**
  * One namespace-wide Sidecar (named `default`, as Istio recommends) per namespace, whose egress
@@ -9,7 +10,8 @@ import { API, ISTIO_ROOT_NAMESPACE, hostOf, manifest, type IstioContext } from '
  * each called service and external service. Under deny-by-default, `REGISTRY_ONLY` also blocks
  * hosts unknown to the mesh; otherwise `ALLOW_ANY` lets them pass through.
  * A namespace whose services call nothing gets `~/*` ("no namespace", so no hosts).
- * When tracing is on, `istio-system/*` is added: the tracing backend usually lives there.
+ * When tracing is on (mesh-wide, or for a service of the namespace), the tracing collector is
+ * added (tracing-collector.ts): sidecars export spans to it themselves.
  * @see https://istio.io/latest/docs/reference/config/networking/sidecar/
  */
 export function sidecars(ic: IstioContext): Manifest[] {
@@ -37,7 +39,9 @@ export function sidecars(ic: IstioContext): Manifest[] {
           for (const h of x?.hosts ?? []) add(`${x!.namespace}/${h}`);
         }
       }
-    if (model.observability.tracing) add(`${ISTIO_ROOT_NAMESPACE}/*`);
+    const tracing = model.observability.tracing;
+    if (tracing || services.some((s) => (s.observability.tracingSamplingPercent ?? 0) > 0))
+      add(collectorEgressHost(model, tracing ?? { samplingPercent: 0 }));
     return [
       manifest(ic, API.networking, 'Sidecar', 'default', ns, 'mesh', SyncWave.destinations, {
         egress: [{ hosts: hosts.length ? hosts : ['~/*'] }],

@@ -6,28 +6,39 @@ import { API, ISTIO_ROOT_NAMESPACE, compact, manifest, workloadSelector, type Is
 type Obj = Record<string, unknown>;
 
 /**
- * Telemetry: a mesh-wide `mesh-default` in the root namespace (tracing sampling, access logs,
- * metrics), plus one per service that overrides any of them.
+ * Telemetry: the mesh's defaults (tracing sampling, access logs, metrics) as `mesh-default`,
+ * plus one per service that overrides any of them. Where `mesh-default` goes follows
+ * `defaultsScope`: in each namespace Weft deploys to (`namespaces`, a selector-less namespace
+ * Telemetry), or once in the root namespace (`mesh-wide`, every namespace of the cluster).
+ * Istio resolves workload over namespace over root, field by field, so a service's Telemetry
+ * carries only what it overrides in either case.
  * - access logs use Istio's built-in `envoy` provider; off is written as `disabled: true`;
  * - metrics use the built-in `prometheus` provider; off disables ALL_METRICS;
  * - tracing uses the declared provider, else the mesh's default tracing provider.
  * @see https://istio.io/latest/docs/reference/config/telemetry/
- * @see https://istio.io/latest/docs/tasks/observability/telemetry/
+ * @see https://istio.io/latest/docs/tasks/observability/telemetry/#scope-inheritance-and-overrides
  */
 export function telemetries(ic: IstioContext): Manifest[] {
   const o = ic.model.observability;
-  const out: Manifest[] = [
-    manifest(ic, API.telemetry, 'Telemetry', 'mesh-default', ISTIO_ROOT_NAMESPACE, 'mesh', SyncWave.foundation, compact({
+  // A fresh object per manifest: later steps (JSON patches) may edit one manifest alone.
+  const defaults = () =>
+    compact({
       tracing: o.tracing ? [tracing(ic, o.tracing.samplingPercent)] : undefined,
       accessLogging: [accessLogging(o.accessLogs)],
       metrics: [metrics(o.metrics)],
-    })),
-  ];
+    });
+  const namespaces = ic.model.defaultsScope === 'mesh-wide' ? [ISTIO_ROOT_NAMESPACE] : namespacesWithServices(ic);
+  const out: Manifest[] = namespaces.map((ns) => manifest(ic, API.telemetry, 'Telemetry', 'mesh-default', ns, 'mesh', SyncWave.foundation, defaults()));
   for (const s of ic.model.services) {
     const spec = serviceSpec(ic, s);
     if (spec) out.push(manifest(ic, API.telemetry, 'Telemetry', s.name, s.namespace, s.name, SyncWave.foundation, spec));
   }
   return out;
+}
+
+function namespacesWithServices(ic: IstioContext): string[] {
+  const withServices = new Set(ic.model.services.map((s) => s.namespace));
+  return ic.ctx.index.namespaces().filter((ns) => withServices.has(ns));
 }
 
 function tracing(ic: IstioContext, samplingPercent: number): Obj {

@@ -6,8 +6,10 @@ import type { Cors, Destination, HeaderOperations, Match, Route } from '../../mo
 import { SyncWave } from '../sync-waves';
 import type { Manifest } from '../target';
 import { API, compact, hostOf, manifest, type IstioContext } from './common';
-import { IDEMPOTENT_METHODS, isAcceptedRetryOn, preRequestRetryOn } from './retry-on';
-import { ROUTE_TAG_HEADER, routeTag } from './route-tag';
+import { withPreflightClauses } from './cors-preflight';
+import { istioRewrite } from './rewrite';
+import { GRPC_RETRY_ON, IDEMPOTENT_METHODS, isAcceptedRetryOn, nonIdempotentRetryOn } from './retry-on';
+import { routeTagHeaderOps } from './route-tag';
 import { MESH, httpOnlyFeatures, policyService, routeProtocol, type RouteEntry, type RoutePolicy, type VirtualServicePlan } from './routing';
 
 type Obj = Record<string, unknown>;
@@ -97,9 +99,10 @@ export function literalValues(values: Record<string, string>): Record<string, st
   return Object.fromEntries(Object.entries(values).map(([name, value]) => [name, value.replaceAll('%', '%%')]));
 }
 
-function headerOps(h: HeaderOperations | undefined, extraSet?: Record<string, string>): Obj | undefined {
-  const set = h?.set || extraSet ? { ...(h?.set ?? {}), ...(extraSet ?? {}) } : undefined;
-  const out = compact({ set: set && literalValues(set), add: h?.add && literalValues(h.add), remove: h?.remove?.length ? h.remove : undefined });
+function headerOps(h: HeaderOperations | undefined, extra: { set?: Record<string, string>; remove?: string[] } = {}): Obj | undefined {
+  const set = h?.set || extra.set ? { ...(h?.set ?? {}), ...(extra.set ?? {}) } : undefined;
+  const remove = [...(h?.remove ?? []), ...(extra.remove ?? [])];
+  const out = compact({ set: set && literalValues(set), add: h?.add && literalValues(h.add), remove: remove.length ? remove : undefined });
   return Object.keys(out).length ? out : undefined;
 }
 
@@ -141,7 +144,7 @@ function retries(ic: IstioContext, route: Route, r: Retries | undefined, onlyPre
   if (r.attempts === 0) return { attempts: 0 };
   // Unknown classes are reported by checks/retry-on.ts.
   const accepted = r.on.filter(isAcceptedRetryOn);
-  const classes = onlyPreRequest ? preRequestRetryOn(accepted) : accepted;
+  const classes = onlyPreRequest ? nonIdempotentRetryOn(accepted) : accepted;
   const codes = onlyPreRequest || !classes.includes('retriable-status-codes') ? [] : (r.retriableStatusCodes ?? []).map(String);
   const retryOn = [...classes, ...codes.filter((c) => !classes.includes(c))];
   // An empty retryOn would give Istio's default classes, not "never".
@@ -166,14 +169,16 @@ function retries(ic: IstioContext, route: Route, r: Retries | undefined, onlyPre
  * Envoy retries any method; Weft (like its proxy) repeats a non-idempotent request that reached
  * the upstream only when `retryNonIdempotent` is declared. So a route whose retries could repeat
  * a POST is written as two Istio routes: idempotent methods with the declared retries, then
- * every other method retried only on failures that happen before the request is sent.
+ * every other method retried only on failures that happen before the request is sent, and on
+ * declared gRPC status classes (every gRPC call is a POST; see `nonIdempotentRetryOn`).
  */
 function idempotencySplit(route: Route, policy: RoutePolicy): { full: Match[]; restricted: Match[] } | undefined {
   const r = policy.retries;
   if (!r || r.attempts === 0 || r.retryNonIdempotent || route.action.kind !== 'forward') return undefined;
   const accepted = r.on.filter(isAcceptedRetryOn);
   const pre = new Set(['connect-failure', 'refused-stream', 'reset-before-request']);
-  if (accepted.every((c) => pre.has(c))) return undefined;
+  // Pre-request and gRPC status classes apply to every method alike: no split needed.
+  if (accepted.every((c) => pre.has(c) || GRPC_RETRY_ON.has(c))) return undefined;
   const full: Match[] = [];
   const restricted: Match[] = [];
   for (const clause of route.match.length ? route.match : [{}]) {
@@ -191,13 +196,16 @@ function idempotencySplit(route: Route, policy: RoutePolicy): { full: Match[]; r
   return { full, restricted };
 }
 
-function httpRoutes(ic: IstioContext, plan: VirtualServicePlan, entry: RouteEntry): Obj[] {
+function httpRoutes(ic: IstioContext, plan: VirtualServicePlan, given: RouteEntry): Obj[] {
+  const match = withPreflightClauses(given.route);
+  const entry = match === given.route.match ? given : { ...given, route: { ...given.route, match } };
   const { route, policy } = entry;
+  const name = entry.name ?? route.name;
   const split = idempotencySplit(route, policy);
-  if (!split) return [httpRoute(ic, plan, entry, route.match, route.name, false)];
+  if (!split) return [httpRoute(ic, plan, entry, route.match, name, false)];
   const out: Obj[] = [];
-  if (split.full.length) out.push(httpRoute(ic, plan, entry, split.full, route.name, false));
-  if (split.restricted.length) out.push(httpRoute(ic, plan, entry, split.restricted, split.full.length ? `${route.name}-non-idempotent` : route.name, true));
+  if (split.full.length) out.push(httpRoute(ic, plan, entry, split.full, name, false));
+  if (split.restricted.length) out.push(httpRoute(ic, plan, entry, split.restricted, split.full.length ? `${name}-non-idempotent` : name, true));
   return out;
 }
 
@@ -226,13 +234,12 @@ function httpRoute(ic: IstioContext, plan: VirtualServicePlan, entry: RouteEntry
     });
   }
   const single = a.destinations.length === 1 && a.destinations[0]!.weight === 100;
-  const tag = route.rateLimit ? { [ROUTE_TAG_HEADER]: routeTag(route) } : undefined;
-  const request = headerOps(route.headers?.request, tag);
+  const request = headerOps(route.headers?.request, routeTagHeaderOps(ic.model, route));
   const response = headerOps(route.headers?.response);
   return compact({
     ...base,
     route: a.destinations.map((d) => compact({ destination: destination(ic, d, entry.binding), weight: single ? undefined : d.weight })),
-    rewrite: route.rewrite && (route.rewrite.uri !== undefined || route.rewrite.authority !== undefined) ? compact({ ...route.rewrite }) : undefined,
+    rewrite: istioRewrite(route, clauses),
     headers: request || response ? compact({ request, response }) : undefined,
     corsPolicy: route.cors && cors(ic, route, route.cors),
     mirror: route.mirror && destination(ic, route.mirror.destination, entry.binding),

@@ -1,5 +1,5 @@
 import type { Service, Version } from '../../model/service';
-import type { EmitContext, Manifest } from '../target';
+import type { EmitContext, Manifest, WorkloadWiring } from '../target';
 import { versionSelector } from '../naming';
 import { workloadName } from '../../model/names';
 import { SyncWave } from '../sync-waves';
@@ -7,7 +7,7 @@ import { objectMeta } from './metadata';
 
 /**
  * An autoscaling/v2 HorizontalPodAutoscaler per version Deployment, scaling on average CPU
- * and/or memory utilization. Utilization is measured against the containers' resource
+ * and/or memory utilization (of the application container when a sidecar runs beside it). Utilization is measured against the containers' resource
  * requests, so a target without requests is reported (WEFT660).
  *
  * The scaling behaviour is cdk8s-plus's explicit default (scale up by at most 4 pods or 200%
@@ -15,7 +15,7 @@ import { objectMeta } from './metadata';
  * not drift with the cluster's defaults.
  * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#algorithm-details
  */
-export function autoscaler(ctx: EmitContext, service: Service, version: Version): Manifest | undefined {
+export function autoscaler(ctx: EmitContext, service: Service, version: Version, wiring: WorkloadWiring = {}): Manifest | undefined {
   const a = service.autoscaling;
   if (!a) return undefined;
   if (!writesAutoscaler(service)) {
@@ -27,11 +27,12 @@ export function autoscaler(ctx: EmitContext, service: Service, version: Version)
     );
     return undefined;
   }
-  // `autoscaling/v2` metrics, as cdk8s-plus's Metric.resourceCpu/resourceMemory with
-  // MetricTarget.averageUtilization write them.
+  // `autoscaling/v2` metrics, as cdk8s-plus's Metric.resourceCpu/resourceMemory (or, beside a
+  // sidecar, Metric.containerCpu/containerMemory) with MetricTarget.averageUtilization write them.
+  const container = sidecarBeside(wiring) ? service.name : undefined;
   const metrics: Record<string, unknown>[] = [];
-  if (a.targetCpuPercent !== undefined) metrics.push(resourceMetric('cpu', a.targetCpuPercent));
-  if (a.targetMemoryPercent !== undefined) metrics.push(resourceMetric('memory', a.targetMemoryPercent));
+  if (a.targetCpuPercent !== undefined) metrics.push(resourceMetric('cpu', a.targetCpuPercent, container));
+  if (a.targetMemoryPercent !== undefined) metrics.push(resourceMetric('memory', a.targetMemoryPercent, container));
   const missing = [
     ...(a.targetCpuPercent !== undefined && !version.resources?.requests?.cpu ? ['cpu'] : []),
     ...(a.targetMemoryPercent !== undefined && !version.resources?.requests?.memory ? ['memory'] : []),
@@ -83,6 +84,21 @@ export function writesAutoscaler(service: Service): boolean {
   return a !== undefined && a.minReplicas <= a.maxReplicas;
 }
 
-function resourceMetric(name: 'cpu' | 'memory', averageUtilization: number): Record<string, unknown> {
-  return { resource: { name, target: { averageUtilization, type: 'Utilization' } }, type: 'Resource' };
+/**
+ * A `Resource` metric averages the usage of all the pod's containers over the sum of their
+ * requests, so a sidecar (its own requests, its own load) blurs the application's utilization:
+ * an idle proxy with a generous request hides a busy application. Beside a sidecar the metric
+ * is a `ContainerResource` of the application container alone (autoscaling/v2; beta and on by
+ * default since Kubernetes 1.27, GA in 1.30).
+ * @see https://kubernetes.io/docs/tasks/run-application/horizontal-pod-autoscale/#container-resource-metrics
+ */
+function resourceMetric(name: 'cpu' | 'memory', averageUtilization: number, container: string | undefined): Record<string, unknown> {
+  const target = { averageUtilization, type: 'Utilization' };
+  if (container !== undefined) return { containerResource: { container, name, target }, type: 'ContainerResource' };
+  return { resource: { name, target }, type: 'Resource' };
+}
+
+/** Whether the pod runs a sidecar beside the application: one the wiring adds, or one the mesh injects at admission. */
+function sidecarBeside(wiring: WorkloadWiring): boolean {
+  return (wiring.containers?.length ?? 0) > 0 || wiring.injectsSidecar === true;
 }

@@ -7,6 +7,9 @@ import { objectMeta, sortedRecord } from './metadata';
 import { toProbe } from './probes';
 import type { ConfigMapRef } from './config-map';
 import { writesAutoscaler } from './autoscaler';
+import { securityContexts } from './security-context';
+import { CONFIG_CHECKSUM_ANNOTATION, configChecksum } from './config-checksum';
+import { CONFIG_VOLUME, TMP_VOLUME, userVolumes } from './pod-volumes';
 
 /** @see https://kubernetes.io/docs/concepts/services-networking/service/#multi-port-services (IANA_SVC_NAME) */
 const CONTAINER_PORT_NAME = /^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]([a-z0-9]|-(?!-))*[a-z0-9]$|^[a-z]$/;
@@ -19,9 +22,10 @@ const CONTAINER_PORT_NAME = /^(?=.{1,15}$)(?=.*[a-z])[a-z0-9]([a-z0-9]|-(?!-))*[
  * RollingUpdate 25%/25%, `progressDeadlineSeconds: 600`, `minReadySeconds: 0`,
  * `terminationGracePeriodSeconds: 30`, `dnsPolicy: ClusterFirst`, `restartPolicy: Always`,
  * no host network, and the restricted-style security context (`runAsNonRoot`, no privilege
- * escalation, not privileged, read-only root filesystem). Because the root filesystem is
- * read-only, every pod gets an `emptyDir` at `/tmp`, where most runtimes write scratch files.
- * Images must therefore run as a non-root user.
+ * escalation, not privileged, read-only root filesystem; the first two and `fsGroup`,
+ * `runAsUser`, `runAsGroup` can be overridden per service and version, security-context.ts).
+ * Because the root filesystem is read-only, every pod gets an `emptyDir` at `/tmp`, where most
+ * runtimes write scratch files, unless the user mounts a volume there (pod-volumes.ts).
  *
  * cdk8s-plus defaults replaced:
  * - resources: cdk8s-plus requests 1 CPU / 512Mi and limits 1.5 CPU / 2Gi for every container
@@ -42,8 +46,11 @@ export function deployment(ctx: EmitContext, service: Service, version: Version,
   const selector = versionSelector(service, version);
   const meta = objectMeta(ctx.model, service.name, name, service.namespace, SyncWave.workloads, selector);
   const podLabels = { ...version.labels, ...meta.labels, ...wiring.podLabels, ...selector };
+  const checksum = configChecksum(ctx, service, version, configMap);
   const podAnnotations = {
     ...wiring.podAnnotations,
+    // A new checksum is a new pod template: a config change rolls the pods (config-checksum.ts).
+    ...(checksum ? { [CONFIG_CHECKSUM_ANNOTATION]: checksum } : {}),
     // `kubectl logs` / `exec` pick the application, not a sidecar.
     'kubectl.kubernetes.io/default-container': service.name,
   };
@@ -76,14 +83,21 @@ export function deployment(ctx: EmitContext, service: Service, version: Version,
   const livenessProbe = toProbe(ctx, service, 'liveness', service.probes.liveness);
   const startupProbe = toProbe(ctx, service, 'startup', service.probes.startup);
 
-  const volumeMounts: Record<string, unknown>[] = [{ mountPath: '/tmp', name: 'tmp' }];
-  const volumes: Record<string, unknown>[] = [{ emptyDir: {}, name: 'tmp' }];
+  const reserved = [TMP_VOLUME, CONFIG_VOLUME, ...(wiring.volumes ?? []).map((v) => String(v.name))];
+  const declared = userVolumes(ctx, service, version, reserved);
+  // Order: Weft's scratch /tmp (unless the user mounts their own there), the config files, the
+  // user's volumes (sorted by name) and mounts (as declared), then the mesh's volumes.
+  const volumeMounts: Record<string, unknown>[] = declared.ownsTmp ? [] : [{ mountPath: '/tmp', name: TMP_VOLUME }];
+  const volumes: Record<string, unknown>[] = declared.ownsTmp ? [] : [{ emptyDir: {}, name: TMP_VOLUME }];
   const files = Object.keys(service.config?.files ?? {}).filter((k) => configMap && k in configMap.data).sort();
   if (configMap && files.length > 0) {
-    volumeMounts.push({ mountPath: service.config!.mountPath, name: 'config', readOnly: true });
-    volumes.push({ configMap: { items: files.map((f) => ({ key: f, path: f })), name: configMap.name }, name: 'config' });
+    volumeMounts.push({ mountPath: service.config!.mountPath, name: CONFIG_VOLUME, readOnly: true });
+    volumes.push({ configMap: { items: files.map((f) => ({ key: f, path: f })), name: configMap.name }, name: CONFIG_VOLUME });
   }
+  volumes.push(...declared.volumes);
+  volumeMounts.push(...declared.mounts);
   volumes.push(...(wiring.volumes ?? []).map(clone));
+  const security = securityContexts(ctx, service, version);
   const resources = version.resources && pruneEmpty(version.resources);
 
   const container: Record<string, unknown> = {
@@ -95,7 +109,7 @@ export function deployment(ctx: EmitContext, service: Service, version: Version,
     ...(ports.length > 0 ? { ports } : {}),
     ...(readinessProbe ? { readinessProbe } : {}),
     ...(resources ? { resources } : {}),
-    securityContext: { allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true },
+    securityContext: security.container,
     ...(startupProbe ? { startupProbe } : {}),
     volumeMounts,
   };
@@ -116,7 +130,7 @@ export function deployment(ctx: EmitContext, service: Service, version: Version,
         dnsPolicy: 'ClusterFirst',
         hostNetwork: false,
         restartPolicy: 'Always',
-        securityContext: { fsGroupChangePolicy: 'Always', runAsNonRoot: true },
+        securityContext: security.pod,
         serviceAccountName: service.serviceAccount,
         setHostnameAsFQDN: false,
         terminationGracePeriodSeconds: 30,

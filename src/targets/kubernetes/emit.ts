@@ -8,6 +8,7 @@ import { autoscaler } from './autoscaler';
 import { disruptionBudget } from './disruption-budget';
 import { networkPolicies } from './network-policy';
 import { WorkloadWirings } from './wiring';
+import { escapeHatchObjects } from './escape-hatch';
 
 /**
  * The Kubernetes objects of one environment, each built by a plain function from the model, as
@@ -18,7 +19,8 @@ import { WorkloadWirings } from './wiring';
  * through cdk8s constructs keeps synth linear and fast at 10,000 services (docs/performance.md).
  *
  * Order: namespaces, service accounts, then per service its ConfigMap, a Deployment and an
- * autoscaler per version, its Service and disruption budget, then the network policies.
+ * autoscaler per version, its Service and disruption budget, then the network policies, then
+ * the objects teams added through the escape hatch (`team.chart`, escape-hatch.ts).
  */
 export function emitKubernetes(ctx: EmitContext): TargetOutput {
   const wirings = new WorkloadWirings(ctx);
@@ -31,12 +33,13 @@ export function emitKubernetes(ctx: EmitContext): TargetOutput {
     add(config?.manifest);
     for (const version of service.versions) {
       add(deployment(ctx, service, version, wirings.of(service, version), config));
-      add(autoscaler(ctx, service, version));
+      add(autoscaler(ctx, service, version, wirings.of(service, version)));
     }
     const first = service.versions[0];
     add(kubernetesService(ctx, service, first ? wirings.of(service, first) : {}));
     add(disruptionBudget(ctx, service));
   }
   manifests.push(...networkPolicies(ctx, wirings));
+  manifests.push(...escapeHatchObjects(ctx, manifests));
   return { manifests };
 }

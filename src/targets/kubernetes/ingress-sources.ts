@@ -1,4 +1,5 @@
 import { serviceKey, type ServiceRef } from '../../model/common';
+import { gatewayWorkload } from '../../model/gateway-workload';
 import type { Service } from '../../model/service';
 import type { Route } from '../../model/traffic';
 import type { EmitContext } from '../target';
@@ -98,6 +99,17 @@ export function ingressSources(ctx: EmitContext, wirings: WorkloadWirings): Map<
         if (via.length > 0) add(t, { peers: via.map(podsOf), ports: allPorts(t) });
       }
   for (const g of model.gateways) for (const route of g.routes) for (const t of routeTargets(route)) add(t, { peers: [namespacePeer(g.namespace)], ports: allPorts(t) });
+  // A weft gateway runs in its workload's namespace and applies the routes of the services its
+  // routes hand over to (targets/weft/gateway-routes.ts): its pods also connect to their destinations.
+  if (ctx.env.mesh === 'weft')
+    for (const g of model.gateways) {
+      const peers = [namespacePeer(gatewayWorkload(g).namespace)];
+      for (const route of g.routes)
+        for (const t of routeTargets(route)) {
+          add(t, { peers, ports: allPorts(t) });
+          for (const r of ctx.index.service(t)?.routes ?? []) for (const t2 of routeTargets(r)) add(t2, { peers, ports: allPorts(t2) });
+        }
+    }
   for (const s of model.services)
     for (const rule of s.security.authorization) {
       if (rule.action !== 'allow') continue;

@@ -31,7 +31,7 @@ export function networkPolicies(ctx: EmitContext, wirings: WorkloadWirings): Man
     out.push({
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: objectMeta(ctx.model, ns, DEFAULT_DENY_NAME, ns, SyncWave.workloads),
+      metadata: objectMeta(ctx.model, ns, DEFAULT_DENY_NAME, ns, SyncWave.tightening),
       spec: { podSelector: {}, policyTypes: ['Ingress'] },
     });
   }

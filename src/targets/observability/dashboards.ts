@@ -1,6 +1,7 @@
 import type { MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
 import { commonLabels } from '../naming';
+import { SyncWave, syncWave } from '../sync-waves';
 import type { EmitContext, Manifest } from '../target';
 import type { Slo } from '../../model/observability';
 import { errorBudget } from './burn-rates';
@@ -100,7 +101,7 @@ export function dashboardConfigMap(ctx: Pick<EmitContext, 'model' | 'json'>, nam
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name, namespace, labels: { ...commonLabels(ctx.model, 'dashboard'), ...SIDECAR_LABEL } },
+    metadata: { name, namespace, labels: { ...commonLabels(ctx.model, 'dashboard'), ...SIDECAR_LABEL }, annotations: syncWave(SyncWave.foundation) },
     data: { [`${name}.json`]: ctx.json(dashboardJson) },
   };
 }

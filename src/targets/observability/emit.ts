@@ -1,5 +1,6 @@
 import type { EmitContext, Manifest, TargetOutput } from '../target';
 import { commonLabels } from '../naming';
+import { SyncWave, syncWave } from '../sync-waves';
 import { dashboardConfigMap, meshDashboard, serviceDashboard } from './dashboards';
 import { dialectFor } from './dialect';
 import { measurableSlos } from './checks';
@@ -39,7 +40,7 @@ export function emitObservability(ctx: EmitContext): TargetOutput {
       manifests.push({
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PrometheusRule',
-        metadata: { name: `${service.name}-slo`, namespace: service.namespace, labels: commonLabels(model, 'slo') },
+        metadata: { name: `${service.name}-slo`, namespace: service.namespace, labels: commonLabels(model, 'slo'), annotations: syncWave(SyncWave.workloads) },
         spec: { groups: [sloRuleGroup(dialect, service, slos)] },
       });
     }

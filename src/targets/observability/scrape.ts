@@ -1,6 +1,7 @@
 import type { MeshFlavour, MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
 import { commonLabels } from '../naming';
+import { SyncWave, syncWave } from '../sync-waves';
 import type { Manifest } from '../target';
 
 /**
@@ -41,7 +42,7 @@ export function podMonitors(model: MeshModel, mesh: MeshFlavour, namespaces: rea
     out.push({
       apiVersion: 'monitoring.coreos.com/v1',
       kind: 'PodMonitor',
-      metadata: { name: `${mesh}-sidecars`, namespace, labels: commonLabels(model, 'metrics') },
+      metadata: { name: `${mesh}-sidecars`, namespace, labels: commonLabels(model, 'metrics'), annotations: syncWave(SyncWave.workloads) },
       spec: {
         selector: { matchExpressions: [{ key: 'app', operator: 'In', values: apps.sort() }] },
         namespaceSelector: { matchNames: [namespace] },

@@ -29,6 +29,8 @@ export function outlierDetectionConfig(cb: CircuitBreaker): OutlierInput | undef
     intervalMs: Math.max(1, cb.intervalMs),
     baseEjectionTimeMs: Math.max(1, cb.baseEjectionMs),
     maxEjectionPercent: cb.maxEjectionPercent,
+    // Envoy's healthy_panic_threshold, as Istio writes it; 0 (panic off) when not declared.
+    ...(cb.minHealthPercent !== undefined ? { minHealthPercent: cb.minHealthPercent } : {}),
   };
 }
 

@@ -2,21 +2,19 @@ import type { CodeInfo } from '../../diagnostics/codes';
 
 /**
  * Codes the `weft` target reports: declared features the Weft proxy (part 1) cannot enforce, or
- * can enforce only partly, and problems with the objects it writes. Range WEFT640–WEFT659 (see
+ * can enforce only partly, and problems with the objects it writes. Range WEFT640–WEFT659 and WEFT666–WEFT689 (see
  * src/diagnostics/codes.ts). docs/proxy-target.md explains each one.
  */
 export const WEFT_CODES = {
-  /** mTLS, authorization or JWT of a service without an HTTP port: no inbound listener enforces them. */
+  /** mTLS, authorization or JWT of a service without an HTTP or TCP port (no inbound listener enforces them), and JWT of a TCP-only service. */
   WEFT640: { severity: 'warning', title: 'security of a service without inbound listener not enforced' },
   /** A retry-on class outside the proxy's set (`5xx`, `gateway-error`, `reset`, `connect-failure`, `retriable-4xx`, `retriable-status-codes`). */
   WEFT641: { severity: 'warning', title: 'retry-on class not supported by the weft proxy' },
   /** The proxy caps `attempts` at 10. */
   WEFT642: { severity: 'warning', title: 'retry attempts above the weft proxy maximum' },
-  /** gRPC and TCP ports, and every port after the one inbound listener, bypass the sidecar (gRPC: no HTTP CONNECT on the outbound listener yet). */
+  /** Every HTTP/gRPC port after the one HTTP inbound listener bypasses the sidecar (TCP ports have inbound TCP listeners). */
   WEFT643: { severity: 'warning', title: 'port not behind the weft proxy' },
-  /** The weft target emits no ingress gateway yet. */
-  WEFT646: { severity: 'warning', title: 'gateway not emitted by the weft target' },
-  /** Calls to an external service that the outbound proxy cannot carry (TLS, TCP, resolution `none`). */
+  /** Calls to an external service that the outbound proxy cannot carry (resolution `none` with no address to reach). */
   WEFT647: { severity: 'warning', title: 'external call bypasses the weft proxy' },
   /** A route rate limit is a bucket in each caller's outbound proxy, not in each receiving instance. */
   WEFT648: { severity: 'info', title: 'route rate limit enforced per calling instance' },
@@ -34,6 +32,16 @@ export const WEFT_CODES = {
   WEFT654: { severity: 'warning', title: 'tracing provider not used by the weft proxy' },
   /** A called service without versions has no subset and cannot be routed to. */
   WEFT655: { severity: 'warning', title: 'called service has no versions' },
+  /** A gateway route and a route of the service behind it cannot be merged into one proxy route (gateway-routes.ts). */
+  WEFT666: { severity: 'warning', title: 'service routes not applied behind a gateway route' },
+  /** TLS/TCP calls to an external service go through the proxy by CONNECT, for clients that honour HTTPS_PROXY. */
+  WEFT667: { severity: 'info', title: 'external TLS/TCP calls proxied through HTTPS_PROXY' },
+  /** A TCP upstream's local bind port (the service port on 127.0.0.1) is taken in the calling pod. */
+  WEFT668: { severity: 'warning', title: 'local bind port of a TCP upstream unavailable' },
+  /** Plain-TCP clients reach TCP services through local bind ports, announced in WEFT_UPSTREAM_* variables. */
+  WEFT669: { severity: 'info', title: 'TCP calls proxied through local bind ports' },
+  /** HTTP-level settings (routes, timeouts, retries, faults, breakers, load balancer, rate limit) of a TCP-only service. */
+  WEFT670: { severity: 'warning', title: 'settings of a TCP service not applied by the weft proxy' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type WeftCode = keyof typeof WEFT_CODES;

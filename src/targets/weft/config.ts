@@ -10,14 +10,17 @@ import { PROXY_PORTS, SCHEMA_REF } from './constants';
 import { kubernetesDiscovery, kubernetesResolver, type EndpointResolver } from './endpoints';
 import { securityConfig } from './security';
 import { serviceHosts } from './hosts';
+import { httpConfig } from './http';
 import { observabilityConfig } from './observability';
-import { proxiedPort } from './ports';
+import { proxiedPort, speaksHttp2 } from './ports';
 import { proxiedRoutesOf } from './routes-by-destination';
 import type { Report } from '../../diagnostics/reporter';
 import { tokenBucket } from './resilience';
 import { shapingInput, switchesConfig } from './degradation';
 import { proxyRoutesOf, implicitRoute, type RouteInput, type RouteScope } from './routes';
-import { ServiceTable } from './services';
+import { ServiceTable, type TcpRouteInput } from './services';
+import { inboundTcpListenersOf, tcpUpstreamListener, tcpUpstreamService, tcpUpstreamsOf } from './tcp';
+import { meshUsesMtls, mtlsModeOf, spiffeIdOf } from './identity';
 
 type Address = { host: string; port: number };
 
@@ -53,12 +56,17 @@ export function buildProxyConfig(
   // Called services first, in `calls` order: they own the host names the application uses.
   const called: Service[] = [];
   const proxyNames = new Map<string, string>();
+  const tunnels: TcpRouteInput[] = [];
   for (const call of service.calls) {
     if (call.target.kind === 'external') {
       const name = call.target.name;
       const ext = model.externalServices.find((e) => e.name === name);
       // An unknown external service is the analyzer's error; a known one the proxy cannot carry is reported by the emitter (WEFT647).
-      if (ext) table.addExternal(ext);
+      if (ext) {
+        table.addExternal(ext);
+        // TLS and TCP ports: reached by CONNECT through HTTPS_PROXY (wiring.ts), passed through.
+        tunnels.push(...table.addExternalTunnels(ext));
+      }
       continue;
     }
     const target = index.service(call.target.service);
@@ -92,18 +100,33 @@ export function buildProxyConfig(
   // The catch-alls belong to their services' exact hosts: after the exact-host routes, before any wildcard.
   const routes: RouteInput[] = [...declared.filter((d) => !d.wildcard).map((d) => d.route), ...catchAlls, ...declared.filter((d) => d.wildcard).map((d) => d.route)];
 
+  // TCP ports of called services: a local bind port each, carried over mTLS to the callee's inbound TCP listener (tcp.ts).
+  // A taken bind port is reported once per service (limitations.ts WEFT668), not per version.
+  const tcpUpstreams = tcpUpstreamsOf(service, called, () => undefined);
+  const tcpServices = tcpUpstreams.map((u) =>
+    tcpUpstreamService(model, u, meshUsesMtls(model) && mtlsModeOf(model, u.service) !== 'disable' ? { mode: 'ISTIO_MUTUAL', subjectAltNames: [spiffeIdOf(model, u.service)] } : undefined),
+  );
+  const tcpRoutes = [...tunnels, ...tcpUpstreams.map(tcpUpstreamListener)];
+  const inboundTcp = inboundTcpListenersOf(service);
+
   const inPort = proxiedPort(service);
   const l = options.listeners ?? {};
   const listeners: ProxyConfigInput['listeners'] = {
-    outbound: l.outbound ?? { host: '127.0.0.1', port: PROXY_PORTS.outbound },
+    outbound: {
+      ...(l.outbound ?? { host: '127.0.0.1', port: PROXY_PORTS.outbound }),
+      // With HTTPS_PROXY set (the workload calls TLS/TCP externals), other HTTPS calls come by
+      // CONNECT too: they pass through unless deny-by-default, as the istio target's Sidecar
+      // sets outboundTrafficPolicy ALLOW_ANY / REGISTRY_ONLY.
+      ...(tunnels.length > 0 && model.security.authorization !== 'deny-by-default' ? { passthrough: true } : {}),
+    },
     admin: l.admin ?? { host: '0.0.0.0', port: PROXY_PORTS.admin },
   };
   if (inPort) {
     const inbound: NonNullable<ProxyConfigInput['listeners']['inbound']> = {
       ...(l.inbound ?? { host: '0.0.0.0', port: PROXY_PORTS.inbound }),
-      app: { host: '127.0.0.1', port: inPort.targetPort, ...(inPort.protocol === 'http2' ? { protocol: 'http2' as const } : {}) },
+      app: { host: '127.0.0.1', port: inPort.targetPort, ...(speaksHttp2(inPort) ? { protocol: 'http2' as const } : {}) },
       // Callers' proxies speak HTTP/2 to an http2 service.
-      ...(inPort.protocol === 'http2' ? { http2: true } : {}),
+      ...(speaksHttp2(inPort) ? { http2: true } : {}),
     };
     // The service protects itself: Istio's local rate limit also sits in the receiving sidecar.
     const limit = service.resilience.rateLimit;
@@ -116,11 +139,13 @@ export function buildProxyConfig(
 
   const security = securityConfig(ctx, service);
   if (security && !inPort) {
-    // Without an inbound listener the identity only serves outbound mTLS; the rest applies to inbound traffic.
+    // JWT needs HTTP; without any inbound listener the identity only serves outbound mTLS.
     delete security.jwt;
     delete security.jwtRequired;
-    delete security.authorization;
-    if (security.mtls) security.mtls.mode = 'DISABLE';
+    if (inboundTcp.length === 0) {
+      delete security.authorization;
+      if (security.mtls) security.mtls.mode = 'DISABLE';
+    }
   }
   const schema = options.schema === undefined ? SCHEMA_REF : options.schema;
   return {
@@ -134,9 +159,12 @@ export function buildProxyConfig(
       workloadName: workloadName(service, version),
     },
     listeners,
-    services: table.list(),
+    services: [...table.list(), ...tcpServices],
     routes,
+    ...(tcpRoutes.length > 0 ? { tcpListeners: tcpRoutes } : {}),
+    ...(inboundTcp.length > 0 ? { inboundTcpListeners: inboundTcp } : {}),
     observability: observabilityConfig(model, service),
+    ...httpConfig(model),
     ...(switchesConfig(model) ? { switches: switchesConfig(model) } : {}),
     ...(security ? { security } : {}),
   };

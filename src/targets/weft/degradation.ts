@@ -8,7 +8,7 @@
  */
 import type { At } from '../../diagnostics/location';
 import { sameService } from '../../model/common';
-import type { FallbackAnswer, Fallback } from '../../model/degradation';
+import { switchState, type FallbackAnswer, type Fallback } from '../../model/degradation';
 import type { Environment, MeshModel } from '../../model/mesh';
 import type { RateLimit } from '../../model/resilience';
 import type { Service } from '../../model/service';
@@ -29,15 +29,22 @@ export function meshHasSwitches(model: MeshModel): boolean {
   return (model.switches ?? []).length > 0;
 }
 
-/** The proxy's `switches`: the declared defaults and where the state file is. */
+/**
+ * The proxy's `switches`: each switch with this environment's state as its default, and where
+ * the state file is. The file (the `weft-switches` ConfigMap, or a local copy `weft switch
+ * --file` edits) overrides at runtime; until it is read — or where there is none, as in a local
+ * mesh — the proxy sheds exactly what the environment declares. `model` is the environment's
+ * model (`modelForEnvironment`: its one environment).
+ */
 export function switchesConfig(model: MeshModel): ProxyConfigInput['switches'] | undefined {
   if (!meshHasSwitches(model)) return undefined;
-  return { declared: model.switches!.map((s) => ({ name: s.name, default: s.default })), file: `${SWITCHES_DIR}/${SWITCHES_KEY}` };
+  const env = model.environments[0];
+  return { declared: model.switches!.map((s) => ({ name: s.name, default: env ? switchState(s, env) : s.default })), file: `${SWITCHES_DIR}/${SWITCHES_KEY}` };
 }
 
 /** Each switch's state in this environment: the environment's setting, else the switch's default. */
 export function switchStates(model: MeshModel, env: Environment): Record<string, 'on' | 'off'> {
-  return Object.fromEntries((model.switches ?? []).map((s) => [s.name, env.switches?.[s.name] ?? s.default]));
+  return Object.fromEntries((model.switches ?? []).map((s) => [s.name, switchState(s, env)]));
 }
 
 /** The ConfigMap holding the switches file, one per namespace with weft workloads. */
@@ -82,10 +89,15 @@ export function shapingInput(limit: RateLimit): RouteInput['shape'] {
   return { requests: limit.requests, perMs: limit.perMs, maxQueue: limit.maxQueue ?? limit.burst };
 }
 
-/** Adds fallback, switch rules and shaping to one compiled route of `owner`. */
+/**
+ * Adds fallback, switch rules and shaping to one compiled route of `owner`. The caller's own
+ * fallback for its calls to `owner` (`caller.fallbackFor(owner, …)`) wins over the route's and
+ * the service's, which are the callee's defaults for every caller.
+ */
 export function addDegradation(scope: RouteScope, owner: Service, route: RouteInput, fallback: Fallback | undefined, at: At): void {
   const degrade = degradeInput(scope, owner);
   if (degrade) route.degrade = degrade;
-  const f = fallback && fallbackInput(scope, fallback, at);
+  const own = (scope.caller.callFallbacks ?? []).find((c) => sameService(c.callee, owner));
+  const f = own ? fallbackInput(scope, own.fallback, own) : fallback && fallbackInput(scope, fallback, at);
   if (f) route.fallback = f;
 }

@@ -1,3 +1,4 @@
+import { inboundTcpPorts } from './tcp';
 import { serviceKey } from '../../model/common';
 import { memoized } from '../../model/memo';
 import type { MeshModel } from '../../model/mesh';
@@ -13,6 +14,10 @@ import { proxiedPort } from './ports';
 import { reportLimitations } from './limitations';
 import { certManagerManifests } from './identity';
 import { meshHasSwitches, switchesConfigMap } from './degradation';
+import { buildGatewayConfig, gatewayWorkloadName } from './gateway';
+import { gatewayManifests } from './gateway-manifests';
+import { gatewayWorkload } from '../../model/gateway-workload';
+import { configIssueSource } from './config-issue-source';
 
 /** A Service name must be a DNS-1035 label. @see https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#rfc-1035-label-names */
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -30,7 +35,7 @@ export function emitWeft(ctx: EmitContext): TargetOutput {
   const report = ctx.report;
   const manifests: Manifest[] = [];
   const files: JsonFile[] = [];
-  reportLimitations(ctx.model, report);
+  reportLimitations(ctx.model, report, ctx.index);
   manifests.push(...certManagerManifests(ctx.model));
 
   for (const service of ctx.model.services) {
@@ -45,7 +50,7 @@ export function emitWeft(ctx: EmitContext): TargetOutput {
       if (issues.length > 0) {
         report(
           'WEFT653',
-          version,
+          configIssueSource(ctx.model, config, issues[0]!.path, version),
           `the weft proxy would refuse the config of workload "${workloadName(service, version)}": ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
           'a declared value is outside what the weft proxy accepts (for example a header name that is not an HTTP token); if the model is valid, this is a Weft bug — please report it',
         );
@@ -56,6 +61,26 @@ export function emitWeft(ctx: EmitContext): TargetOutput {
     }
     manifests.push(...perVersionServices(ctx.model, service, report));
   }
+  // Each gateway: a proxy workload of its own at the mesh's edge (gateway.ts).
+  const sharedSeen = new Set<string>();
+  for (const gateway of ctx.model.gateways) {
+    const config = buildGatewayConfig(ctx, gateway, report);
+    const json = ctx.json(config);
+    const path = `${gatewayWorkload(gateway).namespace}/${gatewayWorkloadName(gateway)}.json`;
+    const issues = proxyConfigIssues(JSON.parse(json), path);
+    if (issues.length > 0) {
+      report('WEFT653', configIssueSource(ctx.model, config, issues[0]!.path, gateway), `the weft proxy would refuse the config of gateway "${gateway.name}": ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, 'if the model is valid, this is a Weft bug — please report it');
+      continue;
+    }
+    files.push({ path, json: config });
+    // Gateways declared with the same workload share its Namespace and ServiceAccount: each once.
+    for (const m of gatewayManifests(ctx, gateway, json)) {
+      const key = `${m.kind}/${m.metadata.namespace ?? ''}/${m.metadata.name}`;
+      if (m.kind !== 'Deployment' && m.kind !== 'Service' && m.kind !== 'ConfigMap' && sharedSeen.has(key)) continue;
+      sharedSeen.add(key);
+      manifests.push(m);
+    }
+  }
   // The switches file, once per namespace whose workloads mount it (degradation.ts).
   if (meshHasSwitches(ctx.model)) for (const ns of [...new Set(ctx.model.services.map((s) => s.namespace))].sort()) manifests.push(switchesConfigMap(ctx.model, ctx.env, ns, ctx.json));
   return { manifests, files };
@@ -63,7 +88,7 @@ export function emitWeft(ctx: EmitContext): TargetOutput {
 
 function perVersionServices(model: MeshModel, service: Service, report: Report): Manifest[] {
   const port = proxiedPort(service);
-  if (!port) return [];
+  if (!port && inboundTcpPorts(service).length === 0) return [];
   const out: Manifest[] = [];
   for (const version of service.versions) {
     const name = perVersionServiceName(service, version);

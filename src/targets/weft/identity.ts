@@ -21,6 +21,7 @@
 import type { MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
 import { memoized } from '../../model/memo';
+import { gatewayWorkload } from '../../model/gateway-workload';
 import { principalOf } from '../naming';
 import { SyncWave, syncWave } from '../sync-waves';
 import type { Manifest } from '../target';
@@ -82,7 +83,9 @@ export function certManagerManifests(model: MeshModel): Manifest[] {
     },
   ];
   const seen = new Set<string>();
-  for (const s of model.services) {
+  // Gateways call services with their own identity (gateway.ts): a certificate per gateway account too.
+  const accounts: Array<Pick<Service, 'namespace' | 'serviceAccount'>> = [...model.services, ...model.gateways.map(gatewayWorkload)];
+  for (const s of accounts) {
     const key = `${s.namespace}/${s.serviceAccount}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -4,6 +4,8 @@ import { emitWeft } from './emit';
 import { weftWiring } from './wiring';
 import { identitySecretName, meshUsesMtls } from './identity';
 import { meshHasSwitches } from './degradation';
+import { callsTunneledExternal } from './services';
+import { calledServicesOf, tcpUpstreamsOf } from './tcp';
 
 export { WEFT_CODES } from './codes';
 export { PROXY_PORTS, PROXY_IMAGE, SCHEMA_REF, WEFT_VERSION, configMapName } from './constants';
@@ -23,5 +25,14 @@ export const weftTarget: Target = {
   appliesTo: (env) => env.mesh === 'weft',
   emit: emitWeft,
   wiring: (ctx, service, version) =>
-    weftWiring(service, version, service.observability.metrics ?? ctx.model.observability.metrics, meshUsesMtls(ctx.model) ? identitySecretName(service) : undefined, meshHasSwitches(ctx.model)),
+    weftWiring(
+      service,
+      version,
+      service.observability.metrics ?? ctx.model.observability.metrics,
+      meshUsesMtls(ctx.model) ? identitySecretName(service) : undefined,
+      meshHasSwitches(ctx.model),
+      callsTunneledExternal(ctx.model, service),
+      // Diagnostics of the bind ports are the config's (config.ts); here only their addresses.
+      tcpUpstreamsOf(service, calledServicesOf(ctx.index, service), () => undefined),
+    ),
 };

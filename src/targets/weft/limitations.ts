@@ -1,38 +1,42 @@
 import type { MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
 import { proxiedPort } from './ports';
+import { isTunneledExternal } from './services';
+import { calledServicesOf, inboundTcpPorts, tcpUpstreamsOf, upstreamEnvName } from './tcp';
+import type { ModelIndex } from '../../model/query';
 import type { Report } from '../../diagnostics/reporter';
 
 /**
  * Declared features the Weft proxy does not enforce, or enforces only partly, each a
- * diagnostic naming the feature, once per service (or gateway, external service, mesh). The
+ * diagnostic naming the feature, once per service (or external service, mesh). The
  * per-route limitations (retry-on classes, unreachable destinations, route rate limits) are
  * reported where the route is compiled.
  */
-export function reportLimitations(model: MeshModel, report: Report): void {
+export function reportLimitations(model: MeshModel, report: Report, index: ModelIndex): void {
   for (const service of model.services) {
     reportServiceSecurity(model, service, report);
     reportPorts(service, report);
-  }
-  for (const gateway of model.gateways) {
-    report(
-      'WEFT646',
-      gateway,
-      `gateway "${gateway.name}" (${gateway.hosts.join(', ')}) and its ${gateway.routes.length} route(s) are not emitted for a weft environment: the weft target has no ingress gateway yet`,
-      'reach the services through a Kubernetes Ingress or a port-forward in this environment, or use the istio target for the gateway',
-    );
+    reportTcpUpstreams(index, service, report);
   }
   const calledExternals = new Set(model.services.flatMap((s) => s.calls.flatMap((c) => (c.target.kind === 'external' ? [c.target.name] : []))));
   for (const ext of model.externalServices) {
     if (!calledExternals.has(ext.name)) continue;
     const port = proxiedPort(ext);
-    if (port && ext.resolution !== 'none') continue;
-    const why = port ? 'its resolution is "none" (no address to forward to)' : `it speaks ${[...new Set(ext.ports.map((p) => p.protocol))].join('/')}, not plain HTTP (TLS is carried as TCP)`;
+    if (isTunneledExternal(ext)) {
+      report(
+        'WEFT667',
+        ext,
+        `calls to external service "${ext.name}" on ${ext.ports.filter((p) => p.protocol === 'tcp').map((p) => p.port).join(', ')} go through the weft proxy by HTTP CONNECT (HTTPS_PROXY), TLS passed through to ${ext.hosts.join(', ')}: only clients that honour HTTPS_PROXY use it (curl, Go, Python, Java with -Dhttps.proxyHost; not Node's https module by default)`,
+        "make sure the calling application's HTTP client reads HTTPS_PROXY, or its calls bypass the mesh",
+      );
+      if (!port || ext.resolution !== 'none') continue;
+    } else if (port && ext.resolution !== 'none') continue;
+    const why = port ? 'its resolution is "none" (no address to forward to)' : `its hosts (${ext.hosts.join(', ')}) include a wildcard and its resolution is "none": there is no address to pass TLS through to`;
     report(
       'WEFT647',
       ext,
       `calls to external service "${ext.name}" bypass the weft proxy because ${why}: the application connects directly, so egress to ${ext.hosts.join(', ')} is neither controlled nor observed by the mesh`,
-      'this is expected for TLS origination by the application; egress control comes with the weft proxy part 2, or use the istio target',
+      'declare the external hosts without a wildcard, or with resolution "dns" or "static", or use the istio target',
     );
   }
   const provider = model.observability.tracing?.provider;
@@ -47,14 +51,21 @@ export function reportLimitations(model: MeshModel, report: Report): void {
 }
 
 /**
- * mTLS, authorization and JWT are enforced by the inbound listener (security.ts). A service
- * without an HTTP port has no inbound listener: its traffic reaches the application directly,
+ * mTLS, authorization and JWT are enforced by the inbound listeners (security.ts): HTTP, and one
+ * per TCP port (tcp.ts), which enforce mTLS and authorization at L4 but cannot read a JWT. A
+ * service with neither has no inbound listener: its traffic reaches the application directly,
  * so its declared security does not hold in a weft environment — reported at the declaration.
  */
 function reportServiceSecurity(model: MeshModel, service: Service, report: Report): void {
   if (proxiedPort(service)) return;
-  const hint = 'give the service an HTTP port so that its inbound listener enforces it, or use the istio or consul target for it';
   const ports = service.ports.map((p) => `${p.port}/${p.protocol}`).join(', ') || 'none';
+  if (inboundTcpPorts(service).length > 0) {
+    for (const jwt of service.security.jwt) {
+      report('WEFT640', jwt, `JWT rule "${jwt.name}" of service "${service.name}" is not enforced by the weft proxy: its ports (${ports}) are TCP, and a token travels in HTTP`, 'give the service an HTTP port for its authenticated traffic, or remove the JWT rule');
+    }
+    return;
+  }
+  const hint = 'give the service an HTTP or gRPC port so that its inbound listener enforces it, or use the istio or consul target for it';
   const mtls = service.security.mtls ?? model.security.mtls;
   if (mtls !== 'disable') {
     report('WEFT640', service, `mTLS "${mtls}" of service "${service.name}" is not enforced by the weft proxy: its ports (${ports}) bypass the sidecar, so callers reach it without a certificate`, hint);
@@ -70,18 +81,14 @@ function reportServiceSecurity(model: MeshModel, service: Service, report: Repor
   }
 }
 
-/** gRPC/TCP ports and any port after the inbound one bypass the sidecar. */
+/** Any HTTP/gRPC port after the inbound one bypasses the sidecar (TCP ports have their own inbound TCP listeners). */
 function reportPorts(service: Service, report: Report): void {
   const inbound = proxiedPort(service);
-  const bypass = service.ports.filter((p) => p !== inbound);
-  if (bypass.length > 0) {
+  const bypass = service.ports.filter((p) => p !== inbound && p.protocol !== 'tcp');
+  const tcpOnly = !inbound && inboundTcpPorts(service).length > 0;
+  if (bypass.length > 0 || tcpOnly) {
     const list = bypass.map((p) => `${p.port}/${p.protocol}`).join(', ');
-    const kinds = new Set(bypass.map((p) => p.protocol));
-    const why = [
-      ...(kinds.has('grpc') ? ['gRPC clients reach a proxy only through HTTP CONNECT, which the outbound listener does not serve yet'] : []),
-      ...(kinds.has('tcp') ? ['the weft proxy has no TCP routes yet'] : []),
-    ].join('; ');
-    const reason = inbound ? `a workload has one inbound listener, in front of port ${inbound.port}${why ? `; ${why}` : ''}` : why;
+    const reason = inbound ? `a workload has one HTTP inbound listener, in front of port ${inbound.port}` : 'no inbound listener';
     const r = service.resilience;
     const lost = inbound
       ? []
@@ -94,11 +101,37 @@ function reportPorts(service: Service, report: Report): void {
           ...(r.loadBalancer ? ['load balancer'] : []),
           ...(r.rateLimit ? ['rate limit'] : []),
         ];
+    if (tcpOnly && lost.length > 0) {
+      report(
+        'WEFT670',
+        service,
+        `these settings of TCP service "${service.name}" are not applied by the weft proxy, whose TCP path carries connections over mTLS with L4 authorization but no HTTP policy: ${lost.join(', ')}`,
+        `remove them from "${service.name}", or use the istio target, whose TCP routes and connection pool settings apply to TCP`,
+      );
+    }
+    if (bypass.length === 0) return;
     report(
       'WEFT643',
       service,
       `port${bypass.length > 1 ? 's' : ''} ${list} of service "${service.name}" bypass${bypass.length > 1 ? '' : 'es'} the weft proxy (${reason}): Kubernetes sends that traffic straight to the application${lost.length > 0 ? `, so these settings of "${service.name}" are not applied: ${lost.join(', ')}` : ''}`,
-      inbound ? `serve HTTP on port ${inbound.port} if the mesh must see it, or accept that the other ports are unmanaged` : 'use the istio or consul target for gRPC and TCP services',
+      inbound ? `serve the traffic the mesh must see on port ${inbound.port}, or accept that the other ports are unmanaged` : 'use the istio or consul target for TCP services',
     );
   }
+}
+
+/**
+ * A client of a TCP service reaches it through a local bind port (tcp.ts), not through the
+ * service's address: under STRICT mTLS a direct connection is closed by the callee's inbound
+ * TCP listener. Said once per calling service, with the addresses its application gets.
+ */
+function reportTcpUpstreams(index: ModelIndex, service: Service, report: Report): void {
+  const upstreams = tcpUpstreamsOf(service, calledServicesOf(index, service), report);
+  if (upstreams.length === 0) return;
+  const list = upstreams.map((u) => `${upstreamEnvName(u.service, u.port)}=127.0.0.1:${u.bindPort} (${u.service.name}:${u.port.port})`).join(', ');
+  report(
+    'WEFT669',
+    service,
+    `TCP calls of "${service.name}" go through local bind ports of its weft proxy, which carry them over mTLS to the callee's inbound TCP listener: ${list}`,
+    `make the application of "${service.name}" connect to these addresses (the environment variables hold them), not to the service's own address`,
+  );
 }

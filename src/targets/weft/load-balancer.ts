@@ -24,7 +24,8 @@ export function loadBalancerConfig(lb: LoadBalancer): LoadBalancerInput {
         h.kind === 'header'
           ? { header: h.name }
           : h.kind === 'cookie'
-            ? { cookie: { name: h.name, ...(h.ttlMs !== undefined ? { ttlMs: h.ttlMs } : {}), ...(h.path !== undefined ? { path: h.path } : {}) } }
+            ? // No declared ttl: a session cookie, which the proxy (as Envoy) generates for a ttl of 0.
+              { cookie: { name: h.name, ttlMs: h.ttlMs ?? 0, ...(h.path !== undefined ? { path: h.path } : {}) } }
             : h.kind === 'query'
               ? { queryParam: h.name }
               : { sourceIp: true as const };

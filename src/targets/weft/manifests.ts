@@ -1,3 +1,4 @@
+import { inboundTcpPorts } from './tcp';
 import type { MeshModel } from '../../model/mesh';
 import type { Port, Service, Version } from '../../model/service';
 import type { Manifest } from '../target';
@@ -41,7 +42,7 @@ export function proxyConfigMap(model: MeshModel, service: Service, version: Vers
  * a Service that was a ClusterIP one (weft proxy part 1) is replaced, not patched, by Argo CD.
  * @see https://argo-cd.readthedocs.io/en/stable/user-guide/sync-options/#replace-resource-instead-of-applying-changes
  */
-export function perVersionService(model: MeshModel, service: Service, version: Version, port: Port): Manifest {
+export function perVersionService(model: MeshModel, service: Service, version: Version, port: Port | undefined): Manifest {
   const meta = metadata(model, service, version, perVersionServiceName(service, version), SyncWave.destinations);
   return {
     apiVersion: 'v1',
@@ -51,7 +52,11 @@ export function perVersionService(model: MeshModel, service: Service, version: V
       type: 'ClusterIP',
       clusterIP: 'None',
       selector: versionSelector(service, version),
-      ports: [{ name: port.name, port: port.port, targetPort: PROXY_PORTS.inbound, protocol: 'TCP', appProtocol: 'http' }],
+      ports: [
+        ...(port ? [{ name: port.name, port: port.port, targetPort: PROXY_PORTS.inbound, protocol: 'TCP', appProtocol: 'http' }] : []),
+        // TCP ports: the inbound TCP listener in front of each (tcp.ts).
+        ...inboundTcpPorts(service).map((p) => ({ name: p.port.name, port: p.port.port, targetPort: p.listener, protocol: 'TCP', appProtocol: 'tcp' })),
+      ],
     },
   };
 }

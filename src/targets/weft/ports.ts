@@ -1,20 +1,24 @@
 import type { Port, Protocol, Service } from '../../model/service';
 
 /**
- * Which traffic the Weft proxy carries: `http` ports (HTTP/1.1), and `http2` ports, spoken as
- * HTTP/2 to the application (h2c) and between proxies (h2 by ALPN over mTLS, else h2c), while
- * callers reach them through `HTTP_PROXY` as any HTTP service. `grpc` ports stay outside
- * (WEFT643): the proxy carries gRPC (trailers, retries on grpc-status, deadlines), but gRPC
- * clients reach a proxy only by HTTP CONNECT, which the outbound listener does not serve yet, so
- * a caller's gRPC traffic would reach the destination without its proxy. `tcp` is not HTTP.
+ * Which traffic the Weft proxy carries: `http` ports (HTTP/1.1), and `http2` and `grpc` ports,
+ * spoken as HTTP/2 to the application (h2c) and between proxies (h2 by ALPN over mTLS, else
+ * h2c). Callers reach HTTP services through `HTTP_PROXY`; gRPC clients through the same proxy
+ * by HTTP CONNECT (grpc-js reads `grpc_proxy`/`http_proxy`), after which the tunnel is served as
+ * outbound HTTP/2 (src/proxy/server/connect/tunnel.ts). `tcp` is not HTTP.
  */
 export function isProxiedProtocol(protocol: Protocol): boolean {
-  return protocol === 'http' || protocol === 'http2';
+  return protocol === 'http' || protocol === 'http2' || protocol === 'grpc';
+}
+
+/** Whether a proxied port speaks HTTP/2 (gRPC is HTTP/2 with trailers). */
+export function speaksHttp2(port: Pick<Port, 'protocol'>): boolean {
+  return port.protocol === 'http2' || port.protocol === 'grpc';
 }
 
 /**
  * The one port a workload's inbound listener fronts, and the port callers reach the service on
- * through the proxy: the service's first `http`/`http2` port. The proxy has a single inbound
+ * through the proxy: the service's first `http`/`http2`/`grpc` port. The proxy has a single inbound
  * listener per workload, so any other port bypasses the sidecar.
  */
 export function proxiedPort(service: Pick<Service, 'ports'>): Port | undefined {

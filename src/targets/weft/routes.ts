@@ -7,6 +7,7 @@ import type { Destination, Match, Route } from '../../model/traffic';
 import type { ProxyConfigInput } from '../../proxy/config/schema';
 import { routeHosts } from './hosts';
 import { matchConfig } from './match';
+import { preflightOf } from '../../model/cors-preflight';
 import { proxiedPort } from './ports';
 import type { Report } from '../../diagnostics/reporter';
 import { faultConfig, retriesConfig, tokenBucket } from './resilience';
@@ -114,8 +115,13 @@ export function proxyRoutesOf(scope: RouteScope, owner: Service, route: Route): 
   }
 
   const several = clauses.length > 1;
-  return applicable.map(({ m, i }) => ({
-    name: routeName(owner, route.name, several ? i + 1 : undefined),
+  // A CORS route that matches only some methods also takes its browser preflights (model/cors-preflight.ts), as in the istio target.
+  const preflights = route.cors && forwards ? applicable.flatMap(({ m, i }) => {
+    const p = preflightOf(m);
+    return p.kind === 'clause' ? [{ m: p.clause, i, preflight: true }] : [];
+  }) : [];
+  return [...applicable.map((x) => ({ ...x, preflight: false })), ...preflights].sort((a, b) => a.i - b.i).map(({ m, i, preflight }) => ({
+    name: `${routeName(owner, route.name, several ? i + 1 : undefined)}${preflight ? '-preflight' : ''}`,
     match: matchConfig(m),
     ...structuredClone(base),
   }));

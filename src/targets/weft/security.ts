@@ -16,8 +16,12 @@
  */
 import { serviceKey, type ServiceRef } from '../../model/common';
 import { callGraphOf } from '../../model/calls';
+import { grantsOf } from '../../model/grants';
+import { claimConditionKey } from '../../model/jwt-claims';
 import { reachOf } from '../../model/reach';
-import type { MeshModel } from '../../model/mesh';
+import type { Gateway, MeshModel } from '../../model/mesh';
+import { memoized } from '../../model/memo';
+import { gatewayAsCaller } from './gateway';
 import type { ModelIndex } from '../../model/query';
 import type { AuthorizationRule, JwtRule } from '../../model/security';
 import type { Service } from '../../model/service';
@@ -41,12 +45,34 @@ export function weftCallersOf(model: MeshModel, target: Service): string[] {
   for (const c of graph.callersOf(target)) add(c);
   // Routes that forward or mirror to `target`, from the per-environment reach index
   // (src/model/reach.ts), so that this stays linear in the services of the mesh.
+  const gateways = gatewaysByDelegate(model);
   for (const route of reachOf(model).routesTo(target)) {
-    if (route.owner.kind !== 'service' || serviceKey(route.owner.service) === key) continue;
+    if (route.owner.kind === 'gateway') {
+      const owner = route.owner.gateway;
+      for (const g of model.gateways.filter((x) => x.name === owner)) add(gatewayAsCaller(g));
+      continue;
+    }
+    // A gateway applies the routes of the services it forwards to (gateway-routes.ts): it sends what they route.
+    for (const g of gateways.get(serviceKey(route.owner.service)) ?? []) add(gatewayAsCaller(g));
+    if (serviceKey(route.owner.service) === key) continue;
     for (const c of graph.callersOf(route.owner.service)) add(c);
   }
   return out;
 }
+
+/** Gateways by the services their routes hand over to (a whole service, no version), once per model. */
+const gatewaysByDelegate = memoized('weft-gateways-by-delegate', (model) => {
+  const out = new Map<string, Gateway[]>();
+  for (const g of model.gateways)
+    for (const r of g.routes) {
+      if (r.action.kind !== 'forward' || r.action.destinations.length !== 1 || r.action.destinations[0]!.version !== undefined) continue;
+      const k = serviceKey(r.action.destinations[0]!.service);
+      const list = out.get(k) ?? [];
+      if (!list.includes(g)) list.push(g);
+      out.set(k, list);
+    }
+  return out;
+});
 
 function principalOfRef(model: MeshModel, index: ModelIndex, ref: ServiceRef): string {
   // An unknown service is the analyzer's error; its would-be default account keeps the output total.
@@ -66,7 +92,7 @@ function ruleOf(model: MeshModel, index: ModelIndex, service: Service, rule: Aut
   if (rule.to.paths?.length) operation.paths = [...rule.to.paths];
   // Istio matches the workload's port; a declared service port means the port it targets.
   if (rule.to.ports?.length) operation.ports = rule.to.ports.map((p) => service.ports.find((x) => x.port === p)?.targetPort ?? p);
-  const when = f.jwtClaims ? Object.entries(f.jwtClaims).map(([claim, values]) => ({ key: `request.auth.claims[${claim}]`, values: [...values] })) : [];
+  const when = f.jwtClaims ? Object.entries(f.jwtClaims).map(([claim, values]) => ({ key: claimConditionKey(claim), values: [...values] })) : [];
   return {
     ...(Object.keys(source).length ? { from: [{ source }] } : {}),
     ...(Object.keys(operation).length ? { to: [{ operation }] } : {}),
@@ -100,13 +126,22 @@ export function securityConfig(ctx: { readonly model: MeshModel; readonly index:
   if (model.security.authorization === 'deny-by-default') {
     policies.push({ name: 'allow-nothing', namespace: ns, action: 'ALLOW', rules: [] });
     const rules: RuleInput[] = [];
-    const callers = weftCallersOf(model, service);
+    // A narrowed caller (model/grants.ts) is admitted by its rules only, as in the Istio target.
+    const grants = grantsOf(model, service);
+    const narrowed = new Set(grants.narrowedCallers.map((ref) => principalOfRef(model, index, ref)));
+    const callers = weftCallersOf(model, service).filter((p) => !narrowed.has(p));
     if (callers.length) rules.push({ from: [{ source: { principals: callers } }] });
+    for (const r of grants.rules) rules.push(ruleOf(model, index, service, r));
     for (const r of service.security.authorization.filter((x) => x.action === 'allow')) rules.push(ruleOf(model, index, service, r));
     if (rules.length) policies.push({ name: service.name, namespace: ns, action: 'ALLOW', rules });
   }
   const denies = service.security.authorization.filter((x) => x.action === 'deny');
   if (denies.length) policies.push({ name: `${service.name}-deny`, namespace: ns, action: 'DENY', rules: denies.map((r) => ruleOf(model, index, service, r)) });
+  // `jwtRequired` answers 401 to a request without any token; a token from an issuer that is
+  // validated but not required must not satisfy "required" either (Istio target: the same DENY).
+  const required = service.security.jwt.filter((j) => j.required);
+  if (required.length && required.length < service.security.jwt.length)
+    policies.push({ name: `${service.name}-require-jwt`, namespace: ns, action: 'DENY', rules: [{ from: [{ source: { notRequestPrincipals: [...new Set(required.map((j) => `${j.issuer}/*`))] } }] }] });
   if (policies.length) out.authorization = { policies };
   return Object.keys(out).length ? out : undefined;
 }

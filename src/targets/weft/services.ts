@@ -8,10 +8,27 @@ import type { EndpointResolver, SubsetDiscovery } from './endpoints';
 import { meshUsesMtls, mtlsModeOf, spiffeIdOf } from './identity';
 import { serviceHosts } from './hosts';
 import { loadBalancerConfig } from './load-balancer';
-import { proxiedPort } from './ports';
+import { proxiedPort, speaksHttp2 } from './ports';
 import type { Report } from '../../diagnostics/reporter';
 
 export type ServiceInput = NonNullable<ProxyConfigInput['services']>[number];
+export type TcpRouteInput = NonNullable<ProxyConfigInput['tcpListeners']>[number];
+
+/** Whether the outbound proxy carries an external service's TLS/TCP ports by CONNECT (addExternalTunnels). */
+export function isTunneledExternal(ext: Pick<ExternalService, 'ports' | 'resolution' | 'hosts'>): boolean {
+  if (!ext.ports.some((p) => p.protocol === 'tcp')) return false;
+  return !(ext.resolution === 'none' && ext.hosts.some((h) => h.includes('*')));
+}
+
+/** Whether a service calls an external service whose TLS/TCP ports go through the proxy: its application then gets HTTPS_PROXY. */
+export function callsTunneledExternal(model: Pick<MeshModel, 'externalServices'>, service: Pick<Service, 'calls'>): boolean {
+  return service.calls.some((c) => {
+    if (c.target.kind !== 'external') return false;
+    const name = c.target.name;
+    const ext = model.externalServices.find((e) => e.name === name);
+    return ext !== undefined && isTunneledExternal(ext);
+  });
+}
 
 /** Subset name of an external service's endpoints (it has no versions). */
 export const EXTERNAL_SUBSET = 'external';
@@ -72,7 +89,7 @@ export class ServiceTable {
       namespace: service.namespace,
       hosts: hosts === 'all' ? serviceHosts(this.model, service, port.port, this.callerNamespace) : [],
       // An http2 service is reached over HTTP/2 (its inbound listener accepts h2 by ALPN and h2c).
-      ...(port.protocol === 'http2' ? { protocol: 'http2' as const } : {}),
+      ...(speaksHttp2(port) ? { protocol: 'http2' as const } : {}),
       subsets: service.versions.map((v) => {
         const discovery = this.discover?.(service, v);
         return { name: v.name, endpoints: this.resolve(service, v), ...(discovery ? { discovery } : {}) };
@@ -121,10 +138,42 @@ export class ServiceTable {
         name: ext.name,
         namespace: ext.namespace,
         hosts: ext.hosts.flatMap((h) => [h, `${h}:${port.port}`]),
+        ...(speaksHttp2(port) ? { protocol: 'http2' as const } : {}),
         subsets: [{ name: EXTERNAL_SUBSET, endpoints: addresses.map((address) => ({ address, port: port.targetPort })) }],
       },
     });
     return ext.name;
+  }
+
+  /**
+   * The TCP ports of an external service the application reaches through `HTTPS_PROXY` (TLS it
+   * originates itself, or raw TCP): per port, a service with the declared endpoints (hosts for
+   * DNS resolution, addresses for static, the hosts themselves for `none`) and a TCP route that
+   * a CONNECT to `<host>:<port>` opens — TLS passes through end to end, with the client's SNI
+   * (Istio's `tls` ServiceEntry ports behave alike). Empty when nothing can be addressed (a
+   * wildcard host with resolution `none`: WEFT647).
+   * @see https://istio.io/latest/docs/tasks/traffic-management/egress/egress-control/#access-an-external-https-service
+   */
+  addExternalTunnels(ext: ExternalService): TcpRouteInput[] {
+    if (!isTunneledExternal(ext)) return [];
+    const ports = ext.ports.filter((p) => p.protocol === 'tcp');
+    const routes: TcpRouteInput[] = [];
+    for (const port of ports) {
+      const name = ports.length > 1 || this.entries.has(ext.name) ? `${ext.name}-${port.port}` : ext.name;
+      const key = `${ext.namespace}/${ext.name}:${port.port}`;
+      const existing = this.entries.get(name);
+      if (existing && existing.key !== key) continue;
+      const addresses = ext.resolution === 'static' ? ext.addresses : ext.hosts;
+      if (!existing) {
+        this.entries.set(name, {
+          key,
+          // No HTTP host reaches it: only the tunnel below does.
+          config: { name, namespace: ext.namespace, hosts: [], subsets: [{ name: EXTERNAL_SUBSET, endpoints: addresses.map((address) => ({ address, port: port.targetPort })) }] },
+        });
+      }
+      routes.push({ name: key, connectAuthorities: ext.hosts.map((h) => `${h.toLowerCase()}:${port.port}`), destinations: [{ service: name, subset: EXTERNAL_SUBSET }] });
+    }
+    return routes;
   }
 
   list(): ServiceInput[] {

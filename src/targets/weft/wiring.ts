@@ -5,6 +5,7 @@ import { CONFIG_DIR, CONFIG_FILE, PROXY_IMAGE, PROXY_PORTS, configMapName } from
 import { proxiedPort } from './ports';
 import { CERT_DIR } from './identity';
 import { SWITCHES_CONFIGMAP, SWITCHES_DIR } from './degradation';
+import { inboundTcpPorts, inboundTcpTargetPort, upstreamEnvName } from './tcp';
 
 export const SIDECAR_NAME = 'weft-proxy';
 const VOLUME_NAME = 'weft-proxy-config';
@@ -24,19 +25,42 @@ export const PROXY_UID = 1337;
  * - `HTTP_PROXY` for the application, so that its plain-HTTP calls go through the outbound
  *   listener (an explicit proxy: no iptables, no init container, no NET_ADMIN). Both spellings:
  *   curl and wget read only the lower-case one, Go and Python read both. `NO_PROXY` keeps
- *   loopback traffic direct. HTTPS and gRPC clients (which read `HTTPS_PROXY`) are unaffected;
- * - Services that target the inbound listener instead of the application's port;
+ *   loopback traffic direct. `grpc_proxy` sends gRPC clients (grpc-js; grpc-go reads
+ *   `HTTPS_PROXY`) to the same listener by HTTP CONNECT, which it serves as outbound HTTP/2
+ *   (src/proxy/server/connect/tunnel.ts); `HTTPS_PROXY` only for workloads that call external
+ *   services over TLS/TCP, whose CONNECTs the proxy passes through to the declared endpoints;
+ * - `WEFT_UPSTREAM_<SERVICE>_<PORT>=127.0.0.1:<port>` per TCP port of a called service: the
+ *   local bind port that carries the application's plain TCP over mTLS (tcp.ts);
+ * - Services that target the inbound listeners (HTTP, and one per TCP port) instead of the
+ *   application's ports;
  * - with metrics on, the conventional `prometheus.io/*` scrape annotations for the admin port
  *   (the Kubernetes target also opens that port to scrapers under deny-by-default).
  */
-export function weftWiring(service: Service, version: Version, metrics: boolean, identitySecret?: string, switches = false): WorkloadWiring {
+export function weftWiring(
+  service: Service,
+  version: Version,
+  metrics: boolean,
+  identitySecret?: string,
+  switches = false,
+  httpsProxy = false,
+  tcpUpstreams: ReadonlyArray<{ service: Pick<Service, 'name'>; port: { port: number }; bindPort: number }> = [],
+): WorkloadWiring {
   const inbound = proxiedPort(service);
   const outbound = `http://127.0.0.1:${PROXY_PORTS.outbound}`;
   const noProxy = 'localhost,127.0.0.1';
   return {
-    appEnv: { HTTP_PROXY: outbound, http_proxy: outbound, NO_PROXY: noProxy, no_proxy: noProxy },
+    appEnv: {
+      HTTP_PROXY: outbound,
+      http_proxy: outbound,
+      grpc_proxy: outbound,
+      // Only for workloads that call TLS/TCP externals: their HTTPS goes through CONNECT (egress control).
+      ...(httpsProxy ? { HTTPS_PROXY: outbound, https_proxy: outbound } : {}),
+      NO_PROXY: noProxy,
+      no_proxy: noProxy,
+      ...Object.fromEntries(tcpUpstreams.map((u) => [upstreamEnvName(u.service, u.port), `127.0.0.1:${u.bindPort}`])),
+    },
     podAnnotations: metrics ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(PROXY_PORTS.admin), 'prometheus.io/path': '/metrics' } : undefined,
-    containers: [sidecarContainer(identitySecret !== undefined, switches)],
+    containers: [sidecarContainer(identitySecret !== undefined, switches, inboundTcpPorts(service).map((p) => p.listener))],
     volumes: [
       { name: VOLUME_NAME, configMap: { name: configMapName(workloadName(service, version)) } },
       // The workload identity cert-manager keeps renewed (identity.ts); the proxy re-reads the files.
@@ -44,8 +68,8 @@ export function weftWiring(service: Service, version: Version, metrics: boolean,
       // Degradation switch states, flipped without a redeploy (degradation.ts).
       ...(switches ? [{ name: SWITCHES_VOLUME, configMap: { name: SWITCHES_CONFIGMAP } }] : []),
     ],
-    // Only the proxied port goes through the sidecar; gRPC/TCP and later ports stay direct (WEFT643).
-    serviceTargetPort: (port) => (inbound !== undefined && port === inbound.targetPort ? PROXY_PORTS.inbound : port),
+    // The proxied HTTP port and every TCP port go through the sidecar; later HTTP ports stay direct (WEFT643).
+    serviceTargetPort: (port) => (inbound !== undefined && port === inbound.targetPort ? PROXY_PORTS.inbound : (inboundTcpTargetPort(service, port) ?? port)),
   };
 }
 
@@ -57,7 +81,7 @@ export function weftWiring(service: Service, version: Version, metrics: boolean,
  * restarted. Resources: small requests, a memory limit, no CPU limit (CFS throttling of a proxy
  * adds latency to every request).
  */
-function sidecarContainer(identity: boolean, switches: boolean): Record<string, unknown> {
+function sidecarContainer(identity: boolean, switches: boolean, tcpListeners: readonly number[]): Record<string, unknown> {
   const ready = { httpGet: { path: '/ready', port: PROXY_PORTS.admin } };
   return {
     name: SIDECAR_NAME,
@@ -68,6 +92,7 @@ function sidecarContainer(identity: boolean, switches: boolean): Record<string, 
     ports: [
       { name: 'weft-inbound', containerPort: PROXY_PORTS.inbound, protocol: 'TCP' },
       { name: 'weft-admin', containerPort: PROXY_PORTS.admin, protocol: 'TCP' },
+      ...tcpListeners.map((port, i) => ({ name: `weft-tcp-${i}`, containerPort: port, protocol: 'TCP' })),
     ],
     env: [
       // Downward API: the pod's identity, for logs and for the proxy's `instance` label.

@@ -8,6 +8,7 @@ import type { AssertionResult, Evidence, Status } from '../report';
 import type { PlannedCheck, ProbeRequest, TokenSpec } from '../plan/types';
 import type { Observation } from './observation';
 import type { Transport } from './transport';
+import { latencyHistogram } from '../stats/histogram';
 
 export interface PendingProportion {
   assertion: AssertionResult;
@@ -155,6 +156,12 @@ export function countBy<T>(items: T[], key: (t: T) => string): Record<string, nu
     out[k] = (out[k] ?? 0) + 1;
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** min / median / max and the histogram of the probes' durations, for an assertion's evidence. */
+export function latencyEvidence(obs: Observation[]): Pick<Evidence, 'latencyMs' | 'latencyHistogramMs'> {
+  if (obs.length === 0) return {};
+  return { latencyMs: latency(obs), latencyHistogramMs: latencyHistogram(obs.map((o) => o.durationMs)) };
 }
 
 export function latency(obs: Observation[]): Evidence['latencyMs'] {

@@ -10,6 +10,8 @@ import { CheckContext, type TokenSigner } from './context';
 import { runRouting } from './checks/routing';
 import { runFault, runMirror, runSplit } from './checks/statistical';
 import { runBalancer, runBreaker, runRateLimit, runRetries, runTimeout } from './checks/resilience';
+import { runOutlier } from './checks/outlier';
+import { runFallback } from './checks/degradation';
 import { runAuthorization, runJwt, runMtls } from './checks/security';
 import type { Transport } from './transport';
 
@@ -38,9 +40,11 @@ async function execute(ctx: CheckContext): Promise<CheckResult> {
     : s.type === 'timeout' ? await runTimeout(ctx, s)
     : s.type === 'rate-limit' ? await runRateLimit(ctx, s)
     : s.type === 'circuit-breaker' ? await runBreaker(ctx, s)
+    : s.type === 'outlier' ? await runOutlier(ctx, s)
     : s.type === 'mtls' ? await runMtls(ctx, s)
     : s.type === 'authorization' ? await runAuthorization(ctx, s)
     : s.type === 'jwt' ? await runJwt(ctx, s)
+    : s.type === 'fallback' ? await runFallback(ctx, s)
     : await runBalancer(ctx, s);
   return {
     id: c.id,

@@ -27,8 +27,8 @@ export interface Transport {
    * certificate; undefined = plaintext, no identity). Undefined when not possible in this mode.
    */
   sendDirect?(target: ServiceRef, request: ProbeRequest, requestId: string, identity?: ServiceRef): Promise<Observation>;
-  /** Arrivals of request ids with this prefix at the callee's echo instances; undefined when not observable. */
-  arrivals(service: ServiceRef & { version?: string }, prefix: string): Promise<Arrivals | undefined>;
+  /** Arrivals of request ids with this prefix at the callee's echo instances (one instance: by its name); undefined when not observable. */
+  arrivals(service: ServiceRef & { version?: string; instance?: string }, prefix: string): Promise<Arrivals | undefined>;
   close(): Promise<void>;
 }
 
@@ -45,8 +45,8 @@ export interface LocalEndpoints {
   identity(service: ServiceRef): ClientCertificate | undefined;
   /** Outbound listener ports of a service's instances. */
   outbound(service: ServiceRef): number[];
-  /** Echo ports of a service's (version's) instances. */
-  echoes(service: ServiceRef & { version?: string }): number[];
+  /** Echo ports of a service's (version's, or one named instance's) instances. */
+  echoes(service: ServiceRef & { version?: string; instance?: string }): number[];
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -137,7 +137,7 @@ export class LocalTransport implements Transport {
     }
   }
 
-  async arrivals(service: ServiceRef & { version?: string }, prefix: string): Promise<Arrivals> {
+  async arrivals(service: ServiceRef & { version?: string; instance?: string }, prefix: string): Promise<Arrivals> {
     const total: Arrivals = { ids: 0, arrivals: 0, shadowIds: 0, shadowArrivals: 0 };
     for (const port of this.endpoints.echoes(service)) {
       const res = await this.pool(port).request({ method: 'GET', path: `/__weft/seen?prefix=${encodeURIComponent(prefix)}` });

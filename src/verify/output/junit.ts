@@ -23,6 +23,8 @@ export function evidenceText(a: AssertionResult): string {
     lines.push(`exact binomial p-value: ${p.pValue.toPrecision(4)} (Holm threshold ${p.threshold.toPrecision(4)})`);
   }
   if (e.latencyMs) lines.push(`latency ms: min ${e.latencyMs.min}, median ${e.latencyMs.median}, max ${e.latencyMs.max}`);
+  const h = e.latencyHistogramMs;
+  if (h) lines.push(`latency histogram: ${h.counts.map((c, i) => `${i < h.boundsMs.length ? `≤${h.boundsMs[i]}` : `>${h.boundsMs[h.boundsMs.length - 1]}`} ms: ${c}`).join(', ')}`);
   if (e.sampleRequestIds.length) lines.push(`sample request ids: ${e.sampleRequestIds.join(', ')}`);
   return lines.join('\n');
 }

@@ -8,8 +8,9 @@
  * jwtClaims / authenticated (the probe's token); operations: methods, paths (`prefix*`), ports.
  * @see https://istio.io/latest/docs/reference/config/security/authorization-policy/#AuthorizationPolicy-Action
  */
-import type { ServiceRef } from '../../model/common';
+import { serviceKey, type ServiceRef } from '../../model/common';
 import type { MeshModel } from '../../model/mesh';
+import { grantsOf } from '../../model/grants';
 import type { AuthorizationRule } from '../../model/security';
 import type { Service } from '../../model/service';
 import { sameRef } from './route-eval';
@@ -74,8 +75,11 @@ export function authorize(model: MeshModel, callee: Service, cell: AuthzCell): D
   const allows = rules.filter((r) => r.action === 'allow');
   const denyByDefault = model.security.authorization === 'deny-by-default';
   if (!denyByDefault && allows.length === 0) return { allowed: true, because: 'allow-all, no allow rule' };
-  const allow = allows.find((r) => ruleMatches(r, cell));
+  // Narrowed calls (model/grants.ts) are allow rules, and replace the narrowed caller's "declares calls" grant.
+  const grants = denyByDefault ? grantsOf(model, callee) : undefined;
+  const allow = [...(grants?.rules ?? []), ...allows].find((r) => ruleMatches(r, cell));
   if (allow) return { allowed: true, because: `allow rule "${allow.name}"` };
-  if (denyByDefault && cell.caller && declaredCallers(model, callee).some((c) => sameRef(c, cell.caller!))) return { allowed: true, because: `"${cell.caller.name}" declares calls to "${callee.name}"` };
+  const narrowed = cell.caller !== undefined && grants !== undefined && grants.narrowed.has(serviceKey(cell.caller));
+  if (denyByDefault && cell.caller && !narrowed && declaredCallers(model, callee).some((c) => sameRef(c, cell.caller!))) return { allowed: true, because: `"${cell.caller.name}" declares calls to "${callee.name}"` };
   return { allowed: false, because: denyByDefault ? 'deny-by-default: no allow rule and not a declared caller' : 'no allow rule matches' };
 }

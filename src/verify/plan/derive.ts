@@ -6,6 +6,7 @@
  * breakers and load balancer. What cannot be checked becomes a `notVerified` entry with its
  * reason — never silently dropped. Sample sizes come from ./sizes.ts.
  */
+import { planDegradation } from './degradation';
 import type { ServiceRef } from '../../model/common';
 import type { MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
@@ -16,6 +17,7 @@ import { declarationOf } from './declaration';
 import { clauseRequests } from './requests';
 import { confusable, DEFAULT_ROUTE, expectedOutcome, matchingRoute, outcomeOf, routeId, sameRef } from './route-eval';
 import { planSampleSizes } from './sizes';
+import { planGatewayRoutes } from './gateway';
 import type { AuthzProbe, JwtCase, Outcome, PlannedCheck, Plan, ProbeRequest, RetrySpec, RoutingProbe, TokenSpec, Via } from './types';
 
 export interface PlanOptions {
@@ -25,6 +27,8 @@ export interface PlanOptions {
   power?: number;
   /** @default 0.05 */
   deviation?: number;
+  /** Cluster mode: plan gateway routes for a target URL of this scheme (./gateway.ts). @default none (local: not verified) */
+  gatewayScheme?: 'http' | 'https';
 }
 
 /** Tries needed so that a probe whose alternative looks the same with probability q fails with ≥ 1 − 0.001. */
@@ -80,6 +84,7 @@ export function derivePlan(model: MeshModel, environment: string, options: PlanO
     const via: Via = { caller: ref(caller), authority: `${service.name}.${service.namespace}:${port.port}`, ...tokenFor(service) };
     const lane = `${service.namespace}/${service.name}`;
     planService(service, callers, via, lane, checks, skip);
+    planDegradation(model, model.environments.find((e) => e.name === environment), service, caller, via, lane, checks, skip);
     // Failures the checks provoke would move a breaker's outlier state, and concurrent checks would
     // overflow its pool: keep that lane in strict order, each check below half the pool.
     const cb = service.resilience.circuitBreaker;
@@ -90,9 +95,7 @@ export function derivePlan(model: MeshModel, environment: string, options: PlanO
       if (Number.isFinite(pool) && c.kind !== 'circuit-breaker') c.concurrency = Math.max(1, Math.floor(pool / 2));
     }
   }
-  for (const gateway of model.gateways) {
-    for (const r of gateway.routes) skip('route', r, `gateway "${gateway.name}": the weft proxy has no ingress gateway yet (proxy part 2), so gateway routes are not probed`);
-  }
+  checks.push(...planGatewayRoutes(model, options.gatewayScheme, distinguish, skip));
   planSecurity(model, checks, skip);
 
   const sized = planSampleSizes(checks, { alpha: options.alpha ?? 0.001, power: options.power ?? 0.99, deviation: options.deviation ?? 0.05 });
@@ -240,9 +243,7 @@ function planService(service: Service, callers: Service[], via: Via, lane: strin
     } else if (cb.maxConnections !== undefined || cb.maxRequests !== undefined || pending !== undefined) {
       skip('circuit-breaker', service, `the connection pool of "${service.name}" admits ${admitted} concurrent requests; tripping it needs more than the verifier's bound of 400 in flight`);
     }
-    if (cb.consecutive5xx !== undefined || cb.consecutiveGatewayErrors !== undefined) {
-      skip('circuit-breaker', service, `outlier ejection and recovery of "${service.name}" (consecutive errors → ejection for ${cb.baseEjectionMs} ms): not done`);
-    }
+    if (cb.consecutive5xx !== undefined || cb.consecutiveGatewayErrors !== undefined) planOutlier(service, cb, sample, sampleOutcome, via, lane, checks, skip);
   }
   const lb = service.resilience.loadBalancer;
   if (lb && (lb.policy === 'round-robin' || (lb.policy === 'consistent-hash' && (lb.hashOn.kind === 'header' || lb.hashOn.kind === 'cookie')))) {
@@ -268,6 +269,41 @@ function planService(service: Service, callers: Service[], via: Via, lane: strin
   } else if (lb) {
     skip('load-balancer', service, `load balancer "${lb.policy}"${lb.policy === 'consistent-hash' ? ` on ${lb.hashOn.kind}` : ''} of "${service.name}" has no observable property the verifier checks (round robin evenness and header/cookie stickiness are checked)`);
   }
+}
+
+/** Recovery takes up to baseEjection + one interval (the sweep that returns the host): checked only within this bound. */
+const RECOVERY_BOUND_MS = 15_000;
+
+/**
+ * Outlier ejection (and recovery): one instance of a version with at least two replicas is made
+ * to fail (echo control `only=<instance>`) until it is ejected; ejecting one must leave that
+ * version out of panic mode (minHealthPercent), or balancing would still reach it.
+ * @see https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/outlier
+ */
+function planOutlier(service: Service, cb: NonNullable<Service['resilience']['circuitBreaker']>, sample: ProbeRequest, outcome: Outcome, via: Via, lane: string, checks: PlannedCheck[], skip: Skip): void {
+  const consecutive = Math.min(cb.consecutive5xx ?? Infinity, cb.consecutiveGatewayErrors ?? Infinity);
+  const panic = cb.minHealthPercent ?? 0;
+  const reached = outcome.kind === 'forward' ? (outcome.destinations.some((d) => d.version === undefined) ? service.versions : service.versions.filter((v) => outcome.destinations.some((d) => d.version === v.name))) : [];
+  const version = reached.filter((v) => v.replicas >= 2 && ((v.replicas - 1) / v.replicas) * 100 >= panic).sort((a, b) => b.replicas - a.replicas)[0];
+  if (!version) {
+    skip('circuit-breaker', service, `outlier ejection of "${service.name}": no version the probe route reaches has two instances that stay out of panic mode when one is ejected, so an ejection is not observable`);
+    return;
+  }
+  const recovery = cb.baseEjectionMs + cb.intervalMs <= RECOVERY_BOUND_MS;
+  if (!recovery) skip('circuit-breaker', service, `outlier recovery of "${service.name}": the host returns after ${cb.baseEjectionMs} ms (+ up to one ${cb.intervalMs} ms interval), beyond the verifier's bound of ${RECOVERY_BOUND_MS} ms; the ejection itself is checked`);
+  const instances = Math.max(1, instancesReached(service, outcome));
+  checks.push({
+    id: `circuit-breaker:${service.path}:outlier`,
+    kind: 'circuit-breaker',
+    title: `outlier detection of ${service.name}.${service.namespace}`,
+    declaration: declarationOf(service),
+    via,
+    probes: (consecutive + 2) * instances * 10 + instances * 10 * (recovery ? 2 : 1),
+    expectation: `an instance of ${version.name} answering 503 is ejected after ${consecutive} consecutive failures and gets no request for ${cb.baseEjectionMs} ms${recovery ? `; it serves again within ${cb.baseEjectionMs + cb.intervalMs} ms` : ''}`,
+    lane,
+    phase: 'disruptive',
+    spec: { type: 'outlier', request: sample, service: ref(service), version: version.name, consecutive, baseEjectionMs: cb.baseEjectionMs, intervalMs: cb.intervalMs, instances, recovery },
+  });
 }
 
 /** A queued probe waits one hold, then is held once more: both must fit in the per-try timeout. */

@@ -5,6 +5,7 @@
 import type { ServiceRef } from '../../model/common';
 import type { HeaderOperations } from '../../model/traffic';
 import type { CheckKind, Declaration, NotVerified } from '../report';
+import type { DegradationCase } from './degradation';
 
 /** One HTTP request a probe sends (path includes the query string). */
 export interface ProbeRequest {
@@ -15,7 +16,13 @@ export interface ProbeRequest {
 
 /** Where probes enter the mesh: a calling service's own outbound proxy (its identity). */
 export interface Via {
+  /** The calling service; for a gateway probe, the gateway (namespace, name). */
   caller: ServiceRef;
+  /**
+   * A probe of a gateway route: sent straight to the cluster's ingress gateway (the target URL)
+   * with `authority` as Host, not through a probe client (cluster mode only).
+   */
+  gateway?: boolean;
   /** Host header: the callee as the caller addresses it. */
   authority: string;
   /**
@@ -126,10 +133,26 @@ export type CheckSpec =
       instances: number;
       outlier?: { consecutive: number; status: number; baseEjectionMs: number; intervalMs: number };
     }
+  | {
+      type: 'outlier';
+      request: ProbeRequest;
+      service: ServiceRef;
+      /** The version whose instance is made to fail (it keeps enough healthy hosts to stay out of panic mode). */
+      version: string;
+      /** Consecutive failures (503 counts as 5xx and as a gateway error) that eject a host. */
+      consecutive: number;
+      baseEjectionMs: number;
+      intervalMs: number;
+      /** Instances the probe route reaches (probes after the ejection: 10 per instance). */
+      instances: number;
+      /** Check the return after baseEjection (+ one interval): only when that fits the verifier's bound. */
+      recovery: boolean;
+    }
   | { type: 'mtls'; service: ServiceRef; mode: 'strict' | 'permissive' | 'disable'; request: ProbeRequest; control?: ServiceRef }
   | { type: 'authorization'; service: ServiceRef; cells: AuthzProbe[] }
   | { type: 'jwt'; service: ServiceRef; caller: ServiceRef; request: ProbeRequest; cases: JwtCase[] }
-  | { type: 'load-balancer'; request: ProbeRequest; service: ServiceRef; policy: 'round-robin' | 'consistent-hash'; hashHeader?: string; hashCookie?: string; instances: number };
+  | { type: 'load-balancer'; request: ProbeRequest; service: ServiceRef; policy: 'round-robin' | 'consistent-hash'; hashHeader?: string; hashCookie?: string; instances: number }
+  | { type: 'fallback'; request: ProbeRequest; cases: DegradationCase[] };
 
 /** One cell of the authorization matrix, sent straight to the callee's inbound listener with the caller's certificate. */
 export interface AuthzProbe {

@@ -49,14 +49,16 @@ describe('leaky-bucket shaping', () => {
     replies.push(send(p.outbound, 'shaped', '/?n=0'));
     for (let i = 1; i <= 3; i++) {
       replies.push(send(p.outbound, 'shaped', `/?n=${i}`));
-      for (let t = 0; t < 200 && (await queued()) < i && up.count() < i + 1; t++) await sleep(5);
+      // Generous bound for a loaded machine: a condition, not a clock.
+      for (let t = 0; t < 2000 && (await queued()) < i && up.count() < i + 1; t++) await sleep(5);
     }
     // The queue holds 3 (unless the machine is so slow that some already left): more overflow.
     const depth = await queued();
     const extra = await Promise.all([send(p.outbound, 'shaped', '/?n=x'), send(p.outbound, 'shaped', '/?n=y')]);
     const all = await Promise.all(replies.map((r) => r.then((x) => ((lastDone = Math.max(lastDone, performance.now())), x))));
     expect(all.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    expect(up.received.filter((r) => r.url.startsWith('/?n=')).slice(0, 4).map((r) => r.url)).toEqual(['/?n=0', '/?n=1', '/?n=2', '/?n=3']);
+    // The numbered requests in arrival order (the overflow probes x, y may pass too when the queue had drained).
+    expect(up.received.filter((r) => /^\/\?n=\d$/.test(r.url)).map((r) => r.url)).toEqual(['/?n=0', '/?n=1', '/?n=2', '/?n=3']);
     if (depth === 3) {
       expect(extra.map((r) => r.status)).toEqual([429, 429]);
       expect(extra[0]!.body).toBe('local_rate_limited');

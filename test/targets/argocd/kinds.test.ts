@@ -2,9 +2,10 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { MeshFlavour } from '../../../src/model/mesh';
-import { FLAVOUR_NAMESPACES, clusterKinds, namespacedKinds } from '../../../src/targets/argocd/kinds';
+import { FLAVOUR_NAMESPACES, clusterKinds, escapeHatchKinds, namespacedKinds } from '../../../src/targets/argocd/kinds';
+import { loadMeshConfig } from '../../../src/synth/load';
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), '../../../dist');
 
@@ -22,6 +23,12 @@ function yamlFiles(dir: string): string[] {
  * every environment against the whitelist of the environment's mesh flavour.
  */
 describe('AppProject whitelist', () => {
+  // Kinds the example's teams add through the escape hatch (team.chart) are admitted as the user's choice.
+  let user: ReturnType<typeof escapeHatchKinds> = { cluster: [], namespaced: [] };
+  beforeAll(async () => {
+    const loaded = await loadMeshConfig(join(dirname(fileURLToPath(import.meta.url)), '../../../mesh.config.ts'));
+    user = escapeHatchKinds(loaded.mesh!.toModel().model!);
+  });
   const envs = existsSync(DIST) ? readdirSync(DIST).filter((e) => e !== 'verify' && statSync(join(DIST, e)).isDirectory()) : [];
 
   it('finds the example environments', () => {
@@ -32,8 +39,8 @@ describe('AppProject whitelist', () => {
     it(`admits every kind and namespace Weft writes for environment "${env}"`, () => {
       const flavours = (['istio', 'consul', 'weft'] as MeshFlavour[]).filter((f) => existsSync(join(DIST, env, f)));
       expect(flavours).toHaveLength(1);
-      const allowed = new Set([...namespacedKinds(flavours), ...clusterKinds(flavours)].map((k) => `${k.group}/${k.kind}`));
-      const cluster = new Set(clusterKinds(flavours).map((k) => k.kind));
+      const allowed = new Set([...namespacedKinds(flavours), ...clusterKinds(flavours), ...user.namespaced, ...user.cluster].map((k) => `${k.group}/${k.kind}`));
+      const cluster = new Set([...clusterKinds(flavours), ...user.cluster].map((k) => k.kind));
       const project = existsSync(join(DIST, env, 'argocd')) ? yamlFiles(join(DIST, env, 'argocd')).map((f) => parseAllDocuments(readFileSync(f, 'utf8'))[0]!.toJS()).find((o) => o.kind === 'AppProject') : undefined;
       const destinations = project ? new Set(project.spec.destinations.map((d: { namespace: string }) => d.namespace)) : undefined;
       const missing: string[] = [];

@@ -65,6 +65,8 @@ describe('istio resilience on routes', () => {
     const apiPost = vs.spec.http[4];
     expect(api.match).toEqual([
       { uri: { prefix: '/api/' }, method: { exact: 'GET' } },
+      // The route has a CORS policy: the browser's preflight reaches it too (issue 8 §2).
+      { uri: { prefix: '/api/' }, method: { exact: 'OPTIONS' }, headers: { origin: { regex: '.+' }, 'access-control-request-method': { regex: '.+' } } },
       { queryParams: { debug: { regex: 'yes|true' } }, method: { regex: 'GET|HEAD|OPTIONS|TRACE|PUT|DELETE' } },
     ]);
     expect(apiPost.match).toEqual([{ uri: { prefix: '/api/' }, method: { exact: 'POST' } }, { queryParams: { debug: { regex: 'yes|true' } } }]);

@@ -50,7 +50,8 @@ describe('istio security', () => {
       action: 'DENY',
       rules: [{ from: [{ source: { ipBlocks: ['10.0.0.0/8'] } }], to: [{ operation: { paths: ['/internal/*'] } }] }],
     });
-    expect(find(manifests, 'AuthorizationPolicy', 'orders-require-jwt').spec.rules).toEqual([{ from: [{ source: { notRequestPrincipals: ['*'] } }] }]);
+    // Per required issuer (`<iss>/<sub>`; this issuer ends in "/"), not "*" (issue 8 §2).
+    expect(find(manifests, 'AuthorizationPolicy', 'orders-require-jwt').spec.rules).toEqual([{ from: [{ source: { notRequestPrincipals: ['https://shop.eu.auth0.com//*'] } }] }]);
     // "admin" is called by nobody and has no allow rule: allow-nothing is all it gets.
     expect(manifests.some((x) => x.kind === 'AuthorizationPolicy' && x.metadata.name === 'admin')).toBe(false);
   });
@@ -103,7 +104,7 @@ describe('istio security', () => {
   });
 
   it('PeerAuthentication: mesh, namespace and workload modes', () => {
-    const m = new Mesh('m', { environments: { prod: { mesh: 'istio' } }, security: { mtls: 'strict', authorization: 'allow-all' } });
+    const m = new Mesh('m', { environments: { prod: { mesh: 'istio' } }, security: { mtls: 'strict', authorization: 'allow-all' }, defaultsScope: 'mesh-wide' });
     const legacy = m.team('legacy');
     legacy.service('old-a', { port: 80, versions: { v1: { image: 'i' } }, security: { mtls: 'permissive' } });
     legacy.service('old-b', { port: 80, versions: { v1: { image: 'i' } }, security: { mtls: 'permissive' } });

@@ -23,12 +23,13 @@ describe('istio target', () => {
     expect(TARGETS).toContain(istioTarget);
     const all = codeRegistry().entries();
     for (const code of Object.keys(ISTIO_CODES)) expect(all.get(code)).toEqual(ISTIO_CODES[code as keyof typeof ISTIO_CODES]);
-    // WEFT600–619 and WEFT620–639: the Istio target's ranges (docs/diagnostics.md).
-    expect(Object.keys(ISTIO_CODES).filter((c) => !/^WEFT6[0-3]\d$/.test(c))).toEqual([]);
+    // WEFT600–619 and WEFT620–639: the Istio target's ranges (docs/diagnostics.md); its mapping of
+    // degradation reports from the degradation range (WEFT848–859, degradation-codes.ts).
+    expect(Object.keys(ISTIO_CODES).filter((c) => !/^WEFT6[0-3]\d$/.test(c) && !/^WEFT8(4[89]|5\d)$/.test(c))).toEqual([]);
   });
 
   it('wires namespaces for sidecar injection', () => {
-    expect(istioTarget.wiring!(undefined as never, undefined as never, undefined as never)).toEqual({ namespaceLabels: { 'istio-injection': 'enabled' } });
+    expect(istioTarget.wiring!(undefined as never, { calls: [] } as never, undefined as never)).toEqual({ namespaceLabels: { 'istio-injection': 'enabled' }, injectsSidecar: true });
   });
 
   it('make before break: DestinationRules (new subsets) sync before the VirtualServices that route to them', () => {

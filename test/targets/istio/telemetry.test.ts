@@ -7,6 +7,7 @@ describe('istio telemetry', () => {
     const m = new Mesh('m', {
       environments: { prod: { mesh: 'istio', observability: { tracing: { samplingPercent: 5, provider: 'otel' } } } },
       observability: { tracing: { samplingPercent: 10 }, accessLogs: true },
+      defaultsScope: 'mesh-wide',
     });
     const t = m.team('a');
     t.service('quiet', { port: 80, versions: { v1: { image: 'i' } }, observability: { accessLogs: false, metrics: false, tracingSamplingPercent: 100 } });

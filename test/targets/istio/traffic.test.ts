@@ -37,7 +37,8 @@ describe('istio traffic', () => {
     expect(app.spec.http.map((r: { name: string }) => r.name)).toEqual(['jason', 'canary']);
     const gw = find(manifests, 'VirtualService', 'public-shop.example.com', 'istio-system');
     expect(gw.spec.gateways).toEqual(['istio-system/public']);
-    expect(gw.spec.http.map((r: { name: string }) => r.name)).toEqual(['api', 'home']);
+    // The gateway route to springboot-app carries its routes (issue 8 §2); the canary is catch-all, so no fallback follows.
+    expect(gw.spec.http.map((r: { name: string }) => r.name)).toEqual(['api-jason', 'api-canary', 'home']);
     // A service without routes still gets its host's VirtualService with the catch-all route.
     expect(find(manifests, 'VirtualService', 'golang-app-data').spec.http).toEqual([
       { name: 'default', route: [{ destination: { host: 'golang-app-data.storefront.svc.cluster.local' } }] },
@@ -94,10 +95,10 @@ describe('istio traffic', () => {
     expectValid(dr);
     expectGolden('destination-rule', dr);
     const app = find(manifests, 'DestinationRule', 'springboot-app');
-    expect(app.spec.subsets).toEqual([
-      { name: 'v1', labels: { version: 'v1' } },
-      { name: 'v2', labels: { version: 'v2' } },
-    ]);
+    // One rule per version holds its subset, so that removing a version is a deletion (pruned last): make-before-break.test.ts.
+    expect(app.spec).not.toHaveProperty('subsets');
+    expect(find(manifests, 'DestinationRule', 'springboot-app.v1').spec).toEqual({ host: 'springboot-app.storefront.svc.cluster.local', subsets: [{ name: 'v1', labels: { version: 'v1' } }] });
+    expect(find(manifests, 'DestinationRule', 'springboot-app.v2').spec.subsets).toEqual([{ name: 'v2', labels: { version: 'v2' } }]);
     expect(app.spec.trafficPolicy.tls).toEqual({ mode: 'ISTIO_MUTUAL' });
     expect(app.spec.trafficPolicy.loadBalancer).toEqual({ consistentHash: { httpHeaderName: 'x-user', ringHash: { minimumRingSize: 2048 } } });
   });

@@ -41,7 +41,7 @@ describe('kubernetes target: objects', () => {
     expect(get(c, 'livenessProbe.periodSeconds')).toBe(20);
     expect(c.volumeMounts).toContainEqual({ name: 'config', mountPath: '/etc/orders', readOnly: true });
     expect(get(d, 'spec.template.spec.volumes')).toContainEqual({ name: 'config', configMap: { name: 'orders-config', items: [{ key: 'orders.json', path: 'orders.json' }] } });
-    expect(get(d, 'metadata.annotations')).toEqual({ 'argocd.argoproj.io/sync-wave': '0' });
+    expect(get(d, 'metadata.annotations')).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
   });
 
   it('pulls :latest and untagged images always, pinned ones if not present', async () => {
@@ -67,7 +67,8 @@ describe('kubernetes target: objects', () => {
     expect(get(h, 'spec.scaleTargetRef')).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web-v2' });
     expect(get(h, 'spec.minReplicas')).toBe(2);
     expect(get(h, 'spec.maxReplicas')).toBe(6);
-    expect(get(h, 'spec.metrics')).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }]);
+    // Istio injects a sidecar: the application container's own CPU, not the pod's (workloads.test.ts).
+    expect(get(h, 'spec.metrics')).toEqual([{ type: 'ContainerResource', containerResource: { container: 'web', name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }]);
   });
 
   it('writes a Service per service with app selector, named ports, appProtocol and target ports', async () => {

@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../src/analyze/index';
 import { emit, modelOf, weftMesh } from './helpers';
 
-function scenario(envSwitches?: Record<string, 'on' | 'off'>) {
-  const mesh = weftMesh(envSwitches ? { environments: { dev: { mesh: 'weft', switches: envSwitches }, prod: { mesh: 'istio' } } } : {});
+function scenario(envSwitches?: Record<string, 'on' | 'off'>, other: 'istio' | 'consul' = 'istio') {
+  const mesh = weftMesh(envSwitches ? { environments: { dev: { mesh: 'weft', switches: envSwitches }, prod: { mesh: other } } } : {});
   const t = mesh.team('shop');
   const captcha = t.service('captcha', {
     port: 5000,
@@ -48,19 +48,60 @@ describe('weft target: degradation', () => {
     const cm = e.output.manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'weft-switches')!;
     expect(cm.metadata.namespace).toBe('shop');
     expect(JSON.parse((cm as unknown as { data: Record<string, string> }).data['switches.json']!)).toEqual({ switches: { 'shed-captcha': 'on' } });
+    // The proxy's own default is the environment's state, so it sheds before (or without) the file.
+    expect(e.config('shop/gateway-v1').switches?.declared).toEqual([{ name: 'shed-captcha', default: 'on' }]);
     const wiring = e.ctx.wiring(e.model.services.find((s) => s.name === 'gateway')!, e.model.services.find((s) => s.name === 'gateway')!.versions[0]!);
     expect(JSON.stringify(wiring.volumes)).toContain('"configMap":{"name":"weft-switches"}');
     expect(JSON.stringify(wiring.containers)).toContain('"mountPath":"/etc/weft-switches"');
   });
 
-  it('reports what istio does not express, and wrong references', () => {
-    const mesh = scenario({ 'shed-captcha': 'on', 'no-such-switch': 'on' });
+  it('reports what consul does not express, and wrong references', () => {
+    const mesh = scenario({ 'shed-captcha': 'on', 'no-such-switch': 'on' }, 'consul');
     const t = mesh.node.findChild('shop') as ReturnType<typeof mesh.team>;
     const other = t.service('other', { port: 8080, versions: { v1: { image: 'x/o:1' } } });
     const lonely = t.service('lonely', { port: 8080, versions: { v1: { image: 'x/l:1' } }, resilience: { fallback: { on: ['5xx'], to: other.version('v9') } } });
     lonely.degrade(mesh.switch('shed-other', { description: 'x' }), { calls: [other], response: { status: 200 } });
     const codes = analyze(modelOf(mesh)).map((d) => d.code);
     for (const c of ['WEFT840', 'WEFT841', 'WEFT842', 'WEFT843', 'WEFT845', 'WEFT846', 'WEFT847']) expect(codes, c).toContain(c);
+  });
+
+  it('gives a caller\'s own fallback for a call precedence over the callee\'s, for that caller only', () => {
+    const mesh = weftMesh();
+    const t = mesh.team('shop');
+    const api = t.service('api', { port: 8080, versions: { v1: { image: 'x/a:1' } }, resilience: { fallback: { on: ['5xx'], response: { body: 'service-wide' } } } });
+    const web = t.service('web', { port: 8080, versions: { v1: { image: 'x/w:1' } }, calls: [api] });
+    t.service('app', { port: 8080, versions: { v1: { image: 'x/p:1' } }, calls: [api] });
+    web.fallbackFor(api, { on: ['timeout', 'circuit-open'], response: { status: 200, body: 'web-only' } });
+    const e = emit(mesh);
+    expect(e.route('shop/web-v1', 'api.shop/(default)').fallback).toEqual({ on: ['timeout', 'circuit-open'], response: { status: 200, body: 'web-only' } });
+    expect(e.route('shop/app-v1', 'api.shop/(default)').fallback).toEqual({ on: ['5xx'], response: { status: 200, body: 'service-wide' } });
+  });
+
+  it('reports a call fallback for a service the caller does not call (WEFT850)', () => {
+    const mesh = weftMesh();
+    const t = mesh.team('shop');
+    const api = t.service('api', { port: 8080, versions: { v1: { image: 'x/a:1' } } });
+    const web = t.service('web', { port: 8080, versions: { v1: { image: 'x/w:1' } } });
+    web.fallbackFor(api, { on: ['timeout'], response: { body: 'x' } });
+    const found = analyze(modelOf(mesh)).filter((d) => d.code === 'WEFT850');
+    expect(found.map((d) => d.message)).toEqual(['service "web" declares a fallback for its calls to "api", which it does not call']);
+    expect(found[0]!.location?.line).toBeGreaterThan(0);
+  });
+
+  it('writes minHealthPercent into the caller\'s outlier detection (the proxy\'s panic mode)', () => {
+    const mesh = weftMesh();
+    const t = mesh.team('shop');
+    const api = t.service('api', { port: 8080, versions: { v1: { image: 'x/a:1' } }, resilience: { circuitBreaker: { consecutive5xx: 2, minHealthPercent: 40 } } });
+    t.service('web', { port: 8080, versions: { v1: { image: 'x/w:1' } }, calls: [api] });
+    const e = emit(mesh);
+    expect(e.service('shop/web-v1', 'api').outlierDetection).toMatchObject({ consecutive5xxErrors: 2, minHealthPercent: 40 });
+    expect(analyze(modelOf(mesh)).map((d) => d.code)).not.toContain('WEFT844');
+  });
+
+  it('leaves fallbacks, switches and the ratio breaker to the Istio target in istio environments (it maps them and names the rest, WEFT848/849)', () => {
+    const codes = analyze(modelOf(scenario({ 'shed-captcha': 'on' }, 'istio'))).map((d) => d.code);
+    for (const c of ['WEFT840', 'WEFT841', 'WEFT842']) expect(codes, c).not.toContain(c);
+    expect(codes).toContain('WEFT843');
   });
 
   it('rejects a fallback with both or neither of response and to (a construct diagnostic, not a throw)', () => {

@@ -25,7 +25,11 @@ describe('weft target: the example mesh', () => {
 
   it('emits a config every workload\'s proxy accepts (ajv on the published schema, zod, cross-references)', () => {
     const envModel = modelForEnvironment(model, model.environments.find((env) => env.mesh === 'weft')!);
-    const workloads = envModel.services.flatMap((s) => s.versions.map((v) => `${s.namespace}/${workloadName(s, v)}.json`));
+    const workloads = [
+      ...envModel.services.flatMap((s) => s.versions.map((v) => `${s.namespace}/${workloadName(s, v)}.json`)),
+      // One gateway workload per Gateway construct (gateway.ts).
+      ...envModel.gateways.map((g) => `${g.namespace}/${g.name}-gateway.json`),
+    ];
     expect(workloads.length).toBeGreaterThan(5);
     expect((e.output.files ?? []).map((f) => f.path).sort()).toEqual([...workloads].sort());
     for (const f of e.output.files ?? []) {

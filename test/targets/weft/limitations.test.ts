@@ -19,11 +19,22 @@ describe('weft target: what the proxy cannot enforce (yet) is reported, never dr
     t.service('plain', { port: 8080, versions: { v1: { image: 'x/p:1' } }, security: { mtls: 'disable' } });
     const rpc = t.service('rpc', { port: 9090, protocol: 'grpc', versions: { v1: { image: 'x/rpc:1' } } });
     rpc.allow('from-web', { from: { services: [web] } });
+    const db = t.service('db', { port: 5432, protocol: 'tcp', versions: { v1: { image: 'x/db:1' } } });
+    db.allow('from-web', { from: { services: [web] } });
+    db.requireJwt('idp', { issuer: 'https://idp.example.com', jwksUri: 'https://idp.example.com/jwks' });
     const e = emit(mesh);
     const w640 = e.diagnostics.filter((d) => d.code === 'WEFT640');
-    // Only the gRPC-only service, whose traffic bypasses the sidecar: its mode, the baseline and its rule.
-    expect(w640.map((d) => d.path.split('/').slice(-2).join('/'))).toEqual(['shop/rpc', 'shop/rpc', 'rpc/allow:from-web']);
-    expect(w640.every((d) => d.severity === 'warning' && d.location !== undefined && d.message.includes('9090/grpc'))).toBe(true);
+    // The TCP-only service has an inbound TCP listener: its mode, the baseline and its rule hold at
+    // L4; only its JWT rule cannot (a token travels in HTTP).
+    expect(w640.map((d) => d.message)).toEqual([expect.stringContaining('JWT rule "idp" of service "db" is not enforced by the weft proxy: its ports (5432/tcp) are TCP')]);
+    expect(w640.every((d) => d.severity === 'warning' && d.location !== undefined)).toBe(true);
+    expect(e.config('shop/db-v1').inboundTcpListeners).toEqual([{ name: 'db-5432', host: '0.0.0.0', port: 15100, app: { host: '127.0.0.1', port: 5432 } }]);
+    expect(e.config('shop/db-v1').security!.mtls!.mode).toBe('PERMISSIVE');
+    expect(e.config('shop/db-v1').security).not.toHaveProperty('jwt');
+    expect(JSON.stringify(e.config('shop/db-v1').security!.authorization)).toContain('cluster.local/ns/shop/sa/web');
+    // A gRPC-only service is fronted by an HTTP/2 inbound listener (callers reach it by CONNECT): its security holds.
+    expect(e.config('shop/rpc-v1').listeners.inbound).toMatchObject({ http2: true, app: { port: 9090, protocol: 'http2' } });
+    expect(JSON.stringify(e.config('shop/rpc-v1').security!.authorization)).toContain('cluster.local/ns/shop/sa/web');
     // The environment's "permissive" is the mode of every service that does not set its own.
     expect(e.config('shop/api-v1').security!.mtls).toMatchObject({ mode: 'PERMISSIVE', trustDomain: 'cluster.local' });
     expect(e.config('shop/web-v1').security!.mtls!.mode).toBe('STRICT');
@@ -56,43 +67,62 @@ describe('weft target: what the proxy cannot enforce (yet) is reported, never dr
     const e = emit(mesh);
 
     const messages = (code: string) => e.diagnostics.filter((d) => d.code === code).map((d) => d.message);
-    expect(messages('WEFT643')).toEqual([
-      expect.stringContaining('port 5432/tcp of service "db" bypasses the weft proxy'),
-      expect.stringMatching(/port 9090\/grpc of service "rpc" bypasses .* so these settings of "rpc" are not applied: retries$/),
-      expect.stringContaining('ports 9090/grpc, 81/http of service "multi" bypass the weft proxy (a workload has one inbound listener, in front of port 80'),
-    ]);
-    expect(messages('WEFT643')[0]).toContain('are not applied: timeout');
+    expect(messages('WEFT643')).toEqual([expect.stringContaining('ports 9090/grpc, 81/http of service "multi" bypass the weft proxy (a workload has one HTTP inbound listener, in front of port 80')]);
+    // The TCP service is behind its inbound TCP listener; its HTTP-level timeout is not applied, and said so.
+    expect(messages('WEFT670')).toEqual([expect.stringContaining('these settings of TCP service "db" are not applied by the weft proxy, whose TCP path carries connections over mTLS with L4 authorization but no HTTP policy: timeout')]);
+    expect(messages('WEFT669')).toEqual([expect.stringContaining('WEFT_UPSTREAM_DB_5432=127.0.0.1:5432 (db:5432)')]);
+    expect(messages('WEFT668')).toEqual([]);
     // http2 is carried as HTTP/2 now: to the application (h2c) and between proxies.
     expect(messages('WEFT644')).toEqual([]);
     expect(e.service('shop/client-v1', 'h2').protocol).toBe('http2');
     expect(e.config('shop/h2-v1').listeners.inbound).toMatchObject({ http2: true, app: { protocol: 'http2' } });
-    expect(messages('WEFT646')).toEqual([expect.stringContaining('gateway "public" (shop.example.com) and its 1 route(s)')]);
-    expect(messages('WEFT647')).toEqual([expect.stringContaining('external service "payments" bypass the weft proxy')]);
+    // The gateway is emitted now (a gateway proxy workload): nothing to report.
+    expect(messages('WEFT646')).toEqual([]);
+    expect(e.config('istio-system/public-gateway').routes!.map((r) => r.name)).toEqual(['public-gateway.istio-system/all+multi.shop/moved', 'public-gateway.istio-system/all+multi.shop/default']);
+    // TLS to an external service goes through the proxy by CONNECT (HTTPS_PROXY), passed through: said once, as info.
+    expect(messages('WEFT647')).toEqual([]);
+    expect(messages('WEFT667')).toEqual([expect.stringContaining('calls to external service "payments" on 443 go through the weft proxy by HTTP CONNECT')]);
+    expect(e.config('shop/client-v1').tcpListeners).toEqual([
+      { name: 'shop/payments:443', connectAuthorities: ['api.payments.example:443'], destinations: [{ service: 'payments', subset: 'external' }] },
+      // db's TCP port: a local bind port on loopback, carried to db's inbound TCP listener.
+      { name: 'shop/db:5432', host: '127.0.0.1', port: 5432, destinations: [{ service: 'db' }] },
+    ]);
+    expect(e.service('shop/client-v1', 'db')).toEqual({
+      name: 'db',
+      namespace: 'shop',
+      hosts: [],
+      subsets: [{ name: 'v1', endpoints: [{ address: 'db-v1.shop.svc.cluster.local', port: 15100 }], discovery: { type: 'dns', host: 'db-v1.shop.svc.cluster.local', port: 15100 } }],
+    });
+    expect(e.service('shop/client-v1', 'payments')).toEqual({ name: 'payments', namespace: 'shop', hosts: [], subsets: [{ name: 'external', endpoints: [{ address: 'api.payments.example', port: 443 }] }] });
+    expect(e.config('shop/client-v1').listeners.outbound).toMatchObject({ passthrough: true });
+    expect(e.config('shop/db-v1').listeners.outbound).not.toHaveProperty('passthrough');
     expect(messages('WEFT654')).toEqual([expect.stringContaining('tracing provider "otel"')]);
     expect(messages('WEFT649')).toEqual([
       expect.stringContaining('route "to-db" of service "multi" forwards to "db", which has no HTTP port'),
       expect.stringContaining('route "other-port" of service "multi" forwards to "multi" on port 81'),
     ]);
     expect(messages('WEFT650')).toEqual([expect.stringContaining('route "moved" of service "multi" declares timeout, retries')]);
-    // rpc's unsupported retry classes are not reported on top of WEFT643: its traffic never reaches the proxy.
+    // rpc's gRPC retry classes are the proxy's own (grpc-status classes).
     expect(messages('WEFT641')).toEqual([]);
 
     const client = e.config('shop/client-v1');
-    // db and rpc are not proxied; payments (TLS) neither; legacy (plain HTTP, DNS) is.
-    expect(client.services!.map((s) => s.name)).toEqual(['h2', 'multi', 'legacy']);
+    // rpc (gRPC, HTTP/2 through CONNECT), payments (TLS, passed through), legacy (plain HTTP, DNS) and db (TCP, bind port) are proxied.
+    expect(client.services!.map((s) => s.name)).toEqual(['rpc', 'h2', 'multi', 'payments', 'legacy', 'db']);
+    expect(e.service('shop/client-v1', 'rpc')).toMatchObject({ protocol: 'http2', hosts: expect.arrayContaining(['rpc.shop:9090']) });
+    expect(e.route('shop/client-v1', 'rpc.shop/(default)').retries).toMatchObject({ attempts: 2, retryOn: ['unavailable'] });
     expect(e.service('shop/client-v1', 'legacy')).toEqual({
       name: 'legacy',
       namespace: 'shop',
       hosts: ['legacy.example', 'legacy.example:80'],
       subsets: [{ name: 'external', endpoints: [{ address: 'legacy.example', port: 80 }] }],
     });
-    expect(client.routes!.map((r) => r.name)).toEqual(['multi.shop/moved', 'multi.shop/default', 'h2.shop/(default)']);
-    // The gRPC/TCP workloads have no inbound listener; the multi-port one fronts its first HTTP port.
+    expect(client.routes!.map((r) => r.name)).toEqual(['multi.shop/moved', 'multi.shop/default', 'rpc.shop/(default)', 'h2.shop/(default)']);
+    // The TCP workload has no HTTP inbound listener (an inbound TCP one); the gRPC one fronts its port; the multi-port one its first HTTP port.
     expect(e.config('shop/db-v1').listeners).not.toHaveProperty('inbound');
-    expect(e.config('shop/rpc-v1').listeners).not.toHaveProperty('inbound');
+    expect(e.config('shop/rpc-v1').listeners.inbound!.app).toEqual({ host: '127.0.0.1', port: 9090, protocol: 'http2' });
     expect(e.config('shop/multi-v1').listeners.inbound!.app).toEqual({ host: '127.0.0.1', port: 8080 });
-    // Per-version Services exist only where the proxy fronts a port.
-    expect(e.output.manifests.filter((m) => m.kind === 'Service').map((m) => m.metadata.name)).toEqual(['h2-v1', 'multi-v1', 'client-v1']);
+    // Per-version Services exist only where the proxy fronts a port (TCP ports included).
+    expect(e.output.manifests.filter((m) => m.kind === 'Service' && m.metadata.namespace === 'shop').map((m) => m.metadata.name)).toEqual(['db-v1', 'rpc-v1', 'h2-v1', 'multi-v1', 'client-v1']);
     expectGolden('limitations', e);
   });
 

@@ -73,7 +73,8 @@ describe('weft target: resilience', () => {
     expect(lb('rnd')).toEqual({ type: 'random' });
     expect(lb('by-header')).toEqual({ type: 'consistent-hash', hashOn: { header: 'x-user' }, algorithm: 'ring-hash' });
     expect(lb('by-cookie')).toEqual({ type: 'consistent-hash', hashOn: { cookie: { name: 'sid', ttlMs: 3600000, path: '/' } }, algorithm: 'ring-hash' });
-    expect(lb('by-cookie-session')).toEqual({ type: 'consistent-hash', hashOn: { cookie: { name: 'sid' } }, algorithm: 'ring-hash' });
+    // No ttl: a session cookie, which the proxy generates (as Envoy does) for a ttl of 0.
+    expect(lb('by-cookie-session')).toEqual({ type: 'consistent-hash', hashOn: { cookie: { name: 'sid', ttlMs: 0 } }, algorithm: 'ring-hash' });
     expect(lb('by-ip')).toEqual({ type: 'consistent-hash', hashOn: { sourceIp: true }, algorithm: 'ring-hash' });
     expect(lb('by-query')).toEqual({ type: 'consistent-hash', hashOn: { queryParam: 'tenant' }, algorithm: 'ring-hash', minimumRingSize: 4096 });
     expect(lb('unset')).toBeUndefined();

@@ -61,6 +61,7 @@ describe('weft target: workload wiring', () => {
     expect(wiring.appEnv).toEqual({
       HTTP_PROXY: 'http://127.0.0.1:15001',
       http_proxy: 'http://127.0.0.1:15001',
+      grpc_proxy: 'http://127.0.0.1:15001',
       NO_PROXY: 'localhost,127.0.0.1',
       no_proxy: 'localhost,127.0.0.1',
     });
@@ -69,14 +70,25 @@ describe('weft target: workload wiring', () => {
     expect(wiring.serviceTargetPort!(9090)).toBe(9090);
   });
 
-  it('leaves TCP-only services\' ports alone but still gives them the sidecar for their calls', () => {
+  it('puts TCP-only services behind an inbound TCP listener per port, with the sidecar for their calls', () => {
     const { mesh } = setup();
     const model = modelOf(mesh);
     const e = emit(mesh);
     const db = model.services.find((s) => s.name === 'db')!;
     const wiring = weftTarget.wiring!(e.ctx, db, db.versions[0]!);
-    expect(wiring.serviceTargetPort!(5432)).toBe(5432);
+    expect(wiring.serviceTargetPort!(5432)).toBe(15100);
     expect(wiring.containers).toHaveLength(1);
+    expect((wiring.containers![0] as { ports: Array<{ name: string; containerPort: number }> }).ports).toContainEqual({ name: 'weft-tcp-0', containerPort: 15100, protocol: 'TCP' });
+  });
+
+  it("gives a TCP service's callers its local bind address in WEFT_UPSTREAM_<SERVICE>_<PORT>", () => {
+    const mesh = weftMesh();
+    const t = mesh.team('shop');
+    const db = t.service('order-db', { ports: [{ port: 5432, protocol: 'tcp' }], versions: { v1: { image: 'x/db:1' } } });
+    t.service('orders', { port: 8080, versions: { v1: { image: 'x/o:1' } }, calls: [db] });
+    const e = emit(mesh);
+    const orders = modelOf(mesh).services.find((s) => s.name === 'orders')!;
+    expect(weftTarget.wiring!(e.ctx, orders, orders.versions[0]!).appEnv).toMatchObject({ WEFT_UPSTREAM_ORDER_DB_5432: '127.0.0.1:5432' });
   });
 
   it('wires a Deployment and Service through the Kubernetes target', async () => {
@@ -96,5 +108,20 @@ describe('weft target: workload wiring', () => {
       [80, 15006],
       [9090, 9090],
     ]);
+  });
+
+  it('sets HTTPS_PROXY only for workloads that call an external service over TLS/TCP (egress by CONNECT)', () => {
+    const mesh = weftMesh();
+    const t = mesh.team('shop');
+    const pay = t.externalService('payments', { hosts: ['api.payments.example'], ports: [{ port: 443, protocol: 'https' }], resolution: 'dns' });
+    t.service('caller', { port: 8080, versions: { v1: { image: 'x/c:1' } }, calls: [pay] });
+    t.service('other', { port: 8080, versions: { v1: { image: 'x/o:1' } } });
+    const e = emit(mesh);
+    const env = (name: string) => {
+      const s = e.model.services.find((x) => x.name === name)!;
+      return weftTarget.wiring!(e.ctx, s, s.versions[0]!).appEnv;
+    };
+    expect(env('caller')).toMatchObject({ HTTPS_PROXY: 'http://127.0.0.1:15001', https_proxy: 'http://127.0.0.1:15001', grpc_proxy: 'http://127.0.0.1:15001' });
+    expect(env('other')).not.toHaveProperty('HTTPS_PROXY');
   });
 });

@@ -92,6 +92,7 @@ export class Http2ResponseWriter extends ResponseWriter {
       out['content-type'] = 'application/grpc';
       delete out['content-length'];
       out['grpc-status'] = String(code);
+      this.ex.grpcStatus = String(code);
       out['grpc-message'] = encodeURIComponent(`${status} ${this.ex.flags || 'local reply'}`);
       this.stream.respond({ ...out, ':status': 200 }, { endStream: true });
       return;
@@ -99,6 +100,7 @@ export class Http2ResponseWriter extends ResponseWriter {
     if (out['grpc-status'] !== undefined) {
       // A trailers-only gRPC response (an error without messages): one HEADERS frame that ends the stream.
       this.grpcLocal = true;
+      this.ex.grpcStatus = String(out['grpc-status']);
       this.stream.respond({ ...out, ':status': status }, { endStream: true });
       return;
     }

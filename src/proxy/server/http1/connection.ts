@@ -14,7 +14,7 @@ import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import type { HttpConfig } from '../../config/schema';
 import { DownstreamClosedError } from '../../errors';
-import { Exchange } from '../../exchange';
+import { Exchange, type UpgradedStream } from '../../exchange';
 import { BodyDecoder } from '../../http1/body-decoder';
 import { parseRequestHead, type ParsedRequest } from '../../http1/request-head';
 import { ReadBuffer } from '../../http1/read-buffer';
@@ -23,6 +23,7 @@ import type { ListenerRuntime, Runtime } from '../../runtime';
 import { serveExchange, type ListenerHooks } from '../serve';
 import { reasonPhrase } from './reason';
 import { Http1ResponseWriter } from './response-writer';
+import { spliceUpgraded } from './upgrade';
 
 /** What a connection needs from its listener. */
 export interface Http1Host extends ListenerRuntime {
@@ -31,6 +32,12 @@ export interface Http1Host extends ListenerRuntime {
   clientError(): void;
   inflightStarted(): void;
   connectionClosed(c: Http1Connection): void;
+  /**
+   * Where a CONNECT to `authority` goes (server/connect/tunnel.ts): a function that takes the
+   * socket over once the proxy has answered 200, `null` when no destination serves that
+   * authority (404, flag NR), undefined on listeners that do not tunnel (405).
+   */
+  tunnelFor?(authority: string): ((socket: Socket) => void) | null | undefined;
 }
 
 /** The request body as the pipeline reads it; reading resumes the socket (backpressure). */
@@ -58,6 +65,8 @@ export class Http1Connection {
   private decoder: BodyDecoder | null = null;
   private body: RequestBody | null = null;
   private headTimer: NodeJS.Timeout | null = null;
+  /** The socket's idle timeout is set (it is switched off only while a partial head waits). */
+  private idleArmed = true;
   private closed = false;
   /** The client half-closed: finish what was received, then close. */
   private ended = false;
@@ -129,7 +138,9 @@ export class Http1Connection {
       this.headScan = -end - 1;
       if (bytes.length - start > max) return this.refuse(new HeadError(431, 'request header too large'));
       if (this.headTimer === null) {
+        // The absolute head timer (slowloris) takes over from the idle timer until the head is complete.
         this.socket.setTimeout(0);
+        this.idleArmed = false;
         this.headTimer = setTimeout(this.onHeadTimeout, this.limits.requestHeadersTimeoutMs);
       }
       return false;
@@ -148,10 +159,7 @@ export class Http1Connection {
   }
 
   private start(head: ParsedRequest): boolean {
-    if (head.method === 'CONNECT') {
-      // CONNECT tunnels (TCP through the proxy) arrive in part 2; refuse them cleanly for now.
-      return this.refuse(new HeadError(405, 'CONNECT is not supported'));
-    }
+    if (head.method === 'CONNECT') return this.connect(head.target);
     const rt = this.host.runtime();
     let ex: Exchange;
     try {
@@ -162,7 +170,9 @@ export class Http1Connection {
     const keepAlive = head.minor === 1 ? !head.close : head.keepAlive && !head.close;
     const writer = new Http1ResponseWriter(ex, this, head.minor, keepAlive, head.method === 'HEAD');
     this.writer = writer;
-    this.socket.setTimeout(0);
+    // The idle timer stays armed while the request is served (onIdle ignores it then, and the
+    // response's write re-arms it): switching it off and on per request cost a Timeout object,
+    // a bound function and a timer-list insert each time.
     if (head.chunked || head.contentLength > 0) {
       this.decoder = BodyDecoder.for(head);
       this.body = new RequestBody(this.socket);
@@ -174,12 +184,68 @@ export class Http1Connection {
     return true;
   }
 
+  /**
+   * HTTP CONNECT (RFC 9110 §9.3.6): the listener picks the tunnel's destination by the
+   * request-target's authority; the proxy answers 200 and hands the socket over — with any
+   * bytes the client sent after the head — and this connection lets go of it.
+   */
+  private connect(authority: string): boolean {
+    const open = this.host.tunnelFor?.(authority.toLowerCase());
+    if (open === undefined) return this.refuse(new HeadError(405, 'CONNECT is not supported'));
+    if (open === null) return this.refuse(new HeadError(404, 'no route'), 'Not Found');
+    this.closed = true;
+    if (this.headTimer !== null) clearTimeout(this.headTimer);
+    this.headTimer = null;
+    const socket = this.socket;
+    socket.off('data', this.onData);
+    socket.off('error', this.onSocketError);
+    socket.off('close', this.onClose);
+    socket.off('end', this.onEnd);
+    socket.off('timeout', this.onIdle);
+    socket.setTimeout(0);
+    socket.pause();
+    const rest = this.buf.length > 0 ? Buffer.from(this.buf.bytes.subarray(0, this.buf.length)) : null;
+    this.buf.consume(this.buf.length);
+    this.host.connectionClosed(this);
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (rest) socket.unshift(rest);
+    open(socket);
+    return false;
+  }
+
   private readonly onPayload = (chunk: Buffer): void => {
     const body = this.body;
     // No reader any more (the response ended first): the rest of the body is discarded.
     if (body === null || body.destroyed) return;
     if (!body.push(chunk)) this.socket.pause();
   };
+
+  /**
+   * Called by the writer once it has written a `101 Switching Protocols` for a WebSocket
+   * upgrade: the connection stops being HTTP and is spliced to the upstream's socket, with any
+   * bytes the client already sent after its request head (server/http1/upgrade.ts).
+   */
+  switchProtocols(writer: Http1ResponseWriter, upstream: UpgradedStream): void {
+    if (this.writer !== writer || this.closed) {
+      upstream.socket.destroy();
+      return;
+    }
+    this.writer = null;
+    this.closed = true;
+    if (this.headTimer !== null) clearTimeout(this.headTimer);
+    this.headTimer = null;
+    const socket = this.socket;
+    socket.off('data', this.onData);
+    socket.off('error', this.onSocketError);
+    socket.off('close', this.onClose);
+    socket.off('end', this.onEnd);
+    socket.off('timeout', this.onIdle);
+    socket.setTimeout(0);
+    const early = this.buf.length > 0 ? Buffer.from(this.buf.bytes.subarray(0, this.buf.length)) : null;
+    this.buf.consume(this.buf.length);
+    this.host.connectionClosed(this);
+    spliceUpgraded(socket, upstream.socket, early, upstream.head);
+  }
 
   /** Called by the writer once its response is fully written. */
   responseEnded(writer: Http1ResponseWriter, keepAlive: boolean): void {
@@ -206,7 +272,10 @@ export class Http1Connection {
     if (this.closed || this.writer !== null) return;
     if (this.buf.length > 0) this.process();
     if (this.ended && this.writer === null && !this.closed) return this.endAfterHalfClose();
-    if (this.writer === null && this.decoder === null && this.headTimer === null && !this.closed) this.socket.setTimeout(this.limits.idleTimeoutMs);
+    if (!this.idleArmed && this.writer === null && this.decoder === null && this.headTimer === null && !this.closed) {
+      this.socket.setTimeout(this.limits.idleTimeoutMs);
+      this.idleArmed = true;
+    }
   };
 
   /** A request the codec cannot accept: answer with the status and close, as Envoy does. */

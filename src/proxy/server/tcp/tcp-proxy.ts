@@ -7,12 +7,19 @@
  * istio_tcp_connections_opened_total, istio_tcp_connections_closed_total,
  * istio_tcp_sent_bytes_total (to the client), istio_tcp_received_bytes_total (from the client).
  * Destinations are read from the current runtime per connection, so a reload applies to new
- * connections; open ones keep theirs.
+ * connections; open ones keep theirs. A destination service with `tls` (ISTIO_MUTUAL: another
+ * Weft proxy's inbound TCP listener) is reached over mTLS with this workload's current
+ * certificate and secure naming, so a local bind port (Consul's upstream `local_bind_port`)
+ * carries a plain-TCP client's bytes to it encrypted and authenticated.
+ * @see https://developer.hashicorp.com/consul/docs/connect/proxies/proxy-config-reference#upstream-configuration-reference
  * @see https://istio.io/latest/docs/reference/config/metrics/
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { listenOn } from '../listen';
 import type { Runtime } from '../../runtime';
+import type { CertificateMaterial } from '../../security/certificate-files';
+import { mtlsConnectionOptions } from '../../security/upstream-connector';
 
 export interface TcpMetricsSink {
   inc(sample: string, by?: number): void;
@@ -30,6 +37,8 @@ export class TcpProxy {
     readonly name: string,
     private readonly current: () => Runtime,
     private readonly metrics: TcpMetricsSink | null,
+    /** The workload certificate, for destinations with `tls`; null without mTLS. */
+    private readonly identity: (() => CertificateMaterial) | null = null,
   ) {
     this.server = createServer({ noDelay: true, pauseOnConnect: true }, (s) => this.accept(s));
   }
@@ -43,6 +52,12 @@ export class TcpProxy {
 
   private count(metric: string, labels: string, by = 1): void {
     if (by > 0) this.metrics?.inc(`${metric}{${labels}}`, by);
+  }
+
+  /** A connection that arrived as an HTTP CONNECT tunnel on the outbound listener (server/connect/tunnel.ts): handled as if accepted here. */
+  acceptTunneled(client: Socket): void {
+    client.pause();
+    this.accept(client);
   }
 
   private accept(client: Socket): void {
@@ -75,7 +90,11 @@ export class TcpProxy {
     this.active++;
     this.sockets.add(client);
     let flags = '-';
-    const upstream = connect({ host: ep.address, port: ep.port, noDelay: true });
+    const tls = rt.config.services.find((s) => s.name === dest.service)?.tls;
+    const upstream =
+      tls && this.identity
+        ? connectTls({ host: ep.address, port: ep.port, ...mtlsConnectionOptions(this.identity(), tls.subjectAltNames) }).setNoDelay(true)
+        : connect({ host: ep.address, port: ep.port, noDelay: true });
     this.sockets.add(upstream);
     const connectTimer = setTimeout(() => upstream.destroy(new Error('connect timeout')), config.connectTimeoutMs);
     let opened = false;
@@ -97,7 +116,7 @@ export class TcpProxy {
       client.destroy();
       upstream.destroy();
     };
-    upstream.once('connect', () => {
+    upstream.once(tls && this.identity ? 'secureConnect' : 'connect', () => {
       clearTimeout(connectTimer);
       opened = true;
       this.count('istio_tcp_connections_opened_total', this.labels(rt, dest.service, dest.subset ?? '', '-'));

@@ -4,7 +4,7 @@
  */
 import type { AssertionResult } from '../../report';
 import type { CheckSpec } from '../../plan/types';
-import { assertion, countBy, latency, outcomeKey, sampleIds, sleep, withControls, type CheckContext } from '../context';
+import { assertion, countBy, latency, latencyEvidence, outcomeKey, sampleIds, sleep, withControls, type CheckContext } from '../context';
 import type { Observation } from '../observation';
 
 type Retries = Extract<CheckSpec, { type: 'retries' }>;
@@ -31,7 +31,7 @@ async function attemptsOf(ctx: CheckContext, service: Retries['service'], o: Obs
  * answered one: outlier detection counts *consecutive* errors per endpoint, and the verifier
  * must not eject an endpoint the next check needs (bounded: 10 probes per instance).
  */
-async function resetOutliers(ctx: CheckContext, request: Retries['request'], instances: number): Promise<void> {
+export async function resetOutliers(ctx: CheckContext, request: Retries['request'], instances: number): Promise<void> {
   const seen = new Set<string>();
   for (let i = 0; i < instances * 10 && seen.size < instances; i++) {
     const o = await ctx.send(request, { instance: 0, resendFaults: true });
@@ -67,7 +67,7 @@ export async function runTimeout(ctx: CheckContext, spec: Timeout): Promise<Asse
     assertion(`504 after ${t.expectedMs} ms`, bad.length === 0, `504 in ${lo}..${hi} ms`, obs.map((o) => `${outcomeKey(o)} in ${Math.round(o.durationMs)} ms`).join(', '), {
       requests: obs.length,
       counts: countBy(obs, outcomeKey),
-      latencyMs: latency(obs),
+      ...latencyEvidence(obs),
       sampleRequestIds: sampleIds(obs, bad),
     }),
   ];

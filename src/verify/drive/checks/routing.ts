@@ -7,7 +7,7 @@
  */
 import type { AssertionResult } from '../../report';
 import type { Outcome, ProbeRequest, RoutingProbe } from '../../plan/types';
-import { assertion, countBy, outcomeKey, sampleIds, withControls, type CheckContext } from '../context';
+import { assertion, countBy, latencyEvidence, outcomeKey, sampleIds, withControls, type CheckContext } from '../context';
 import type { Observation } from '../observation';
 
 const ORIGINAL = 'weft-original';
@@ -92,7 +92,7 @@ export async function runRouting(ctx: CheckContext, probes: RoutingProbe[]): Pro
         failing.length === 0,
         `${describeExpected(probe.expected)} (${probe.request.method} ${probe.request.path}${Object.keys(probe.request.headers).length ? ` ${JSON.stringify(probe.request.headers)}` : ''}) ×${probe.repeat}`,
         failing.length === 0 ? `all ${obs.length} as expected` : `${failing.length}/${obs.length} wrong: ${first!.join('; ')}`,
-        { requests: obs.length, counts: countBy(obs, outcomeKey), sampleRequestIds: sampleIds(obs, failing) },
+        { requests: obs.length, counts: countBy(obs, outcomeKey), ...latencyEvidence(obs), sampleRequestIds: sampleIds(obs, failing) },
       ),
     );
   }

@@ -7,7 +7,7 @@
  */
 import type { AssertionResult } from '../../report';
 import type { CheckSpec } from '../../plan/types';
-import { assertion, countBy, latency, outcomeKey, sampleIds, sleep, type CheckContext } from '../context';
+import { assertion, countBy, latency, latencyEvidence, outcomeKey, sampleIds, sleep, type CheckContext } from '../context';
 import type { Observation } from '../observation';
 
 type Split = Extract<CheckSpec, { type: 'split' }>;
@@ -25,6 +25,7 @@ function answered(obs: Observation[], ok: (o: Observation) => boolean, what: str
   return assertion('every probe answered as declared', bad.length === 0, what, bad.length === 0 ? `all ${obs.length}` : `${bad.length}/${obs.length} not: ${outcomeKey(bad[0]!)}`, {
     requests: obs.length,
     counts: countBy(obs, outcomeKey),
+    ...latencyEvidence(obs),
     sampleRequestIds: sampleIds(obs, bad),
   });
 }

@@ -1,0 +1,51 @@
+/**
+ * Readiness on a cluster: before sampling, every (caller, callee) pair the plan probes must
+ * answer through the gateway and the caller's probe client with an echo that carries the
+ * overlay's tag (WEFT_ECHO_TAG, src/verify/overlay/model.ts) — the cluster serves the overlay
+ * that mesh.config.ts gives, not a stale one, and every route the probes take is in place.
+ * Bounded; polls each pair about once a second.
+ */
+import { TargetNotReadyError } from '../errors';
+import type { PlannedCheck, ProbeRequest } from '../plan/types';
+import { CheckContext, type TokenSigner } from './context';
+import type { Transport } from './transport';
+
+const READY_PROBE: ProbeRequest = { method: 'GET', path: '/weft-verify-readiness', headers: {} };
+
+/** A request the plan expects an echo to answer (a forward route's positive probe), else a neutral path. */
+function readinessRequest(checks: readonly PlannedCheck[]): ProbeRequest {
+  for (const c of checks) {
+    if (c.spec.type !== 'routing') continue;
+    const p = c.spec.probes.find((x) => x.expected.kind === 'forward');
+    if (p) return p.request;
+  }
+  return READY_PROBE;
+}
+
+export async function waitForOverlay(transport: Transport, checks: readonly PlannedCheck[], tag: string, target: string, timeoutMs: number, signer?: TokenSigner): Promise<void> {
+  const byPair = new Map<string, PlannedCheck[]>();
+  for (const c of checks) {
+    // Security checks send as other identities (and some are denied on purpose): the pairs that
+    // route and resilience checks use show that the overlay is served.
+    if (c.spec.type === 'mtls' || c.spec.type === 'authorization' || c.spec.type === 'jwt') continue;
+    const key = `${c.via.caller.namespace}/${c.via.caller.name} → ${c.via.authority}`;
+    byPair.set(key, [...(byPair.get(key) ?? []), c]);
+  }
+  // The pair's first check lends its via (token, rate cap) to the readiness probes.
+  const pairs = new Map([...byPair].map(([key, list], i) => [key, { ctx: new CheckContext(list[0]!, transport, `weft-ready-${i}`, () => {}, signer), request: readinessRequest(list) }]));
+  const pending = new Map([...pairs].map(([k]) => [k, 'no answer yet']));
+  const deadline = Date.now() + timeoutMs;
+  while (pending.size > 0) {
+    await Promise.all(
+      [...pending.keys()].map(async (key) => {
+        const { ctx, request } = pairs.get(key)!;
+        const o = await ctx.send(request, { resendFaults: true });
+        if (o.echo?.tag === tag) pending.delete(key);
+        else pending.set(key, `${key}: ${o.error ? `no answer (${o.error})` : o.echo ? `tag ${o.echo.tag ?? '(none)'}` : `status ${o.status} without an echo answer`}`);
+      }),
+    );
+    if (pending.size === 0) return;
+    if (Date.now() > deadline) throw new TargetNotReadyError(target, tag, timeoutMs, [...pending.values()].slice(0, 5));
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The verification overlay's model: the same mesh with the echo workload in place of every
+ * application, plus one probe client per calling service, reachable through a gateway of its
+ * own. Synth emits it with the environment's own targets into `dist/verify/<env>/` (so every
+ * route, policy and sidecar is exactly what the environment declares), and
+ * `weft verify --target URL` drives it (docs/verify.md, "Cluster mode").
+ *
+ * - Every version keeps its name, replicas and labels; its image becomes the echo image, told
+ *   by environment variables who it is (WEFT_ECHO_SERVICE/VERSION; the pod name is the
+ *   instance, HOSTNAME) and where to listen (PORT = the service's HTTP target port).
+ * - A probe client `<caller>-weft-probe` runs as the caller's service account (its identity,
+ *   what authorization rules and mTLS see) and declares the caller's calls, so that its sidecar
+ *   routes them as the caller's does. It is an echo: `POST …/__weft/forward` sends probes
+ *   through that sidecar.
+ * - The gateway `weft-verify` (host `weft-verify.local`, port 80) routes the prefix
+ *   `/weft-probe/<namespace>/<caller>/` to each probe client; the echo serves the forward
+ *   endpoint under any prefix, so no rewrite is needed.
+ * - JWT rules trust the overlay's verification key (./verification-key.ts) instead of the
+ *   declared JWKS, so the verifier can sign valid and invalid tokens.
+ * - Every echo carries the overlay's tag (WEFT_ECHO_TAG, a hash of the model): the verifier
+ *   waits until the probe clients and callees answer with the tag that mesh.config.ts gives,
+ *   which is how it knows the cluster serves this overlay and not a stale one.
+ */
+import { createHash } from 'node:crypto';
+import type { MeshModel } from '../../model/mesh';
+import type { Service } from '../../model/service';
+import type { Route } from '../../model/traffic';
+import { VERIFICATION_JWKS } from './verification-key';
+
+/** The echo image, tagged like the proxy image (one Weft release): src/echo/Dockerfile. */
+export function echoImage(weftVersion: string): string {
+  return `ghcr.io/weft-mesh/weft-echo:${weftVersion}`;
+}
+
+export const VERIFY_GATEWAY = 'weft-verify';
+export const VERIFY_HOST = 'weft-verify.local';
+export const PROBE_SUFFIX = '-weft-probe';
+
+/** The path prefix the overlay's gateway routes to `caller`'s probe client. */
+export function probePrefix(caller: { namespace: string; name: string }): string {
+  return `/weft-probe/${caller.namespace}/${caller.name}/`;
+}
+
+/** Services that call another service over HTTP: each gets a probe client. */
+export function callingServices(model: MeshModel): Service[] {
+  const http = (s: Service) => s.ports.some((p) => p.protocol === 'http' || p.protocol === 'http2');
+  const byRef = new Map(model.services.map((s) => [`${s.namespace}/${s.name}`, s]));
+  return model.services.filter((s) => s.calls.some((c) => c.target.kind === 'service' && http(byRef.get(`${c.target.service.namespace}/${c.target.service.name}`) ?? s)));
+}
+
+/**
+ * The overlay's tag: a hash of what the overlay runs (the model without source locations, and
+ * the environment), the same in synth and in the verifier for the same mesh.config.ts.
+ */
+export function overlayTag(model: MeshModel, environment: string): string {
+  const text = JSON.stringify({ environment, model }, (key, value) => (key === 'location' ? undefined : value));
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+export function verificationModel(model: MeshModel, environment: string, weftVersion: string): MeshModel {
+  const tag = overlayTag(model, environment);
+  const image = echoImage(weftVersion);
+  const echoed = (service: Service, name = service.name): Service => {
+    const http = service.ports.find((p) => p.protocol === 'http' || p.protocol === 'http2') ?? service.ports[0]!;
+    const grpc = service.ports.find((p) => p.protocol === 'grpc');
+    return {
+      ...service,
+      versions: service.versions.map((v) => ({
+        ...v,
+        image,
+        env: { ...v.env, WEFT_ECHO_SERVICE: name, WEFT_ECHO_VERSION: v.name, WEFT_ECHO_TAG: tag, PORT: String(http.targetPort), ...(grpc ? { WEFT_ECHO_GRPC_PORT: String(grpc.targetPort) } : {}) },
+      })),
+      config: undefined,
+      security: { ...service.security, jwt: service.security.jwt.map((j) => ({ ...j, jwksUri: undefined, jwks: VERIFICATION_JWKS })) },
+    };
+  };
+  const callers = callingServices(model);
+  const probes: Service[] = callers.map((caller) => {
+    const name = `${caller.name}${PROBE_SUFFIX}`;
+    const version = caller.versions[0]!;
+    return echoed({
+      ...caller,
+      name,
+      path: `${caller.path}${PROBE_SUFFIX}`,
+      ports: [{ name: 'http', port: 8080, targetPort: 8080, protocol: 'http' }],
+      versions: [{ ...version, name: 'probe', replicas: 1, env: {}, labels: {} }],
+      probes: {},
+      autoscaling: undefined,
+      disruptionBudget: undefined,
+      resilience: {},
+      security: { authorization: [], jwt: [] },
+      observability: { slos: [] },
+      routes: [],
+      degrade: undefined,
+    });
+  });
+  const at = probes[0];
+  const gateways = at
+    ? [
+        ...model.gateways,
+        {
+          name: VERIFY_GATEWAY,
+          namespace: at.namespace,
+          path: `${model.name}/gateway:${VERIFY_GATEWAY}`,
+          location: at.location,
+          hosts: [VERIFY_HOST],
+          port: 80,
+          selector: {},
+          routes: probes.map(
+            (p): Route => ({
+              name: `probe-${p.namespace}-${p.name}`,
+              path: `${model.name}/gateway:${VERIFY_GATEWAY}/route:probe-${p.namespace}-${p.name}`,
+              location: p.location,
+              owner: { kind: 'gateway', gateway: VERIFY_GATEWAY },
+              hosts: [VERIFY_HOST],
+              match: [{ path: { prefix: probePrefix({ namespace: p.namespace, name: p.name.slice(0, -PROBE_SUFFIX.length) }) } }],
+              action: { kind: 'forward', destinations: [{ service: { namespace: p.namespace, name: p.name }, weight: 100 }] },
+            }),
+          ),
+        },
+      ]
+    : model.gateways;
+  return { ...model, services: [...model.services.map((s) => echoed(s)), ...probes], gateways };
+}

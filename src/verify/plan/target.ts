@@ -1,0 +1,56 @@
+/**
+ * The plan for a cluster (`--target URL`): probes reach the mesh only through the overlay's
+ * gateway and the probe clients' forward endpoint (src/verify/overlay/model.ts), so what needs
+ * a vantage point inside the cluster network becomes a `notVerified` entry with the reason,
+ * never a silent drop or a false pass:
+ * - mTLS (a plaintext request straight at a pod needs a client without a sidecar inside the
+ *   cluster network);
+ * - mirrors and retry cases whose answer is not an echo's (reset, per-try timeout): they are
+ *   judged by arrivals at every callee instance, which the verifier reads on loopback only;
+ *   retry cases answered by an echo use its own attempt count, exact only with one instance;
+ * - service rate limits (the bucket is per receiving instance; probes through a sidecar spread
+ *   over the instances);
+ * - on a mesh other than weft, everything judged by the weft proxy's response flags
+ *   (`x-weft-response-flags`: FI, DI, RL, UO): faults, rate limits, breaker pools, and routes
+ *   with a fault (their aborted answers are told apart by FI). Istio/Consul's Envoy has the flags
+ *   (%RESPONSE_FLAGS%) but the overlay does not put them in a response header yet;
+ * - with an https target (a TLS gateway's routes), every in-mesh check: the overlay's own gateway
+ *   to the probe clients listens on plain http, so a cluster run is two runs, one per scheme;
+ * - authorization cells of identities that do not declare a call to the service (only a calling
+ *   service has a probe client, and its sidecar routes only what it calls), and the no-identity
+ *   cell.
+ */
+import type { NotVerified } from '../report';
+import type { Plan, PlannedCheck } from './types';
+
+/** `calls`: `<ns>/<caller> → <ns>/<callee>` for every declared call between services. */
+export function planForTarget(plan: Plan, calls: ReadonlySet<string>, mesh: string, scheme: 'http' | 'https' = 'http'): Plan {
+  const notVerified: NotVerified[] = [...plan.notVerified];
+  const skip = (c: PlannedCheck, reason: string) => notVerified.push({ kind: c.kind, declaration: c.declaration, reason: `${c.id}: ${reason} (--target)` });
+  const checks: PlannedCheck[] = [];
+  for (const c of plan.checks) {
+    const s = c.spec;
+    const flagged = s.type === 'fault' || s.type === 'rate-limit' || s.type === 'circuit-breaker' || (s.type === 'routing' && s.probes.some((p) => p.expected.kind === 'forward' && p.expected.abortStatus !== undefined));
+    if (scheme === 'https' && !c.via.gateway) skip(c, 'probe clients are reached through the overlay\'s weft-verify gateway on plain http (port 80): run --target http://… for the in-mesh checks; this https run probes the TLS gateways\' routes');
+    else if (mesh !== 'weft' && flagged) skip(c, `judged by the weft proxy's response flags (FI, DI, RL, UO), which a ${mesh} overlay does not expose in a response header yet`);
+    else if (s.type === 'mtls') skip(c, 'a plaintext request straight at a pod needs a client inside the cluster network without a sidecar');
+    else if (s.type === 'outlier') skip(c, 'the failures are counted at one callee instance, which the verifier reads only on a local mesh')
+    else if (s.type === 'mirror') skip(c, 'copies are counted at the mirror target, which the verifier reads only on a local mesh');
+    else if (s.type === 'rate-limit' && s.direct) skip(c, 'the bucket is per receiving instance; probes through a sidecar spread over the instances');
+    else if (s.type === 'retries') {
+      const observable = s.retry.cases.filter((k) => k.controls.startsWith('status=') && s.instances === 1);
+      for (const k of s.retry.cases.filter((x) => !observable.includes(x))) {
+        skip(c, `"${k.name}": ${s.instances > 1 ? `attempts spread over ${s.instances} instances, each counting its own` : 'the caller gets no echo answer to read the attempt count from'}`);
+      }
+      if (observable.length) checks.push({ ...c, probes: observable.length * 2, spec: { ...s, retry: { ...s.retry, cases: observable } } });
+    } else if (s.type === 'authorization') {
+      const callee = `${s.service.namespace}/${s.service.name}`;
+      const cells = s.cells.filter((cell) => cell.caller && calls.has(`${cell.caller.namespace}/${cell.caller.name} → ${callee}`));
+      const dropped = s.cells.length - cells.length;
+      if (dropped) skip(c, `${dropped} of ${s.cells.length} cells: their identity declares no call to ${s.service.name} (probes go through a caller's probe client and sidecar; no plaintext client)`);
+      const allowed = cells.filter((x) => x.allowed).length;
+      if (cells.length) checks.push({ ...c, probes: cells.length, expectation: `${allowed} allowed / ${cells.length - allowed} denied (403) of ${cells.length} caller × request cells from probe clients`, spec: { ...s, cells } });
+    } else checks.push(c);
+  }
+  return { ...plan, checks, notVerified };
+}

@@ -1,0 +1,93 @@
+/**
+ * Outlier ejection and recovery on a local mesh (test/verify/fixtures/outlier.config.ts): the
+ * check passes on the compiled dist/, and fails when the compiled config ejects later than
+ * declared, or never (outlier detection removed) — served to the running mesh by hot reload.
+ * Bounded: one mesh, three short runs.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalMesh } from '../../src/local/mesh';
+import { compileModel } from '../../src/synth/compile';
+import { loadMeshConfig } from '../../src/synth/load';
+import { verify } from '../../src/verify/verify';
+
+const CONFIG = join(__dirname, 'fixtures/outlier.config.ts');
+const CHECK = 'circuit-breaker:ol/t/pool:outlier';
+const CLIENT = 'dev/weft/t/client-v1.json';
+let dist: string;
+let mesh: LocalMesh;
+
+beforeAll(async () => {
+  const loaded = await loadMeshConfig(CONFIG);
+  const compiled = compileModel(loaded.mesh!.toModel().model!, { environments: ['dev'], verificationOverlay: false });
+  expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  dist = mkdtempSync(join(tmpdir(), 'weft-outlier-'));
+  for (const [path, content] of compiled.files) {
+    mkdirSync(dirname(join(dist, path)), { recursive: true });
+    writeFileSync(join(dist, path), content);
+  }
+  mesh = await LocalMesh.start({ distDir: dist, env: 'dev' });
+}, 180_000);
+
+afterAll(async () => {
+  await mesh?.stop();
+  if (dist) rmSync(dist, { recursive: true, force: true });
+});
+
+const run = async (seed: number) => {
+  const out = await verify({ configPath: CONFIG, distDir: dist, mesh, seed, only: CHECK, out: { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream });
+  return out.report!.checks.find((c) => c.id === CHECK)!;
+};
+
+/** Serves a mutated copy of dist/ (the client's outlier settings) to the running mesh. */
+async function withMutation(apply: (outlier: Record<string, number>) => void, body: () => Promise<void>): Promise<void> {
+  const mutated = mkdtempSync(join(tmpdir(), 'weft-outlier-mut-'));
+  cpSync(dist, mutated, { recursive: true });
+  const file = join(mutated, CLIENT);
+  const config = JSON.parse(readFileSync(file, 'utf8'));
+  apply(config.services.find((s: { name: string }) => s.name === 'pool').outlierDetection);
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  await mesh.reload(mutated);
+  try {
+    await body();
+  } finally {
+    await mesh.reload(dist);
+    rmSync(mutated, { recursive: true, force: true });
+    // let any ejection the mutation left behind expire (2 s × at most a few ejections)
+    await new Promise((r) => setTimeout(r, 7000));
+  }
+}
+
+describe('outlier detection, checked with traffic', () => {
+  it('ejects the failing instance at the declared count and takes it back after the ejection time', async () => {
+    const check = await run(1);
+    expect(check.assertions.map((a) => `${a.name}: ${a.status} (${a.observed})`)).toEqual([
+      expect.stringMatching(/^ejected after 3 consecutive failures: passed \(3 failure\(s\) at pool-v1-\d, then 0 of the next 30/),
+      expect.stringMatching(/^serves again after 2000 ms: passed/),
+    ]);
+  }, 120_000);
+
+  it('fails when the proxy ejects later than declared', async () => {
+    await withMutation(
+      (o) => (o.consecutive5xxErrors = 6),
+      async () => {
+        const check = await run(2);
+        expect(check.status).toBe('failed');
+        expect(check.assertions[0]!.observed).toMatch(/^3 failure\(s\) at pool-v1-\d, then [1-9]\d* of the next 30 probes reached it: not ejected/);
+      },
+    );
+  }, 120_000);
+
+  it('fails when outlier detection is gone', async () => {
+    await withMutation(
+      (o) => ((o.consecutive5xxErrors = 0), (o.consecutiveGatewayErrors = 0)),
+      async () => {
+        const check = await run(3);
+        expect(check.status).toBe('failed');
+        expect(check.assertions[0]!.observed).toMatch(/not ejected/);
+      },
+    );
+  }, 120_000);
+});
