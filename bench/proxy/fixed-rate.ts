@@ -24,6 +24,8 @@ export interface FixedRateResult {
   achievedRps: number;
   /** How far the generator fell behind its schedule at worst (ms): large values invalidate a run. */
   maxLagMs: number;
+  /** 99th percentile of how late each request left the generator (ms): the validity check. */
+  lagP99Ms: number;
   /** The generator's own CPU per request (µs): it shares the machine with the proxy. */
   cpuUs: number;
 }

@@ -112,6 +112,10 @@ int main(int argc, char **argv) {
   epoll_ctl(ep, EPOLL_CTL_ADD, tfd, &tev);
 
   double *lat = calloc((size_t)total + 1, sizeof *lat);
+  /* How late each request left the generator. The validity check uses its 99th percentile: on a
+     shared VM one preemption of a few ms is normal and says nothing about the run, while a
+     generator that keeps falling behind shows up in the tail. */
+  double *sendlag = calloc((size_t)total + 1, sizeof *sendlag);
   long next = 0, recorded = 0, ok = 0, lost = 0;
   long long max_lag = 0, last_done = 0;
   double interval = 1e9 / rps;
@@ -127,6 +131,7 @@ int main(int argc, char **argv) {
       long long due = start + (long long)(next * interval);
       if (due > t) break;
       if (t - due > max_lag) max_lag = t - due;
+      sendlag[next] = (double)(t - due) / 1e6;
       struct conn *c = &conns[idle[--nidle]];
       c->busy = 1;
       c->due = due;
@@ -184,9 +189,11 @@ int main(int argc, char **argv) {
   double cpu_us = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec + ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) * 1e6 +
                   (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec + ru1.ru_stime.tv_usec - ru0.ru_stime.tv_usec);
   qsort(lat, (size_t)recorded, sizeof *lat, cmp);
+  qsort(sendlag, (size_t)next, sizeof *sendlag, cmp);
+  double lag_p99 = next ? sendlag[(long)(0.99 * next) < next ? (long)(0.99 * next) : next - 1] : 0.0;
 #define Q(p) (recorded ? lat[(long)((p) * recorded) < recorded ? (long)((p) * recorded) : recorded - 1] : -1)
   double elapsed = (double)((last_done ? last_done : now_ns()) - start) / 1e9;
-  printf("{\"sent\":%ld,\"ok\":%ld,\"errors\":%ld,\"p50\":%.4f,\"p90\":%.4f,\"p99\":%.4f,\"achievedRps\":%.1f,\"maxLagMs\":%.4f,\"cpuUs\":%.2f}\n", next, ok, total - ok, Q(0.5),
-         Q(0.9), Q(0.99), elapsed > 0 ? (double)recorded / elapsed : 0.0, (double)max_lag / 1e6, recorded ? cpu_us / (double)recorded : 0.0);
+  printf("{\"sent\":%ld,\"ok\":%ld,\"errors\":%ld,\"p50\":%.4f,\"p90\":%.4f,\"p99\":%.4f,\"achievedRps\":%.1f,\"maxLagMs\":%.4f,\"lagP99Ms\":%.4f,\"cpuUs\":%.2f}\n", next, ok, total - ok, Q(0.5),
+         Q(0.9), Q(0.99), elapsed > 0 ? (double)recorded / elapsed : 0.0, (double)max_lag / 1e6, lag_p99, recorded ? cpu_us / (double)recorded : 0.0);
   return 0;
 }

@@ -193,12 +193,12 @@ async function measure(t: Target, round: number, roundReason: string | null): Pr
   const before = ticksOf(pids);
   const run = await fixedRate(url, RATE, SECONDS);
   const ticks = ticksOf(pids) - before;
-  const runReason = refuseRun({ targetRps: RATE, achievedRps: run.achievedRps, maxLagMs: run.maxLagMs });
+  const runReason = refuseRun({ targetRps: RATE, achievedRps: run.achievedRps, lagP99Ms: run.lagP99Ms });
   const reason = [roundReason, runReason, run.errors ? `${run.errors} errors` : null].filter(Boolean).join('; ') || null;
   const cpuUs = t.pid ? cpuMicrosPerRequest(ticks, run.ok + run.errors, HZ) : NaN;
   console.error(
     `round ${round} ${t.name.padEnd(16)} ${Number.isFinite(cpuUs) ? `${cpuUs.toFixed(1)} µs CPU/req` : ''} p50 ${run.p50.toFixed(3)} ms p99 ${run.p99.toFixed(3)} ms ` +
-      `(${run.achievedRps.toFixed(0)} rps, lag ${run.maxLagMs.toFixed(2)} ms, generator ${run.cpuUs.toFixed(1)} µs/req)${reason ? ` REFUSED: ${reason}` : ''}`,
+      `(${run.achievedRps.toFixed(0)} rps, lag p99 ${run.lagP99Ms.toFixed(2)} ms, max ${run.maxLagMs.toFixed(2)} ms, generator ${run.cpuUs.toFixed(1)} µs/req)${reason ? ` REFUSED: ${reason}` : ''}`,
   );
   return { round, valid: reason === null, reason, cpuUs, run };
 }

@@ -26,7 +26,12 @@ export function refuseRound(load1m: number, max = MAX_LOAD_1M): string | null {
 export interface RateRun {
   targetRps: number;
   achievedRps: number;
-  maxLagMs: number;
+  /**
+   * 99th percentile of how late requests left the generator (ms). The tail, not the maximum: on a
+   * shared 2-core VM a single preemption of a few ms happens in almost every 10 s run, even with
+   * no proxy in the path (the `direct` row), while a generator that falls behind shows in the tail.
+   */
+  lagP99Ms: number;
 }
 
 /** Why a fixed-rate run is invalid, or null; every failed check is listed. */
@@ -34,7 +39,7 @@ export function refuseRun(run: RateRun, maxMiss = MAX_RATE_MISS, maxLagMs = MAX_
   const reasons: string[] = [];
   const miss = (run.targetRps - run.achievedRps) / run.targetRps;
   if (!(miss <= maxMiss)) reasons.push(`generator reached ${run.achievedRps.toFixed(0)} of ${run.targetRps} rps (missed by ${(miss * 100).toFixed(1)}% > ${maxMiss * 100}%)`);
-  if (!(run.maxLagMs <= maxLagMs)) reasons.push(`generator lag ${run.maxLagMs.toFixed(2)} ms > ${maxLagMs} ms`);
+  if (!(run.lagP99Ms <= maxLagMs)) reasons.push(`generator lag (p99) ${run.lagP99Ms.toFixed(2)} ms > ${maxLagMs} ms`);
   return reasons.length ? reasons.join('; ') : null;
 }
 

@@ -50,6 +50,8 @@ describe.skipIf(!hasCc)('fixed-rate load generator (loadgen.c)', () => {
     expect(r.p50).toBeGreaterThan(0);
     expect(r.p99).toBeGreaterThanOrEqual(r.p50);
     expect(r.maxLagMs).toBeGreaterThanOrEqual(0);
+    expect(r.lagP99Ms).toBeGreaterThanOrEqual(0);
+    expect(r.lagP99Ms).toBeLessThanOrEqual(r.maxLagMs);
     expect(r.achievedRps).toBeGreaterThan(0);
   }, 60_000);
 
