@@ -17,7 +17,7 @@ import { SyncWave, syncWave } from '../sync-waves';
 import { CONFIG_DIR, CONFIG_FILE, CONFIG_KEY, PROXY_IMAGE, PROXY_PORTS, configMapName } from './constants';
 import { containerPortOf, GATEWAY_TLS_DIR, gatewayServers, gatewayWorkloadName } from './gateway';
 import { CERT_DIR, identitySecretName, meshUsesMtls } from './identity';
-import { PROXY_UID } from './wiring';
+import { proxyContainerRuntime } from './wiring';
 
 /** Pod labels: the gateway's own, and the declared selector (Istio's `Gateway.selector` names the workload by them). */
 export function gatewayPodLabels(g: Gateway): Record<string, string> {
@@ -55,7 +55,6 @@ export function gatewayManifests(ctx: { readonly model: MeshModel; readonly inde
 function deployment(model: MeshModel, g: Gateway): Manifest {
   const name = gatewayWorkloadName(g);
   const identity = meshUsesMtls(model);
-  const ready = { httpGet: { path: '/ready', port: PROXY_PORTS.admin } };
   const volumes: Record<string, unknown>[] = [{ name: 'weft-proxy-config', configMap: { name: configMapName(name) } }];
   const mounts: Record<string, unknown>[] = [{ name: 'weft-proxy-config', mountPath: CONFIG_DIR, readOnly: true }];
   if (identity) {
@@ -92,22 +91,8 @@ function deployment(model: MeshModel, g: Gateway): Manifest {
                 ...gatewayServers(g).map((s) => ({ name: s.name, containerPort: containerPortOf(s.port), protocol: 'TCP' })),
                 { name: 'weft-admin', containerPort: PROXY_PORTS.admin, protocol: 'TCP' },
               ],
-              env: [
-                { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-                { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-              ],
-              readinessProbe: { ...ready, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 3, successThreshold: 1 },
-              livenessProbe: { ...ready, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3, successThreshold: 1 },
+              ...proxyContainerRuntime(),
               resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
-              securityContext: {
-                runAsNonRoot: true,
-                runAsUser: PROXY_UID,
-                runAsGroup: PROXY_UID,
-                readOnlyRootFilesystem: true,
-                allowPrivilegeEscalation: false,
-                privileged: false,
-                capabilities: { drop: ['ALL'] },
-              },
               volumeMounts: mounts,
             },
           ],

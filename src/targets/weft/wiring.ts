@@ -20,6 +20,32 @@ const SWITCHES_VOLUME = 'weft-switches';
 export const PROXY_UID = 1337;
 
 /**
+ * What every Weft proxy container shares, sidecar or gateway: the pod's identity from the
+ * Downward API (for logs and the proxy's `instance` label), probes on the admin port's `/ready`
+ * (503 while draining, so the pod leaves the endpoints first), and a locked-down user.
+ */
+export function proxyContainerRuntime() {
+  const ready = { httpGet: { path: '/ready', port: PROXY_PORTS.admin } };
+  return {
+    env: [
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    ],
+    readinessProbe: { ...ready, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 3, successThreshold: 1 },
+    livenessProbe: { ...ready, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3, successThreshold: 1 },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: PROXY_UID,
+      runAsGroup: PROXY_UID,
+      readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] as string[] },
+    },
+  };
+}
+
+/**
  * What a workload needs to join a weft mesh:
  * - the `weft-proxy` sidecar, reading /etc/weft/proxy.json from the workload's ConfigMap;
  * - `HTTP_PROXY` for the application, so that its plain-HTTP calls go through the outbound
@@ -82,7 +108,6 @@ export function weftWiring(
  * adds latency to every request).
  */
 function sidecarContainer(identity: boolean, switches: boolean, tcpListeners: readonly number[]): Record<string, unknown> {
-  const ready = { httpGet: { path: '/ready', port: PROXY_PORTS.admin } };
   return {
     name: SIDECAR_NAME,
     image: PROXY_IMAGE,
@@ -94,23 +119,8 @@ function sidecarContainer(identity: boolean, switches: boolean, tcpListeners: re
       { name: 'weft-admin', containerPort: PROXY_PORTS.admin, protocol: 'TCP' },
       ...tcpListeners.map((port, i) => ({ name: `weft-tcp-${i}`, containerPort: port, protocol: 'TCP' })),
     ],
-    env: [
-      // Downward API: the pod's identity, for logs and for the proxy's `instance` label.
-      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-    ],
-    readinessProbe: { ...ready, periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 3, successThreshold: 1 },
-    livenessProbe: { ...ready, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3, successThreshold: 1 },
+    ...proxyContainerRuntime(),
     resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } },
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: PROXY_UID,
-      runAsGroup: PROXY_UID,
-      readOnlyRootFilesystem: true,
-      allowPrivilegeEscalation: false,
-      privileged: false,
-      capabilities: { drop: ['ALL'] },
-    },
     volumeMounts: [
       { name: VOLUME_NAME, mountPath: CONFIG_DIR, readOnly: true },
       ...(identity ? [{ name: IDENTITY_VOLUME, mountPath: CERT_DIR, readOnly: true }] : []),

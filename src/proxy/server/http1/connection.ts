@@ -193,20 +193,9 @@ export class Http1Connection {
     const open = this.host.tunnelFor?.(authority.toLowerCase());
     if (open === undefined) return this.refuse(new HeadError(405, 'CONNECT is not supported'));
     if (open === null) return this.refuse(new HeadError(404, 'no route'), 'Not Found');
-    this.closed = true;
-    if (this.headTimer !== null) clearTimeout(this.headTimer);
-    this.headTimer = null;
     const socket = this.socket;
-    socket.off('data', this.onData);
-    socket.off('error', this.onSocketError);
-    socket.off('close', this.onClose);
-    socket.off('end', this.onEnd);
-    socket.off('timeout', this.onIdle);
-    socket.setTimeout(0);
     socket.pause();
-    const rest = this.buf.length > 0 ? Buffer.from(this.buf.bytes.subarray(0, this.buf.length)) : null;
-    this.buf.consume(this.buf.length);
-    this.host.connectionClosed(this);
+    const rest = this.releaseSocket();
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     if (rest) socket.unshift(rest);
     open(socket);
@@ -231,6 +220,16 @@ export class Http1Connection {
       return;
     }
     this.writer = null;
+    const early = this.releaseSocket();
+    spliceUpgraded(this.socket, upstream.socket, early, upstream.head);
+  }
+
+  /**
+   * The connection stops being HTTP (a CONNECT tunnel or a protocol upgrade) and lets go of its
+   * socket: no more HTTP listeners or timers, and the bytes already read past the head, which
+   * belong to the new protocol, are returned to the caller.
+   */
+  private releaseSocket(): Buffer | null {
     this.closed = true;
     if (this.headTimer !== null) clearTimeout(this.headTimer);
     this.headTimer = null;
@@ -241,10 +240,10 @@ export class Http1Connection {
     socket.off('end', this.onEnd);
     socket.off('timeout', this.onIdle);
     socket.setTimeout(0);
-    const early = this.buf.length > 0 ? Buffer.from(this.buf.bytes.subarray(0, this.buf.length)) : null;
+    const rest = this.buf.length > 0 ? Buffer.from(this.buf.bytes.subarray(0, this.buf.length)) : null;
     this.buf.consume(this.buf.length);
     this.host.connectionClosed(this);
-    spliceUpgraded(socket, upstream.socket, early, upstream.head);
+    return rest;
   }
 
   /** Called by the writer once its response is fully written. */
