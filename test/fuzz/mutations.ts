@@ -108,7 +108,12 @@ export const MUTATIONS: readonly Mutation[] = [
   { id: 'jwks-uri', area: 'jwt', values: ['http://issuer.example.com/jwks', 'ftp://x/jwks', 'not a url', 'https://'], apply: (c, v) => void (api(c).jwts[0]!.props.jwksUri = v) },
   { id: 'jwt-header', area: 'jwt', values: BAD_HEADER_NAMES, apply: (c, v) => void (api(c).jwts[0]!.props.fromHeaders = [{ name: v }]) },
   // ── numbers ──
-  { id: 'weight', area: 'numbers', values: [50.5, -20, Number.NaN, 101, Number.POSITIVE_INFINITY, '50'], apply: (c, v) => { canary(c).to[0].weight = v; canary(c).to[1].weight = 50; } },
+  { id: 'weight', area: 'numbers', values: [50.5, -20, Number.NaN, 101, Number.POSITIVE_INFINITY, '50'], apply: (c, v) => {
+    // Another mutation of the same variant (route-destination-port) may have replaced the split by a redirect.
+    const to = (canary(c).to ??= [{ svc: 'front', version: 'v1' }, { svc: 'front', version: 'v2' }]);
+    to[0].weight = v;
+    to[1].weight = 50;
+  } },
   { id: 'service-weight', area: 'numbers', values: [50.5, -20, Number.NaN, 101], apply: (c, v) => void (c.gateways[0]!.routes[0]!.props.to = [{ svc: 'front', weight: v }, { svc: 'api', weight: 50 }]) },
   { id: 'timeout', area: 'numbers', values: BAD_DURATIONS, apply: (c, v) => void (p(front(c)).resilience.timeout = v) },
   { id: 'per-try-timeout', area: 'numbers', values: BAD_DURATIONS, apply: (c, v) => void (p(front(c)).resilience.retries.perTryTimeout = v) },
