@@ -94,6 +94,11 @@ describe('WEFT204 circuit breaker without ejection trigger', () => {
     expectNone(diagnose(a.mesh), 'WEFT204');
     expectNone(diagnose(b.mesh), 'WEFT204');
   });
+
+  it('is silent for a ratio breaker, a trigger of its own', () => {
+    const { mesh } = svc({ resilience: { circuitBreaker: { ratio: { failureRatio: 50, minRequests: 10 } } } });
+    expectNone(diagnose(mesh), 'WEFT204');
+  });
 });
 
 describe('WEFT205 unknown retry-on class', () => {

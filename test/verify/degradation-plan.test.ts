@@ -53,3 +53,53 @@ describe('verify plan: degradation', () => {
     expect((check.spec as { cases: Array<{ reason: string; status: number; body: string }> }).cases.map((c) => [c.reason, c.status, c.body])).toEqual([['5xx', 202, 'gw-only']]);
   });
 });
+
+describe('verify plan: ratio breaker and rate-limited fallbacks', () => {
+  function planWith(resilience: Record<string, unknown>) {
+    const m = new Mesh('m', { environments: { dev: { mesh: 'weft' } } });
+    const t = m.team('shop');
+    const captcha = t.service('captcha', { port: 5000, versions: { v1: { image: 'c' } }, resilience });
+    t.service('gw', { port: 8080, versions: { v1: { image: 'g' } }, calls: [captcha] });
+    const model = m.toModel().model!;
+    return derivePlan(modelForEnvironment(model, model.environments[0]!), 'dev');
+  }
+  const fallback = { on: ['circuit-open', 'rate-limited'], response: { status: 200, body: 'busy' } };
+
+  it('drives one breaker cycle: failures up to twice minRequests (+5), the circuit-open answer, then the half-open probes', () => {
+    const plan = planWith({ fallback, circuitBreaker: { ratio: { failureRatio: 50, minRequests: 4, window: '30s', openFor: '2s', halfOpenProbes: 2 } } });
+    const check = plan.checks.find((c) => c.id === 'ratio-breaker:m/shop/captcha<-gw')!;
+    expect(check.phase).toBe('disruptive');
+    expect(check.spec).toEqual({
+      type: 'ratio-breaker',
+      request: { method: 'GET', path: '/weft-default-probe', headers: {} },
+      callee: { namespace: 'shop', name: 'captcha' },
+      maxFailures: 13,
+      minRequests: 4,
+      failureRatioPercent: 50,
+      windowMs: 30_000,
+      fallback: { status: 200, body: 'busy' },
+      halfOpen: { openMs: 2000, probes: 2 },
+    });
+    expect(plan.notVerified.map((n) => n.reason)).toEqual(expect.arrayContaining([expect.stringContaining('"rate-limited" fallback of "captcha": "captcha" declares no service rate limit')]));
+  });
+
+  it('does not wait out a window past its bound, and says so', () => {
+    const plan = planWith({ fallback, circuitBreaker: { ratio: { failureRatio: 50, minRequests: 4, window: '1m', openFor: '2s', halfOpenProbes: 2 } } });
+    expect(plan.checks.some((c) => c.id.startsWith('ratio-breaker:'))).toBe(false);
+    expect(plan.notVerified.map((n) => n.reason)).toEqual(expect.arrayContaining([expect.stringContaining('judges a 60000 ms window')]));
+  });
+
+  it('does not wait out an open interval past its bound, and says so', () => {
+    const plan = planWith({ fallback, circuitBreaker: { ratio: { failureRatio: 50, minRequests: 4, window: '30s', openFor: '5m', halfOpenProbes: 2 } } });
+    expect(plan.checks.find((c) => c.id === 'ratio-breaker:m/shop/captcha<-gw')!.spec).not.toHaveProperty('halfOpen');
+    expect(plan.notVerified.map((n) => n.reason)).toEqual(expect.arrayContaining([expect.stringContaining('half-open probing is not watched')]));
+  });
+
+  it('exceeds a service rate limit to see the rate-limited fallback; a circuit-open fallback without a ratio breaker is not verified', () => {
+    const plan = planWith({ fallback, rateLimit: { requests: 2, per: '1s', burst: 3 } });
+    const cases = (plan.checks.find((c) => c.id === 'fallback:m/shop/captcha<-gw')!.spec as { cases: unknown[] }).cases;
+    expect(cases).toEqual([{ name: 'requests past the rate limit (burst 3) get the fallback', reason: 'rate-limited', status: 200, body: 'busy', headers: {}, exceed: { probes: 10, refillMs: 2000 } }]);
+    expect(plan.notVerified.map((n) => n.reason)).toEqual(expect.arrayContaining([expect.stringContaining('"circuit-open" fallback of "captcha" is not provoked without a ratio breaker')]));
+    expect(plan.checks.some((c) => c.id.startsWith('ratio-breaker:'))).toBe(false);
+  });
+});

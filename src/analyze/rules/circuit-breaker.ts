@@ -14,7 +14,8 @@ export const circuitBreaker: Rule = {
   check(ctx) {
     for (const s of ctx.model.services) {
       const cb = s.resilience.circuitBreaker;
-      if (!cb || cb.consecutive5xx !== undefined || cb.consecutiveGatewayErrors !== undefined) continue;
+      // A ratio breaker is a trigger of its own (Istio: failure-percentage ejection, WEFT849).
+      if (!cb || cb.consecutive5xx !== undefined || cb.consecutiveGatewayErrors !== undefined || cb.ratio !== undefined) continue;
       const limits = [cb.maxConnections, cb.maxPendingRequests, cb.maxRequests, cb.maxRequestsPerConnection].some((x) => x !== undefined);
       ctx.report(
         'WEFT204',

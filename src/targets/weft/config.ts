@@ -16,7 +16,7 @@ import { proxiedPort, speaksHttp2 } from './ports';
 import { proxiedRoutesOf } from './routes-by-destination';
 import type { Report } from '../../diagnostics/reporter';
 import { tokenBucket } from './resilience';
-import { shapingInput, switchesConfig } from './degradation';
+import { inboundFallbackInput, shapingInput, switchesConfig } from './degradation';
 import { proxyRoutesOf, implicitRoute, type RouteInput, type RouteScope } from './routes';
 import { ServiceTable, type TcpRouteInput } from './services';
 import { inboundTcpListenersOf, tcpUpstreamListener, tcpUpstreamService, tcpUpstreamsOf } from './tcp';
@@ -133,6 +133,8 @@ export function buildProxyConfig(
     if (limit) {
       if (limit.mode === 'shape') inbound.shape = shapingInput(limit);
       else inbound.rateLimit = tokenBucket(limit);
+      const fallback = inboundFallbackInput(service);
+      if (fallback) inbound.fallback = fallback;
     }
     listeners.inbound = inbound;
   }

@@ -84,6 +84,20 @@ export function degradeInput(scope: RouteScope, owner: Service): RouteInput['deg
   return out.length > 0 ? out : undefined;
 }
 
+/**
+ * The service's `rate-limited` fallback, answered where its limit rejects: the inbound listener
+ * (as Istio's `<service>-fallbacks` local reply mapper on SIDECAR_INBOUND). A caller's proxy sees
+ * only the 429 of another proxy, never its RL flag, so its own fallback cannot answer it.
+ * A `to` fallback cannot answer inbound (the listener reaches only its application): callers
+ * get the 429.
+ */
+export function inboundFallbackInput(service: Service): { on: ['rate-limited']; response: NonNullable<Extract<AnswerInput, { response: unknown }>['response']> } | undefined {
+  const f = service.resilience.fallback;
+  if (!service.resilience.rateLimit || !f || !f.on.includes('rate-limited') || f.answer.kind !== 'response') return undefined;
+  const r = f.answer.response;
+  return { on: ['rate-limited'], response: { status: r.status, ...(r.headers ? { headers: { ...r.headers } } : {}), ...(r.body !== undefined ? { body: r.body } : {}) } };
+}
+
 /** A rate limit in `shape` mode: the leaky bucket (the same rate, `maxQueue` waiting). */
 export function shapingInput(limit: RateLimit): RouteInput['shape'] {
   return { requests: limit.requests, perMs: limit.perMs, maxQueue: limit.maxQueue ?? limit.burst };

@@ -6,7 +6,7 @@
  */
 import type { AssertionResult, Evidence, Status } from '../report';
 import type { PlannedCheck, ProbeRequest, TokenSpec } from '../plan/types';
-import type { Observation } from './observation';
+import { rateLimited, type Observation } from './observation';
 import type { Transport } from './transport';
 import { latencyHistogram } from '../stats/histogram';
 
@@ -86,7 +86,7 @@ export class CheckContext {
         : await this.transport.send(this.check.via, req, this.rid(), options.instance);
       this.probes++;
       this.onProbe();
-      if (tries < 50 && options.resendRateLimited !== false && o.status === 429 && o.flags.includes('RL')) {
+      if (tries < 50 && options.resendRateLimited !== false && rateLimited(o)) {
         await sleep(50 + tries * 20);
         continue;
       }

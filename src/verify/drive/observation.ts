@@ -27,3 +27,11 @@ export function observe(requestId: string, status: number, headers: Record<strin
   const flags = (headers['x-weft-response-flags'] ?? '').split(',').map((f) => f.trim()).filter(Boolean);
   return { requestId, status, headers, body, echo, durationMs, flags, ...(error ? { error } : {}) };
 }
+
+/**
+ * A rate limit rejected the probe: the proxy's 429, or — where the limited service declares a
+ * `rate-limited` fallback — its preset answer; both keep the RL flag (docs/degradation.md).
+ */
+export function rateLimited(o: Observation): boolean {
+  return o.flags.includes('RL') && (o.status === 429 || o.headers['x-weft-fallback'] === 'rate-limited');
+}

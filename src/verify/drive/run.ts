@@ -11,7 +11,7 @@ import { runRouting } from './checks/routing';
 import { runFault, runMirror, runSplit } from './checks/statistical';
 import { runBalancer, runBreaker, runRateLimit, runRetries, runTimeout } from './checks/resilience';
 import { runOutlier } from './checks/outlier';
-import { runFallback } from './checks/degradation';
+import { runFallback, runRatioBreaker } from './checks/degradation';
 import { runAuthorization, runJwt, runMtls } from './checks/security';
 import type { Transport } from './transport';
 
@@ -45,6 +45,7 @@ async function execute(ctx: CheckContext): Promise<CheckResult> {
     : s.type === 'authorization' ? await runAuthorization(ctx, s)
     : s.type === 'jwt' ? await runJwt(ctx, s)
     : s.type === 'fallback' ? await runFallback(ctx, s)
+    : s.type === 'ratio-breaker' ? await runRatioBreaker(ctx, s)
     : await runBalancer(ctx, s);
   return {
     id: c.id,

@@ -5,7 +5,7 @@
 import type { ServiceRef } from '../../model/common';
 import type { HeaderOperations } from '../../model/traffic';
 import type { CheckKind, Declaration, NotVerified } from '../report';
-import type { DegradationCase } from './degradation';
+import type { DegradationCase, RatioBreakerCycle } from './degradation';
 
 /** One HTTP request a probe sends (path includes the query string). */
 export interface ProbeRequest {
@@ -152,7 +152,8 @@ export type CheckSpec =
   | { type: 'authorization'; service: ServiceRef; cells: AuthzProbe[] }
   | { type: 'jwt'; service: ServiceRef; caller: ServiceRef; request: ProbeRequest; cases: JwtCase[] }
   | { type: 'load-balancer'; request: ProbeRequest; service: ServiceRef; policy: 'round-robin' | 'consistent-hash'; hashHeader?: string; hashCookie?: string; instances: number }
-  | { type: 'fallback'; request: ProbeRequest; cases: DegradationCase[] };
+  | { type: 'fallback'; request: ProbeRequest; cases: DegradationCase[] }
+  | ({ type: 'ratio-breaker'; request: ProbeRequest } & RatioBreakerCycle);
 
 /** One cell of the authorization matrix, sent straight to the callee's inbound listener with the caller's certificate. */
 export interface AuthzProbe {

@@ -43,6 +43,18 @@ describe('weft target: degradation', () => {
     expect(e.config('shop/gateway-v1').switches).toEqual({ declared: [{ name: 'shed-captcha', default: 'off' }], file: '/etc/weft-switches/switches.json' });
   });
 
+  it('answers a rate-limited fallback at the limited service\'s inbound listener, where the limit rejects', () => {
+    // A caller's proxy sees only another proxy's 429, never its RL flag: the answer must be given inbound.
+    const mesh = weftMesh({});
+    const t = mesh.team('shop');
+    const quota = t.service('quota', { port: 5000, versions: { v1: { image: 'x/q:1' } }, resilience: { fallback: { on: ['rate-limited', '5xx'], response: { status: 200, body: 'over quota' } }, rateLimit: { requests: 2, per: '1s' } } });
+    const plain = t.service('plain', { port: 5000, versions: { v1: { image: 'x/p:1' } }, resilience: { fallback: { on: ['5xx'], response: { body: 'x' } }, rateLimit: { requests: 2, per: '1s' } } });
+    t.service('gw', { port: 8080, versions: { v1: { image: 'x/g:1' } }, calls: [quota, plain] });
+    const e = emit(mesh);
+    expect(e.config('shop/quota-v1').listeners.inbound?.fallback).toEqual({ on: ['rate-limited'], response: { status: 200, body: 'over quota' } });
+    expect(e.config('shop/plain-v1').listeners.inbound?.fallback).toBeUndefined();
+  });
+
   it('writes the environment switch states into the weft-switches ConfigMap of each namespace', () => {
     const e = emit(scenario({ 'shed-captcha': 'on' }), 'dev');
     const cm = e.output.manifests.find((m) => m.kind === 'ConfigMap' && m.metadata.name === 'weft-switches')!;

@@ -5,14 +5,16 @@
  */
 import type { AssertionResult } from '../../report';
 import type { CheckSpec } from '../../plan/types';
+import type { Observation } from '../observation';
 import { assertion, outcomeKey, sleep, type CheckContext } from '../context';
 
 type Fallback = Extract<CheckSpec, { type: 'fallback' }>;
+type RatioCycle = Extract<CheckSpec, { type: 'ratio-breaker' }>;
 
 export async function runFallback(ctx: CheckContext, spec: Fallback): Promise<AssertionResult[]> {
   const out: AssertionResult[] = [];
   for (const c of spec.cases) {
-    const o = await ctx.send(spec.request, { ...(c.controls ? { controls: c.controls } : {}), instance: 0 });
+    const o = c.exceed ? await exceedLimit(ctx, spec, c.exceed.probes) : await ctx.send(spec.request, { ...(c.controls ? { controls: c.controls } : {}), instance: 0 });
     const header = o.headers['x-weft-fallback'];
     const headersOk = Object.entries(c.headers).every(([k, v]) => o.headers[k.toLowerCase()] === v);
     let reached = 0;
@@ -33,6 +35,120 @@ export async function runFallback(ctx: CheckContext, spec: Fallback): Promise<As
     );
     // A provoked failure moves the outlier counters: answer a few plain requests before the next case.
     if (c.controls) for (let i = 0; i < 3; i++) await ctx.send(spec.request, { instance: 0 });
+    // A drained bucket would reject the next check's probes: wait until it is full again.
+    if (c.exceed) await sleep(c.exceed.refillMs + 200);
   }
+  return out;
+}
+
+/** Rounds of `probes` requests sent at most: the bucket refills while they are sent, so a slow machine may need more than one. */
+const EXCEED_ROUNDS = 3;
+
+/**
+ * Sends rounds of `probes` requests, 16 at a time and unpaced (a rejection is what is wanted),
+ * and returns the first the rate limit rejected (a 429, a fallback answer, or flag RL), else the last one.
+ */
+async function exceedLimit(ctx: CheckContext, spec: Fallback, probes: number): Promise<Observation> {
+  let last: Observation | undefined;
+  for (let round = 0; round < EXCEED_ROUNDS; round++) {
+    const all = await ctx.sendMany(probes, () => spec.request, { instance: 0, resendRateLimited: false }, 16);
+    const rejected = all.find((o) => o.flags.includes('RL') || o.status === 429 || o.headers['x-weft-fallback'] !== undefined);
+    if (rejected) return rejected;
+    last = all[all.length - 1];
+  }
+  return last!;
+}
+
+/**
+ * A refusal of the caller's breaker: flagged UO (the flag stays visible under a fallback answer),
+ * not UH — an outlier ejection leaving no healthy host is another mechanism.
+ */
+function refused(o: Observation): boolean {
+  return o.flags.includes('UO');
+}
+
+/** The callee's echoes saw this probe (once counted; a late arrival gets a moment to show up). */
+async function arrivalsOf(ctx: CheckContext, spec: RatioCycle, o: Observation): Promise<number> {
+  await sleep(100);
+  return (await ctx.transport.arrivals(spec.callee, o.requestId))?.arrivals ?? 0;
+}
+
+/**
+ * One cycle of the caller's ratio breaker (src/verify/plan/degradation.ts): failures until it
+ * opens, a refused probe that never reaches the callee, then after the open interval the
+ * half-open probes reach it and close it — the next probe is served, where a breaker still
+ * half-open (all its probes issued) or open would refuse it.
+ */
+export async function runRatioBreaker(ctx: CheckContext, spec: RatioCycle): Promise<AssertionResult[]> {
+  const out: AssertionResult[] = [];
+  const send = (controls?: string) => ctx.send(spec.request, { ...(controls ? { controls } : {}), instance: 0, resendRateLimited: false });
+  let failures = 0;
+  let refusal: Observation | undefined;
+  const counts: Record<string, number> = {};
+  // Earlier checks' successes in the window would dilute the ratio: let them leave it first.
+  await sleep(spec.windowMs + 200);
+  // Probes go one at a time, so each outcome is in the window before the next is admitted.
+  while (failures < spec.maxFailures) {
+    const o = await send('status=500');
+    if (refused(o)) {
+      refusal = o;
+      break;
+    }
+    failures++;
+    counts[outcomeKey(o)] = (counts[outcomeKey(o)] ?? 0) + 1;
+  }
+  const seen = Object.entries(counts).map(([k, n]) => `${n} × ${k}`).join(', ');
+  out.push(
+    assertion(
+      `the breaker opens after failures`,
+      refusal !== undefined && failures >= spec.minRequests,
+      `a refusal after ≥ ${spec.minRequests} failing probes (> ${spec.failureRatioPercent} % failures)`,
+      refusal ? `refused after ${failures} failing probe(s)` : `no refusal in ${failures} failing probes (${seen})`,
+      { requests: failures + (refusal ? 1 : 0), counts },
+    ),
+  );
+  if (!refusal) return out;
+  const open = await send();
+  const reached = await arrivalsOf(ctx, spec, open);
+  const answerOk = refused(open) && (spec.fallback ? open.status === spec.fallback.status && open.body === spec.fallback.body && open.headers['x-weft-fallback'] === 'circuit-open' : open.status === 503);
+  out.push(
+    assertion(
+      'while open, a healthy request is refused and never reaches the callee',
+      answerOk && reached === 0,
+      `${spec.fallback ? `${spec.fallback.status} "${spec.fallback.body}" with x-weft-fallback: circuit-open` : '503 UO'}, 0 arrival(s) at ${spec.callee.name}`,
+      `${outcomeKey(open)} "${open.body.slice(0, 80)}" with x-weft-fallback: ${open.headers['x-weft-fallback'] ?? '(none)'}, ${reached} arrival(s) at ${spec.callee.name}`,
+      { requests: 1, counts: { [outcomeKey(open)]: 1 }, sampleRequestIds: [open.requestId] },
+    ),
+  );
+  if (!spec.halfOpen) return out;
+  // Past the open interval (with room for a loaded machine's timers), the next requests are the probes.
+  await sleep(spec.halfOpen.openMs + 500);
+  const probes: Observation[] = [];
+  let probesReached = 0;
+  for (let i = 0; i < spec.halfOpen.probes; i++) {
+    const o = await send();
+    probes.push(o);
+    if (o.status === 200 && o.echo) probesReached += await arrivalsOf(ctx, spec, o);
+  }
+  out.push(
+    assertion(
+      `after ${spec.halfOpen.openMs} ms, ${spec.halfOpen.probes} half-open probe(s) reach ${spec.callee.name}`,
+      probesReached === spec.halfOpen.probes,
+      `${spec.halfOpen.probes} × 200 from ${spec.callee.name}`,
+      probes.map((o) => outcomeKey(o)).join(', ') + `; ${probesReached} arrival(s)`,
+      { requests: probes.length, sampleRequestIds: probes.map((o) => o.requestId) },
+    ),
+  );
+  const closed = await send();
+  const closedReached = closed.status === 200 && closed.echo ? await arrivalsOf(ctx, spec, closed) : 0;
+  out.push(
+    assertion(
+      'the successful probes close the breaker: the next request is served',
+      closedReached === 1,
+      `200 from ${spec.callee.name}`,
+      `${outcomeKey(closed)} with x-weft-fallback: ${closed.headers['x-weft-fallback'] ?? '(none)'}, ${closedReached} arrival(s)`,
+      { requests: 1, counts: { [outcomeKey(closed)]: 1 }, sampleRequestIds: [closed.requestId] },
+    ),
+  );
   return out;
 }

@@ -5,7 +5,7 @@
 import type { AssertionResult } from '../../report';
 import type { CheckSpec } from '../../plan/types';
 import { assertion, countBy, latency, latencyEvidence, outcomeKey, sampleIds, sleep, withControls, type CheckContext } from '../context';
-import type { Observation } from '../observation';
+import { rateLimited, type Observation } from '../observation';
 
 type Retries = Extract<CheckSpec, { type: 'retries' }>;
 type Timeout = Extract<CheckSpec, { type: 'timeout' }>;
@@ -88,7 +88,7 @@ export async function runRateLimit(ctx: CheckContext, spec: RateLimit): Promise<
   // for `burst` tokens to come back.
   await ctx.sendMany(32, () => spec.request, { resendRateLimited: false, instance, direct }, 32);
   await sleep(Math.ceil(spec.burst / spec.requests) * spec.perMs + 100);
-  const limited = (o: Observation) => o.status === 429 && o.flags.includes('RL');
+  const limited = rateLimited;
   const fills = (ms: number) => Math.floor(ms / spec.perMs) + 1;
   const burstCount = Math.ceil(b * spec.burst * 3);
   const t0 = performance.now();
