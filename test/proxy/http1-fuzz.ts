@@ -31,10 +31,10 @@ export function prng(seed: number): () => number {
   };
 }
 
-const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+export const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 /** Mostly valid choices, then malformed ones: `mostly(r, good, bad)` picks bad with probability `p`. */
-const mostly = <T>(r: () => number, good: readonly T[], bad: readonly T[], p = 0.12): T => (r() < p ? pick(r, bad) : pick(r, good));
+export const mostly = <T>(r: () => number, good: readonly T[], bad: readonly T[], p = 0.12): T => (r() < p ? pick(r, bad) : pick(r, good));
 
 const METHODS = ['GET', 'POST', 'PUT', 'HEAD', 'DELETE', 'OPTIONS', 'PATCH'];
 const BAD_METHODS = ['get', 'G T', 'FOO', 'GE\x00T', ''];
@@ -42,12 +42,17 @@ const TARGETS = ['/', '/a', '/a/b?c=d', '/p%20q', '/x?y=1&z', '//x', '*'];
 const BAD_TARGETS = ['/a b', '/\x7f', '/\x80', '/a#f', '/a\tb'];
 const VERSIONS = ['HTTP/1.1', 'HTTP/1.1', 'HTTP/1.0'];
 const BAD_VERSIONS = ['HTTP/1.2', 'HTTP/2.0', 'http/1.1', 'HTTP/1.1 ', 'HTTP/11'];
-const VALUES = ['v', 'a b', ' padded ', 'tab\there', 'q"uote', 'obs\xe9text', '', 'x'.repeat(40)];
-const BAD_VALUES = ['ctl\x01', 'del\x7f', 'nul\x00'];
-const TE = ['chunked', 'Chunked', ' chunked', 'chunked '];
-const BAD_TE = ['chunked, chunked', 'gzip, chunked', 'gzip', 'identity', 'xchunked', 'chunked;q=1', ''];
+export const VALUES = ['v', 'a b', ' padded ', 'tab\there', 'q"uote', 'obs\xe9text', '', 'x'.repeat(40)];
+export const BAD_VALUES = ['ctl\x01', 'del\x7f', 'nul\x00'];
+export const TE = ['chunked', 'Chunked', ' chunked', 'chunked '];
+export const BAD_TE = ['chunked, chunked', 'gzip, chunked', 'gzip', 'identity', 'xchunked', 'chunked;q=1', ''];
 
-function chunkedBody(r: () => number, payload: string): string {
+/**
+ * A chunked body, mostly well framed. `badSizeRate`: how often a chunk size line is malformed;
+ * `offByOne` adds a size one larger than the chunk to the bad choices; `truncateRate`: how often
+ * the body stops before its last chunk (each off by default, so a seeded sample stays the same).
+ */
+export function chunkedBody(r: () => number, payload: string, { badSizeRate = 0.03, offByOne = false, truncateRate = 0 } = {}): string {
   let out = '';
   let i = 0;
   while (i < payload.length) {
@@ -55,9 +60,12 @@ function chunkedBody(r: () => number, payload: string): string {
     const part = payload.slice(i, i + n);
     i += n;
     const ext = r() < 0.2 ? mostly(r, [';a=b', ';x', ';q="s p"'], ['; bad ext', ';=']) : '';
-    const size = r() < 0.03 ? pick(r, ['zz', '-1', ' ' + part.length.toString(16), part.length.toString(16).toUpperCase()]) : part.length.toString(16);
+    const badSizes = ['zz', '-1', ' ' + part.length.toString(16), part.length.toString(16).toUpperCase()];
+    if (offByOne) badSizes.push((part.length + 1).toString(16));
+    const size = r() < badSizeRate ? pick(r, badSizes) : part.length.toString(16);
     out += `${size}${ext}\r\n${part}\r\n`;
   }
+  if (truncateRate > 0 && r() < truncateRate) return out; // cut before the last chunk
   out += '0\r\n';
   if (r() < 0.3) out += mostly(r, ['x-t: 1\r\n'], ['bad trailer\r\n', 'x-t: a\r\n b\r\n'], 0.3);
   return out + '\r\n';

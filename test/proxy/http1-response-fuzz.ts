@@ -11,39 +11,17 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { prng } from './http1-fuzz';
+import { BAD_TE, BAD_VALUES, chunkedBody, mostly, pick, prng, TE, VALUES } from './http1-fuzz';
 import { startProxy, type TestProxy } from './helpers/proxy';
 
 /** What a client read: status, the fuzz headers (x-f*), the body; or that it failed. */
 export type Read = { status: number; fuzz: string[]; body: string } | { error: string };
 
-const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-const mostly = <T>(r: () => number, good: readonly T[], bad: readonly T[], p = 0.12): T => (r() < p ? pick(r, bad) : pick(r, good));
-
 /** No 5xx: a 5xx through the proxy is then always the proxy's own refusal. */
 const STATUS_LINES = ['HTTP/1.1 200 OK', 'HTTP/1.1 200 ', 'HTTP/1.1 201 Created', 'HTTP/1.0 200 OK', 'HTTP/1.1 404 Not Found', 'HTTP/1.1 204 No Content', 'HTTP/1.1 304 Not Modified', 'HTTP/1.1 418 I\'m a teapot'];
 const BAD_STATUS_LINES = ['HTTP/1.1 2000 OK', 'HTTP/1.1 20 OK', 'HTTP/2 200 OK', 'http/1.1 200 OK', 'HTTP/1.1  200 OK', 'HTTP/1.1 200OK', 'HTTP/1.2 200 OK', 'HTTP/1.1 099 X', 'HTTP/1.1 2x0 OK', 'ICY 200 OK'];
-const VALUES = ['v', 'a b', ' padded ', 'tab\there', 'q"uote', 'obs\xe9text', '', 'x'.repeat(40)];
-const BAD_VALUES = ['ctl\x01', 'del\x7f', 'nul\x00'];
-const TE = ['chunked', 'Chunked', ' chunked', 'chunked '];
-const BAD_TE = ['chunked, chunked', 'gzip, chunked', 'gzip', 'identity', 'xchunked', 'chunked;q=1', ''];
-
-function chunkedBody(r: () => number, payload: string): string {
-  let out = '';
-  let i = 0;
-  while (i < payload.length) {
-    const n = 1 + Math.floor(r() * 6);
-    const part = payload.slice(i, i + n);
-    i += n;
-    const ext = r() < 0.2 ? mostly(r, [';a=b', ';x', ';q="s p"'], ['; bad ext', ';=']) : '';
-    const size = r() < 0.04 ? pick(r, ['zz', '-1', ' ' + part.length.toString(16), part.length.toString(16).toUpperCase(), (part.length + 1).toString(16)]) : part.length.toString(16);
-    out += `${size}${ext}\r\n${part}\r\n`;
-  }
-  if (r() < 0.05) return out; // cut before the last chunk
-  out += '0\r\n';
-  if (r() < 0.3) out += mostly(r, ['x-t: 1\r\n'], ['bad trailer\r\n', 'x-t: a\r\n b\r\n'], 0.3);
-  return out + '\r\n';
-}
+/** Responses also get chunk sizes one too large and bodies cut before their last chunk. */
+const RESPONSE_CHUNKS = { badSizeRate: 0.04, offByOne: true, truncateRate: 0.05 };
 
 export function responseSample(seed: number): string {
   const r = prng(seed);
@@ -59,7 +37,7 @@ export function responseSample(seed: number): string {
     body = payload + (r() < 0.1 ? 'trailing bytes' : '');
   } else if (framing < 0.55) {
     head += `transfer-encoding: ${mostly(r, TE, BAD_TE, 0.25)}\r\n`;
-    body = chunkedBody(r, payload);
+    body = chunkedBody(r, payload, RESPONSE_CHUNKS);
   } else if (framing < 0.62) {
     const variant = pick(r, [`${payload.length}, ${payload.length}`, `+${payload.length}`, `0${payload.length}`, `${payload.length + 3}`, `${payload.length} `, '99999999999999999999', '-1', '']);
     head += `content-length: ${variant}\r\n`;
@@ -69,7 +47,7 @@ export function responseSample(seed: number): string {
     body = payload;
   } else if (framing < 0.72) {
     head += `content-length: ${payload.length}\r\ntransfer-encoding: chunked\r\n`;
-    body = r() < 0.5 ? payload : chunkedBody(r, payload);
+    body = r() < 0.5 ? payload : chunkedBody(r, payload, RESPONSE_CHUNKS);
   } else {
     body = payload; // close-delimited (RFC 9112 §6.3 item 8)
   }
