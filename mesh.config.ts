@@ -69,6 +69,11 @@ const anticaptcha = storefront.service('python-app-anticaptcha', {
       on: ['circuit-open', 'rate-limited', 'timeout', '5xx', 'connect-failure'],
       response: { status: 200, headers: { 'content-type': 'application/json' }, body: '{"verdict":"unknown","degraded":true}' },
     },
+    // A ratio breaker with half-open probing (weft proxy): each caller stops calling once more
+    // than half of at least 20 calls in 10 s failed, answers with the fallback above for 5 s, then
+    // lets 3 probe calls through. Istio approximates it with failure-percentage outlier
+    // detection (WEFT849 names what differs); Consul keeps no ratio (WEFT842).
+    circuitBreaker: { ratio: { failureRatio: 50, minRequests: 20, window: duration.seconds(10), openFor: duration.seconds(5), halfOpenProbes: 3 } },
   },
 });
 
@@ -156,6 +161,9 @@ const dataService = commerce.service('data-service', {
     { volume: 'pgdata', mountPath: '/var/lib/postgresql/data' },
     { volume: 'run', mountPath: '/var/run/postgresql' },
   ],
+  // On a TCP service: a replica that refuses connections 3 times in a row is ejected, and each
+  // caller's proxy opens at most 100 connections (in the weft mesh too: its TCP path applies them).
+  resilience: { circuitBreaker: { consecutive5xx: 3, interval: duration.seconds(10), baseEjection: duration.seconds(30), maxConnections: 100 } },
   calls: [payments],
   disruptionBudget: { minAvailable: 1 },
   security: { mtls: 'strict' },

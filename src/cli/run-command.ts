@@ -1,3 +1,4 @@
+import { DeepImportError } from '../synth/config-bundle';
 import { ExitCode, type Command } from './command';
 
 /** Runs one command as `weft <name> …`: `--help` prints its usage; a throw is an internal error (exit 3). */
@@ -9,6 +10,8 @@ export async function runCommand(command: Command, args: string[]): Promise<numb
   try {
     return await command.run(args);
   } catch (error) {
+    // A precompiled command whose config imports Weft's sources: the launcher runs it from them.
+    if (error instanceof DeepImportError && error.rerun) throw error;
     process.stderr.write(`weft ${command.name}: internal error (a bug in Weft, please report it)\n${(error as Error)?.stack ?? error}\n`);
     return ExitCode.internal;
   }

@@ -1,8 +1,9 @@
 /**
  * The echo's gRPC service (`weft.echo.v1.Echo/Call`, src/echo/echo.proto) on @grpc/grpc-js:
  * the gRPC equivalent of the HTTP echo, for gRPC routes. It shares the attempt counter per
- * x-request-id; `status` fails the call with that gRPC status (retry-on `unavailable`,
- * `resource-exhausted`, … classes), `succeed_after` only for the first n attempts.
+ * x-request-id (counted as `grpc:<id>`); `status` fails the call with that gRPC status (retry-on
+ * `unavailable`, `resource-exhausted`, … classes), `succeed_after` only for the first n attempts,
+ * `delay_ms` answers late (deadlines, route timeouts).
  * @see https://grpc.github.io/grpc/core/md_doc_statuscodes.html
  */
 import { fileURLToPath } from 'node:url';
@@ -17,6 +18,7 @@ interface EchoRequest {
   message: string;
   status: number;
   succeedAfter: number;
+  delayMs: number;
 }
 
 export function echoServiceDefinition(): grpc.ServiceDefinition {
@@ -37,12 +39,15 @@ export class GrpcEcho {
         const requestId = metadata['x-request-id'];
         const attempt = attempts.arrive(requestId ? `grpc:${requestId}` : undefined);
         const req = call.request;
-        const fail = req.status !== 0 && (req.succeedAfter === 0 || attempt <= req.succeedAfter);
-        if (fail) {
-          callback({ code: req.status, details: `weft echo: status ${req.status} on attempt ${attempt}` });
-          return;
-        }
-        callback(null, { ...identity, message: req.message, metadata, attempt, protocol: 'gRPC' });
+        const answer = (): void => {
+          const fail = req.status !== 0 && (req.succeedAfter === 0 || attempt <= req.succeedAfter);
+          if (fail) callback({ code: req.status, details: `weft echo: status ${req.status} on attempt ${attempt}` });
+          else callback(null, { ...identity, message: req.message, metadata, attempt, protocol: 'gRPC' });
+        };
+        if (req.delayMs <= 0) return answer();
+        // A cancelled call (the caller's deadline, the proxy's timeout) stops waiting.
+        const timer = setTimeout(answer, req.delayMs);
+        call.once('cancelled', () => clearTimeout(timer));
       },
     });
   }

@@ -10,7 +10,7 @@
  * for mirror checks), `/__weft/healthz`.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { arrivalKey, AttemptCounter } from './attempts';
 import { chooseStatus, controlsFor, EchoControlError, parseControls } from './controls';
@@ -33,6 +33,14 @@ export interface EchoOptions extends EchoIdentity {
   proxy?: string;
   /** The verification overlay's tag, echoed in every answer: the verifier waits for it (readiness on a cluster). */
   tag?: string;
+  /**
+   * Port of this workload's gRPC echo (./grpc.ts): connections that open with the HTTP/2
+   * preface (h2c, RFC 9113 §3.4) are relayed to it, so one application port serves gRPC to the
+   * sidecar and HTTP/1.1 (the control endpoints, /__weft/seen) to the verifier.
+   */
+  h2Relay?: number;
+  /** Shared with the gRPC echo, so that arrivals of both protocols count in one place. @default a new counter */
+  attempts?: AttemptCounter;
 }
 
 /** The JSON body of every echo answer. */
@@ -56,7 +64,7 @@ export interface EchoReply extends EchoIdentity {
 const MAX_BODY = 1024 * 1024;
 
 export class EchoServer {
-  readonly attempts = new AttemptCounter();
+  readonly attempts: AttemptCounter;
   private readonly server: http.Server;
   private readonly forwarder: Forwarder;
   private readonly sockets = new Set<import('node:net').Socket>();
@@ -66,6 +74,7 @@ export class EchoServer {
   }
 
   constructor(private readonly options: EchoOptions) {
+    this.attempts = options.attempts ?? new AttemptCounter();
     this.forwarder = new Forwarder(options.proxy);
     this.server = http.createServer({ keepAliveTimeout: 5_000 }, (req, res) => void this.handle(req, res));
     this.server.on('connection', (s) => {
@@ -74,17 +83,47 @@ export class EchoServer {
     });
   }
 
+  private front?: net.Server;
+
   async listen(): Promise<number> {
+    const relay = this.options.h2Relay;
+    const server: net.Server = relay === undefined ? this.server : (this.front = net.createServer((socket) => this.sniff(socket, relay)));
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+      server.once('error', reject);
+      server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
     });
-    return (this.server.address() as AddressInfo).port;
+    return (server.address() as AddressInfo).port;
+  }
+
+  /** h2c (the connection preface's first bytes, "PRI ") goes to the gRPC echo; anything else is HTTP/1.1. */
+  private sniff(socket: net.Socket, relay: number): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+    socket.once('error', () => socket.destroy());
+    socket.once('data', (first: Buffer) => {
+      socket.pause();
+      if (first.subarray(0, 4).toString('latin1') !== 'PRI ') {
+        socket.unshift(first);
+        this.server.emit('connection', socket);
+        socket.resume();
+        return;
+      }
+      const upstream = net.connect(relay, '127.0.0.1', () => {
+        upstream.write(first);
+        socket.pipe(upstream).pipe(socket);
+        socket.resume();
+      });
+      this.sockets.add(upstream);
+      upstream.once('close', () => (this.sockets.delete(upstream), socket.destroy()));
+      upstream.once('error', () => upstream.destroy());
+      socket.once('close', () => upstream.destroy());
+    });
   }
 
   async close(): Promise<void> {
     for (const s of this.sockets) s.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    if (this.front) await new Promise<void>((resolve) => this.front!.close(() => resolve()));
     await this.forwarder.close();
   }
 

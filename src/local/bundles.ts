@@ -8,7 +8,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -66,5 +66,8 @@ export async function ensureBundles(): Promise<Bundles> {
     }
     renameSync(tmp, bundles.echo);
   }
+  // The gRPC echo loads its proto next to the bundle (src/echo/grpc.ts), as the echo image lays it out.
+  const proto = join(dir, 'echo.proto');
+  if (!existsSync(proto)) copyFileSync(join(ROOT, 'src/echo/echo.proto'), proto);
   return bundles;
 }

@@ -3,8 +3,10 @@
  * echo workload plus its Weft proxy (the precompiled bundle, started as the image starts it),
  * with the proxy configs of dist/ rewritten to loopback ports (./rewrite.ts). It is ready when
  * every proxy's /config_dump reports the hash of the config written for it, so nothing is
- * sampled before the mesh serves what was compiled. If any child exits or a port is taken, the
- * error names it and every other process is stopped: nothing is left behind.
+ * sampled before the mesh serves what was compiled. Degradation switches live in one switches
+ * file per mesh that every proxy watches (./switches.ts): `setSwitch` flips one at runtime and
+ * resolves once every proxy reports it, as `weft switch --local` does. If any child exits or a
+ * port is taken, the error names it and every other process is stopped: nothing is left behind.
  */
 import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +20,8 @@ import { ChildExitedError, LocalMeshError, NotReadyError, PortConflictError } fr
 import { freePorts } from './ports';
 import { rewriteForLoopback, type InstancePorts } from './rewrite';
 import { readTopology, type Workload } from './topology';
+import { shippedStates, waitApplied, flipSwitchFile, writeSwitchesFile, type SwitchState, type SwitchWatcher } from './switches';
+import { removeRunRecord, writeRunRecord } from './run-record';
 
 export interface Instance {
   workload: Workload;
@@ -54,6 +58,8 @@ export interface LocalMeshOptions {
   seed?: number;
   /** Started with `--tag` on every echo (the verification overlay's readiness tag; tests of --target). */
   echoTag?: string;
+  /** Leave a run record (./run-record.ts) so that `weft switch --local` finds this mesh (`weft up`). @default false */
+  announce?: boolean;
 }
 
 const START_CONCURRENCY = 6;
@@ -68,6 +74,8 @@ export class LocalMesh {
   ca?: LocalCa;
   private readonly workDir: string;
   private readonly ownsWorkDir: boolean;
+  /** The switches file every proxy watches (undefined: the environment declares no switch). */
+  switchesFile?: string;
 
   private constructor(private readonly options: LocalMeshOptions) {
     this.ownsWorkDir = !options.workDir;
@@ -102,17 +110,21 @@ export class LocalMesh {
     // TCP listeners (inbound ones in front of an application's TCP port, then outbound TCP routes)
     // get loopback ports of their own: the declared ones would collide between replicas.
     const tcpOf = (w: Workload): number => (Array.isArray(w.config.inboundTcpListeners) ? w.config.inboundTcpListeners.length : 0) + (Array.isArray(w.config.tcpListeners) ? w.config.tcpListeners.length : 0);
-    const extra = workloads.reduce((n, w) => n + w.replicas * tcpOf(w), 0);
+    // An application behind inbound TCP listeners is the echo's raw TCP mode, on a port of its own.
+    const echoTcpOf = (w: Workload): number => (Array.isArray(w.config.inboundTcpListeners) && w.config.inboundTcpListeners.length > 0 ? 1 : 0);
+    const extra = workloads.reduce((n, w) => n + w.replicas * (tcpOf(w) + echoTcpOf(w)), 0);
     const ports = this.options.ports ?? (await freePorts(count * 4 + extra));
     let p = 0;
     for (const workload of workloads) {
       for (let i = 0; i < workload.replicas; i++) {
         const instancePorts = { echo: ports[p++]!, inbound: ports[p++]!, outbound: ports[p++]!, admin: ports[p++]! };
         const tcp = Array.from({ length: tcpOf(workload) }, () => ports[p++]!);
-        this.instances.push({ workload, name: `${workload.name}-${i}`, ports: tcp.length ? { ...instancePorts, tcp } : instancePorts, configFile: join(this.workDir, workload.namespace, `${workload.name}-${i}.json`), hash: '' });
+        const echoTcp = echoTcpOf(workload) ? ports[p++] : undefined;
+        this.instances.push({ workload, name: `${workload.name}-${i}`, ports: { ...instancePorts, ...(tcp.length ? { tcp } : {}), ...(echoTcp !== undefined ? { echoTcp } : {}) }, configFile: join(this.workDir, workload.namespace, `${workload.name}-${i}.json`), hash: '' });
       }
     }
     await this.prepareSecurity(workloads);
+    this.writeSwitches(workloads);
     this.writeConfigs(workloads);
     log(`starting ${this.instances.length} instances (${this.instances.length * 2} processes) of environment "${this.options.env}" from ${this.options.distDir}`);
     const deadline = Date.now() + (this.options.readyTimeoutMs ?? 90_000);
@@ -123,7 +135,31 @@ export class LocalMesh {
     await Promise.all(Array.from({ length: START_CONCURRENCY }, starter));
     if (this.failure) throw this.failure;
     await this.waitServing(deadline);
-    log(`local mesh ready: ${this.instances.length} instances`);
+    if (this.options.announce) writeRunRecord({ pid: process.pid, env: this.options.env, ...(this.switchesFile ? { switchesFile: this.switchesFile } : {}), watchers: this.switchWatchers() });
+    log(`local mesh ready: ${this.instances.length} instances${this.switchesFile ? `; switches file ${this.switchesFile}` : ''}`);
+  }
+
+  /** The shipped switch states into the mesh's one switches file (kept across config reloads unless the new dist/ ships others). */
+  private writeSwitches(workloads: Workload[]): void {
+    const states = shippedStates(this.options.distDir, this.options.env, workloads);
+    if (Object.keys(states).length === 0) return;
+    this.switchesFile ??= join(this.workDir, 'switches.json');
+    writeSwitchesFile(this.switchesFile, states);
+  }
+
+  /** Every proxy that watches the switches file, with the switches its config declares. */
+  switchWatchers(): SwitchWatcher[] {
+    return this.instances.filter((i) => i.workload.config.switches).map((i) => ({ label: `proxy of ${i.name}`, adminPort: i.ports.admin, declared: (i.workload.config.switches.declared as { name: string }[]).map((d) => d.name) }));
+  }
+
+  /**
+   * Flips a switch at runtime (no config reload, no restart) and resolves once every proxy
+   * declaring it reports the new state on its admin port; returns how many proxies that was.
+   */
+  async setSwitch(name: string, state: SwitchState, timeoutMs = 30_000): Promise<number> {
+    if (!this.switchesFile) throw new LocalMeshError('WEFT_LOCAL_NO_SWITCHES', `environment "${this.options.env}" declares no switch: there is no switches file to flip`);
+    flipSwitchFile(this.switchesFile, name, state);
+    return waitApplied(this.switchWatchers(), name, state, timeoutMs);
   }
 
   /** A throwaway CA and per-instance certificates when any config uses mTLS; a local JWT issuer when any has JWT rules. */
@@ -143,12 +179,20 @@ export class LocalMesh {
     for (const inst of this.instances) {
       const key = `${inst.workload.namespace}/${inst.workload.name}`;
       endpoints.set(key, [...(endpoints.get(key) ?? []), inst.ports.inbound]);
+      // Endpoints on a declared inbound TCP listener port are that listener's loopback port (./rewrite.ts).
+      (inst.workload.config.inboundTcpListeners ?? []).forEach((l: { port: number }, j: number) => {
+        const tcp = inst.ports.tcp?.[j];
+        if (tcp !== undefined) endpoints.set(`${key}:${l.port}`, [...(endpoints.get(`${key}:${l.port}`) ?? []), tcp]);
+      });
     }
     for (const w of workloads) if (!endpoints.has(`${w.namespace}/${w.name}`)) endpoints.set(`${w.namespace}/${w.name}`, []);
     for (const inst of this.instances) {
       const workload = workloads.find((w) => w.namespace === inst.workload.namespace && w.name === inst.workload.name) ?? inst.workload;
       inst.workload = workload;
-      const text = `${JSON.stringify(rewriteForLoopback(workload.config, inst.name, inst.ports, endpoints, { certificates: inst.certificates, jwks: this.issuer?.jwks }), null, 2)}\n`;
+      const local = rewriteForLoopback(workload.config, inst.name, inst.ports, endpoints, { certificates: inst.certificates, jwks: this.issuer?.jwks, switchesFile: this.switchesFile });
+      // A gRPC application is reached over h2c, as compiled: its echo relays h2c to the gRPC echo (--grpc-port).
+      if (workload.grpc && local.listeners.inbound) local.listeners.inbound.app = { ...local.listeners.inbound.app, protocol: 'http2' };
+      const text = `${JSON.stringify(local, null, 2)}\n`;
       mkdirSync(join(this.workDir, workload.namespace), { recursive: true });
       writeFileSync(`${inst.configFile}.tmp`, text);
       // rename: the proxy's watcher never reads a half-written file
@@ -174,6 +218,8 @@ export class LocalMesh {
       '--port', String(inst.ports.echo),
       '--proxy', `http://127.0.0.1:${inst.ports.outbound}`,
       ...(this.options.echoTag !== undefined ? ['--tag', this.options.echoTag] : []),
+      ...(inst.workload.grpc ? ['--grpc-port', '0'] : []),
+      ...(inst.ports.echoTcp !== undefined ? ['--tcp-port', String(inst.ports.echoTcp)] : []),
     ]);
     inst.proxy = new Child(label('proxy'), process.execPath, [this.bundles.proxy, '--config', inst.configFile], this.proxyEnv(inst));
     for (const child of [inst.echo, inst.proxy]) void child.exit.then((e) => this.childExited(inst, child, e.code, e.signal));
@@ -228,10 +274,13 @@ export class LocalMesh {
 
   /**
    * Serves another compiled dist/ (same workloads and replicas) by hot reload, as Argo CD
-   * updating the ConfigMaps would; resolves when every proxy serves it.
+   * updating the ConfigMaps would — the switches ConfigMap included, so the switch states are
+   * the new dist/'s; resolves when every proxy serves it.
    */
   async reload(distDir: string, timeoutMs = 30_000): Promise<void> {
     const workloads = readTopology(distDir, this.options.env);
+    const states = shippedStates(distDir, this.options.env, workloads);
+    if (this.switchesFile && Object.keys(states).length > 0) writeSwitchesFile(this.switchesFile, states);
     this.writeConfigs(workloads);
     await this.waitServing(Date.now() + timeoutMs);
   }
@@ -239,6 +288,7 @@ export class LocalMesh {
   /** Stops every process (SIGTERM, then SIGKILL) and removes the temp dir. Idempotent. */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.options.announce) removeRunRecord(this.options.env);
     await Promise.all(this.instances.flatMap((i) => [i.proxy?.stop(), i.echo?.stop()]));
     if (this.ownsWorkDir) rmSync(this.workDir, { recursive: true, force: true });
   }

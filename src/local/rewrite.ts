@@ -1,7 +1,7 @@
 /**
  * A compiled proxy config, made to run on loopback: the only changes are addresses, ports, the
  * instance name, the security material (certificates from the throwaway CA, the local JWKS in
- * place of the declared one), and three operational settings that do not change any behaviour under test
+ * place of the declared one, the local mesh's switches file in place of the mounted ConfigMap), and three operational settings that do not change any behaviour under test
  * (access log off — nobody reads it here; a short reload poll, so a hot-reloaded dist/ is served
  * within ~0.25 s; a short drain, so stopping is quick). Endpoints name per-version Services
  * (`<workload>.<namespace>.svc.<domain>`, what kube-proxy would spread over the version's pods);
@@ -15,9 +15,11 @@ export interface InstancePorts {
   admin: number;
   /** One per TCP listener of the config: inbound ones, then outbound ones, in order. */
   tcp?: number[];
+  /** The echo's raw TCP port: the application behind every inbound TCP listener. */
+  echoTcp?: number;
 }
 
-/** `namespace/workload` → inbound ports of its replicas. */
+/** `namespace/workload` → inbound ports of its replicas; `namespace/workload:<port>` → its replicas' inbound TCP listener on that declared port. */
 export type EndpointMap = ReadonlyMap<string, readonly number[]>;
 
 export function endpointKey(address: string): string | undefined {
@@ -25,10 +27,12 @@ export function endpointKey(address: string): string | undefined {
   return m ? `${m[2]}/${m[1]}` : undefined;
 }
 
-/** The local overlay's security material: this instance's certificate files, the local JWKS. */
+/** The local overlay's files: this instance's certificate files, the local JWKS, the mesh's switches file. */
 export interface LocalSecurity {
   certificates?: { certFile: string; keyFile: string; caFile: string };
   jwks?: string;
+  /** The one switches file of the local mesh (./switches.ts), which every proxy watches in place of /etc/weft-switches. */
+  switchesFile?: string;
 }
 
 export function rewriteForLoopback(config: Record<string, any>, instance: string, ports: InstancePorts, endpoints: EndpointMap, security: LocalSecurity = {}): Record<string, any> {
@@ -37,24 +41,32 @@ export function rewriteForLoopback(config: Record<string, any>, instance: string
   c.workload = { ...c.workload, instance };
   const l = c.listeners ?? {};
   if (l.inbound) l.inbound = { ...l.inbound, host: '127.0.0.1', port: ports.inbound, app: { host: '127.0.0.1', port: ports.echo } };
+  // Further inbound listeners (a service's second, third … HTTP/gRPC port) on a free loopback
+  // port each, in front of the echo workload, which speaks HTTP/1.1 on one port only. Nothing
+  // probes them locally yet: callers' entries for those ports reach the first listener.
+  if (Array.isArray(l.inboundPorts)) {
+    l.inboundPorts = l.inboundPorts.map((p: Record<string, unknown>) => ({ ...p, host: '127.0.0.1', port: 0, app: { host: '127.0.0.1', port: ports.echo } }));
+  }
   // A gateway has no inbound listener: its plain listener takes that port.
   if (Array.isArray(l.gateway)) l.gateway = l.gateway.map((g: Record<string, unknown>) => ({ ...g, host: '127.0.0.1', port: ports.inbound }));
   l.outbound = { host: '127.0.0.1', port: ports.outbound };
   l.admin = { host: '127.0.0.1', port: ports.admin };
   c.listeners = l;
   // TCP listeners on their own loopback ports, inbound ones first (the declared ports would
-  // collide between replicas). Nothing probes TCP locally yet; the application is not told.
+  // collide between replicas). The application is not told; the verifier finds them by listener name.
   let t = 0;
   for (const key of ['inboundTcpListeners', 'tcpListeners']) {
     if (Array.isArray(c[key])) c[key] = c[key].map((l: Record<string, unknown>) => ({ ...l, host: '127.0.0.1', port: ports.tcp?.[t++] ?? l.port }));
   }
+  // The application behind inbound TCP listeners is the echo's raw TCP mode.
+  if (Array.isArray(c.inboundTcpListeners) && ports.echoTcp !== undefined) c.inboundTcpListeners = c.inboundTcpListeners.map((l: Record<string, unknown>) => ({ ...l, app: { host: '127.0.0.1', port: ports.echoTcp } }));
   for (const service of c.services ?? []) {
     for (const subset of service.subsets ?? []) {
       // Cluster DNS (headless per-version Services) does not resolve on a laptop: the loopback replicas below are the endpoints.
       delete subset.discovery;
       subset.endpoints = (subset.endpoints ?? []).flatMap((e: { address: string; port: number; weight?: number }) => {
         const key = endpointKey(e.address);
-        const replicas = key ? endpoints.get(key) : undefined;
+        const replicas = key ? (endpoints.get(`${key}:${e.port}`) ?? endpoints.get(key)) : undefined;
         if (!replicas) return [e];
         // A per-version endpoint weighs its replica count; each replica then weighs one share.
         const w = e.weight ?? 1;
@@ -72,6 +84,7 @@ export function rewriteForLoopback(config: Record<string, any>, instance: string
       return { ...rest, jwks: security.jwks };
     });
   }
+  if (c.switches && security.switchesFile) c.switches = { ...c.switches, file: security.switchesFile };
   c.observability = { ...c.observability, accessLog: false };
   c.reload = { pollIntervalMs: 250 };
   c.limits = { ...c.limits, drainTimeoutMs: 1000 };

@@ -21,6 +21,8 @@ export interface Workload {
   serviceAccount: string;
   /** An ingress gateway (no application; its one plain listener takes the inbound port locally). */
   gateway?: boolean;
+  /** The service speaks gRPC (a port of its Kubernetes Service has appProtocol grpc): its echo serves the gRPC echo. */
+  grpc?: boolean;
   /** The config as compiled (parsed JSON). */
   config: Record<string, any>;
   configPath: string;
@@ -53,6 +55,7 @@ export function readTopology(distDir: string, env: string): Workload[] {
         config,
         configPath,
         ...(gateways.length ? { gateway: true } : {}),
+        ...(speaksGrpc(distDir, env, namespace, String(w.service)) ? { grpc: true } : {}),
       });
     }
   }
@@ -72,6 +75,11 @@ function replicasOf(distDir: string, env: string, namespace: string, workload: s
 function serviceAccountOf(distDir: string, env: string, namespace: string, workload: string): string | undefined {
   const sa = readYaml(join(distDir, env, 'kubernetes', namespace, `deployment-${workload}.yaml`))?.spec?.template?.spec?.serviceAccountName;
   return typeof sa === 'string' ? sa : undefined;
+}
+
+function speaksGrpc(distDir: string, env: string, namespace: string, service: string): boolean {
+  const ports = readYaml(join(distDir, env, 'kubernetes', namespace, `service-${service}.yaml`))?.spec?.ports;
+  return Array.isArray(ports) && ports.some((p: { appProtocol?: string }) => p.appProtocol === 'grpc');
 }
 
 function readYaml(path: string): any {

@@ -1,6 +1,7 @@
 /**
- * Structured access logs: one JSON object per line (formatted by access-log-line.ts). Each line
- * is UTF-8 encoded once, straight into a 64 KiB chunk; a chunk is written when full or every
+ * Structured access logs: one JSON object per line (access-log-line.ts). Each line is UTF-8
+ * encoded once, straight into a 64 KiB chunk — the request path encodes its fields in place
+ * (`reserve`/`commit`, no line string at all), `write` takes a ready string; a chunk is written when full or every
  * `flushIntervalMs` (50 ms), so logging costs one encode per request and one write per chunk (a
  * write per request, or joining line strings and re-encoding them, measurably cost CPU in
  * bench/proxy/features.ts).
@@ -63,6 +64,39 @@ export class AccessLogger {
       return;
     }
     this.used += this.chunk.write(line, this.used);
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setTimeout(this.flush, this.flushIntervalMs).unref();
+    }
+  }
+
+  /**
+   * Room for one line of at most `maxBytes`, to be encoded in place (access-log-line.ts
+   * `logAccess`): the chunk to write into from `reserved` on, then `commit(end)`. Null when the
+   * line is dropped (the sink is more than `maxBuffered` behind), as `write` drops it.
+   */
+  reserve(maxBytes: number): Buffer | null {
+    if (this.waitingBytes + this.used > this.maxBuffered) {
+      this.dropped++;
+      return null;
+    }
+    if (maxBytes > CHUNK_BYTES - this.used) {
+      // The chunk may not hold this line: send it on, and start a new one (a huge line gets a chunk of its own size).
+      this.seal();
+      if (maxBytes > CHUNK_BYTES) this.chunk = Buffer.allocUnsafe(maxBytes);
+      this.flush();
+    }
+    return this.chunk;
+  }
+
+  /** Where the reserved room starts in the chunk `reserve` returned. */
+  get reserved(): number {
+    return this.used;
+  }
+
+  /** The line reserved for ends at `end` in the chunk. */
+  commit(end: number): void {
+    this.used = end;
     if (!this.scheduled) {
       this.scheduled = true;
       setTimeout(this.flush, this.flushIntervalMs).unref();

@@ -4,31 +4,143 @@
  * pointer, same options), behind the same interface: a bundle then loads neither ajv nor its
  * code generation. Used by the proxy's build (./build.ts) and by the precompiled compiler
  * (src/cli/build.mjs), whose weft target validates every proxy config it emits.
+ *
+ * Two forms:
+ * - `eager` (the compiler): every validator is plain code in the bundle, compiled by V8 on first
+ *   call and kept — the compiler validates one proxy config per service.
+ * - `packed` (the proxy): the proxy validates a config at start and at each reload, never per
+ *   request, yet the eager form made the validators 70% of its 1.6 MB bundle, held in memory for
+ *   the process's life as script source (two bytes per character on Node 20 as soon as one
+ *   character is not Latin-1; on Node 24 as external strings). Packed, each validator is its own
+ *   minified CommonJS module (ajv's runtime helper bundled in), brotli-compressed and
+ *   base64-encoded into the bundle (~0.1 MB for all of them); `validatorAt` unpacks and compiles
+ *   only the validators a config reaches (the document, and the branches of the unions the
+ *   config actually has), and `releaseValidators` — called by ./config/load.ts when a load
+ *   ends — drops them and the schema, so that the garbage collector frees their code and source.
+ *   A reload unpacks them again (milliseconds; docs/performance.md#proxy-memory).
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlib } from 'node:zlib';
 import Ajv2020 from 'ajv/dist/2020';
 import standaloneCode from 'ajv/dist/standalone';
-import type { Plugin } from 'esbuild';
-import { AJV_OPTIONS, CONFIG_SCHEMA, schemaAt, unionBranchPointers } from './config/validators';
+import { build, type Plugin } from 'esbuild';
+import { AJV_OPTIONS, configSchema, schemaAt, unionBranchPointers } from './config/validators';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const VALIDATORS = fileURLToPath(new URL('./config/validators.ts', import.meta.url));
 
+export type ValidatorForm = 'eager' | 'packed';
+
+const pointers = (): string[] => ['', ...unionBranchPointers()];
+
 /** CommonJS source of every config validator, exported as v0 (document), v1… (union branches). */
-function standaloneValidators(): { code: string; pointers: string[] } {
-  const pointers = ['', ...unionBranchPointers()];
+function standaloneValidators(): string {
   const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { source: true } });
   const exports: Record<string, string> = {};
-  pointers.forEach((p, i) => {
-    ajv.addSchema(p === '' ? CONFIG_SCHEMA : schemaAt(p), `weft:${p}`);
+  pointers().forEach((p, i) => {
+    ajv.addSchema(p === '' ? configSchema() : schemaAt(p), `weft:${p}`);
     exports[`v${i}`] = `weft:${p}`;
   });
-  return { code: standaloneCode(ajv, exports), pointers };
+  return standaloneCode(ajv, exports);
+}
+
+const eagerModule = (): string => `
+  import schema from './schemas/weft-proxy-config.schema.json';
+  import * as compiled from 'weft:standalone';
+  const byPointer = new Map(${JSON.stringify(pointers())}.map((p, i) => [p, compiled['v' + i]]));
+  export const configSchema = () => schema;
+  // Kept for the process's life: the compiler validates one config per service.
+  export function releaseValidators() {}
+  export function validatorAt(pointer) {
+    const v = byPointer.get(pointer);
+    if (!v) throw new Error('no precompiled validator at ' + pointer);
+    return v;
+  }`;
+
+// Quality 9, not brotli's default 11: a few percent larger, several times faster to build.
+const pack = (text: string): string => brotliCompressSync(text, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }).toString('base64');
+
+/** Every validator as a self-contained, minified CommonJS module exporting `v`, by pointer. */
+async function validatorModules(all: readonly string[]): Promise<string[]> {
+  // One ajv for all: each instance compiles the draft 2020-12 meta-schema again.
+  const ajv = new Ajv2020({ ...AJV_OPTIONS, code: { source: true } });
+  all.forEach((p) => ajv.addSchema(p === '' ? configSchema() : schemaAt(p), `weft:${p}`));
+  const bundled = all.map((p) =>
+    build({
+      // standaloneCode with one export emits only that validator and what it references.
+      stdin: { contents: standaloneCode(ajv, { v: `weft:${p}` }), resolveDir: root, loader: 'js' },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      minify: true,
+      write: false,
+      logLevel: 'warning',
+    }),
+  );
+  return (await Promise.all(bundled)).map((out) => out.outputFiles[0]!.text);
+}
+
+/**
+ * The packed module, cached under node_modules/.cache by what it is made of (the schema, ajv's
+ * version, this generator): `weft proxy` rebuilds its bundle whenever a proxy source changes,
+ * and only a schema change needs the validators generated again.
+ */
+async function cachedPackedModule(): Promise<string> {
+  const ajvVersion = (createRequire(import.meta.url)('ajv/package.json') as { version: string }).version;
+  const key = createHash('sha256').update(JSON.stringify(configSchema())).update(ajvVersion).update(readFileSync(fileURLToPath(import.meta.url))).digest('hex').slice(0, 16);
+  const dir = join(root, 'node_modules/.cache/weft-proxy-validators');
+  const file = join(dir, `${key}.mjs`);
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    const code = await packedModule();
+    mkdirSync(dir, { recursive: true });
+    // Written under a private name and renamed: a concurrent build never reads half of it.
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, code);
+    renameSync(tmp, file);
+    return code;
+  }
+}
+
+async function packedModule(): Promise<string> {
+  const all = pointers();
+  const modules = await validatorModules(all);
+  const packed = Object.fromEntries(all.map((p, i) => [p, pack(modules[i]!)]));
+  return `
+    import { brotliDecompressSync } from 'node:zlib';
+    import { compileFunction } from 'node:vm';
+    const PACKED = ${JSON.stringify(packed)};
+    const SCHEMA = ${JSON.stringify(pack(JSON.stringify(configSchema())))};
+    const unpack = (base64) => brotliDecompressSync(Buffer.from(base64, 'base64')).toString('utf8');
+    const loaded = new Map();
+    let schema;
+    export function configSchema() {
+      return (schema ??= JSON.parse(unpack(SCHEMA)));
+    }
+    export function validatorAt(pointer) {
+      let v = loaded.get(pointer);
+      if (v) return v;
+      const code = PACKED[pointer];
+      if (code === undefined) throw new Error('no precompiled validator at ' + pointer);
+      const module = { exports: {} };
+      compileFunction(unpack(code), ['module', 'exports'], { filename: 'weft-proxy-config-validator:' + (pointer || '/') })(module, module.exports);
+      loaded.set(pointer, (v = module.exports.v));
+      return v;
+    }
+    export function releaseValidators() {
+      loaded.clear();
+      schema = undefined;
+    }`;
 }
 
 /** Replaces ./config/validators with the precompiled validators behind the same interface. */
-export function precompiledValidators(): Plugin {
-  const { code, pointers } = standaloneValidators();
+export function precompiledValidators(form: ValidatorForm = 'eager'): Plugin {
   return {
     name: 'weft-precompiled-validators',
     setup(b) {
@@ -38,22 +150,12 @@ export function precompiledValidators(): Plugin {
         return resolved.path === VALIDATORS ? { path: 'validators', namespace: 'weft' } : undefined;
       });
       b.onResolve({ filter: /^weft:standalone$/ }, () => ({ path: 'standalone', namespace: 'weft' }));
-      b.onLoad({ filter: /^standalone$/, namespace: 'weft' }, () => ({ contents: code, loader: 'js', resolveDir: root }));
-      b.onLoad({ filter: /^validators$/, namespace: 'weft' }, () => ({
+      b.onLoad({ filter: /^standalone$/, namespace: 'weft' }, () => ({ contents: standaloneValidators(), loader: 'js', resolveDir: root }));
+      b.onLoad({ filter: /^validators$/, namespace: 'weft' }, async () => ({
         resolveDir: root,
         loader: 'js',
-        contents: `
-          import schema from './schemas/weft-proxy-config.schema.json';
-          import * as compiled from 'weft:standalone';
-          export const CONFIG_SCHEMA = schema;
-          const byPointer = new Map(${JSON.stringify(pointers)}.map((p, i) => [p, compiled['v' + i]]));
-          export function validatorAt(pointer) {
-            const v = byPointer.get(pointer);
-            if (!v) throw new Error('no precompiled validator at ' + pointer);
-            return v;
-          }`,
+        contents: form === 'packed' ? await cachedPackedModule() : eagerModule(),
       }));
     },
   };
 }
-

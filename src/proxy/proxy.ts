@@ -52,6 +52,8 @@ export interface ProxyOptions {
 
 export interface ProxyPorts {
   inbound?: number;
+  /** Further inbound listeners (listeners.inboundPorts) by name. */
+  inboundPorts?: Record<string, number>;
   outbound?: number;
   admin?: number;
   /** TCP listeners by name. */
@@ -68,7 +70,7 @@ const PROXY_ENTRY = process.env.WEFT_PROXY_ENTRY ?? 'source';
 function listenersOf(c: ProxyConfig): string {
   const l = c.listeners;
   // The mTLS transport and certificate files are bound when the listener starts, like its address.
-  return JSON.stringify([l.inbound ? [l.inbound.host, l.inbound.port, l.inbound.app] : null, l.outbound ?? null, l.admin, c.security.mtls ?? null, c.tcpListeners.map((t) => [t.name, t.host, t.port]), c.inboundTcpListeners.map((t) => [t.name, t.host, t.port, t.app]), l.gateway]);
+  return JSON.stringify([l.inbound ? [l.inbound.host, l.inbound.port, l.inbound.app] : null, l.inboundPorts.map((p) => [p.name, p.host, p.port, p.app]), l.outbound ?? null, l.admin, c.security.mtls ?? null, c.tcpListeners.map((t) => [t.name, t.host, t.port]), c.inboundTcpListeners.map((t) => [t.name, t.host, t.port, t.app]), l.gateway]);
 }
 
 export class WeftProxy implements AdminSource {
@@ -86,6 +88,8 @@ export class WeftProxy implements AdminSource {
   private spans: OtlpExporter | null = null;
   private spansKey = 'null';
   private secureInbound: SecureInbound | null = null;
+  /** mTLS sockets of the further inbound listeners, by listener name. */
+  private readonly securePorts: Array<{ name: string; secure: SecureInbound }> = [];
   private readonly tcp: TcpProxy[] = [];
   private readonly inboundTcp: InboundTcpListener[] = [];
   /** TLS-terminating sockets of gateway servers, with their certificate watchers. */
@@ -139,6 +143,7 @@ export class WeftProxy implements AdminSource {
         this.ports.inbound = await this.secureInbound.listen(c.listeners.inbound.host, c.listeners.inbound.port);
       } else this.ports.inbound = await l.listen(c.listeners.inbound.host, c.listeners.inbound.port);
     }
+    for (const p of c.listeners.inboundPorts) (this.ports.inboundPorts ??= {})[p.name] = await this.startInboundPort(p, current);
     if (c.listeners.outbound) {
       const l = createOutboundListener(current);
       this.listeners.push(l);
@@ -170,6 +175,17 @@ export class WeftProxy implements AdminSource {
       this.watcher.start();
     }
     this.logger.log('info', 'proxy started', { hash: loaded.hash, ports: this.ports, workload: c.workload, entry: PROXY_ENTRY });
+  }
+
+  /** A further inbound listener (one per application port), behind mTLS as the first one is. */
+  private async startInboundPort(p: ProxyConfig['listeners']['inboundPorts'][number], current: () => Runtime): Promise<number> {
+    const l = createInboundListener(current, p.name);
+    this.listeners.push(l);
+    const mtls = this.runtime.config.security.mtls;
+    if (!mtls || mtls.mode === 'DISABLE' || !this.certificates) return l.listen(p.host, p.port);
+    const secure = new SecureInbound(mtls, this.certificates, l.server, p.http2, l.label);
+    this.securePorts.push({ name: p.name, secure });
+    return secure.listen(p.host, p.port);
   }
 
   /** One gateway server: its HTTP listener, behind TLS termination when the server declares TLS. */
@@ -357,6 +373,12 @@ export class WeftProxy implements AdminSource {
       counters['weft_proxy_inbound_connections_total{transport="plaintext"}'] = a.plaintext;
       counters['weft_proxy_inbound_connections_total{transport="rejected"}'] = a.rejected;
     }
+    for (const { name, secure } of this.securePorts) {
+      const a = secure.auth.stats;
+      counters[`weft_proxy_inbound_connections_total{listener="inbound:${name}",transport="mtls"}`] = a.mtls;
+      counters[`weft_proxy_inbound_connections_total{listener="inbound:${name}",transport="plaintext"}`] = a.plaintext;
+      counters[`weft_proxy_inbound_connections_total{listener="inbound:${name}",transport="rejected"}`] = a.rejected;
+    }
     if (this.certificates) {
       counters['weft_proxy_certificate_rotations_total'] = this.certificates.rotations;
       gauges['weft_proxy_certificate_expiry_timestamp_seconds'] = Math.floor(this.certificates.material.notAfter.getTime() / 1000);
@@ -388,7 +410,7 @@ export class WeftProxy implements AdminSource {
     this.draining = true;
     this.logger.log('info', 'draining', { inflight: this.listeners.reduce((n, l) => n + l.inflight, 0), timeoutMs });
     this.watcher?.stop();
-    const secure = Promise.all([this.secureInbound?.close(false), ...this.tcp.map((t) => t.close(false)), ...this.inboundTcp.map((t) => t.close(false, timeoutMs)), ...this.gatewayTls.map((g) => g.tls.close(false))]);
+    const secure = Promise.all([this.secureInbound?.close(false), ...this.securePorts.map((p) => p.secure.close(false)), ...this.tcp.map((t) => t.close(false)), ...this.inboundTcp.map((t) => t.close(false, timeoutMs)), ...this.gatewayTls.map((g) => g.tls.close(false))]);
     await Promise.all(this.listeners.map((l) => l.drain(timeoutMs)));
     await secure;
     await this.shutdown(false);
@@ -398,7 +420,7 @@ export class WeftProxy implements AdminSource {
   async close(): Promise<void> {
     this.draining = true;
     this.watcher?.stop();
-    const secure = Promise.all([this.secureInbound?.close(true), ...this.tcp.map((t) => t.close(true)), ...this.inboundTcp.map((t) => t.close(true)), ...this.gatewayTls.map((g) => g.tls.close(true))]);
+    const secure = Promise.all([this.secureInbound?.close(true), ...this.securePorts.map((p) => p.secure.close(true)), ...this.tcp.map((t) => t.close(true)), ...this.inboundTcp.map((t) => t.close(true)), ...this.gatewayTls.map((g) => g.tls.close(true))]);
     await Promise.all(this.listeners.map((l) => l.drain(0)));
     await secure;
     await this.shutdown(true);

@@ -9,7 +9,7 @@ import { ServiceRuntime } from './cluster/service';
 import type { ConnectionPoolConfig, ProxyConfig, ServiceConfig } from './config/schema';
 import type { LoadedConfig } from './config/load';
 import type { AccessLogger } from './access-log';
-import { accessLogLine } from './access-log-line';
+import { logAccess } from './access-log-line';
 import type { Exchange } from './exchange';
 import { requestLabelKey, UNKNOWN_PEER, type IstioMetrics, type PeerLabels } from './metrics';
 import { faultStep } from './pipeline/fault';
@@ -62,6 +62,33 @@ function parsePeer(value: string): PeerLabels {
   return { workload: workload || 'unknown', namespace: namespace || 'unknown', app: app || 'unknown', version: version || 'unknown', principal: 'unknown', cluster: cluster || 'unknown' };
 }
 
+type InboundListenerConfig = NonNullable<ProxyConfig['listeners']['inbound']>;
+
+function inboundServiceName(listener: string): string {
+  return `${INBOUND_SERVICE}:${listener}`;
+}
+
+/** The application behind one inbound listener, as a one-endpoint service. */
+function appService(name: string, l: InboundListenerConfig, registry: EndpointRegistry): ServiceRuntime {
+  const pool = l.connectionPool ?? DEFAULT_POOL;
+  const app = registry.get(name, l.app.host, l.app.port, 1, pool, undefined, l.app.protocol);
+  return new ServiceRuntime({ name, lb: { type: 'round-robin' }, outlier: undefined, pool, subsets: [{ name: 'app', endpoints: [app], metricKey: '' }], serviceMetricKey: '' });
+}
+
+/**
+ * An inbound listener is one implicit route to its application port, with the service's own
+ * policies: authentication and authorization, per-service rate limit, fault injection, timeout,
+ * connection limits.
+ */
+function inboundRoute(name: string, service: string, l: InboundListenerConfig, security: SecurityRuntime, ctx: RouteContext): CompiledRoute {
+  const steps: Step[] = [];
+  if (security.active) steps.push(security.step);
+  steps.push(...degradationSteps({ name, ...l }, ctx));
+  if (l.fault) steps.push(faultStep(l.fault));
+  const f = forwardChain({ destinations: [{ service, weight: 1 }], timeoutMs: l.timeoutMs }, ctx);
+  return { name, matches: () => true, dispatch: compose([...steps, ...f.steps], f.terminal) };
+}
+
 /** The SPIFFE id of this workload's certificate, or `unknown` without one. */
 function ownPrincipal(registry: EndpointRegistry): string {
   const id = registry.identity?.().identity;
@@ -75,6 +102,10 @@ export class Runtime {
   readonly services = new Map<string, ServiceRuntime>();
   readonly routes: CompiledRoute[] = [];
   readonly inbound: CompiledRoute | null = null;
+  /** The implicit routes of the further inbound listeners, by listener name. */
+  private readonly inboundPorts = new Map<string, CompiledRoute>();
+  /** Their security steps (they share the first listener's counters and JWT key sets). */
+  private readonly portSecurity: SecurityRuntime[] = [];
   readonly self: PeerLabels;
   readonly peerHeader: string;
   /** Source labels of TCP metrics this workload reports (passthrough tunnels). */
@@ -121,14 +152,9 @@ export class Runtime {
     for (const s of c.services) this.services.set(s.name, this.buildService(s, registry));
     for (const s of c.services) if (s.ratioBreaker) this.breakers.set(s.name, new RatioBreaker(s.ratioBreaker));
     const inbound = c.listeners.inbound;
-    if (inbound) {
-      const pool = inbound.connectionPool ?? DEFAULT_POOL;
-      const app = registry.get(INBOUND_SERVICE, inbound.app.host, inbound.app.port, 1, pool, undefined, inbound.app.protocol);
-      this.services.set(
-        INBOUND_SERVICE,
-        new ServiceRuntime({ name: INBOUND_SERVICE, lb: { type: 'round-robin' }, outlier: undefined, pool, subsets: [{ name: 'app', endpoints: [app], metricKey: '' }], serviceMetricKey: '' }),
-      );
-    }
+    // One application service per inbound listener: each port forwards to its own application port.
+    if (inbound) this.services.set(INBOUND_SERVICE, appService(INBOUND_SERVICE, inbound, registry));
+    for (const p of c.listeners.inboundPorts) this.services.set(inboundServiceName(p.name), appService(inboundServiceName(p.name), p, registry));
     const ctx: RouteContext = { services: this.services, limits: c.limits, mirrorBudget: this.mirrorBudget, switches: this.switches, breakers: this.breakers, shapers: this.shapers, metrics };
     for (const r of c.routes) this.routes.push(compileRoute(r, ctx));
     for (const s of c.services) {
@@ -136,17 +162,21 @@ export class Runtime {
       this.serviceDefaults.push({ hosts: compileHosts(s.hosts ?? defaultHosts(s)), route: { name: `default|${s.name}`, matches: () => true, dispatch: compose(f.steps, f.terminal) } });
     }
     if (inbound) {
-      // The inbound listener is one implicit route to the application, with the service's own
-      // policies: per-service rate limit, fault injection, timeout, connection limits.
-      const steps: Step[] = [];
-      // Authentication and authorization come first, as Istio's jwt_authn and rbac filters do.
+      // Authentication and authorization come first, as Istio's jwt_authn and rbac filters do;
+      // each listener matches authorization `ports` against its own application port.
       this.security = new SecurityRuntime(c.security, inbound.app.port);
-      if (this.security.active) steps.push(this.security.step);
-      steps.push(...degradationSteps({ name: 'inbound', ...inbound }, ctx));
-      if (inbound.fault) steps.push(faultStep(inbound.fault));
-      const f = forwardChain({ destinations: [{ service: INBOUND_SERVICE, weight: 1 }], timeoutMs: inbound.timeoutMs }, ctx);
-      this.inbound = { name: 'inbound', matches: () => true, dispatch: compose([...steps, ...f.steps], f.terminal) };
+      this.inbound = inboundRoute('inbound', INBOUND_SERVICE, inbound, this.security, ctx);
+      for (const p of c.listeners.inboundPorts) {
+        const security = new SecurityRuntime(c.security, p.app.port, this.security.counters);
+        this.portSecurity.push(security);
+        this.inboundPorts.set(p.name, inboundRoute(`inbound:${p.name}`, inboundServiceName(p.name), p, security, ctx));
+      }
     }
+  }
+
+  /** The implicit route of a further inbound listener (listeners.inboundPorts), by name. */
+  inboundPort(name: string): CompiledRoute | null {
+    return this.inboundPorts.get(name) ?? null;
   }
 
   private buildService(s: ServiceConfig, registry: EndpointRegistry): ServiceRuntime {
@@ -203,6 +233,7 @@ export class Runtime {
   stop(): void {
     for (const s of this.services.values()) s.stop();
     this.security?.stop();
+    for (const s of this.portSecurity) s.stop();
   }
 
   private metricKey(ex: Exchange): string {
@@ -233,7 +264,7 @@ export class Runtime {
   observe(ex: Exchange): void {
     const duration = performance.now() - ex.start;
     if (this.metrics) this.metrics.record(this.metricKey(ex), ex.status, ex.flags, duration, ex.bodyLength > 0 ? ex.bodyLength : 0, ex.bytesSent, grpcResponseStatus(ex));
-    if (this.accessLog) this.accessLog.write(accessLogLine(ex, duration));
+    if (this.accessLog) logAccess(this.accessLog, ex, duration);
     if (this.spans) {
       const span = spanOf(ex, duration);
       if (span) this.spans.add(span);

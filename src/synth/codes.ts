@@ -24,5 +24,6 @@ export const PIPELINE_CODES = {
   WEFT021: { severity: 'error', title: 'mesh.config.ts ended the process' },
   WEFT022: { severity: 'error', title: 'mesh.config.ts failed after loading' },
   WEFT050: { severity: 'error', title: 'the compiler ran out of memory' },
+  WEFT051: { severity: 'error', title: 'dist/ cannot be written' },
   WEFT690: { severity: 'error', title: 'emitted object fails its schema' },
 } as const satisfies CodeTable;

@@ -3,6 +3,7 @@ import type { Mesh } from '../constructs/mesh';
 import { compileModel, type CompileOptions } from './compile';
 import { refineFieldLocations } from './field-location';
 import { loadMeshConfig } from './load';
+import type { DistChanges } from './write';
 
 /** What a compile of a mesh description gives: diagnostics, and the files of dist/ when there is no error. */
 export interface CompiledConfig {
@@ -11,6 +12,11 @@ export interface CompiledConfig {
   files: Map<string, string>;
   /** Environments that were compiled. */
   environments: string[];
+  /**
+   * Set when the compile child compared and staged the files itself (isolate.ts, the streaming
+   * path): `files` is then empty, and the parent commits the staging folder (write.ts).
+   */
+  staged?: { staging: string; changes: DistChanges };
 }
 
 /** model → analyze → emit → schema-check for a Mesh that is already built. */

@@ -24,6 +24,13 @@ export interface CompileOptions {
   schemaCheck?: boolean;
   /** Also emit `verify/<env>/`, the verification overlay (src/verify/overlay/model.ts). @default true */
   verificationOverlay?: boolean;
+  /**
+   * Receives each file as soon as it is serialized, instead of the result's `files` (which
+   * stays empty): `weft synth` stages it in dist/'s staging folder at once, so that a large
+   * mesh's output never lives in memory (isolate-child.ts). Each path comes once. A caller must
+   * not use what it received when the result has errors.
+   */
+  onFile?: FileSink;
 }
 
 export interface CompileResult {
@@ -56,12 +63,13 @@ export function compileModel(model: MeshModel, options: CompileOptions = {}): Co
   }
   const environments = model.environments.filter((e) => !wanted || wanted.includes(e.name));
   const files = new Map<string, string>();
+  const emit: FileSink = options.onFile ?? ((path, content) => files.set(path, content));
   const patcher = new ObjectPatcher(model.patches ?? [], reporter.report);
   // Model indexes (host canonicalisation, callers, …) are built once per environment's model.
   withModelMemo(() => {
     for (const env of environments) {
-      emitEnvironment(model, env, targets, reporter, files, options.schemaCheck !== false, patcher);
-      if (options.verificationOverlay !== false) emitVerificationOverlay(model, env, targets, reporter, files, options.schemaCheck !== false);
+      emitEnvironment(model, env, targets, reporter, emit, options.schemaCheck !== false, patcher);
+      if (options.verificationOverlay !== false) emitVerificationOverlay(model, env, targets, reporter, emit, options.schemaCheck !== false);
     }
   });
   patcher.reportUnmatched(environments.map((e) => e.name), model.environments.map((e) => e.name));
@@ -74,12 +82,16 @@ export function compileModel(model: MeshModel, options: CompileOptions = {}): Co
   };
 }
 
+/** Where each serialized file goes. */
+export type FileSink = (path: string, content: string) => void;
+
 /**
- * Every target that applies to one environment, serialized into `files`. The environment's
- * mesh target answers `wiring` for every target (the Kubernetes target adds the sidecars and
- * labels it returns), so that no target imports another.
+ * Every target that applies to one environment, each file handed to `emit` as soon as it is
+ * serialized, so that only a target's objects (not their text) live until the target is done. The
+ * environment's mesh target answers `wiring` for every target (the Kubernetes target adds the
+ * sidecars and labels it returns), so that no target imports another.
  */
-function emitEnvironment(model: MeshModel, env: Environment, targets: readonly Target[], reporter: Reporter, files: Map<string, string>, check: boolean, patcher?: ObjectPatcher): void {
+function emitEnvironment(model: MeshModel, env: Environment, targets: readonly Target[], reporter: Reporter, emit: FileSink, check: boolean, patcher?: ObjectPatcher): void {
   const ctx = emitContext(model, env, reporter.report, { targets });
   const mesh = targets.find((t) => t.name === env.mesh);
   if (!mesh) {
@@ -102,9 +114,22 @@ function emitEnvironment(model: MeshModel, env: Environment, targets: readonly T
     // The user's JSON patches (mesh.patch), before the schema check validates the result.
     patcher?.apply(env.name, target.name, out.manifests);
     if (check) for (const d of schemaCheck(out.manifests, env.name, (m) => manifestSource(ctx.model, m)).diagnostics) reporter.add(d);
-    for (const manifest of out.manifests)
-      addFile(files, manifestPath(env.name, target.name, manifest), manifestYaml(manifest), collision, `${manifest.kind} ${manifest.metadata.name}`);
-    for (const file of out.files ?? []) addFile(files, `${env.name}/${target.name}/${file.path}`, jsonFileText(file.json), collision);
+    // Paths never repeat across targets (each has its folder); within one, a path is remembered
+    // with how to render its content again, so that a second object for it is compared without
+    // keeping every file's text.
+    const written = new Map<string, () => string>();
+    const put = (path: string, render: () => string, what?: string) => {
+      const content = render();
+      const earlier = written.get(path);
+      if (earlier) {
+        if (earlier() !== content) collision(path, what);
+        return;
+      }
+      written.set(path, render);
+      emit(path, content);
+    };
+    for (const manifest of out.manifests) put(manifestPath(env.name, target.name, manifest), () => manifestYaml(manifest), `${manifest.kind} ${manifest.metadata.name}`);
+    for (const file of out.files ?? []) put(`${env.name}/${target.name}/${file.path}`, () => jsonFileText(file.json));
   }
 }
 
@@ -115,19 +140,12 @@ function emitEnvironment(model: MeshModel, env: Environment, targets: readonly T
  * only errors are kept — and only when the environment itself compiled, since an error there
  * is already reported once.
  */
-function emitVerificationOverlay(model: MeshModel, env: Environment, targets: readonly Target[], reporter: Reporter, files: Map<string, string>, check: boolean): void {
+function emitVerificationOverlay(model: MeshModel, env: Environment, targets: readonly Target[], reporter: Reporter, emit: FileSink, check: boolean): void {
   if (hasErrors(reporter.diagnostics)) return;
   const scratch = new Reporter(codeRegistry(undefined, targets));
-  const overlay = new Map<string, string>();
-  emitEnvironment(verificationModel(model, env.name, WEFT_VERSION), env, targets, scratch, overlay, check);
+  const underVerify: FileSink = (path, content) => emit(`verify/${path}`, content);
+  emitEnvironment(verificationModel(model, env.name, WEFT_VERSION), env, targets, scratch, underVerify, check);
   for (const d of scratch.diagnostics) if (d.severity === 'error') reporter.add(d);
-  for (const [path, content] of overlay) files.set(`verify/${path}`, content);
-}
-
-/** Two objects that would land in one file are a Weft bug or a name clash the analyzer missed. */
-function addFile(files: Map<string, string>, path: string, content: string, collision: (path: string, what?: string) => void, what?: string): void {
-  if (files.has(path) && files.get(path) !== content) collision(path, what);
-  files.set(path, content);
 }
 
 /**

@@ -13,21 +13,24 @@
  * "the config left nothing running". An error thrown while the child waits (a config's unref'd
  * timer) ends the child; the parent starts a fresh one for the next run.
  */
-import { sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic';
+import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics/diagnostic';
 import { compileMesh, type CompiledConfig } from './compile-config';
-import { describeThrown, loadMeshConfig } from './load';
+import { describeThrown, loadMeshConfig, type ConfigImporter } from './load';
 import type { ChildMessage, ChildRequest } from './isolate';
+import { cannotWrite, DistStage } from './write';
+import type { FileSink } from './compile';
 
 /** Files per IPC message of a result (see sendFiles). */
 const FILES_PER_MESSAGE = 2000;
 
 export interface ServeOptions {
   /**
-   * After a failed load: the Weft source file (other than the public API) the config imported,
-   * if that is why it failed. Set by the precompiled child (compile-child.mjs), whose bundle
-   * has no module for such a file; the parent then compiles from the sources.
+   * How mesh.config.ts is imported. The precompiled child (compile-child.mjs) bundles it
+   * (config-bundle.ts), and a config that imports a Weft source file other than the public API
+   * (which its compiler bundle has no module for) makes the parent compile from the sources.
+   * @default a native import under a fresh `?weft-load=N` URL (through tsx in the source child)
    */
-  deepImport?: () => string | undefined;
+  importConfig?: ConfigImporter;
 }
 
 /** Serves compile requests from the parent until one without `keep` is done. */
@@ -64,11 +67,10 @@ export function serveCompileRequests(options: ServeOptions = {}): void {
     late = undefined;
     active = { configFile: request.configPath, loading: true };
     send({ phase: 'loading' });
-    const loaded = await loadMeshConfig(request.configPath);
+    const loaded = await loadMeshConfig(request.configPath, options.importConfig);
     active.loading = false;
-    const deep = loaded.mesh ? undefined : options.deepImport?.();
-    if (deep !== undefined) {
-      send({ phase: 'source-mode', file: deep }, () => process.exit(0));
+    if (loaded.deepImport !== undefined) {
+      send({ phase: 'source-mode', file: loaded.deepImport }, () => process.exit(0));
       return;
     }
     send({ phase: 'compiling' });
@@ -76,7 +78,9 @@ export function serveCompileRequests(options: ServeOptions = {}): void {
     // through loader hooks can leave the event loop momentarily empty, and `beforeExit` would
     // end the child mid-compile. The config has run by now; only its timers count from here.
     const keepAlive = setInterval(() => {}, 1 << 30);
-    const result = loaded.mesh ? await compileMesh(loaded.mesh, request.options) : { diagnostics: loaded.diagnostics, files: new Map(), environments: [] };
+    const output = request.output ? stageOutput(request) : undefined;
+    const compiled = loaded.mesh ? await compileMesh(loaded.mesh, { ...request.options, onFile: output?.onFile }) : { diagnostics: loaded.diagnostics, files: new Map(), environments: [] };
+    const result = output ? output.staged(compiled) : compiled;
     clearInterval(keepAlive);
     send({ phase: 'settling' });
     process.once('beforeExit', () => finish(request, result));
@@ -122,4 +126,38 @@ export function serveCompileRequests(options: ServeOptions = {}): void {
   };
 
   process.once('message', (request: ChildRequest) => void serve(request));
+}
+
+/**
+ * The streaming output of `weft synth` (IsolateOptions.output): each file is compared with
+ * dist/ and, when changed, written to the staging folder as soon as it is serialized, so that neither this process nor the parent ever holds the whole output (at
+ * 10,000 services, 423,000 files). The parent commits the staging folder only for a result
+ * without errors, and removes it otherwise. A file that cannot be staged (a full disk, no
+ * permission) is WEFT051, not a crash.
+ */
+function stageOutput(request: ChildRequest): { onFile: FileSink; staged: (compiled: CompiledConfig) => CompiledConfig } {
+  const { distDir, staging, dryRun } = request.output!;
+  const stage = new DistStage(distDir, { environments: request.options.environments, staging, dryRun });
+  let failure: unknown;
+  return {
+    onFile(path, content) {
+      if (failure !== undefined) return;
+      try {
+        stage.offer(path, content);
+      } catch (error) {
+        failure = error;
+      }
+    },
+    staged(compiled) {
+      if (hasErrors(compiled.diagnostics)) return compiled;
+      if (failure === undefined) {
+        try {
+          return { ...compiled, staged: { staging, changes: stage.changes() } };
+        } catch (error) {
+          failure = error;
+        }
+      }
+      return { ...compiled, diagnostics: sortDiagnostics([...compiled.diagnostics, cannotWrite(distDir, failure)]) };
+    },
+  };
 }

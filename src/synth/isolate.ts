@@ -8,15 +8,30 @@ import type { CompiledConfig } from './compile-config';
 /** @default 30 s: a config that has not finished a phase by then is stopped. */
 export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
 
-export interface IsolateOptions extends CompileOptions {
+export interface IsolateOptions extends Omit<CompileOptions, 'onFile'> {
   /** Bound on each phase (load, compile, settle) of the child. @default DEFAULT_LOAD_TIMEOUT_MS */
   loadTimeoutMs?: number;
+  /**
+   * Let the child compare the files with dist/ and stage the changed ones as it emits them
+   * (write.ts `DistStage`), instead of sending them: the result then has `staged`, no `files`.
+   * The caller owns `staging` and removes it whatever happens (synth.ts).
+   */
+  output?: StageRequest;
+}
+
+/** Where the child stages its output: dist/, the staging folder beside it, and whether to compare only (`--check`). */
+export interface StageRequest {
+  distDir: string;
+  staging: string;
+  dryRun: boolean;
 }
 
 /** @internal The parent's request to isolate-child.ts. */
 export interface ChildRequest {
   configPath: string;
-  options: CompileOptions;
+  options: Omit<CompileOptions, 'onFile'>;
+  /** Stage the output beside dist/ instead of sending it (IsolateOptions.output). */
+  output?: StageRequest;
   /** Wait for another request after this one (the warm child of `--watch`). */
   keep?: boolean;
 }
@@ -78,8 +93,8 @@ export type Exchange =
  * dist/ only from a complete result.
  */
 export async function compileIsolated(configPath: string, options: IsolateOptions = {}, mode: ChildMode = DEFAULT_CHILD_MODE): Promise<CompiledConfig> {
-  const { loadTimeoutMs = DEFAULT_LOAD_TIMEOUT_MS, ...compileOptions } = options;
-  const request: ChildRequest = { configPath, options: compileOptions };
+  const { loadTimeoutMs = DEFAULT_LOAD_TIMEOUT_MS, output, ...compileOptions } = options;
+  const request: ChildRequest = { configPath, options: compileOptions, ...(output ? { output } : {}) };
   const first = await exchange(forkCompileChild(mode), request, loadTimeoutMs);
   if (first.kind === 'done') return first.result;
   const fromSource = await exchange(forkCompileChild('source'), request, loadTimeoutMs);

@@ -3,28 +3,55 @@ import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import { Mesh } from '../constructs/mesh';
+import { DeepImportError } from './config-bundle';
 
 export interface LoadResult {
   mesh?: Mesh;
   diagnostics: Diagnostic[];
+  /**
+   * The Weft source file (other than the public API) the config imports, when that is why it
+   * did not load in the precompiled child (config-bundle.ts): the parent compiles from the sources.
+   */
+  deepImport?: string;
 }
+
+/** How a config module is imported: natively (through whatever loader the process has), or bundled (config-bundle.ts). */
+export type ConfigImporter = (file: string) => Promise<Record<string, unknown>>;
 
 let generation = 0;
 
+/** A fresh module URL on every call: the file and (public-api-hook.mjs) the files it imports are evaluated again. */
+const importFresh: ConfigImporter = (file) => import(`${pathToFileURL(file).href}?weft-load=${++generation}`);
+
+let processImporter: ConfigImporter = importFresh;
+
+/**
+ * How this process imports mesh.config.ts by default. The precompiled commands
+ * (src/cli/commands-bundle.ts) run without a TypeScript loader and set the bundling importer
+ * (config-bundle.ts) once at start; from the sources, tsx's loader imports it natively.
+ */
+export function setConfigImporter(importer: ConfigImporter): void {
+  processImporter = importer;
+}
+
 /**
  * Runs the user's mesh.config.ts and finds its Mesh: the default export, or else the only
- * exported Mesh. The file is re-evaluated on every call (a fresh module URL), so that a
- * long-lived process (tests, watch mode) always sees the current file.
+ * exported Mesh. The file is re-evaluated on every call (a fresh module URL, or a fresh bundle),
+ * so that a long-lived process (tests, watch mode) always sees the current file.
  */
-export async function loadMeshConfig(configPath: string): Promise<LoadResult> {
+export async function loadMeshConfig(configPath: string, importConfig: ConfigImporter = processImporter): Promise<LoadResult> {
   const file = resolve(configPath);
   if (!existsSync(file)) {
     return { diagnostics: [loadError('WEFT002', `cannot find ${configPath}`, file, undefined, 'run weft from the folder that holds mesh.config.ts, or pass --config')] };
   }
   let exports: Record<string, unknown>;
   try {
-    exports = await import(`${pathToFileURL(file).href}?weft-load=${++generation}`);
+    exports = await importConfig(file);
   } catch (error) {
+    if (error instanceof DeepImportError) {
+      if (error.rerun) throw error;
+      return { diagnostics: [], deepImport: error.file };
+    }
     return { diagnostics: [fromLoadError(error, file)] };
   }
   const meshes = [exports.default, ...Object.values(exports)].filter((v): v is Mesh => v instanceof Mesh);

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import type { Manifest } from '../targets/target';
 import type { At } from '../diagnostics/location';
+import { precompiledSchemaCheck } from './precompiled-schema-checks';
 
 /** A kubernetes-models class: `new Cls(object).validate()` throws a ValidationError listing every violation. */
 interface ModelClass {
@@ -53,14 +54,22 @@ const SAME_SCHEMA_AS: Readonly<Record<string, string>> = {
   'telemetry.istio.io/v1': 'telemetry.istio.io/v1alpha1',
 };
 
-/** `apiVersion/kind` → the module of its class; a served twin (SAME_SCHEMA_AS) maps to its twin's module. */
-const MODULES: ReadonlyMap<string, string> = (() => {
-  const map = new Map<string, string>();
-  for (const [apiVersion, folder, kinds] of GROUPS) for (const kind of kinds) map.set(`${apiVersion}/${kind}`, `${folder}/${kind}`);
+/** Where the validator of one `apiVersion/kind` lives: its class's module, and the version that class validates. */
+export interface Target {
+  module: string;
+  /** The class's own apiVersion (a served twin's, SAME_SCHEMA_AS). */
+  apiVersion: string;
+  kind: string;
+}
+
+/** `apiVersion/kind` → its target; a served twin (SAME_SCHEMA_AS) maps to its twin's class. */
+const MODULES: ReadonlyMap<string, Target> = (() => {
+  const map = new Map<string, Target>();
+  for (const [apiVersion, folder, kinds] of GROUPS) for (const kind of kinds) map.set(`${apiVersion}/${kind}`, { module: `${folder}/${kind}`, apiVersion, kind });
   for (const [served, same] of Object.entries(SAME_SCHEMA_AS)) {
     for (const [apiVersion, folder, kinds] of GROUPS) {
       if (apiVersion !== same) continue;
-      for (const kind of kinds) if (!map.has(`${served}/${kind}`)) map.set(`${served}/${kind}`, `${folder}/${kind}`);
+      for (const kind of kinds) if (!map.has(`${served}/${kind}`)) map.set(`${served}/${kind}`, { module: `${folder}/${kind}`, apiVersion, kind });
     }
   }
   return map;
@@ -69,23 +78,50 @@ const MODULES: ReadonlyMap<string, string> = (() => {
 // The CommonJS build of each class module: loading stays synchronous, so the check runs inline
 // in the (synchronous) compile. The classes are used only to validate, never compared by identity.
 const requireModel = createRequire(import.meta.url);
-const loaded = new Map<string, ModelClass>();
+const classes = new Map<string, ModelClass>();
+const loaded = new Set<string>();
 
-/** The validator class of `apiVersion/kind`, loaded on first use; undefined for a kind without a schema. */
-function validatorFor(apiVersion: string, kind: string): ModelClass | undefined {
-  const key = `${apiVersion}/${kind}`;
-  const cached = loaded.get(key);
-  if (cached) return cached;
-  const module = MODULES.get(key);
-  if (!module) return undefined;
-  const cls = (requireModel(module) as Record<string, ModelClass>)[kind]!;
-  loaded.set(key, cls);
+/** The class of a target, loaded on first use. */
+function classOf(target: Target): ModelClass {
+  let cls = classes.get(target.module);
+  if (!cls) {
+    cls = (requireModel(target.module) as Record<string, ModelClass>)[target.kind]!;
+    classes.set(target.module, cls);
+  }
   return cls;
+}
+
+/**
+ * Whether `data` passes the schema of `target`, by the quickest means at hand: the build's
+ * precompiled check (precompiled-schema-checks.ts; the Istio classes compile their schema with
+ * ajv at the first validation, ~0.3 s for the example's kinds), else the class's own
+ * validator run on a shallow copy that has the class's prototype (where @kubernetes-models/base
+ * keeps the schema id): `new cls(m)` first deep-copies the object (dropping undefined fields),
+ * which costs more than the validation. The validators never write to their input, and an
+ * undefined field can only make them stricter (it is a key to `additionalProperties`, absent to
+ * everything else), so a pass here is a pass of the copy; a failure is re-checked the
+ * documented way by the caller, so that the diagnostic is exactly kubernetes-models' own.
+ */
+function passesQuickly(target: Target, m: Manifest): boolean {
+  const precompiled = precompiledSchemaCheck(target.module);
+  if (precompiled) return precompiled({ ...m, apiVersion: target.apiVersion });
+  const cls = classOf(target);
+  try {
+    cls.prototype.validate.call(Object.assign(Object.create(cls.prototype), m, { apiVersion: cls.apiVersion }));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** @internal The kinds whose validators this process has loaded so far (a test checks that a run loads only what it emits). */
 export function loadedValidators(): string[] {
-  return [...loaded.keys()].sort();
+  return [...loaded].sort();
+}
+
+/** @internal Every class the check runs, with its module (for the build's precompiled checks). */
+export function schemaCheckTargets(): Target[] {
+  return [...MODULES.values()];
 }
 
 /** Every `apiVersion/kind` the check can validate, in a fixed order. */
@@ -114,24 +150,15 @@ export function schemaCheck(manifests: readonly Manifest[], env: string, sourceO
   const diagnostics: Diagnostic[] = [];
   const unchecked: Manifest[] = [];
   for (const m of manifests) {
-    const cls = validatorFor(m.apiVersion, m.kind);
-    if (!cls) {
+    const key = `${m.apiVersion}/${m.kind}`;
+    const target = MODULES.get(key);
+    if (!target) {
       unchecked.push(m);
       continue;
     }
-    // Fast path: run the class's validator on a shallow copy that has the class's prototype
-    // (where @kubernetes-models/base keeps the schema id). `new cls(m)` first deep-copies the
-    // object (dropping undefined fields), which costs more than the validation; the generated
-    // validators never write to their input, and an undefined field can only make them
-    // stricter (it is a key to `additionalProperties`, absent to everything else), so a pass
-    // here is a pass of the copy. A failure is re-checked the documented way, so that the
-    // diagnostic is exactly kubernetes-models' own.
-    try {
-      cls.prototype.validate.call(Object.assign(Object.create(cls.prototype), m, { apiVersion: cls.apiVersion }));
-      continue;
-    } catch {
-      // fall through to the exact check
-    }
+    loaded.add(key);
+    if (passesQuickly(target, m)) continue;
+    const cls = classOf(target);
     try {
       // The class's own apiVersion: a served version validated by its twin (SAME_SCHEMA_AS).
       new cls({ ...m, apiVersion: cls.apiVersion } as never).validate();

@@ -18,8 +18,9 @@ const TO_STRING = { lineWidth: 0, minContentWidth: 0 } as const;
  * common case — plain objects, arrays, single-line strings, finite numbers, booleans, null — is
  * laid out here in `yaml`'s block style (2-space indent, sequences indented under their key,
  * `{}`/`[]` for empty collections), with each distinct scalar rendered once by `yaml` itself and
- * remembered. Anything else (multi-line strings, document markers, very long keys, non-plain
- * objects, holes) falls back to `stringify` of the whole object. bench/synth/serialize.ts checks
+ * remembered; a multi-line string is rendered by `yaml` and re-indented (`multiLineText`).
+ * Anything else (document markers, very long strings, non-plain objects, holes) falls back to
+ * `stringify` of the whole object. bench/synth/serialize.ts checks
  * both paths byte for byte against `stringify` on the benchmark mesh and on random documents.
  */
 export function manifestYaml(manifest: Manifest): string {
@@ -51,7 +52,7 @@ export function referenceYaml(value: unknown): string {
   return doc.toString(TO_STRING);
 }
 
-const PLAIN_WORD = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
+const PLAIN_WORD = /^[A-Za-z_/][A-Za-z0-9_./:-]*$/;
 /**
  * YAML 1.1 bool (https://yaml.org/type/bool.html) and null (https://yaml.org/type/null.html)
  * words, and the exponent-only floats (`e1`, `E-5`) that the `yaml` package's 1.1 float allows
@@ -68,11 +69,12 @@ const yaml11Misread = new Map<string, boolean>();
  * back unchanged and are not flagged.
  */
 export function misreadAsYaml11(s: string, asKey = false): boolean {
-  // Most strings are names and paths (`springboot-app`, `apps/v1`, `app.kubernetes.io/name`):
-  // a letter or `_` first, then letters, digits, `_`, `.`, `/`, `-`. No YAML 1.1 implicit type
-  // but bool, null and an exponent-only float matches such a word (int, timestamp and
-  // sexagesimal start with a digit or a sign; merge is `<<`, value `=`; @see
-  // https://yaml.org/type/), so a plain word other than those reads back as itself.
+  // Most strings are names, paths and images (`springboot-app`, `apps/v1`, `/api/`,
+  // `registry.example.com/app:1.0`): a letter, `_` or `/` first, then letters, digits, `_`,
+  // `.`, `/`, `:`, `-`. No YAML 1.1 implicit type but bool, null and an exponent-only float
+  // matches such a word (int, float, timestamp and sexagesimal start with a digit, a sign or
+  // `.`; merge is `<<`, value `=`; @see https://yaml.org/type/), so a plain word other than
+  // those reads back as itself (`yaml` quotes what would not be plain, which reads back too).
   if (PLAIN_WORD.test(s) && !YAML11_WORDS.test(s)) return false;
   const memoKey = (asKey ? 'k' : 'v') + s;
   let misread = yaml11Misread.get(memoKey);
@@ -155,6 +157,10 @@ function mapBlock(o: Record<string, unknown>, keys: readonly string[], indent: s
   for (const k of keys) {
     out += `${indent}${keyText(k)}:`;
     const v = o[k];
+    if (typeof v === 'string' && LINE_BREAK.test(v)) {
+      out += ` ${multiLineText(v, `${indent}  `)}`;
+      continue;
+    }
     const inline = inlineText(v);
     if (inline !== undefined) out += ` ${inline}\n`;
     else out += `\n${nestedBlock(v, `${indent}  `)}`;
@@ -168,6 +174,10 @@ function seqBlock(items: readonly unknown[], indent: string): string {
   for (let i = 0; i < items.length; i++) {
     if (!(i in items)) throw UNUSUAL;
     const v = items[i];
+    if (typeof v === 'string' && LINE_BREAK.test(v)) {
+      out += `${indent}- ${multiLineText(v, `${indent}  `)}`;
+      continue;
+    }
     const inline = inlineText(v);
     if (inline !== undefined) out += `${indent}- ${inline}\n`;
     else out += `${indent}- ${nestedBlock(v, `${indent}  `).slice(indent.length + 2)}`;
@@ -215,6 +225,63 @@ const MEMO_LIMIT = 50_000;
  */
 function positionDependent(s: string): boolean {
   return s.length > 1000 || /[\n\r]/.test(s) || /^(?:%|---|\.\.\.)/.test(s);
+}
+
+const LINE_BREAK = /[\n\r]/;
+
+/**
+ * A string with a line break, as the value of a key or a sequence item whose content is
+ * indented by `childIndent`, through its final newline. ConfigMap data (JSON and YAML files),
+ * alert expressions and dashboards are such strings, and each used to send its whole object to
+ * `stringify`. With `lineWidth: 0`, `yaml` writes one as a literal block scalar (`|`, `|-`, `|+`,
+ * with an indentation indicator such as `|2-` when it starts with a space) whose header does
+ * not depend on where it stands, and whose lines are indented by the content indent of their
+ * position (an empty line stays empty, except the leading ones `yaml` indents); or, when it
+ * holds characters a block cannot (control characters, `\r`), as a one-line double-quoted
+ * scalar. So it is rendered once by `yaml` as the value of a top-level key (content indent: two
+ * spaces) and re-indented. Not memoized: such strings are large and rarely repeat.
+ */
+function multiLineText(s: string, childIndent: string): string {
+  const text = stringify({ x: s }, OPTIONS);
+  if (!text.startsWith('x: ')) throw UNUSUAL;
+  if (blockMayMisread(s) && readsBackOtherwise(text, s)) return `${doubleQuoted(s)}\n`;
+  const lines = text.slice(3, -1).split('\n');
+  const header = lines[0]!;
+  if (lines.length === 1) {
+    if (!header.startsWith('"')) throw UNUSUAL;
+    return `${header}\n`;
+  }
+  if (!header.startsWith('|')) throw UNUSUAL;
+  let out = `${header}\n`;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === '') out += '\n';
+    else if (line.startsWith('  ')) out += `${childIndent}${line.slice(2)}\n`;
+    else throw UNUSUAL;
+  }
+  return out;
+}
+
+/**
+ * Whether a literal block of `s` could read back as another string: a block keeps every
+ * character of its lines verbatim but for lines of only spaces or tabs (which a reader may
+ * take for empty lines), leading whitespace (the indentation indicator's case), whitespace
+ * before a line break, and the characters YAML 1.1 (not 1.2) reads as line breaks or a byte
+ * order mark. Only those strings pay for the round trip that `misreadAsYaml11` does for the
+ * reference rendering.
+ * @see https://yaml.org/spec/1.1/#id871136 (1.1 line breaks: NEL, LS, PS)
+ */
+function blockMayMisread(s: string): boolean {
+  return /^[ \t\n]|[ \t]\n|(?:^|\n)[ \t]+(?:\n|$)|[\u0085\u2028\u2029\ufeff]/.test(s);
+}
+
+/** Whether `text` (`x: <s>`), read as YAML 1.1, gives another value than `s` (as misreadAsYaml11 decides, unmemoized). */
+function readsBackOtherwise(text: string, s: string): boolean {
+  try {
+    return (parse(text, { version: '1.1', uniqueKeys: false }) as Record<string, unknown>).x !== s;
+  } catch {
+    return true;
+  }
 }
 
 function valueText(s: string): string {

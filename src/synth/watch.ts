@@ -1,6 +1,7 @@
 import { watch, readdirSync, type FSWatcher } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { writeCompiled, type SynthOptions, type SynthResult } from './synth';
+import { DistMemory } from './dist-memory';
 import { WarmCompiler } from './warm-compiler';
 
 /** Source files whose change re-runs synth: what mesh.config.ts can import. */
@@ -23,7 +24,8 @@ export interface WatchHandle {
  * the output folder are not watched). Each run compiles in a warm child (warm-compiler.ts: the
  * compiler stays loaded, only the config is imported again, every file of it fresh), with the
  * isolation of isolate.ts; a mistake is reported as diagnostics and leaves dist/ as it was, and
- * dist/ is written atomically with only the changed files (write.ts). Runs never overlap: saves
+ * dist/ is written atomically with only the changed files (write.ts), an unchanged file known by
+ * a stat of what this watch wrote rather than read back (dist-memory.ts). Runs never overlap: saves
  * during a run start one more run after it.
  */
 export function watchSynth(options: SynthOptions, onResult: (result: SynthResult, trigger: string | undefined, ms: number) => void): WatchHandle {
@@ -35,6 +37,8 @@ export function watchSynth(options: SynthOptions, onResult: (result: SynthResult
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   const compiler = new WarmCompiler();
+  // What this watch wrote: the next run tells an unchanged file by a stat, without reading it.
+  const memory = new DistMemory(options.distDir);
 
   const run = (trigger: string | undefined): void => {
     if (running) {
@@ -44,7 +48,11 @@ export function watchSynth(options: SynthOptions, onResult: (result: SynthResult
     const started = performance.now();
     running = compiler
       .compile(options.configPath, options)
-      .then((compiled) => writeCompiled(compiled, options))
+      .then((compiled) => {
+        const result = writeCompiled(compiled, { ...options, known: memory });
+        if (result.wrote) memory.wrote(compiled.files, result.changes);
+        return result;
+      })
       .then((result) => {
         if (!closed) onResult(result, trigger, performance.now() - started);
       })

@@ -21,3 +21,11 @@ export class TargetNotReadyError extends VerifyTargetError {
     );
   }
 }
+
+/** The second outbound proxy of a caller (retry-on connect-failure, ./drive/refusing-caller.ts) could not start or serve. */
+export class RefusingCallerError extends VerifyTargetError {
+  constructor(message: string) {
+    super('WEFT_VERIFY_REFUSING_CALLER', message);
+    this.name = 'RefusingCallerError';
+  }
+}

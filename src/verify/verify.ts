@@ -129,6 +129,15 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
         return { ports: instances.map((i) => i.ports.inbound), tls: mode === 'STRICT' || mode === 'PERMISSIVE' };
       },
       identity: (s) => mesh.instancesOf(s.namespace, s.name)[0]?.certificates,
+      configFile: (s) => mesh.instancesOf(s.namespace, s.name)[0]?.configFile,
+      tcpListener: (s, name) => {
+        // The local mesh numbers TCP listener ports inbound ones first, then outbound ones (src/local/rewrite.ts).
+        const inst = mesh.instancesOf(s.namespace, s.name)[0];
+        const config = inst?.workload.config;
+        const index = ((config?.tcpListeners ?? []) as { name: string }[]).findIndex((l) => l.name === name);
+        return index < 0 ? undefined : inst!.ports.tcp?.[(config?.inboundTcpListeners?.length ?? 0) + index];
+      },
+      setSwitch: (name, state) => mesh.setSwitch(name, state),
     });
     const signer = mesh.issuer && ((claims: Record<string, unknown>) => mesh.issuer!.sign(claims));
     const report = await driveAndReport(options, plan, checks, transport, signer, { mode: 'local', dist: options.distDir }, started, t0);

@@ -4,30 +4,15 @@ import { join } from 'node:path';
 import { readDist } from '../../src/synth/write';
 import { PRECOMPILED_COMMANDS } from '../../src/cli/precompiled';
 import { repoRoot, scratchDir, weft, E2E_TIMEOUT_MS } from '../e2e/helpers';
+import { precompiledFixture, synthRun } from './synth-run';
 
 // Every test runs the real CLI; the bound is against a hang, not a speed assertion.
 vi.setConfig({ testTimeout: E2E_TIMEOUT_MS, hookTimeout: E2E_TIMEOUT_MS });
 
 const scratch = scratchDir();
 afterAll(() => scratch.cleanup());
-const fixture = (name: string) => join(repoRoot, 'test/fixtures/precompiled', name);
-
-interface Run {
-  status: number | null;
-  json: { ok: boolean; diagnostics: Array<{ code: string; message: string; location?: { file: string; line: number; column: number } }> };
-  /** The kind of compile child of each exchange (`WEFT_SYNTH_STAGES=1`). */
-  children: string[];
-  stderr: string;
-}
-
-function synth(config: string, out: string, extra: string[] = []): Run {
-  const r = weft(['synth', '--config', config, '--out', out, '--json', ...extra], repoRoot, { WEFT_SYNTH_STAGES: '1' });
-  const children = r.stderr
-    .split('\n')
-    .filter((l) => l.startsWith('weft-stages {"child"'))
-    .map((l) => (JSON.parse(l.slice('weft-stages '.length)) as { child: string }).child);
-  return { status: r.status, json: JSON.parse(r.stdout) as Run['json'], children, stderr: r.stderr };
-}
+const fixture = precompiledFixture;
+const synth = synthRun;
 
 describe('the precompiled CLI (lib/weft-cli.mjs, lib/weft-compiler.mjs)', () => {
   it('compiles the example to the same bytes as the sources through tsx', () => {
@@ -76,5 +61,47 @@ describe('the precompiled CLI (lib/weft-cli.mjs, lib/weft-compiler.mjs)', () => 
   it('lists the same commands in bin/weft.mjs’s launcher and in the bundle', async () => {
     const launch = (await import('../../src/cli/launch.mjs')) as { PRECOMPILED_COMMANDS: string[] };
     expect(launch.PRECOMPILED_COMMANDS).toEqual([...PRECOMPILED_COMMANDS.keys()]);
+  });
+});
+
+describe('the other commands, precompiled (lib/weft-commands.mjs)', () => {
+  const ran = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('weft-stages {"command"')).length;
+
+  it('load mesh.config.ts without tsx and point diagnostics where the sources do', () => {
+    const args = ['graph', '--config', fixture('public-api.ts'), '--format', 'mermaid'];
+    const bundled = weft(args, repoRoot, { WEFT_SYNTH_STAGES: '1' });
+    const source = weft([...args, '--from-source'], repoRoot, { WEFT_SYNTH_STAGES: '1' });
+    expect(ran(bundled.stderr)).toBe(1);
+    expect(ran(source.stderr)).toBe(0);
+    expect(bundled.status).toBe(1);
+    expect(bundled.stderr).toContain('public-api.ts:7:77 error WEFT001');
+    expect(bundled.stderr.replace(/^weft-stages .*\n/gm, '')).toBe(source.stderr.replace(/^weft-stages .*\n/gm, ''));
+    expect(source.status).toBe(1);
+  });
+
+  it('draw the example graph as the sources do', () => {
+    const bundled = weft(['graph', '--format', 'mermaid', '--env', 'prod'], repoRoot, { WEFT_SYNTH_STAGES: '1' });
+    expect(bundled.status, bundled.stderr).toBe(0);
+    expect(ran(bundled.stderr)).toBe(1);
+    expect(bundled.stdout).toMatch(/^flowchart LR\n/);
+  });
+
+  it('run from the sources when mesh.config.ts imports a Weft source file other than the public API', () => {
+    const run = weft(['graph', '--config', fixture('deep-import.ts'), '--format', 'mermaid'], repoRoot, { WEFT_SYNTH_STAGES: '1' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(ran(run.stderr)).toBe(0);
+    expect(run.stdout).toContain('team t');
+  });
+
+  it('keep the usage errors and exit codes of each command', () => {
+    for (const name of ['synth', 'graph', 'verify', 'diff', 'up']) {
+      const r = weft([name, '--bogus']);
+      expect(r.status, name).toBe(2);
+      expect(r.stderr, name).toMatch(new RegExp(`^weft ${name}: Unknown option '--bogus'\\n\\nusage: weft ${name} `));
+    }
+    const help = weft(['graph', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: weft graph /);
+    expect(weft(['graph', '--format', 'png']).stderr).toMatch(/^weft graph: --format must be one of svg, html, mermaid, dot, not "png"/);
   });
 });

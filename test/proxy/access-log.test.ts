@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { AccessLogger } from '../../src/proxy/access-log';
-import { formatAccessLogFields, type AccessLogFields } from '../../src/proxy/access-log-line';
+import { accessLogLineMaxBytes, encodeAccessLogFields, formatAccessLogFields, type AccessLogFields } from '../../src/proxy/access-log-line';
 
 const base: AccessLogFields = {
   start_time: '2026-11-22T03:00:00.123Z',
@@ -26,6 +26,18 @@ const base: AccessLogFields = {
   attempts: 1,
   traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
 };
+
+/** A writable that keeps a copy of every chunk the logger writes. */
+function collectingSink(): { got: Buffer[]; sink: Writable } {
+  const got: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      got.push(Buffer.from(chunk));
+      done();
+    },
+  });
+  return { got, sink };
+}
 
 describe('access log line', () => {
   it('is exactly JSON.stringify of the fields, one line', () => {
@@ -65,15 +77,56 @@ describe('access log line', () => {
   });
 });
 
+describe('access log line encoded in place', () => {
+  const expected = (f: AccessLogFields): Buffer => Buffer.from(JSON.stringify(f) + '\n', 'utf8');
+
+  it('writes the UTF-8 of JSON.stringify at an offset, within the room it reserves, for plain, escaped and non-ASCII values and any number', () => {
+    const cases: AccessLogFields[] = [
+      base,
+      { ...base, path: '/"x"\\y\n\u0001é\u2028\ud800', user_agent: '"><script>', x_forwarded_for: null, upstream_service_time: null, route_name: null },
+      { ...base, path: '/\ud83d\ude00/\udc00\ud800x', authority: '\u007f\u0080\u07ff\u0800\uffff', request_id: '' },
+      { ...base, response_code: 0, bytes_received: 9_007_199_254_740_991, bytes_sent: 10, duration: 1_000_000, attempts: 12, upstream_service_time: 0 },
+      { ...base, duration: -1, bytes_sent: 1.5, upstream_service_time: 1e21 },
+    ];
+    for (const f of cases) {
+      const room = accessLogLineMaxBytes(f);
+      const out = Buffer.alloc(7 + room + 7, 0xee);
+      const end = encodeAccessLogFields(f, out, 7);
+      expect(out.subarray(7, end).toString('utf8')).toBe(expected(f).toString('utf8'));
+      expect(out.subarray(7, end).equals(expected(f))).toBe(true);
+      expect(end - 7).toBeLessThanOrEqual(room);
+      // Nothing written outside the reserved room.
+      expect([...out.subarray(0, 7), ...out.subarray(7 + room)].every((b) => b === 0xee)).toBe(true);
+    }
+  });
+
+  it('stays within its room when every character needs the longest escape', () => {
+    const f = { ...base, path: '\u0001'.repeat(1000), user_agent: '\ud800'.repeat(1000), authority: '€'.repeat(1000) };
+    const out = Buffer.alloc(accessLogLineMaxBytes(f));
+    expect(out.subarray(0, encodeAccessLogFields(f, out, 0)).equals(expected(f))).toBe(true);
+  });
+
+  it('goes through the logger: reserve, encode, commit, across chunk boundaries and for a line larger than a chunk', async () => {
+    const { got, sink } = collectingSink();
+    const log = new AccessLogger(sink, true, 64 * 1024 * 1024, 5);
+    const want: Buffer[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const f = { ...base, path: i % 700 === 3 ? `/${'p'.repeat(30_000)}` : `/r/${i}/${'é'.repeat(i % 13)}`, attempts: i };
+      want.push(expected(f));
+      const out = log.reserve(accessLogLineMaxBytes(f));
+      if (out === null) throw new Error(`line ${i} dropped`);
+      log.commit(encodeAccessLogFields(f, out, log.reserved));
+    }
+    await log.close();
+    // Buffer.equals: a deep toEqual over ~200 KB is slow.
+    expect(Buffer.concat(got).equals(Buffer.concat(want))).toBe(true);
+    expect(got.length).toBeLessThan(200);
+  });
+});
+
 describe('access log writer (64 KiB chunks)', () => {
   it('writes every line once, in order, byte for byte, across chunk boundaries, huge and non-ASCII lines included', async () => {
-    const got: Buffer[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        got.push(Buffer.from(chunk));
-        done();
-      },
-    });
+    const { got, sink } = collectingSink();
     const log = new AccessLogger(sink, true, 64 * 1024 * 1024, 5);
     const lines: string[] = [];
     for (let i = 0; i < 3000; i++) {

@@ -40,7 +40,8 @@ describe('precompiled proxy (lib/weft-proxy.mjs)', () => {
     const build = spawnSync('npm', ['run', '--silent', 'build:proxy'], { cwd: root, encoding: 'utf8' });
     expect(build.status, build.stderr).toBe(0);
     up = await startUpstream('reviews-v1');
-  });
+    // A bound against a hang, not a speed check: the build packs every config validator.
+  }, 180_000);
   afterAll(async () => up?.close());
 
   it('is one self-contained file: only node: built-ins are imported, zod and tsx are not bundled', () => {

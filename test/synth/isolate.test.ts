@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDist } from '../../src/synth/write';
 import { repoRoot, scratchDir, weft, E2E_TIMEOUT_MS } from '../e2e/helpers';
@@ -49,6 +49,8 @@ describe('weft synth isolates what mesh.config.ts does', () => {
       if (c.line) expect(d!.location?.line).toBe(c.line);
       expect(run.stderr).not.toMatch(/^\s+at .*\(.*:\d+:\d+\)$/m);
       expect([...readDist(out)]).toEqual([...before]);
+      // Nothing a failed run staged beside dist/ is left (test/synth/stream.test.ts stages files before failing).
+      expect(readdirSync(scratch.dir).filter((n) => n.startsWith('.weft-tmp-'))).toEqual([]);
     });
   }
 });

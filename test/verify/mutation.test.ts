@@ -48,6 +48,8 @@ const MUTATIONS: Mutation[] = [
   { name: 'mirror percent changed', check: id('mirror', 'api'), assertion: 'share mirrored', files: [FRONT], apply: (c) => (route(c, 'api').mirror.percent = 20) },
   { name: 'retries removed', check: id('retries', 'beta'), assertion: 'retry-on 5xx', files: [FRONT], apply: (c) => delete route(c, 'beta').retries },
   { name: 'retry attempts changed', check: id('retries', 'beta'), assertion: 'retry-on 5xx', files: [FRONT], apply: (c) => (route(c, 'beta').retries.attempts = 1) },
+  { name: 'retries removed (connect failures)', check: `${id('retries', 'beta')}:connect-failure`, assertion: 'a refused connection is retried', files: [FRONT], apply: (c) => delete route(c, 'beta').retries },
+  { name: 'retry-on connect-failure narrowed away', check: `${id('retries', 'beta')}:connect-failure`, assertion: 'then 503 UF (URX)', files: [FRONT], apply: (c) => (route(c, 'beta').retries.retryOn = ['retriable-4xx']) },
   { name: 'retry-on class widened', check: id('retries', 'gw'), assertion: 'status 500 is not retried', files: [FRONT], apply: (c) => (route(c, 'gw').retries.retryOn = ['5xx']) },
   { name: 'per-try timeout changed', check: id('retries', 'beta'), assertion: 'per-try timeout', files: [FRONT], apply: (c) => (route(c, 'beta').retries.perTryTimeoutMs = 1500) },
   { name: 'timeout changed', check: id('timeout', 'beta'), assertion: '504 after', files: [FRONT], apply: (c) => (route(c, 'beta').timeoutMs = 600) },

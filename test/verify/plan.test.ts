@@ -75,9 +75,17 @@ describe('the plan is derived from the model', () => {
     expect(confusable(api, dflt)).toBe(0); // the rewrite and headers tell them apart
   });
 
+  it('plans retry-on connect-failure with refused connections instead of listing it as not verified', () => {
+    const check = p.checks.find((c) => c.id === 'retries:fx/t/backend/route:beta:connect-failure')!;
+    expect(check.spec).toEqual({ type: 'connect-failure', request: expect.objectContaining({ method: 'GET' }), service: { name: 'backend', namespace: 't' }, attempts: 2, probes: 16 });
+    expect(check.probes).toBe(18);
+    // the class still appears in the status retries check's expectation, and nowhere as not verified
+    expect(p.notVerified.filter((n) => n.kind === 'retries' && n.reason.includes('connect-failure'))).toEqual([]);
+  });
+
   it('lists what it cannot verify, with the reason', () => {
     const reasons = p.notVerified.map((n) => `${n.kind}: ${n.reason}`);
-    expect(reasons.some((r) => r.startsWith('retries:') && r.includes('connect-failure'))).toBe(true);
+    expect(reasons).toEqual(['load-balancer: load balancer "round-robin" of "backend": the probe route reaches a split, not one subset in this environment, so balance and stickiness are not observable']);
   });
 
   it('plans mTLS, the authorization matrix from the model, and the JWT cases', () => {

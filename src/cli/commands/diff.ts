@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from '../command';
 import { ExitCode } from '../command';
-import { parseCommandArgs, UsageError } from '../args';
+import { parseOptions } from '../args';
 import { formatDiagnostic, summary } from '../format';
 import { hasErrors } from '../../diagnostics/diagnostic';
 import { diff } from '../../diff/diff';
@@ -33,22 +33,16 @@ export const command: Command = {
   summary: 'show what a change does to resources and to traffic',
   usage,
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseCommandArgs(args, {
-        base: { type: 'string', default: 'HEAD' },
-        'base-config': { type: 'string' },
-        env: { type: 'string', multiple: true },
-        markdown: { type: 'boolean', default: false },
-        verbose: { type: 'boolean', default: false },
-        config: { type: 'string', default: 'mesh.config.ts' },
-        out: { type: 'string', default: 'dist' },
-      }));
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      process.stderr.write(`weft diff: ${error.message}\n\n${usage}\n`);
-      return ExitCode.usage;
-    }
+    const values = parseOptions(command, args, {
+      base: { type: 'string', default: 'HEAD' },
+      'base-config': { type: 'string' },
+      env: { type: 'string', multiple: true },
+      markdown: { type: 'boolean', default: false },
+      verbose: { type: 'boolean', default: false },
+      config: { type: 'string', default: 'mesh.config.ts' },
+      out: { type: 'string', default: 'dist' },
+    });
+    if (!values) return ExitCode.usage;
     const cwd = process.cwd();
     let report;
     try {

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from '../command';
 import { ExitCode } from '../command';
-import { parseCommandArgs, UsageError } from '../args';
+import { parseOptions, UsageError } from '../args';
 import { formatDiagnostic, summary } from '../format';
 import { hasErrors } from '../../diagnostics/diagnostic';
 import { drawGraph, GRAPH_FORMATS, type GraphFormat } from '../../graph/index';
@@ -30,20 +30,20 @@ export const command: Command = {
   summary: 'draw the service graph (svg, html, mermaid, dot)',
   usage,
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseCommandArgs(args, {
+    const values = parseOptions(
+      command,
+      args,
+      {
         config: { type: 'string', default: 'mesh.config.ts' },
         env: { type: 'string' },
         format: { type: 'string', default: 'svg' },
         out: { type: 'string' },
-      }));
-      if (!GRAPH_FORMATS.includes(values.format as GraphFormat)) throw new UsageError(`--format must be one of ${GRAPH_FORMATS.join(', ')}, not "${values.format}"`);
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      process.stderr.write(`weft graph: ${error.message}\n\n${usage}\n`);
-      return ExitCode.usage;
-    }
+      },
+      (v) => {
+        if (!GRAPH_FORMATS.includes(v.format as GraphFormat)) throw new UsageError(`--format must be one of ${GRAPH_FORMATS.join(', ')}, not "${v.format}"`);
+      },
+    );
+    if (!values) return ExitCode.usage;
     const cwd = process.cwd();
     const loaded = await loadMeshConfig(resolve(cwd, values.config!));
     const built = loaded.mesh?.toModel();

@@ -4,27 +4,37 @@
  * the namespace's ConfigMap `weft-switches` and watched like their config, so a flip needs no
  * redeploy and no config reload.
  *
- * - `--file F`: edits that file in place (a local mesh, a mounted copy), atomically (write a
- *   sibling, rename), keeping the other switches' states.
+ * - `--local`: flips the switch in the local mesh that `weft up` runs (src/local/run-record.ts
+ *   finds it) and waits until every proxy reports the new state on its admin port.
+ * - `--file F`: edits that file in place (a mounted copy), atomically (write a sibling,
+ *   rename), keeping the other switches' states.
  * - `--env E` (default: the only weft environment in dist/): prints, per namespace, the `kubectl
  *   patch` of the ConfigMap that synth wrote to dist/E/weft/<namespace>/configmap-weft-switches.yaml.
  */
-import { existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, basename } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'yaml';
+import { flipSwitchFile, switchesFileText, waitApplied, writeSwitchesFile } from '../../local/switches';
+import { findRunningMesh } from '../../local/run-record';
+import { LocalMeshError } from '../../local/errors';
 import type { Command } from '../command';
 import { ExitCode } from '../command';
 
-const USAGE = `usage: weft switch <name> on|off [--file F | --env E] [--dist DIR]
+const USAGE = `usage: weft switch <name> on|off [--local | --file F] [--env E] [--dist DIR]
 
 Flips a degradation switch (docs/degradation.md).
+  --local    flip it in the local mesh \`weft up\` runs (of --env E, default: the only one running)
+             and wait until every proxy reports the new state
   --file F   edit the switches file F in place (what the weft proxies watch)
-  --env E    print the kubectl patch of each namespace's ConfigMap weft-switches for environment E
-             (default: the only environment with a weft/ folder in dist/)
+  --env E    without --local/--file: print the kubectl patch of each namespace's ConfigMap
+             weft-switches for environment E (default: the only environment with a weft/ folder in dist/)
   --dist DIR where synth wrote its output (default: dist)
 `;
 
 type States = Record<string, 'on' | 'off'>;
+
+/** How long `--local` waits for every proxy to report the flip. */
+const LOCAL_APPLY_TIMEOUT_MS = 30_000;
 
 function statesOf(text: string, where: string): States {
   const doc = JSON.parse(text) as { switches?: unknown };
@@ -33,15 +43,20 @@ function statesOf(text: string, where: string): States {
   return s as States;
 }
 
-const fileText = (states: States): string => JSON.stringify({ switches: Object.fromEntries(Object.entries(states).sort(([a], [b]) => (a < b ? -1 : 1))) }, null, 2) + '\n';
-
+/** Sets the switch in `file`, keeping the others; a missing file is created with this one switch. */
 function flipFile(file: string, name: string, state: 'on' | 'off'): void {
-  const states = existsSync(file) ? statesOf(readFileSync(file, 'utf8'), file) : {};
-  if (existsSync(file) && !(name in states)) throw new Error(`${file} has no switch "${name}" (it has ${Object.keys(states).map((n) => `"${n}"`).join(', ') || 'none'})`);
-  states[name] = state;
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
-  writeFileSync(tmp, fileText(states));
-  renameSync(tmp, file);
+  if (existsSync(file)) flipSwitchFile(file, name, state);
+  else writeSwitchesFile(file, { [name]: state });
+}
+
+/** Flips the switch in the running local mesh and waits until every proxy declaring it reports it. */
+async function flipLocal(env: string | undefined, name: string, state: 'on' | 'off'): Promise<string> {
+  const mesh = findRunningMesh(env);
+  if (!mesh.switchesFile) throw new LocalMeshError('WEFT_LOCAL_NO_SWITCHES', `the local mesh of "${mesh.env}" declares no switch`);
+  const started = performance.now();
+  flipSwitchFile(mesh.switchesFile, name, state);
+  const proxies = await waitApplied(mesh.watchers, name, state, LOCAL_APPLY_TIMEOUT_MS);
+  return `switch "${name}" is ${state} in the local mesh of "${mesh.env}": ${proxies} proxies report it (${Math.round(performance.now() - started)} ms)`;
 }
 
 function patches(dist: string, env: string | undefined, name: string, state: 'on' | 'off'): string[] {
@@ -57,7 +72,7 @@ function patches(dist: string, env: string | undefined, name: string, state: 'on
     const states = statesOf(cm.data['switches.json'] ?? '', path);
     if (!(name in states)) throw new Error(`switch "${name}" is not declared (declared: ${Object.keys(states).join(', ')})`);
     states[name] = state;
-    out.push(`kubectl -n ${ns} patch configmap weft-switches --type merge -p '${JSON.stringify({ data: { 'switches.json': fileText(states) } })}'`);
+    out.push(`kubectl -n ${ns} patch configmap weft-switches --type merge -p '${JSON.stringify({ data: { 'switches.json': switchesFileText(states) } })}'`);
   }
   if (out.length === 0) throw new Error(`${weft} has no switches: declare one with mesh.switch() and run npm run synth`);
   return out;
@@ -76,13 +91,16 @@ export const command: Command = {
         const v = args[++i];
         if (v === undefined) return usage(`${a} needs a value`);
         opts[a.slice(2)] = v;
-      } else if (a.startsWith('--')) return usage(`unknown option ${a}`);
+      } else if (a === '--local') opts.local = 'true';
+      else if (a.startsWith('--')) return usage(`unknown option ${a}`);
       else positional.push(a);
     }
     const [name, state] = positional;
     if (positional.length !== 2 || (state !== 'on' && state !== 'off')) return usage('expected <name> on|off');
+    if (opts.local !== undefined && opts.file !== undefined) return usage('--local and --file exclude each other');
     try {
-      if (opts.file !== undefined) {
+      if (opts.local !== undefined) process.stdout.write(`${await flipLocal(opts.env, name!, state)}\n`);
+      else if (opts.file !== undefined) {
         flipFile(opts.file, name!, state);
         process.stdout.write(`switch "${name}" is ${state} in ${opts.file}; proxies watching it apply it within their poll interval\n`);
       } else {
@@ -90,7 +108,7 @@ export const command: Command = {
       }
       return ExitCode.ok;
     } catch (error) {
-      process.stderr.write(`weft switch: ${(error as Error).message}\n`);
+      process.stderr.write(`weft switch: ${error instanceof LocalMeshError ? `${error.code}: ` : ''}${(error as Error).message}\n`);
       return ExitCode.userError;
     }
   },

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from '../command';
 import { ExitCode } from '../command';
-import { parseCommandArgs, UsageError } from '../args';
+import { parseOptions, UsageError } from '../args';
 import { formatDiagnostic, githubAnnotation, summary } from '../format';
 import { synth, type SynthOptions, type SynthResult } from '../../synth/synth';
 import { watchSynth } from '../../synth/watch';
@@ -30,9 +30,10 @@ export const command: Command = {
   summary: 'compile mesh.config.ts into dist/',
   usage,
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseCommandArgs(args, {
+    const values = parseOptions(
+      command,
+      args,
+      {
         config: { type: 'string', default: 'mesh.config.ts' },
         out: { type: 'string', default: 'dist' },
         env: { type: 'string', multiple: true },
@@ -42,14 +43,13 @@ export const command: Command = {
         'load-timeout': { type: 'string', default: '30' },
         // bin/weft.mjs reads it (src/cli/launch.mjs); here it only needs to be accepted.
         'from-source': { type: 'boolean', default: false },
-      }));
-      if (values.watch && values.check) throw new UsageError('--watch writes dist/ on every save; it cannot be combined with --check');
-      if (!(Number(values['load-timeout']) > 0)) throw new UsageError(`--load-timeout takes a number of seconds above 0, not "${values['load-timeout']}"`);
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      process.stderr.write(`weft synth: ${error.message}\n\n${usage}\n`);
-      return ExitCode.usage;
-    }
+      },
+      (v) => {
+        if (v.watch && v.check) throw new UsageError('--watch writes dist/ on every save; it cannot be combined with --check');
+        if (!(Number(v['load-timeout']) > 0)) throw new UsageError(`--load-timeout takes a number of seconds above 0, not "${v['load-timeout']}"`);
+      },
+    );
+    if (!values) return ExitCode.usage;
     const cwd = process.cwd();
     const options: SynthOptions = {
       configPath: resolve(cwd, values.config!),

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from '../command';
 import { ExitCode } from '../command';
-import { parseCommandArgs, UsageError } from '../args';
+import { parseOptions } from '../args';
 
 const usage = `usage: weft up [--env E] [--dist DIR]
 
@@ -18,21 +18,15 @@ export const command: Command = {
   summary: 'run the mesh locally: an echo workload and a Weft proxy per instance',
   usage,
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseCommandArgs(args, { env: { type: 'string', default: 'dev' }, dist: { type: 'string', default: 'dist' } }));
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      process.stderr.write(`weft up: ${error.message}\n\n${usage}\n`);
-      return ExitCode.usage;
-    }
+    const values = parseOptions(command, args, { env: { type: 'string', default: 'dev' }, dist: { type: 'string', default: 'dist' } });
+    if (!values) return ExitCode.usage;
     const { LocalMesh } = await import('../../local/mesh');
     const { LocalMeshError } = await import('../../local/errors');
     let failed: ((e: Error) => void) | undefined;
     const failure = new Promise<Error>((r) => (failed = r));
     let mesh;
     try {
-      mesh = await LocalMesh.start({ distDir: resolve(values.dist!), env: values.env!, log: (l) => process.stdout.write(`${l}\n`), onFailure: (e) => failed!(e) });
+      mesh = await LocalMesh.start({ distDir: resolve(values.dist!), env: values.env!, log: (l) => process.stdout.write(`${l}\n`), onFailure: (e) => failed!(e), announce: true });
     } catch (error) {
       if (error instanceof LocalMeshError) {
         process.stderr.write(`weft up: ${error.code}: ${error.message}\n`);
@@ -44,7 +38,9 @@ export const command: Command = {
     process.stdout.write('gateway: not run locally (the gateway workload needs the cluster TLS Secret); call a workload through its outbound port with a Host header, e.g.\n');
     const first = mesh.instances.find((i) => i.workload.config.routes?.length) ?? mesh.instances[0]!;
     const host = first.workload.config.routes?.[0]?.hosts?.[0] ?? 'service';
-    process.stdout.write(`  curl -H 'Host: ${host}' http://127.0.0.1:${first.ports.outbound}/\n\nCtrl-C stops everything.\n`);
+    process.stdout.write(`  curl -H 'Host: ${host}' http://127.0.0.1:${first.ports.outbound}/\n`);
+    if (mesh.switchesFile) process.stdout.write(`degradation switches: weft switch <name> on|off --local --env ${values.env} (file ${mesh.switchesFile})\n`);
+    process.stdout.write('\nCtrl-C stops everything.\n');
     const signal = new Promise<string>((r) => {
       process.once('SIGINT', () => r('SIGINT'));
       process.once('SIGTERM', () => r('SIGTERM'));

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from '../command';
 import { ExitCode } from '../command';
-import { parseCommandArgs, UsageError } from '../args';
+import { parseOptions, UsageError } from '../args';
 import { formatDiagnostic } from '../format';
 
 const usage = `usage: weft verify [--env E] [--local | --target URL] [--dist DIR] [--only PATTERN] [--plan]
@@ -35,9 +35,10 @@ export const command: Command = {
   summary: 'drive synthetic traffic through a mesh and check every declared behaviour',
   usage,
   async run(args) {
-    let values;
-    try {
-      ({ values } = parseCommandArgs(args, {
+    const values = parseOptions(
+      command,
+      args,
+      {
         config: { type: 'string', default: 'mesh.config.ts' },
         env: { type: 'string' },
         local: { type: 'boolean', default: false },
@@ -49,14 +50,13 @@ export const command: Command = {
         json: { type: 'string' },
         html: { type: 'string' },
         seed: { type: 'string', default: '1' },
-      }));
-      if (!/^\d+$/.test(values.seed!)) throw new UsageError(`--seed takes a non-negative integer, not "${values.seed}"`);
-      if (values.local && values.target) throw new UsageError('--local and --target exclude each other');
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      process.stderr.write(`weft verify: ${error.message}\n\n${usage}\n`);
-      return ExitCode.usage;
-    }
+      },
+      (v) => {
+        if (!/^\d+$/.test(v.seed!)) throw new UsageError(`--seed takes a non-negative integer, not "${v.seed}"`);
+        if (v.local && v.target) throw new UsageError('--local and --target exclude each other');
+      },
+    );
+    if (!values) return ExitCode.usage;
     if (values.target !== undefined && !/^https?:\/\/[^/]/.test(values.target)) {
       // A kube context would need the Kubernetes API (to find and port-forward the gateway): not done.
       process.stderr.write(`weft verify: --target takes the gateway's URL (http://host:port), not "${values.target}"; for a kube context, forward the gateway first: kubectl --context CTX -n istio-system port-forward svc/istio-ingressgateway 8080:80, then --target http://127.0.0.1:8080\n`);

@@ -1,6 +1,6 @@
 /**
- * One upstream HTTP/1.1 connection of an endpoint's pool: writes a request (head pre-built as
- * one string; a buffered body in the same writev; a streamed body with backpressure, chunked
+ * One upstream HTTP/1.1 connection of an endpoint's pool: writes a request (head encoded into
+ * one Buffer, a buffered body in the same Buffer; a streamed body with backpressure, chunked
  * when its length is unknown) and reads the response with the strict head parser and the body
  * framing tracker shared with the downstream codec. 1xx interim responses are skipped; HEAD,
  * 204 and 304 responses have no body; a response without Content-Length or chunked framing
@@ -11,6 +11,7 @@ import type { Socket } from 'node:net';
 import { UpstreamProtocolError, UpstreamResetError } from '../errors';
 import { forwardableResponseHeaders, type RequestBody, type UpgradedStream } from '../exchange';
 import { BodyDecoder } from '../http1/body-decoder';
+import { fieldsLength, putFields, putLatin1 } from '../http1/head-encoder';
 import { parseResponseHead } from '../http1/response-head';
 import { ReadBuffer } from '../http1/read-buffer';
 import { findHeadEnd, HeadError } from '../http1/syntax';
@@ -31,7 +32,7 @@ export interface UpstreamRequest {
 const MAX_RESPONSE_HEAD = 65_536;
 const MAX_RESPONSE_FIELDS = 100;
 /** Methods whose requests carry a body by convention: an empty one is announced (as undici and Node do). */
-const PAYLOAD_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+const isPayloadMethod = (method: string): boolean => method === 'POST' || method === 'PUT' || method === 'PATCH';
 
 const enum State {
   Connecting,
@@ -132,42 +133,47 @@ export class UpstreamConnection {
   private write(req: UpstreamRequest, last: boolean): void {
     const socket = this.socket!;
     this.state = State.Head;
-    let head = `${req.method} ${req.path} HTTP/1.1\r\n`;
-    let hasLength = false;
     const h = req.headers;
+    let hasLength = false;
     for (let i = 0; i < h.length; i += 2) {
-      if (h[i] === 'content-length') hasLength = true;
-      head += `${h[i]!}: ${h[i + 1]!}\r\n`;
+      if (h[i] === 'content-length') {
+        hasLength = true;
+        break;
+      }
     }
     const body = req.body;
+    const buffered = body !== null && Buffer.isBuffer(body) ? body : null;
     let chunked = false;
+    /** The framing and connection fields the codec adds after the request's own. */
+    let tail = '';
     if (body === null) {
-      if (!hasLength && PAYLOAD_METHODS.has(req.method)) head += 'content-length: 0\r\n';
-    } else if (Buffer.isBuffer(body)) {
-      if (!hasLength) head += `content-length: ${body.length}\r\n`;
+      if (!hasLength && isPayloadMethod(req.method)) tail = 'content-length: 0\r\n';
+    } else if (buffered !== null) {
+      if (!hasLength) tail = `content-length: ${buffered.length}\r\n`;
     } else if (!hasLength) {
       chunked = true;
-      head += 'transfer-encoding: chunked\r\n';
+      tail = 'transfer-encoding: chunked\r\n';
     }
-    if (req.upgrade) head += `connection: upgrade\r\nupgrade: ${req.upgrade}\r\n`;
-    else if (last) head += 'connection: close\r\n';
-    head += '\r\n';
-    if (body === null || (Buffer.isBuffer(body) && body.length === 0)) {
-      socket.write(head, 'latin1');
+    if (req.upgrade) tail += `connection: upgrade\r\nupgrade: ${req.upgrade}\r\n`;
+    else if (last) tail += 'connection: close\r\n';
+    // The head, and a buffered body after it, in one Buffer: one write (http1/head-encoder.ts).
+    const bodyLength = buffered === null ? 0 : buffered.length;
+    const out = Buffer.allocUnsafe(req.method.length + req.path.length + 12 + fieldsLength(h) + tail.length + 2 + bodyLength);
+    let at = putLatin1(out, 0, req.method);
+    out[at++] = 32;
+    at = putLatin1(out, at, req.path);
+    at = putLatin1(out, at, ' HTTP/1.1\r\n');
+    at = putFields(out, at, h);
+    at = putLatin1(out, at, tail);
+    out[at++] = 13;
+    out[at++] = 10;
+    if (bodyLength > 0) buffered!.copy(out, at);
+    socket.write(out);
+    if (body === null || buffered !== null) {
       this.sent = true;
       return;
     }
-    if (Buffer.isBuffer(body)) {
-      // Head and a buffered body in one buffer: one write.
-      const out = Buffer.allocUnsafe(head.length + body.length);
-      out.write(head, 0, 'latin1');
-      body.copy(out, head.length);
-      socket.write(out);
-      this.sent = true;
-      return;
-    }
-    socket.write(head, 'latin1');
-    void this.pump(socket, body, chunked);
+    void this.pump(socket, body as AsyncIterable<Buffer>, chunked);
   }
 
   /** Streams a request body with backpressure; chunk-encodes it when its length is unknown. */

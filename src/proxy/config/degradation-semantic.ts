@@ -21,5 +21,8 @@ export function degradationIssues(config: ProxyConfig, checkRef: (service: strin
   if (inbound?.fallback && 'to' in inbound.fallback) {
     out.push({ path: '$.listeners.inbound.fallback.to', message: 'the inbound listener reaches only its application: use a fallback response' });
   }
+  config.listeners.inboundPorts.forEach((p, i) => {
+    if (p.fallback && 'to' in p.fallback) out.push({ path: `$.listeners.inboundPorts[${i}].fallback.to`, message: 'an inbound listener reaches only its application: use a fallback response' });
+  });
   return out;
 }

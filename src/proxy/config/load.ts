@@ -17,7 +17,7 @@ import { ConfigInvalidError, ConfigReadError, type ConfigIssue } from '../errors
 import { applyUnionDefaults } from './defaults';
 import type { ProxyConfig } from './schema';
 import { semanticIssues } from './semantic';
-import { CONFIG_SCHEMA, validatorAt } from './validators';
+import { configSchema, releaseValidators, validatorAt } from './validators';
 
 /** A validated config together with the bytes it came from. */
 export interface LoadedConfig {
@@ -79,9 +79,14 @@ export function parseProxyConfig(document: unknown, source = '<config>'): ProxyC
 }
 
 function validated(document: unknown, source: string): ProxyConfig {
-  const check = validatorAt('');
-  if (!check(document)) throw new ConfigInvalidError(source, summarize(check.errors ?? []));
-  applyUnionDefaults(CONFIG_SCHEMA, document, validatorAt);
+  try {
+    const check = validatorAt('');
+    if (!check(document)) throw new ConfigInvalidError(source, summarize(check.errors ?? []));
+    applyUnionDefaults(configSchema(), document, validatorAt);
+  } finally {
+    // Validators are needed again only at the next load: the proxy's bundle frees them here.
+    releaseValidators();
+  }
   const config = document as ProxyConfig;
   const issues = semanticIssues(config);
   if (issues.length > 0) throw new ConfigInvalidError(source, issues);

@@ -320,6 +320,16 @@ export const proxyConfigSchema = z
             .describe('CONNECT to an authority no route, service or TCP route declares is tunnelled to it as asked (Istio outboundTrafficPolicy ALLOW_ANY); false: 404 (REGISTRY_ONLY). @default false'),
         })
         .optional(),
+      inboundPorts: z
+        .array(
+          inboundListenerSchema.extend({
+            name: z.string().min(1).describe('Listener name (metrics label `inbound:<name>`, logs); unique among the inbound listeners.'),
+          }),
+        )
+        .default([])
+        .describe(
+          "Inbound listeners in front of the application's further HTTP, HTTP/2 and gRPC ports, one per port (Envoy's inbound listener has a filter chain per port): each forwards to its own application port, and authorization matches `ports` against that port.",
+        ),
       admin: listenerAddress,
       gateway: z
         .array(gatewayServerSchema)

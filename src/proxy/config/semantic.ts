@@ -82,6 +82,7 @@ export function semanticIssues(config: ProxyConfig): ConfigIssue[] {
     ['$.listeners.admin.port', l.admin.port],
     ['$.listeners.outbound.port', l.outbound?.port],
     ['$.listeners.inbound.port', l.inbound?.port],
+    ...l.inboundPorts.map((p, i) => [`$.listeners.inboundPorts[${i}].port`, p.port] as const),
     ...l.gateway.map((g, i) => [`$.listeners.gateway[${i}].port`, g.port] as const),
     ...config.tcpListeners.map((t, i) => [`$.tcpListeners[${i}].port`, t.port] as const),
     ...config.inboundTcpListeners.map((t, i) => [`$.inboundTcpListeners[${i}].port`, t.port] as const),
@@ -93,6 +94,12 @@ export function semanticIssues(config: ProxyConfig): ConfigIssue[] {
     if (other) out.push({ path, message: `port ${p} is also used by ${other}` });
     used.set(p, path);
   }
+  const inboundNames = new Set<string>();
+  l.inboundPorts.forEach((p, i) => {
+    if (!l.inbound) out.push({ path: `$.listeners.inboundPorts[${i}]`, message: 'further inbound ports need the first inbound listener (listeners.inbound)' });
+    if (inboundNames.has(p.name)) out.push({ path: `$.listeners.inboundPorts[${i}].name`, message: `duplicate inbound listener "${p.name}"` });
+    inboundNames.add(p.name);
+  });
   if (!l.inbound && !l.outbound && config.tcpListeners.length === 0 && config.inboundTcpListeners.length === 0 && l.gateway.length === 0) out.push({ path: '$.listeners', message: 'needs an inbound, outbound, gateway or TCP listener' });
   out.push(...gatewayIssues(config));
   out.push(...securityIssues(config));

@@ -4,7 +4,9 @@
  * for the whole document and one per union branch (./defaults.ts needs those), addressed by
  * JSON pointer. Compiled on first use here; the precompiled proxy (src/proxy/build.ts)
  * replaces this module with ajv's standalone code for the same pointers, so that neither ajv
- * nor its code generation is loaded in the proxy process (~19 MB RSS).
+ * nor its code generation is loaded in the proxy process (~19 MB RSS), and loads those only
+ * while a config is validated (src/proxy/precompiled-validators.ts, form `packed`).
+ * The interface both share: `validatorAt`, `configSchema`, `releaseValidators`.
  */
 import Ajv2020 from 'ajv/dist/2020';
 import type { ValidateFunction } from 'ajv';
@@ -13,7 +15,10 @@ import { escapePointer, unescapePointer } from './json-pointer';
 
 export type Schema = Record<string, unknown>;
 
-export const CONFIG_SCHEMA = jsonSchema as Schema;
+const CONFIG_SCHEMA = jsonSchema as Schema;
+
+/** The committed JSON Schema of the proxy config. */
+export const configSchema = (): Schema => CONFIG_SCHEMA;
 
 /** The options of every config validator, compiled here or precompiled. */
 export const AJV_OPTIONS = { allErrors: true, strict: false, useDefaults: true } as const;
@@ -51,3 +56,10 @@ export function validatorAt(pointer: string): ValidateFunction {
   }
   return v;
 }
+
+/**
+ * Called when a config load ends. Validators compiled here are kept: ajv's code generation costs
+ * tens of milliseconds per schema, and this module runs in development and in the compiler, not
+ * in the image. The proxy's bundle drops its validators here (precompiled-validators.ts).
+ */
+export function releaseValidators(): void {}

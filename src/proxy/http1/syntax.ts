@@ -93,15 +93,18 @@ export function parseFields(text: string, from: number, out: string[], maxFields
     } else if (n === 17 && name.toLowerCase() === 'transfer-encoding') {
       te = te === null ? value : `${te},${value}`;
     } else if (n === 10 && name.toLowerCase() === 'connection') {
-      for (const t of value.split(',')) {
-        const token = t.trim().toLowerCase();
-        if (token === 'close') framing.close = true;
-        else if (token === 'keep-alive') framing.keepAlive = true;
-      }
+      // One token is the common case (`keep-alive`, `close`): no split, no array.
+      if (value.indexOf(',') === -1) connectionToken(value.toLowerCase(), framing);
+      else for (const t of value.split(',')) connectionToken(t.trim().toLowerCase(), framing);
     }
     i = eol + 2;
   }
   return new HeadError(400, 'unterminated head');
+}
+
+function connectionToken(token: string, framing: Framing): void {
+  if (token === 'close') framing.close = true;
+  else if (token === 'keep-alive') framing.keepAlive = true;
 }
 
 function finishFraming(te: string | null, sawLength: boolean, framing: Framing): HeadError | null {

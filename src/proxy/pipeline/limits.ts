@@ -5,7 +5,7 @@
 import type { CircuitBreaker, Waiter } from '../cluster/circuit-breaker';
 import { UpstreamOverflowError } from '../errors';
 import type { Exchange } from '../exchange';
-import { DecoratorHandler, type Abort, type Dispatch, type Handler, type Step } from './types';
+import { DecoratorHandler, type Dispatch, type Handler, type Step } from './types';
 
 class LimitsHandler extends DecoratorHandler implements Waiter {
   private state: 'queued' | 'running' | 'done' = 'running';
@@ -21,16 +21,17 @@ class LimitsHandler extends DecoratorHandler implements Waiter {
 
   enqueue(): void {
     this.state = 'queued';
-    // Timeouts and client aborts must be able to cancel a request that waits in the queue.
-    this.inner.onConnect(this.cancel);
+    // Timeouts and client aborts must be able to cancel a request that waits in the queue (the
+    // closure only for a queued request: most run at once).
+    this.inner.onConnect((error) => this.cancel(error));
   }
 
-  private readonly cancel: Abort = (error) => {
+  private cancel(error: Error): void {
     if (this.state !== 'queued') return;
     this.breaker.cancel(this);
     this.state = 'done';
     this.inner.onError(error);
-  };
+  }
 
   run(): void {
     this.state = 'running';

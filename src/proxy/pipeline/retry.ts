@@ -97,6 +97,8 @@ export class RetryPolicy {
   }
 }
 
+const runLater = (h: RetryHandler): void => h.run();
+
 class RetryHandler implements Handler {
   private retriesDone = 0;
   private forwarded = false;
@@ -118,12 +120,13 @@ class RetryHandler implements Handler {
     this.run();
   }
 
-  private readonly run = (): void => {
+  /** One attempt; a method, not a bound closure per request: the timer of a retry passes the handler (`runLater`). */
+  run(): void {
     this.timer = null;
     this.discarding = false;
     this.abortUp = null;
     this.attempt(this.ex, this);
-  };
+  }
 
   private readonly abortAll = (error: Error): void => {
     if (this.finished || this.aborted) return;
@@ -182,7 +185,7 @@ class RetryHandler implements Handler {
     if (this.aborted) return this.fail(this.aborted);
     if (this.retriesDone < this.policy.attempts && (error === null || this.policy.safeToRepeat(this.ex, kind))) {
       this.retriesDone++;
-      this.timer = setTimeout(this.run, this.policy.backoff(this.retriesDone));
+      this.timer = setTimeout(runLater, this.policy.backoff(this.retriesDone), this);
       return;
     }
     if (error === null) {

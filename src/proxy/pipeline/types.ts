@@ -71,8 +71,19 @@ export function getHeader(headers: readonly string[], name: string): string | un
   return undefined;
 }
 
+/** Removes every field `name`, keeping the others in order; compacts in place (splice allocates an array of what it removes). */
 export function removeHeader(headers: string[], name: string): void {
-  for (let i = headers.length - 2; i >= 0; i -= 2) if (headers[i] === name) headers.splice(i, 2);
+  let i = 0;
+  while (i < headers.length && headers[i] !== name) i += 2;
+  if (i >= headers.length) return;
+  let to = i;
+  for (i += 2; i < headers.length; i += 2) {
+    if (headers[i] === name) continue;
+    headers[to] = headers[i]!;
+    headers[to + 1] = headers[i + 1]!;
+    to += 2;
+  }
+  headers.length = to;
 }
 
 export function setHeader(headers: string[], name: string, value: string): void {

@@ -9,6 +9,20 @@ import { compileStringMatch, compileValueMatch } from './string-match';
 
 export type Predicate = (ex: Exchange) => boolean;
 
+/**
+ * The host of `host:port` (`[v6]:port` too): the part before the last colon that follows any
+ * `]`. Scanned from the end in JavaScript: String.prototype.lastIndexOf is a runtime call in V8,
+ * and two of them per route showed in the proxy's CPU profile.
+ */
+export function withoutPort(authority: string): string {
+  for (let i = authority.length - 1; i >= 0; i--) {
+    const c = authority.charCodeAt(i);
+    if (c === 58 /* : */) return authority.slice(0, i);
+    if (c === 93 /* ] */) return authority;
+  }
+  return authority;
+}
+
 export function compileHosts(hosts: readonly string[]): (authority: string) => boolean {
   const patterns = hosts.map((h) => h.toLowerCase());
   if (patterns.includes('*')) return () => true;
@@ -17,8 +31,7 @@ export function compileHosts(hosts: readonly string[]): (authority: string) => b
   const prefixes = patterns.filter((h) => h.endsWith('*') && !h.startsWith('*')).map((h) => h.slice(0, -1));
   return (authority) => {
     if (exact.has(authority)) return true;
-    const colon = authority.lastIndexOf(':');
-    const name = colon > authority.lastIndexOf(']') ? authority.slice(0, colon) : authority;
+    const name = withoutPort(authority);
     if (name !== authority && exact.has(name)) return true;
     for (const s of suffixes) if (name.endsWith(s) && name.length > s.length) return true;
     for (const p of prefixes) if (name.startsWith(p) && name.length > p.length) return true;

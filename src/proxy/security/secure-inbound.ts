@@ -16,7 +16,8 @@ export class SecureInbound {
   readonly auth: PeerAuthenticator;
   private readonly sockets = new Set<Socket>();
 
-  constructor(mtls: MtlsConfig, certificates: CertificateWatcher, http: Pick<HttpServer, 'emit'>, http2 = false) {
+  /** `label`: the listener's name in bind errors. */
+  constructor(mtls: MtlsConfig, certificates: CertificateWatcher, http: Pick<HttpServer, 'emit'>, http2 = false, private readonly label = 'inbound') {
     this.auth = new PeerAuthenticator(mtls.mode, certificates, mtls.trustDomain, (socket) => http.emit('connection', socket), 10_000, http2);
     this.server = createServer({ noDelay: true }, (socket) => {
       this.sockets.add(socket);
@@ -26,7 +27,7 @@ export class SecureInbound {
   }
 
   listen(host: string, port: number): Promise<number> {
-    return listenOn(this.server, 'inbound', host, port);
+    return listenOn(this.server, this.label, host, port);
   }
 
   /** Stops accepting; `force` also closes connections the HTTP server has not finished with. */

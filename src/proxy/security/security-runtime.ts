@@ -34,12 +34,12 @@ function releaseJwt(key: string): void {
 export class SecurityRuntime {
   readonly authorizer: Authorizer;
   readonly jwt: JwtAuthenticator;
-  readonly counters: SecurityCounters = { jwtRejected: 0, authzDenied: 0 };
   readonly step: Step;
   private readonly jwtKey: string;
   private stopped = false;
 
-  constructor(config: SecurityConfig, appPort: number) {
+  /** `counters`: shared by the listeners of one runtime, so /metrics reports one total. */
+  constructor(config: SecurityConfig, appPort: number, readonly counters: SecurityCounters = { jwtRejected: 0, authzDenied: 0 }) {
     this.authorizer = new Authorizer(config.authorization);
     const { key, jwt } = acquireJwt(config.jwt);
     this.jwtKey = key;

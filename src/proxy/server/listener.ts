@@ -36,9 +36,15 @@ export class HttpListener implements ListenerRuntime, Http1Host {
     readonly hooks: ListenerHooks,
     /** A gateway server's own name and HTTP/2 setting (gateway listeners only). */
     gateway?: { name: string; http2: boolean },
+    /** A further inbound listener's name (listeners.inboundPorts); absent for the first one. */
+    inboundPort?: string,
   ) {
-    this.label = gateway ? `gateway:${gateway.name}` : kind;
-    this.acceptsHttp2 = gateway ? () => gateway.http2 : (c) => (kind === 'inbound' ? c.listeners.inbound?.http2 : c.listeners.outbound?.http2) ?? false;
+    this.label = gateway ? `gateway:${gateway.name}` : inboundPort !== undefined ? `inbound:${inboundPort}` : kind;
+    this.acceptsHttp2 = gateway
+      ? () => gateway.http2
+      : inboundPort !== undefined
+        ? (c) => c.listeners.inboundPorts.find((p) => p.name === inboundPort)?.http2 ?? false
+        : (c) => (kind === 'inbound' ? c.listeners.inbound?.http2 : c.listeners.outbound?.http2) ?? false;
     // allowHalfOpen: a client may send its requests and then FIN (shutdown(SHUT_WR)); the
     // responses still go out, then the connection closes (connection.ts onEnd).
     this.server = createServer({ noDelay: true, allowHalfOpen: true }, this.accept);

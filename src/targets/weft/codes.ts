@@ -12,8 +12,6 @@ export const WEFT_CODES = {
   WEFT641: { severity: 'warning', title: 'retry-on class not supported by the weft proxy' },
   /** The proxy caps `attempts` at 10. */
   WEFT642: { severity: 'warning', title: 'retry attempts above the weft proxy maximum' },
-  /** Every HTTP/gRPC port after the one HTTP inbound listener bypasses the sidecar (TCP ports have inbound TCP listeners). */
-  WEFT643: { severity: 'warning', title: 'port not behind the weft proxy' },
   /** Calls to an external service that the outbound proxy cannot carry (resolution `none` with no address to reach). */
   WEFT647: { severity: 'warning', title: 'external call bypasses the weft proxy' },
   /** A route rate limit is a bucket in each caller's outbound proxy, not in each receiving instance. */
@@ -40,8 +38,10 @@ export const WEFT_CODES = {
   WEFT668: { severity: 'warning', title: 'local bind port of a TCP upstream unavailable' },
   /** Plain-TCP clients reach TCP services through local bind ports, announced in WEFT_UPSTREAM_* variables. */
   WEFT669: { severity: 'info', title: 'TCP calls proxied through local bind ports' },
-  /** HTTP-level settings (routes, timeouts, retries, faults, breakers, load balancer, rate limit) of a TCP-only service. */
+  /** Settings of a TCP-only service with no TCP meaning (timeout, retries, fault, rate limit, HTTP route conditions, request limits, non-round-robin balancing), and non-round-robin balancing on the TCP ports of a mixed service; TCP routes, ejection and maxConnections apply. */
   WEFT670: { severity: 'warning', title: 'settings of a TCP service not applied by the weft proxy' },
+  /** A `rate-limited` fallback that the inbound listener, where the service's own rate limit rejects, cannot give: a fallback `to` another service, or a caller's own call fallback (docs/degradation.md). */
+  WEFT671: { severity: 'warning', title: 'rate-limited fallback not applied to the service rate limit' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type WeftCode = keyof typeof WEFT_CODES;

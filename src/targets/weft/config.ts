@@ -9,10 +9,10 @@ import { workloadName } from '../../model/names';
 import { PROXY_PORTS, SCHEMA_REF } from './constants';
 import { kubernetesDiscovery, kubernetesResolver, type EndpointResolver } from './endpoints';
 import { securityConfig } from './security';
-import { serviceHosts } from './hosts';
+import { furtherPortHosts, serviceHosts } from './hosts';
 import { httpConfig } from './http';
 import { observabilityConfig } from './observability';
-import { proxiedPort, speaksHttp2 } from './ports';
+import { inboundHttpPorts, proxiedPort, speaksHttp2 } from './ports';
 import { proxiedRoutesOf } from './routes-by-destination';
 import type { Report } from '../../diagnostics/reporter';
 import { tokenBucket } from './resilience';
@@ -74,6 +74,8 @@ export function buildProxyConfig(
     called.push(target);
     const name = table.add(target, 'all', call);
     if (name !== undefined) proxyNames.set(serviceKey(target), name);
+    // Each further HTTP/gRPC port: an entry of its own, reaching the pods' listener for that port.
+    for (const { port } of inboundHttpPorts(target).slice(1)) table.add(target, 'all', call, port.port);
   }
 
   // Declared routes for the called hosts in declaration order, and a catch-all per called service
@@ -83,12 +85,31 @@ export function buildProxyConfig(
   const calledFqdns = new Set(called.map((c) => serviceFqdn(c, model.clusterDomain)));
   const declared: Array<{ route: RouteInput; wildcard: boolean }> = [];
   const caughtAll = new Set<string>();
-  // Routes of proxied services (WEFT643: others bypass the proxy) owned by a called service or
+  // Routes of services with an HTTP port (TCP-only ones have no HTTP path, WEFT670) owned by a called service or
   // naming a called service's host, from an index built once per environment (linear synth).
-  for (const { owner, route, hosts } of proxiedRoutesOf(model).reaching(calledKeys, calledFqdns)) {
+  // Further HTTP ports: each route's copy for the port (port-qualified hosts only), then the
+  // port's catch-all; they come first, because the proxy matches a bare host (the first port's)
+  // against an authority on any port.
+  const furtherPorts: RouteInput[] = [];
+  const reaching = proxiedRoutesOf(model).reaching(calledKeys, calledFqdns);
+  for (const { owner, route, hosts } of reaching) {
     const compiled = proxyRoutesOf(scope, owner, route);
     if (compiled.length > 0 && catchesAll(route, service)) for (const h of hosts) caughtAll.add(h);
     for (const r of compiled) declared.push({ route: r, wildcard: route.hosts.some((h) => h.includes('*')) });
+  }
+  for (const target of called) {
+    if (!proxyNames.has(serviceKey(target))) continue;
+    for (const { port } of inboundHttpPorts(target).slice(1)) {
+      let caught = false;
+      for (const { owner, route, hosts } of reaching) {
+        if (!hosts.includes(serviceFqdn(target, model.clusterDomain))) continue;
+        const compiled = proxyRoutesOf(scope, owner, route, port.port);
+        if (compiled.length > 0 && catchesAll(route, service)) caught = true;
+        furtherPorts.push(...compiled);
+      }
+      const name = table.add(target, 'all', target, port.port);
+      if (!caught && name !== undefined) furtherPorts.push(implicitRoute(scope, target, name, furtherPortHosts(model, target, port.port, service.namespace), port.port));
+    }
   }
   const catchAlls: RouteInput[] = [];
   for (const target of called) {
@@ -98,7 +119,7 @@ export function buildProxyConfig(
     catchAlls.push(implicitRoute(scope, target, name, serviceHosts(model, target, port.port, service.namespace)));
   }
   // The catch-alls belong to their services' exact hosts: after the exact-host routes, before any wildcard.
-  const routes: RouteInput[] = [...declared.filter((d) => !d.wildcard).map((d) => d.route), ...catchAlls, ...declared.filter((d) => d.wildcard).map((d) => d.route)];
+  const routes: RouteInput[] = [...furtherPorts, ...declared.filter((d) => !d.wildcard).map((d) => d.route), ...catchAlls, ...declared.filter((d) => d.wildcard).map((d) => d.route)];
 
   // TCP ports of called services: a local bind port each, carried over mTLS to the callee's inbound TCP listener (tcp.ts).
   // A taken bind port is reported once per service (limitations.ts WEFT668), not per version.
@@ -106,7 +127,7 @@ export function buildProxyConfig(
   const tcpServices = tcpUpstreams.map((u) =>
     tcpUpstreamService(model, u, meshUsesMtls(model) && mtlsModeOf(model, u.service) !== 'disable' ? { mode: 'ISTIO_MUTUAL', subjectAltNames: [spiffeIdOf(model, u.service)] } : undefined),
   );
-  const tcpRoutes = [...tunnels, ...tcpUpstreams.map(tcpUpstreamListener)];
+  const tcpRoutes = [...tunnels, ...tcpUpstreams.map((u) => tcpUpstreamListener(u, service))];
   const inboundTcp = inboundTcpListenersOf(service);
 
   const inPort = proxiedPort(service);
@@ -137,6 +158,20 @@ export function buildProxyConfig(
       if (fallback) inbound.fallback = fallback;
     }
     listeners.inbound = inbound;
+    // Every further HTTP/gRPC port: an inbound listener of its own in front of its target port,
+    // with the same service policies (each with its own token bucket, as each Envoy filter chain
+    // has its own local rate limit).
+    const further = inboundHttpPorts(service).slice(1);
+    if (further.length > 0) {
+      const { host: _host, port: _port, app: _app, http2: _http2, ...policies } = inbound;
+      listeners.inboundPorts = further.map(({ port, listener }) => ({
+        name: `${service.name}-${port.port}`,
+        ...(l.inbound ? { host: l.inbound.host, port: 0 } : { host: '0.0.0.0', port: listener }),
+        app: { host: '127.0.0.1', port: port.targetPort, ...(speaksHttp2(port) ? { protocol: 'http2' as const } : {}) },
+        ...(speaksHttp2(port) ? { http2: true } : {}),
+        ...structuredClone(policies),
+      }));
+    }
   }
 
   const security = securityConfig(ctx, service);

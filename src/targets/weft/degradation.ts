@@ -14,6 +14,7 @@ import type { RateLimit } from '../../model/resilience';
 import type { Service } from '../../model/service';
 import type { ProxyConfigInput } from '../../proxy/config/schema';
 import type { Manifest } from '../target';
+import type { Report } from '../../diagnostics/reporter';
 import { commonLabels } from '../naming';
 import { SyncWave, syncWave } from '../sync-waves';
 import type { RouteInput, RouteScope } from './routes';
@@ -96,6 +97,28 @@ export function inboundFallbackInput(service: Service): { on: ['rate-limited']; 
   if (!service.resilience.rateLimit || !f || !f.on.includes('rate-limited') || f.answer.kind !== 'response') return undefined;
   const r = f.answer.response;
   return { on: ['rate-limited'], response: { status: r.status, ...(r.headers ? { headers: { ...r.headers } } : {}), ...(r.body !== undefined ? { body: r.body } : {}) } };
+}
+
+/**
+ * WEFT671: `rate-limited` fallbacks that the service's own rate limit never meets as declared.
+ * That limit rejects in the service's inbound listener, which reaches only its application and
+ * answers only with a preset response; the callers' proxies then see a 429 from another proxy,
+ * not a rate-limit rejection of their own (no RL flag), so neither a fallback `to` another
+ * service nor a caller's own call fallback answers it — callers get the 429 (or the service's
+ * preset answer). Route rate limits reject in the caller's proxy, where both apply.
+ */
+export function reportRateLimitedFallbacks(model: MeshModel, report: Report): void {
+  const byRef = new Map(model.services.map((s) => [`${s.namespace}/${s.name}`, s]));
+  for (const s of model.services) {
+    const f = s.resilience.fallback;
+    if (s.resilience.rateLimit && f?.on.includes('rate-limited') && f.answer.kind === 'destination')
+      report('WEFT671', s, `the "rate-limited" fallback of service "${s.name}" sends to service "${f.answer.service.name}", which the weft proxy does not do for the service's own rate limit: its inbound listener rejects there and can only answer with a preset response, so callers get the 429`, `answer "rate-limited" with a response, or put the limit on routes (their rate limit rejects in the caller's proxy, where the fallback destination applies)`);
+    for (const c of s.callFallbacks ?? []) {
+      const callee = byRef.get(`${c.callee.namespace}/${c.callee.name}`);
+      if (!c.fallback.on.includes('rate-limited') || !callee?.resilience.rateLimit) continue;
+      report('WEFT671', c, `the fallback of service "${s.name}" for its calls to "${callee.name}" on "rate-limited" does not answer the rate limit of service "${callee.name}": that limit rejects in "${callee.name}"'s inbound listener, and "${s.name}"'s proxy sees only its 429${callee.resilience.fallback?.on.includes('rate-limited') ? ` (or "${callee.name}"'s own fallback answer)` : ''}`, `declare the "rate-limited" fallback on service "${callee.name}" (resilience.fallback), or limit the routes "${s.name}" calls instead`);
+    }
+  }
 }
 
 /** A rate limit in `shape` mode: the leaky bucket (the same rate, `maxQueue` waiting). */

@@ -12,6 +12,7 @@ import { proxyConfigMap, perVersionService } from './manifests';
 import { perVersionServiceName } from './per-version-service';
 import { proxiedPort } from './ports';
 import { reportLimitations } from './limitations';
+import { reportRateLimitedFallbacks } from './degradation';
 import { certManagerManifests } from './identity';
 import { meshHasSwitches, switchesConfigMap } from './degradation';
 import { buildGatewayConfig, gatewayWorkloadName } from './gateway';
@@ -36,6 +37,7 @@ export function emitWeft(ctx: EmitContext): TargetOutput {
   const manifests: Manifest[] = [];
   const files: JsonFile[] = [];
   reportLimitations(ctx.model, report, ctx.index);
+  reportRateLimitedFallbacks(ctx.model, report);
   manifests.push(...certManagerManifests(ctx.model));
 
   for (const service of ctx.model.services) {

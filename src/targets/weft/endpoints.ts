@@ -29,10 +29,11 @@ export function kubernetesDiscovery(model: Pick<MeshModel, 'clusterDomain'>): Su
 }
 
 /**
- * Where a version of a service is reached from a caller's proxy. The weft target uses the
- * Kubernetes resolver; a local mesh (proxies and workloads on loopback) passes its own.
+ * Where a version of a service is reached from a caller's proxy: on its first HTTP port, or on
+ * the further HTTP port `servicePort` (each has its own inbound listener). The weft target uses
+ * the Kubernetes resolver; a local mesh (proxies and workloads on loopback) passes its own.
  */
-export type EndpointResolver = (service: Service, version: Version) => EndpointSpec[];
+export type EndpointResolver = (service: Service, version: Version, servicePort?: number) => EndpointSpec[];
 
 /**
  * In Kubernetes: the version's per-version Service, weighted by its replica count, so that a

@@ -46,3 +46,11 @@ export function routeHosts(
   }
   return out;
 }
+
+/**
+ * The authorities of a further HTTP port of a service (not its first): only the port-qualified
+ * forms. A bare name is the first port's (HTTP's default port is implied by a Host without one).
+ */
+export function furtherPortHosts(model: Pick<MeshModel, 'clusterDomain'>, service: Pick<Service, 'name' | 'namespace'>, port: number, callerNamespace: string): string[] {
+  return serviceHosts(model, service, port, callerNamespace).filter((h) => h.endsWith(`:${port}`));
+}

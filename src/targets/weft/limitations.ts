@@ -3,6 +3,7 @@ import type { Service } from '../../model/service';
 import { proxiedPort } from './ports';
 import { isTunneledExternal } from './services';
 import { calledServicesOf, inboundTcpPorts, tcpUpstreamsOf, upstreamEnvName } from './tcp';
+import { tcpSettingsNotApplied } from './tcp-policy';
 import type { ModelIndex } from '../../model/query';
 import type { Report } from '../../diagnostics/reporter';
 
@@ -15,7 +16,7 @@ import type { Report } from '../../diagnostics/reporter';
 export function reportLimitations(model: MeshModel, report: Report, index: ModelIndex): void {
   for (const service of model.services) {
     reportServiceSecurity(model, service, report);
-    reportPorts(service, report);
+    reportTcpOnlySettings(service, report);
     reportTcpUpstreams(index, service, report);
   }
   const calledExternals = new Set(model.services.flatMap((s) => s.calls.flatMap((c) => (c.target.kind === 'external' ? [c.target.name] : []))));
@@ -81,42 +82,24 @@ function reportServiceSecurity(model: MeshModel, service: Service, report: Repor
   }
 }
 
-/** Any HTTP/gRPC port after the inbound one bypasses the sidecar (TCP ports have their own inbound TCP listeners). */
-function reportPorts(service: Service, report: Report): void {
-  const inbound = proxiedPort(service);
-  const bypass = service.ports.filter((p) => p !== inbound && p.protocol !== 'tcp');
-  const tcpOnly = !inbound && inboundTcpPorts(service).length > 0;
-  if (bypass.length > 0 || tcpOnly) {
-    const list = bypass.map((p) => `${p.port}/${p.protocol}`).join(', ');
-    const reason = inbound ? `a workload has one HTTP inbound listener, in front of port ${inbound.port}` : 'no inbound listener';
-    const r = service.resilience;
-    const lost = inbound
-      ? []
-      : [
-          ...(service.routes.length > 0 ? ['routes'] : []),
-          ...(r.timeoutMs !== undefined ? ['timeout'] : []),
-          ...(r.retries ? ['retries'] : []),
-          ...(r.fault ? ['fault injection'] : []),
-          ...(r.circuitBreaker ? ['circuit breaker'] : []),
-          ...(r.loadBalancer ? ['load balancer'] : []),
-          ...(r.rateLimit ? ['rate limit'] : []),
-        ];
-    if (tcpOnly && lost.length > 0) {
-      report(
-        'WEFT670',
-        service,
-        `these settings of TCP service "${service.name}" are not applied by the weft proxy, whose TCP path carries connections over mTLS with L4 authorization but no HTTP policy: ${lost.join(', ')}`,
-        `remove them from "${service.name}", or use the istio target, whose TCP routes and connection pool settings apply to TCP`,
-      );
-    }
-    if (bypass.length === 0) return;
-    report(
-      'WEFT643',
-      service,
-      `port${bypass.length > 1 ? 's' : ''} ${list} of service "${service.name}" bypass${bypass.length > 1 ? '' : 'es'} the weft proxy (${reason}): Kubernetes sends that traffic straight to the application${lost.length > 0 ? `, so these settings of "${service.name}" are not applied: ${lost.join(', ')}` : ''}`,
-      inbound ? `serve the traffic the mesh must see on port ${inbound.port}, or accept that the other ports are unmanaged` : 'use the istio or consul target for TCP services',
-    );
-  }
+/**
+ * Every port of a service is behind the sidecar (one inbound listener per HTTP/gRPC port, one
+ * inbound TCP listener per TCP port). A TCP-only service's callers apply its TCP routes (weighted
+ * versions), outlier detection and connection limit (tcp-policy.ts); what has no TCP meaning is
+ * named here.
+ */
+function reportTcpOnlySettings(service: Service, report: Report): void {
+  if (inboundTcpPorts(service).length === 0) return;
+  // A service with HTTP ports too applies its HTTP settings there; only the balancing of its TCP ports differs.
+  const lb = service.resilience.loadBalancer;
+  const lost = proxiedPort(service) ? (lb && lb.policy !== 'round-robin' ? [`load balancer "${lb.policy}" on its TCP ports (TCP connections go round robin)`] : []) : tcpSettingsNotApplied(service);
+  if (lost.length === 0) return;
+  report(
+    'WEFT670',
+    service,
+    `these settings of ${proxiedPort(service) ? '' : 'TCP '}service "${service.name}" are not applied by the weft proxy, whose TCP path applies weighted routes to versions, outlier detection and connection limits but no HTTP policy: ${lost.join(', ')}`,
+    `remove them from "${service.name}"; on a TCP service only forwarding routes without HTTP conditions, circuit breaker ejection and maxConnections, and round robin apply`,
+  );
 }
 
 /**

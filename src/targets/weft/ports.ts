@@ -1,4 +1,5 @@
 import type { Port, Protocol, Service } from '../../model/service';
+import { PROXY_PORTS } from './constants';
 
 /**
  * Which traffic the Weft proxy carries: `http` ports (HTTP/1.1), and `http2` and `grpc` ports,
@@ -17,10 +18,29 @@ export function speaksHttp2(port: Pick<Port, 'protocol'>): boolean {
 }
 
 /**
- * The one port a workload's inbound listener fronts, and the port callers reach the service on
- * through the proxy: the service's first `http`/`http2`/`grpc` port. The proxy has a single inbound
- * listener per workload, so any other port bypasses the sidecar.
+ * The service's first `http`/`http2`/`grpc` port: the one the sidecar's first inbound listener
+ * (15006) fronts, the port of the service's own proxy entry in callers' configs, and the port its
+ * routes are compiled for first. Further HTTP ports have listeners of their own (inboundHttpPorts).
  */
 export function proxiedPort(service: Pick<Service, 'ports'>): Port | undefined {
   return service.ports.find((p) => isProxiedProtocol(p.protocol));
+}
+
+/** First sidecar port of the inbound listeners of a service's second, third … HTTP/gRPC port (clear of Istio's 150xx ports and of the TCP listeners at 15100). */
+export const INBOUND_HTTP_BASE = 15200;
+
+/**
+ * Every `http`/`http2`/`grpc` port of a service with the sidecar port of the inbound listener in
+ * front of it: the first on 15006 (`listeners.inbound`), the i-th further one on
+ * INBOUND_HTTP_BASE + i (`listeners.inboundPorts`), as Envoy's inbound listener has one filter
+ * chain per port. Each forwards to its own target port.
+ */
+export function inboundHttpPorts(service: Pick<Service, 'ports'>): Array<{ port: Port; listener: number }> {
+  return service.ports.filter((p) => isProxiedProtocol(p.protocol)).map((port, i) => ({ port, listener: i === 0 ? PROXY_PORTS.inbound : INBOUND_HTTP_BASE + i - 1 }));
+}
+
+/** A further HTTP port of a service (not its first): those have a proxy entry and listener of their own. */
+export function isFurtherHttpPort(service: Pick<Service, 'ports'>, port: Pick<Port, 'port'>): boolean {
+  const first = proxiedPort(service);
+  return first !== undefined && first.port !== port.port && service.ports.some((p) => p.port === port.port && isProxiedProtocol(p.protocol));
 }

@@ -28,7 +28,7 @@ class ProxiedRoutes {
   constructor(model: MeshModel) {
     let ordinal = 0;
     for (const owner of model.services) {
-      if (!proxiedPort(owner)) continue; // its traffic bypasses the proxy (WEFT643)
+      if (!proxiedPort(owner)) continue; // no HTTP port: no HTTP route applies (TCP-only: WEFT670)
       for (const route of owner.routes) {
         const entry: ProxiedRoute = { owner, route, hosts: route.hosts.map((h) => canonicalHost(h, owner.namespace, model)), ordinal: ordinal++ };
         add(this.byOwner, serviceKey(owner), entry);

@@ -5,10 +5,11 @@ import type { ModelIndex } from '../../model/query';
 import type { Service } from '../../model/service';
 import type { Destination, Match, Route } from '../../model/traffic';
 import type { ProxyConfigInput } from '../../proxy/config/schema';
-import { routeHosts } from './hosts';
+import { furtherPortHosts, routeHosts } from './hosts';
+import { canonicalHost, serviceOfHost } from '../../model/hosts';
 import { matchConfig } from './match';
 import { preflightOf } from '../../model/cors-preflight';
-import { proxiedPort } from './ports';
+import { isFurtherHttpPort, proxiedPort } from './ports';
 import type { Report } from '../../diagnostics/reporter';
 import { faultConfig, retriesConfig, tokenBucket } from './resilience';
 import type { ServiceTable } from './services';
@@ -32,13 +33,29 @@ export interface RouteScope {
  * `route_name`): `<service>.<namespace>/<route>`, and `#<n>` (1-based clause index) when the
  * route has several match clauses, since the proxy's `match` is one clause (see below).
  */
-export function routeName(owner: ServiceRef, route: string, clause?: number): string {
-  return `${owner.name}.${owner.namespace}/${route}${clause === undefined ? '' : `#${clause}`}`;
+export function routeName(owner: ServiceRef, route: string, clause?: number, servicePort?: number): string {
+  return `${owner.name}.${owner.namespace}${servicePort === undefined ? '' : `:${servicePort}`}/${route}${clause === undefined ? '' : `#${clause}`}`;
 }
 
-/** Name of the catch-all Weft appends for a called service (see implicitRoute). */
-export function implicitRouteName(owner: ServiceRef): string {
-  return `${owner.name}.${owner.namespace}/(default)`;
+/** Name of the catch-all Weft appends for a called service (see implicitRoute); `:<port>` for a further HTTP port. */
+export function implicitRouteName(owner: ServiceRef, servicePort?: number): string {
+  return `${owner.name}.${owner.namespace}${servicePort === undefined ? '' : `:${servicePort}`}/(default)`;
+}
+
+/**
+ * A route's hosts for requests to a further HTTP port `servicePort` (not the first): the
+ * port-qualified forms of the route's hosts that name a service with that port. Istio applies a
+ * VirtualService without a `port` match on every port of its host; the proxy has one outbound
+ * listener, so the copy for each further port carries that port's authorities.
+ */
+function furtherPortRouteHosts(scope: RouteScope, route: Route, owner: Service, servicePort: number): string[] {
+  const out: string[] = [];
+  for (const h of route.hosts) {
+    const target = serviceOfHost(canonicalHost(h, owner.namespace, scope.model), scope.model);
+    if (!target || !isFurtherHttpPort(target, { port: servicePort })) continue;
+    for (const f of furtherPortHosts(scope.model, target, servicePort, scope.caller.namespace)) if (!out.includes(f)) out.push(f);
+  }
+  return out;
 }
 
 /**
@@ -56,18 +73,17 @@ export function implicitRouteName(owner: ServiceRef): string {
  *   as Envoy's fault filter runs before the router.
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRoute
  */
-export function proxyRoutesOf(scope: RouteScope, owner: Service, route: Route): RouteInput[] {
+export function proxyRoutesOf(scope: RouteScope, owner: Service, route: Route, servicePort?: number): RouteInput[] {
   const clauses: Match[] = route.match.length === 0 ? [{}] : route.match;
   const applicable = clauses.map((m, i) => ({ m, i })).filter(({ m }) => !m.sourceService || sameService(m.sourceService, scope.caller));
   if (applicable.length === 0) return [];
+  const hosts = servicePort === undefined ? routeHosts(scope.model, route.hosts, owner.namespace, scope.caller.namespace, (s) => proxiedPort(s)?.port) : furtherPortRouteHosts(scope, route, owner, servicePort);
+  if (hosts.length === 0) return [];
 
-  const action = actionOf(scope, owner, route);
+  const action = actionOf(scope, owner, route, servicePort);
   if (!action) return [];
 
-  const base: Omit<RouteInput, 'name' | 'match'> = {
-    hosts: routeHosts(scope.model, route.hosts, owner.namespace, scope.caller.namespace, (s) => proxiedPort(s)?.port),
-    action,
-  };
+  const base: Omit<RouteInput, 'name' | 'match'> = { hosts, action };
   if (route.rewrite && (route.rewrite.uri !== undefined || route.rewrite.authority !== undefined)) base.rewrite = { ...route.rewrite };
   if (route.headers && (route.headers.request || route.headers.response)) base.headers = structuredClone(route.headers);
   if (route.cors) base.cors = structuredClone(route.cors);
@@ -95,7 +111,7 @@ export function proxyRoutesOf(scope: RouteScope, owner: Service, route: Route): 
       if (config) base.retries = config;
     }
     if (route.mirror) {
-      const mirror = mirrorOf(scope, owner, route);
+      const mirror = mirrorOf(scope, owner, route, servicePort);
       if (mirror) base.mirror = mirror;
     }
   }
@@ -121,7 +137,7 @@ export function proxyRoutesOf(scope: RouteScope, owner: Service, route: Route): 
     return p.kind === 'clause' ? [{ m: p.clause, i, preflight: true }] : [];
   }) : [];
   return [...applicable.map((x) => ({ ...x, preflight: false })), ...preflights].sort((a, b) => a.i - b.i).map(({ m, i, preflight }) => ({
-    name: `${routeName(owner, route.name, several ? i + 1 : undefined)}${preflight ? '-preflight' : ''}`,
+    name: `${routeName(owner, route.name, several ? i + 1 : undefined, servicePort)}${preflight ? '-preflight' : ''}`,
     match: matchConfig(m),
     ...structuredClone(base),
   }));
@@ -132,9 +148,9 @@ export function proxyRoutesOf(scope: RouteScope, owner: Service, route: Route): 
  * some requests unmatched, as the istio target does: those requests reach every endpoint of the
  * service, as they would without a mesh, with the service's timeout, retries and fault.
  */
-export function implicitRoute(scope: RouteScope, service: Service, proxyName: string, hosts: string[]): RouteInput {
+export function implicitRoute(scope: RouteScope, service: Service, proxyName: string, hosts: string[], servicePort?: number): RouteInput {
   const route: RouteInput = {
-    name: implicitRouteName(service),
+    name: implicitRouteName(service, servicePort),
     hosts,
     match: {},
     action: { type: 'forward', destinations: [{ service: proxyName, weight: 100 }] },
@@ -149,13 +165,13 @@ export function implicitRoute(scope: RouteScope, service: Service, proxyName: st
   return route;
 }
 
-function actionOf(scope: RouteScope, owner: Service, route: Route): ActionInput | undefined {
+function actionOf(scope: RouteScope, owner: Service, route: Route, servicePort?: number): ActionInput | undefined {
   const a = route.action;
   switch (a.kind) {
     case 'forward': {
       const destinations: Array<{ service: string; subset?: string; weight: number }> = [];
       for (const d of a.destinations) {
-        const name = destinationName(scope, owner, route, d, 'forwards to');
+        const name = destinationName(scope, owner, route, d, 'forwards to', servicePort);
         if (name === undefined) return undefined;
         destinations.push({ service: name, ...(d.version !== undefined ? { subset: d.version } : {}), weight: d.weight });
       }
@@ -176,9 +192,9 @@ function actionOf(scope: RouteScope, owner: Service, route: Route): ActionInput 
   }
 }
 
-function mirrorOf(scope: RouteScope, owner: Service, route: Route): RouteInput['mirror'] | undefined {
+function mirrorOf(scope: RouteScope, owner: Service, route: Route, servicePort?: number): RouteInput['mirror'] | undefined {
   const m = route.mirror!;
-  const name = destinationName(scope, owner, route, m.destination, 'mirrors to');
+  const name = destinationName(scope, owner, route, m.destination, 'mirrors to', servicePort);
   if (name === undefined) return undefined;
   return { service: name, ...(m.destination.version !== undefined ? { subset: m.destination.version } : {}), percent: m.percent };
 }
@@ -186,8 +202,11 @@ function mirrorOf(scope: RouteScope, owner: Service, route: Route): RouteInput['
 /**
  * The proxy service name of a destination, or undefined when the route cannot be compiled for it.
  * An unknown service or version is the analyzer's error (WEFT10x) and is not reported again.
+ * A destination without a port takes the port the request came in on when the destination has
+ * it (`servicePort`, the route's copy for a further port), else its first HTTP port — as Istio
+ * picks the listener port for a destination without one.
  */
-function destinationName(scope: RouteScope, owner: Service, route: Route, d: Omit<Destination, 'weight'>, verb: string): string | undefined {
+function destinationName(scope: RouteScope, owner: Service, route: Route, d: Omit<Destination, 'weight'>, verb: string, servicePort?: number): string | undefined {
   const target = scope.index.service(d.service);
   if (!target) return undefined;
   if (d.version !== undefined && !target.versions.some((v) => v.name === d.version)) return undefined;
@@ -202,14 +221,15 @@ function destinationName(scope: RouteScope, owner: Service, route: Route, d: Omi
     );
     return undefined;
   }
-  if (d.port !== undefined && d.port !== port.port) {
+  if (d.port !== undefined && d.port !== port.port && !isFurtherHttpPort(target, { port: d.port })) {
     scope.report(
       'WEFT649',
       route,
-      `${what} on port ${d.port}; the weft proxy reaches "${target.name}" only on its first HTTP port, ${port.port}, so the route is left out of the weft config`,
-      `route to port ${port.port}, or drop the port from the destination`,
+      `${what} on port ${d.port}, which is not an HTTP or gRPC port of "${target.name}" (${target.ports.map((p) => `${p.port}/${p.protocol}`).join(', ')}); the route is left out of the weft config`,
+      `route to one of its HTTP ports, or drop the port from the destination`,
     );
     return undefined;
   }
-  return scope.table.add(target, 'none', route);
+  const viaPort = d.port ?? (servicePort !== undefined && isFurtherHttpPort(target, { port: servicePort }) ? servicePort : undefined);
+  return scope.table.add(target, 'none', route, viaPort);
 }

@@ -1,14 +1,14 @@
 import { serviceKey } from '../../model/common';
 import type { ExternalService, MeshModel } from '../../model/mesh';
-import type { Service } from '../../model/service';
+import type { Port, Service } from '../../model/service';
 import type { ProxyConfigInput } from '../../proxy/config/schema';
 import type { At } from '../../diagnostics/location';
 import { connectionPoolConfig, outlierDetectionConfig } from './circuit-breaker';
 import type { EndpointResolver, SubsetDiscovery } from './endpoints';
 import { meshUsesMtls, mtlsModeOf, spiffeIdOf } from './identity';
-import { serviceHosts } from './hosts';
+import { furtherPortHosts, serviceHosts } from './hosts';
 import { loadBalancerConfig } from './load-balancer';
-import { proxiedPort, speaksHttp2 } from './ports';
+import { inboundHttpPorts, proxiedPort, speaksHttp2 } from './ports';
 import type { Report } from '../../diagnostics/reporter';
 
 export type ServiceInput = NonNullable<ProxyConfigInput['services']>[number];
@@ -39,7 +39,7 @@ export const EXTERNAL_SUBSET = 'external';
  * called services in `calls` order, then services reached only as a route destination or mirror.
  */
 export class ServiceTable {
-  private readonly entries = new Map<string, { key: string; config: ServiceInput }>();
+  private readonly entries = new Map<string, { key: string; config: ServiceInput; furtherPort?: true }>();
 
   constructor(
     private readonly model: MeshModel,
@@ -52,14 +52,17 @@ export class ServiceTable {
 
   /**
    * The proxy name of `service`, adding it when first needed; undefined when the proxy cannot
-   * carry traffic to it (no HTTP port — reported per service as WEFT643 —, no versions, or a
+   * carry traffic to it (no HTTP port — its TCP ports have their own path, tcp.ts —, no versions, or a
    * short name already taken by another service).
    * `hosts`: the authorities that reach it when no route matches; `[]` keeps it reachable only
    * through routes (unmatched requests then get 404 NR, as with an Istio VirtualService).
    */
-  add(service: Service, hosts: 'all' | 'none', at: At): string | undefined {
-    const port = proxiedPort(service);
-    if (!port) return undefined;
+  add(service: Service, hosts: 'all' | 'none', at: At, servicePort?: number): string | undefined {
+    const first = proxiedPort(service);
+    if (!first) return undefined;
+    const further = servicePort !== undefined && servicePort !== first.port ? inboundHttpPorts(service).find((p) => p.port.port === servicePort) : undefined;
+    if (further) return this.addFurtherPort(service, further, hosts, at);
+    const port = first;
     if (service.versions.length === 0) {
       this.report(
         'WEFT655',
@@ -109,6 +112,47 @@ export class ServiceTable {
     }
     this.entries.set(service.name, { key, config });
     return service.name;
+  }
+
+  /**
+   * A further HTTP/gRPC port of a service (not its first): its own entry `<service>-<port>`,
+   * reaching each pod's inbound listener for that port, with the service's load balancing and
+   * circuit breaking (Envoy has a cluster per service port, `outbound|<port>|<subset>|<host>`).
+   * Its hosts are only the port-qualified forms: a bare name means the first port, and the
+   * proxy matches a bare host against an authority on any port, so these entries and their
+   * routes come before the first port's (config.ts).
+   */
+  private addFurtherPort(service: Service, p: { port: Port; listener: number }, hosts: 'all' | 'none', at: At): string | undefined {
+    const first = this.add(service, 'none', at);
+    if (first === undefined) return undefined;
+    const name = `${service.name}-${p.port.port}`;
+    const key = `${serviceKey(service)}:${p.port.port}`;
+    const portHosts = (): string[] => furtherPortHosts(this.model, service, p.port.port, this.callerNamespace);
+    const existing = this.entries.get(name);
+    if (existing) {
+      if (existing.key !== key) {
+        this.report('WEFT652', at, `port ${p.port.port} of "${serviceKey(service)}" and "${existing.key}" share the proxy name "${name}"; only "${existing.key}" is reachable`, `rename the service "${existing.key}", or change the port number`);
+        return undefined;
+      }
+      if (hosts === 'all' && existing.config.hosts?.length === 0) existing.config.hosts = portHosts();
+      return name;
+    }
+    const base = this.entries.get(first)!.config;
+    const config: ServiceInput = {
+      ...structuredClone(base),
+      name,
+      hosts: hosts === 'all' ? portHosts() : [],
+      subsets: base.subsets.map((sub, i) => ({
+        ...sub,
+        // In Kubernetes (with discovery) each pod's listener for this port; a local resolver says where the port is.
+        endpoints: this.discover ? (sub.endpoints ?? []).map((e) => ({ ...e, port: p.listener })) : this.resolve(service, service.versions[i]!, p.port.port),
+        ...(sub.discovery?.type === 'dns' ? { discovery: { ...sub.discovery, port: p.listener } } : {}),
+      })),
+    };
+    if (speaksHttp2(p.port)) config.protocol = 'http2';
+    else delete config.protocol;
+    this.entries.set(name, { key, config, furtherPort: true });
+    return name;
   }
 
   /**
@@ -176,7 +220,9 @@ export class ServiceTable {
     return routes;
   }
 
+  /** Further-port entries first: their hosts are port-qualified, while a bare host of another entry matches an authority on any port. */
   list(): ServiceInput[] {
-    return [...this.entries.values()].map((e) => e.config);
+    const all = [...this.entries.values()];
+    return [...all.filter((e) => e.furtherPort), ...all.filter((e) => !e.furtherPort)].map((e) => e.config);
   }
 }

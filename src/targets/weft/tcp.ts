@@ -18,7 +18,8 @@ import type { ProxyConfigInput } from '../../proxy/config/schema';
 import type { Report } from '../../diagnostics/reporter';
 import { PROXY_PORTS } from './constants';
 import { perVersionHost } from './per-version-service';
-import { proxiedPort } from './ports';
+import { inboundHttpPorts, proxiedPort } from './ports';
+import { tcpDestinationsFor, tcpMaxConnections, tcpServicePolicy } from './tcp-policy';
 
 /** First sidecar port of the inbound TCP listeners (clear of Istio's 150xx ports). */
 export const INBOUND_TCP_BASE = 15100;
@@ -80,6 +81,7 @@ export function tcpUpstreamsOf(caller: Service, called: readonly Service[], repo
     [PROXY_PORTS.admin, 'the sidecar admin listener'],
     ...caller.ports.map((p) => [p.targetPort, `port ${p.targetPort} of "${caller.name}" itself`] as [number, string]),
     ...inboundTcpPorts(caller).map((p) => [p.listener, 'an inbound TCP listener of the sidecar'] as [number, string]),
+    ...inboundHttpPorts(caller).slice(1).map((p) => [p.listener, 'an inbound listener of the sidecar'] as [number, string]),
   ]);
   const out: TcpUpstream[] = [];
   for (const service of called) {
@@ -110,10 +112,23 @@ export function tcpUpstreamService(model: MeshModel, u: TcpUpstream, tls: Servic
     const endpoints = v.replicas === 0 && !u.service.autoscaling ? [] : [{ address: host, port: u.listener, ...(v.replicas > 1 && !u.service.autoscaling ? { weight: v.replicas } : {}) }];
     return { name: v.name, endpoints, discovery: { type: 'dns', host, port: u.listener } };
   };
-  return { name: u.proxyName, namespace: u.service.namespace, hosts: [], subsets: u.service.versions.map(subset), ...(tls ? { tls } : {}) };
+  return { name: u.proxyName, namespace: u.service.namespace, hosts: [], subsets: u.service.versions.map(subset), ...tcpServicePolicy(u.service), ...(tls ? { tls } : {}) };
 }
 
-export function tcpUpstreamListener(u: TcpUpstream): TcpListenerInput {
-  // No subset: every pod of every version, round robin per connection (kube-proxy's spread).
-  return { name: `${u.service.namespace}/${u.service.name}:${u.port.port}`, host: '127.0.0.1', port: u.bindPort, destinations: [{ service: u.proxyName }] };
+/**
+ * The caller's listener for a TCP upstream: the service's TCP route for this caller (a weighted
+ * version pick per connection; on a service with HTTP ports too, routes with HTTP conditions
+ * are its HTTP routes), else every pod of every version round robin per connection
+ * (kube-proxy's spread); the breaker's `maxConnections` as its connection limit.
+ */
+export function tcpUpstreamListener(u: TcpUpstream, caller: Service): TcpListenerInput {
+  const routed = tcpDestinationsFor(u.service, caller, u.proxyName);
+  const maxConnections = tcpMaxConnections(u.service);
+  return {
+    name: `${u.service.namespace}/${u.service.name}:${u.port.port}`,
+    host: '127.0.0.1',
+    port: u.bindPort,
+    destinations: routed ?? [{ service: u.proxyName }],
+    ...(maxConnections !== undefined ? { maxConnections } : {}),
+  };
 }

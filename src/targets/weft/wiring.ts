@@ -2,7 +2,7 @@ import type { Service, Version } from '../../model/service';
 import type { WorkloadWiring } from '../target';
 import { workloadName } from '../../model/names';
 import { CONFIG_DIR, CONFIG_FILE, PROXY_IMAGE, PROXY_PORTS, configMapName } from './constants';
-import { proxiedPort } from './ports';
+import { inboundHttpPorts } from './ports';
 import { CERT_DIR } from './identity';
 import { SWITCHES_CONFIGMAP, SWITCHES_DIR } from './degradation';
 import { inboundTcpPorts, inboundTcpTargetPort, upstreamEnvName } from './tcp';
@@ -57,8 +57,8 @@ export function proxyContainerRuntime() {
  *   services over TLS/TCP, whose CONNECTs the proxy passes through to the declared endpoints;
  * - `WEFT_UPSTREAM_<SERVICE>_<PORT>=127.0.0.1:<port>` per TCP port of a called service: the
  *   local bind port that carries the application's plain TCP over mTLS (tcp.ts);
- * - Services that target the inbound listeners (HTTP, and one per TCP port) instead of the
- *   application's ports;
+ * - Services that target the inbound listeners (one per HTTP/gRPC port, one per TCP port)
+ *   instead of the application's ports;
  * - with metrics on, the conventional `prometheus.io/*` scrape annotations for the admin port
  *   (the Kubernetes target also opens that port to scrapers under deny-by-default).
  */
@@ -71,7 +71,7 @@ export function weftWiring(
   httpsProxy = false,
   tcpUpstreams: ReadonlyArray<{ service: Pick<Service, 'name'>; port: { port: number }; bindPort: number }> = [],
 ): WorkloadWiring {
-  const inbound = proxiedPort(service);
+  const httpPorts = inboundHttpPorts(service);
   const outbound = `http://127.0.0.1:${PROXY_PORTS.outbound}`;
   const noProxy = 'localhost,127.0.0.1';
   return {
@@ -86,7 +86,7 @@ export function weftWiring(
       ...Object.fromEntries(tcpUpstreams.map((u) => [upstreamEnvName(u.service, u.port), `127.0.0.1:${u.bindPort}`])),
     },
     podAnnotations: metrics ? { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(PROXY_PORTS.admin), 'prometheus.io/path': '/metrics' } : undefined,
-    containers: [sidecarContainer(identitySecret !== undefined, switches, inboundTcpPorts(service).map((p) => p.listener))],
+    containers: [sidecarContainer(identitySecret !== undefined, switches, httpPorts.slice(1).map((p) => p.listener), inboundTcpPorts(service).map((p) => p.listener))],
     volumes: [
       { name: VOLUME_NAME, configMap: { name: configMapName(workloadName(service, version)) } },
       // The workload identity cert-manager keeps renewed (identity.ts); the proxy re-reads the files.
@@ -94,8 +94,8 @@ export function weftWiring(
       // Degradation switch states, flipped without a redeploy (degradation.ts).
       ...(switches ? [{ name: SWITCHES_VOLUME, configMap: { name: SWITCHES_CONFIGMAP } }] : []),
     ],
-    // The proxied HTTP port and every TCP port go through the sidecar; later HTTP ports stay direct (WEFT643).
-    serviceTargetPort: (port) => (inbound !== undefined && port === inbound.targetPort ? PROXY_PORTS.inbound : (inboundTcpTargetPort(service, port) ?? port)),
+    // Every port goes through the sidecar: each HTTP/gRPC port to its inbound listener, each TCP port to its inbound TCP listener.
+    serviceTargetPort: (port) => httpPorts.find((p) => p.port.targetPort === port)?.listener ?? inboundTcpTargetPort(service, port) ?? port,
   };
 }
 
@@ -107,7 +107,7 @@ export function weftWiring(
  * restarted. Resources: small requests, a memory limit, no CPU limit (CFS throttling of a proxy
  * adds latency to every request).
  */
-function sidecarContainer(identity: boolean, switches: boolean, tcpListeners: readonly number[]): Record<string, unknown> {
+function sidecarContainer(identity: boolean, switches: boolean, httpListeners: readonly number[], tcpListeners: readonly number[]): Record<string, unknown> {
   return {
     name: SIDECAR_NAME,
     image: PROXY_IMAGE,
@@ -117,6 +117,7 @@ function sidecarContainer(identity: boolean, switches: boolean, tcpListeners: re
     ports: [
       { name: 'weft-inbound', containerPort: PROXY_PORTS.inbound, protocol: 'TCP' },
       { name: 'weft-admin', containerPort: PROXY_PORTS.admin, protocol: 'TCP' },
+      ...httpListeners.map((port, i) => ({ name: `weft-http-${i}`, containerPort: port, protocol: 'TCP' })),
       ...tcpListeners.map((port, i) => ({ name: `weft-tcp-${i}`, containerPort: port, protocol: 'TCP' })),
     ],
     ...proxyContainerRuntime(),

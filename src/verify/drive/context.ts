@@ -62,6 +62,17 @@ export class CheckContext {
     return withToken(request, spec, await this.tokens.get(key)!);
   }
 
+  /** The request as `send` would put it on the wire (controls, the callee's token), for probes sent another way. */
+  prepare(request: ProbeRequest, options: Pick<SendOptions, 'controls' | 'claims'> = {}): Promise<ProbeRequest> {
+    return this.authenticated(options.controls ? withControls(request, options.controls) : request, options.claims);
+  }
+
+  /** Counts one probe sent another way than `send` (progress and the report's probe total). */
+  count(): void {
+    this.probes++;
+    this.onProbe();
+  }
+
   rid(): string {
     return `${this.idPrefix}-${(this.n++).toString(36)}`;
   }

@@ -11,7 +11,11 @@ import { runRouting } from './checks/routing';
 import { runFault, runMirror, runSplit } from './checks/statistical';
 import { runBalancer, runBreaker, runRateLimit, runRetries, runTimeout } from './checks/resilience';
 import { runOutlier } from './checks/outlier';
+import { runConnectFailure } from './checks/connect-failure';
+import { runGrpcRetries, runGrpcRoute, runGrpcTimeout } from './checks/grpc';
+import { runTcpLimit, runTcpRoute } from './checks/tcp';
 import { runFallback, runRatioBreaker } from './checks/degradation';
+import { runSwitchFlip } from './checks/degradation-switch';
 import { runAuthorization, runJwt, runMtls } from './checks/security';
 import type { Transport } from './transport';
 
@@ -38,6 +42,12 @@ async function execute(ctx: CheckContext): Promise<CheckResult> {
     : s.type === 'mirror' ? await runMirror(ctx, s)
     : s.type === 'retries' ? await runRetries(ctx, s)
     : s.type === 'timeout' ? await runTimeout(ctx, s)
+    : s.type === 'connect-failure' ? await runConnectFailure(ctx, s)
+    : s.type === 'grpc-route' ? await runGrpcRoute(ctx, s)
+    : s.type === 'grpc-retries' ? await runGrpcRetries(ctx, s)
+    : s.type === 'grpc-timeout' ? await runGrpcTimeout(ctx, s)
+    : s.type === 'tcp-route' ? await runTcpRoute(ctx, s)
+    : s.type === 'tcp-limit' ? await runTcpLimit(ctx, s)
     : s.type === 'rate-limit' ? await runRateLimit(ctx, s)
     : s.type === 'circuit-breaker' ? await runBreaker(ctx, s)
     : s.type === 'outlier' ? await runOutlier(ctx, s)
@@ -46,6 +56,7 @@ async function execute(ctx: CheckContext): Promise<CheckResult> {
     : s.type === 'jwt' ? await runJwt(ctx, s)
     : s.type === 'fallback' ? await runFallback(ctx, s)
     : s.type === 'ratio-breaker' ? await runRatioBreaker(ctx, s)
+    : s.type === 'switch-flip' ? await runSwitchFlip(ctx, s)
     : await runBalancer(ctx, s);
   return {
     id: c.id,

@@ -10,6 +10,10 @@ import { Pool } from 'undici';
 import type { ServiceRef } from '../../model/common';
 import type { ProbeRequest, Via } from '../plan/types';
 import { observe, type Observation } from './observation';
+import { RefusingCaller, type Refusal } from './refusing-caller';
+import { GrpcProber, type GrpcObservation, type GrpcProbeRequest } from './grpc-probe';
+import { holdConnection, tcpProbe, type HeldConnection, type TcpObservation } from './tcp-probe';
+import { RefusingCallerError } from '../errors';
 
 export interface Arrivals {
   ids: number;
@@ -27,6 +31,25 @@ export interface Transport {
    * certificate; undefined = plaintext, no identity). Undefined when not possible in this mode.
    */
   sendDirect?(target: ServiceRef, request: ProbeRequest, requestId: string, identity?: ServiceRef): Promise<Observation>;
+  /**
+   * Sends through a second outbound proxy of the caller whose endpoints of the callee refuse
+   * connections (./refusing-caller.ts): retry-on connect-failure. Undefined when not possible in this mode.
+   */
+  sendRefusing?(via: Via, callee: ServiceRef, refusal: Refusal, request: ProbeRequest, requestId: string): Promise<Observation>;
+  /** The same, as a gRPC call of the echo service (./grpc-probe.ts). */
+  grpcRefusing?(via: Via, callee: ServiceRef, refusal: Refusal, request: GrpcProbeRequest, requestId: string): Promise<GrpcObservation>;
+  /**
+   * Flips a degradation switch at runtime and resolves once every proxy declaring it reports the
+   * new state (the local mesh's switches file, src/local/switches.ts); returns how many proxies
+   * that was. Undefined when not possible in this mode (a cluster's switches are ConfigMaps).
+   */
+  setSwitch?(name: string, state: 'on' | 'off'): Promise<number>;
+  /** One TCP connection through the caller's outbound TCP listener `listener` (its name in the caller's config, `<ns>/<service>:<port>`; ./tcp-probe.ts). */
+  tcpConnect?(via: Via, listener: string, requestId: string): Promise<TcpObservation>;
+  /** The same, kept open once answered (connection limits). */
+  tcpHold?(via: Via, listener: string): Promise<HeldConnection>;
+  /** A gRPC call of the echo service through the caller's outbound proxy (./grpc-probe.ts); undefined when not possible in this mode. */
+  grpcCall?(via: Via, request: GrpcProbeRequest, requestId: string, instance?: number): Promise<GrpcObservation>;
   /** Arrivals of request ids with this prefix at the callee's echo instances (one instance: by its name); undefined when not observable. */
   arrivals(service: ServiceRef & { version?: string; instance?: string }, prefix: string): Promise<Arrivals | undefined>;
   close(): Promise<void>;
@@ -47,6 +70,12 @@ export interface LocalEndpoints {
   outbound(service: ServiceRef): number[];
   /** Echo ports of a service's (version's, or one named instance's) instances. */
   echoes(service: ServiceRef & { version?: string; instance?: string }): number[];
+  /** The loopback port of a service's first instance's outbound TCP listener of that name. */
+  tcpListener?(service: ServiceRef, name: string): number | undefined;
+  /** The loopback config file of a service's first instance (its proxy config as the local mesh serves it). */
+  configFile?(service: ServiceRef): string | undefined;
+  /** Flips a switch in the local mesh once every proxy reports it (LocalMesh.setSwitch). */
+  setSwitch?(name: string, state: 'on' | 'off'): Promise<number>;
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -92,7 +121,61 @@ export class LocalTransport implements Transport {
     const key = `${via.caller.namespace}/${via.caller.name}`;
     const i = instance ?? this.next.get(key) ?? 0;
     if (instance === undefined) this.next.set(key, (i + 1) % ports.length);
-    const port = ports[i % ports.length]!;
+    return this.sendTo(ports[i % ports.length]!, via, request, requestId);
+  }
+
+  private readonly refusing = new Map<string, Promise<RefusingCaller>>();
+
+  async tcpConnect(via: Via, listener: string, requestId: string): Promise<TcpObservation> {
+    const port = this.endpoints.tcpListener?.(via.caller, listener);
+    if (port === undefined) return { requestId, echoed: false, error: 'NO_TCP_LISTENER', durationMs: 0 };
+    return tcpProbe(port, requestId);
+  }
+
+  async tcpHold(via: Via, listener: string): Promise<HeldConnection> {
+    const port = this.endpoints.tcpListener?.(via.caller, listener);
+    if (port === undefined) return { error: 'NO_TCP_LISTENER', close: () => undefined };
+    return holdConnection(port);
+  }
+  private grpc?: GrpcProber;
+
+  grpcCall(via: Via, request: GrpcProbeRequest, requestId: string, instance = 0): Promise<GrpcObservation> {
+    const ports = this.endpoints.outbound(via.caller);
+    return (this.grpc ??= new GrpcProber()).call(ports[instance % ports.length]!, via.authority, request, requestId);
+  }
+
+  get setSwitch(): Transport['setSwitch'] {
+    return this.endpoints.setSwitch;
+  }
+
+  async sendRefusing(via: Via, callee: ServiceRef, refusal: Refusal, request: ProbeRequest, requestId: string): Promise<Observation> {
+    return this.sendTo(await this.refusingPort(via, callee, refusal), via, request, requestId);
+  }
+
+  async grpcRefusing(via: Via, callee: ServiceRef, refusal: Refusal, request: GrpcProbeRequest, requestId: string): Promise<GrpcObservation> {
+    return (this.grpc ??= new GrpcProber()).call(await this.refusingPort(via, callee, refusal), via.authority, request, requestId);
+  }
+
+  /**
+   * The outbound port of the caller's refusing twin, started on first use — both twins (`one`
+   * and `all`) at once, since a check uses both: their start-ups overlap.
+   */
+  private async refusingPort(via: Via, callee: ServiceRef, refusal: Refusal): Promise<number> {
+    const keyOf = (r: Refusal) => `${via.caller.namespace}/${via.caller.name}→${callee.namespace}/${callee.name}|${r}`;
+    if (!this.refusing.has(keyOf(refusal))) {
+      const file = this.endpoints.configFile?.(via.caller);
+      if (!file) throw new RefusingCallerError(`no running instance of "${via.caller.name}.${via.caller.namespace}" to copy the proxy config from`);
+      for (const r of ['one', 'all'] as const) {
+        if (this.refusing.has(keyOf(r))) continue;
+        const started = RefusingCaller.start(file, callee, r);
+        started.catch(() => undefined); // awaited below or in close(); never an unhandled rejection
+        this.refusing.set(keyOf(r), started);
+      }
+    }
+    return (await this.refusing.get(keyOf(refusal))!).port;
+  }
+
+  private async sendTo(port: number, via: Via, request: ProbeRequest, requestId: string): Promise<Observation> {
     const start = performance.now();
     try {
       const res = await this.pool(port).request({
@@ -152,5 +235,7 @@ export class LocalTransport implements Transport {
 
   async close(): Promise<void> {
     await Promise.all([...this.pools.values(), ...this.direct.values()].map((p) => p.destroy()));
+    await Promise.all([...this.refusing.values()].map((c) => c.then((r) => r.stop(), () => undefined)));
+    this.grpc?.close();
   }
 }

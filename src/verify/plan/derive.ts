@@ -18,6 +18,8 @@ import { clauseRequests } from './requests';
 import { confusable, DEFAULT_ROUTE, expectedOutcome, matchingRoute, outcomeOf, routeId, sameRef } from './route-eval';
 import { planSampleSizes } from './sizes';
 import { planGatewayRoutes } from './gateway';
+import { planGrpcService } from './grpc';
+import { planTcpService } from './tcp';
 import type { AuthzProbe, JwtCase, Outcome, PlannedCheck, Plan, ProbeRequest, RetrySpec, RoutingProbe, TokenSpec, Via } from './types';
 
 export interface PlanOptions {
@@ -68,6 +70,19 @@ export function derivePlan(model: MeshModel, environment: string, options: PlanO
 
   for (const service of model.services) {
     const port = service.ports.find((p) => p.protocol === 'http' || p.protocol === 'http2');
+    const grpcPort = service.ports.find((p) => p.protocol === 'grpc');
+    const grpcCaller = grpcPort && model.services.find((c) => c.calls.some((call) => call.target.kind === 'service' && sameRef(call.target.service, service)));
+    const tcpPort = service.ports.find((p) => p.protocol === 'tcp');
+    const tcpCaller = !port && !grpcPort && tcpPort && model.services.find((c) => c.calls.some((call) => call.target.kind === 'service' && sameRef(call.target.service, service)));
+    if (tcpCaller) {
+      planTcpService(service, tcpCaller, `${service.namespace}/${service.name}`, checks, skip);
+      if (service.resilience.retries || service.resilience.timeoutMs) skip('retries', service, `retries and timeouts of TCP service "${service.name}" are HTTP features; a TCP route has none to probe`);
+      continue;
+    }
+    if (!port && grpcPort && grpcCaller) {
+      planGrpcService(service, grpcCaller, { caller: ref(grpcCaller), authority: `${service.name}.${service.namespace}:${grpcPort.port}`, ...tokenFor(service) }, `${service.namespace}/${service.name}`, checks, skip);
+      continue;
+    }
     if (!port) {
       const what = [...new Set(service.ports.map((p) => p.protocol))].join('/');
       for (const r of service.routes) skip('route', r, `service "${service.name}" speaks ${what} only; the verifier probes HTTP/1.1 (gRPC/TCP probes: not done)`);
@@ -246,7 +261,7 @@ function planService(service: Service, callers: Service[], via: Via, lane: strin
     if (cb.consecutive5xx !== undefined || cb.consecutiveGatewayErrors !== undefined) planOutlier(service, cb, sample, sampleOutcome, via, lane, checks, skip);
   }
   const lb = service.resilience.loadBalancer;
-  if (lb && (lb.policy === 'round-robin' || (lb.policy === 'consistent-hash' && (lb.hashOn.kind === 'header' || lb.hashOn.kind === 'cookie')))) {
+  if (lb && (lb.policy === 'round-robin' || lb.policy === 'random' || lb.policy === 'least-request' || (lb.policy === 'consistent-hash' && (lb.hashOn.kind === 'header' || lb.hashOn.kind === 'cookie')))) {
     const instances = sampleOutcome.kind === 'forward' && sampleOutcome.destinations.length === 1 ? instancesReached(service, sampleOutcome) : 0;
     if (instances < 2) skip('load-balancer', service, `load balancer "${lb.policy}" of "${service.name}": the probe route reaches ${instances < 1 ? 'a split, not one subset' : 'one instance'} in this environment, so balance and stickiness are not observable`);
     else {
@@ -258,18 +273,47 @@ function planService(service: Service, callers: Service[], via: Via, lane: strin
         title: `load balancer of ${service.name}.${service.namespace}`,
         declaration: declarationOf(service),
         via,
-        probes: lb.policy === 'round-robin' ? instances * 20 : 100,
+        probes: balancerProbes(lb.policy, instances),
         rateCap: capFor(sampleRoute, sampleOutcome),
-        expectation: lb.policy === 'round-robin' ? `round robin: ${instances} instances each get an equal share (±1 per round) from one caller` : `consistent hash on ${hashHeader ? `header ${hashHeader}` : `cookie ${hashCookie}`}: every key sticks to one instance, keys spread over ≥ 2 instances`,
+        expectation: balancerExpectation(lb.policy, instances, hashHeader, hashCookie),
         lane,
         phase: 'deterministic',
-        spec: { type: 'load-balancer', request: sample, service: ref(service), policy: lb.policy as 'round-robin' | 'consistent-hash', hashHeader, hashCookie, instances },
+        spec: { type: 'load-balancer', request: sample, service: ref(service), policy: lb.policy, hashHeader, hashCookie, instances, ...(lb.policy === 'least-request' ? { holdMs: leastRequestHold(service, sampleRoute) } : {}) },
       });
     }
   } else if (lb) {
-    skip('load-balancer', service, `load balancer "${lb.policy}"${lb.policy === 'consistent-hash' ? ` on ${lb.hashOn.kind}` : ''} of "${service.name}" has no observable property the verifier checks (round robin evenness and header/cookie stickiness are checked)`);
+    skip('load-balancer', service, `load balancer "${lb.policy}"${lb.policy === 'consistent-hash' ? ` on ${lb.hashOn.kind}` : ''} of "${service.name}" has no observable property the verifier checks (stickiness is checked for header and cookie keys only: a source IP is the same for every probe, a query key needs a route that keeps it)`);
   }
 }
+
+/** Probes of a load-balancer check (../drive/checks/balancer.ts explains each). */
+function balancerProbes(policy: string, instances: number): number {
+  if (policy === 'round-robin') return instances * 20;
+  if (policy === 'random') return instances * 60;
+  if (policy === 'least-request') return LEAST_REQUEST_PROBES;
+  return 100;
+}
+
+/** Probes of a least-request check: 200 keeps its false-failure rate below 0.1 % on two instances. */
+export const LEAST_REQUEST_PROBES = 200;
+
+function balancerExpectation(policy: string, instances: number, hashHeader?: string, hashCookie?: string): string {
+  if (policy === 'round-robin') return `round robin: ${instances} instances each get an equal share (±1 per round) from one caller`;
+  if (policy === 'random') return `random: each of ${instances} instances gets its share (exact binomial test per instance, α = 0.001 / ${instances}), and the picks are no fixed rotation (the same instance twice in a row occurs)`;
+  if (policy === 'least-request') return `least request: with one instance holding each request it gets, that instance gets fewer than its even share of ${LEAST_REQUEST_PROBES} concurrent probes (one-sided binomial test against 1/${instances}, α = 0.001)`;
+  return `consistent hash on ${hashHeader ? `header ${hashHeader}` : `cookie ${hashCookie}`}: every key sticks to one instance, keys spread over ≥ 2 instances`;
+}
+
+/** How long the held instance keeps each request: well inside any per-try timeout on the route. */
+function leastRequestHold(service: Service, route: Route | undefined): number {
+  const perTry = (route?.retries ?? service.resilience.retries)?.perTryTimeoutMs;
+  const timeout = route?.timeoutMs ?? service.resilience.timeoutMs;
+  const bound = Math.min(perTry ?? Infinity, timeout ?? Infinity);
+  return Number.isFinite(bound) ? Math.max(50, Math.min(300, Math.floor(bound / 2))) : 300;
+}
+
+/** Probes of a connect-failure check's `one refusing endpoint` case: without the retry all pass with probability ≈ 2^-16. */
+const CONNECT_FAILURE_PROBES = 16;
 
 /** Recovery takes up to baseEjection + one interval (the sweep that returns the host): checked only within this bound. */
 const RECOVERY_BOUND_MS = 15_000;
@@ -390,7 +434,7 @@ function planRouteEffects(
       const status = statusFor[cls];
       if (status !== undefined) cases.push({ name: `retry-on ${cls}: ${A} retries of status ${status}`, method: request.method, controls: `status=${status}`, attempts: { min: A + 1, max: A + 1 } });
       else if (cls === 'reset') cases.push({ name: `retry-on reset: ${A} retries of a reset`, method: request.method, controls: 'reset', attempts: { min: A + 1, max: A + 1 } });
-      else skip('retries', retries === route?.retries ? route! : service, `retry-on "${cls}" of ${at}: ${cls === 'connect-failure' ? 'needs an endpoint that refuses connections (not done)' : 'needs gRPC probes (not done)'}`);
+      else if (cls !== 'connect-failure') skip('retries', retries === route?.retries ? route! : service, `retry-on "${cls}" of ${at}: needs gRPC probes (not done)`);
     }
     const retried = (s: number) => (on.has('5xx') && s >= 500) || (on.has('gateway-error') && [502, 503, 504].includes(s)) || (on.has('retriable-4xx') && s === 409) || (on.has('retriable-status-codes') && (retries.retriableStatusCodes ?? []).includes(s));
     for (const s of [500, 404]) {
@@ -422,6 +466,22 @@ function planRouteEffects(
       lane,
       phase: 'disruptive',
       spec: { type: 'retries', request, service: ref(service), instances, retry: { attempts: A, cases } },
+    });
+  }
+  if (retries && retries.attempts > 0 && retries.on.includes('connect-failure')) {
+    const probes = CONNECT_FAILURE_PROBES;
+    checks.push({
+      id: `retries:${idBase}:connect-failure`,
+      kind: 'retries',
+      title: `retry-on connect-failure of ${at}`,
+      declaration: declarationOf(retries === route?.retries ? route! : service),
+      via,
+      probes: probes + 2,
+      rateCap,
+      expectation: `through a second proxy of ${via.caller.name} whose endpoints of ${service.name} include one that refuses connections (weighted to take half the first tries): all ${probes} served, each reaching the echo once; with every endpoint refusing, 503 UF after ${retries.attempts} retries (flag URX)`,
+      lane,
+      phase: 'deterministic',
+      spec: { type: 'connect-failure', request, service: ref(service), attempts: retries.attempts, probes },
     });
   }
   if (timeout) {

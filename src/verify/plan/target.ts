@@ -35,6 +35,10 @@ export function planForTarget(plan: Plan, calls: ReadonlySet<string>, mesh: stri
     else if (mesh !== 'weft' && flagged) skip(c, `judged by the weft proxy's response flags (FI, DI, RL, UO), which a ${mesh} overlay does not expose in a response header yet`);
     else if (s.type === 'mtls') skip(c, 'a plaintext request straight at a pod needs a client inside the cluster network without a sidecar');
     else if (s.type === 'outlier') skip(c, 'the failures are counted at one callee instance, which the verifier reads only on a local mesh')
+    else if (s.type === 'tcp-route' || s.type === 'tcp-limit' || (s.type === 'split' && s.protocol === 'tcp')) skip(c, 'a raw TCP connection needs a client inside the cluster network; the probe clients\' forward endpoint sends HTTP requests');
+    else if (s.type === 'grpc-route' || s.type === 'grpc-retries' || s.type === 'grpc-timeout' || (s.type === 'split' && s.protocol === 'grpc')) skip(c, 'the probe clients\' forward endpoint sends HTTP/1.1 requests; gRPC calls through it: not done');
+    else if (s.type === 'connect-failure') skip(c, 'a refused connection needs a second proxy of the caller with a closed endpoint, which the verifier runs only next to a local mesh');
+    else if (s.type === 'switch-flip') skip(c, 'a cluster\'s switches are the weft-switches ConfigMaps: the verifier flips only a local mesh\'s switches file (weft switch --env prints the kubectl patch)');
     else if (s.type === 'mirror') skip(c, 'copies are counted at the mirror target, which the verifier reads only on a local mesh');
     else if (s.type === 'rate-limit' && s.direct) skip(c, 'the bucket is per receiving instance; probes through a sidecar spread over the instances');
     else if (s.type === 'retries') {

@@ -5,7 +5,7 @@
 import type { ServiceRef } from '../../model/common';
 import type { HeaderOperations } from '../../model/traffic';
 import type { CheckKind, Declaration, NotVerified } from '../report';
-import type { DegradationCase, RatioBreakerCycle } from './degradation';
+import type { DegradationCase, RatioBreakerCycle, SwitchFlip } from './degradation';
 
 /** One HTTP request a probe sends (path includes the query string). */
 export interface ProbeRequest {
@@ -99,9 +99,30 @@ export interface ProportionSpec {
 
 export type CheckSpec =
   | { type: 'routing'; probes: RoutingProbe[] }
-  | { type: 'split'; requests: ProbeRequest[]; service: ServiceRef; weights: { version: string; weight: number }[]; tests: ProportionSpec[] }
+  | {
+      type: 'split';
+      requests: ProbeRequest[];
+      service: ServiceRef;
+      weights: { version: string; weight: number }[];
+      tests: ProportionSpec[];
+      /** Probes are gRPC calls of the echo service (../drive/grpc-probe.ts), or TCP connections through `listener` (../drive/tcp-probe.ts). @default HTTP requests */
+      protocol?: 'grpc' | 'tcp';
+      listener?: string;
+    }
   | { type: 'retries'; request: ProbeRequest; service: ServiceRef; instances: number; retry: RetrySpec }
   | { type: 'timeout'; request: ProbeRequest; instances: number; timeout: TimeoutSpec }
+  | {
+      /** Retry-on connect-failure: probes through a second outbound proxy of the caller whose endpoints of the callee refuse connections (../drive/refusing-caller.ts). */
+      type: 'connect-failure';
+      request: ProbeRequest;
+      service: ServiceRef;
+      /** Retries after the first try. */
+      attempts: number;
+      /** Probes of the `one refusing endpoint` case (the `all refuse` case sends 2). */
+      probes: number;
+      /** Probes are gRPC calls of the echo service (a gRPC callee). */
+      grpc?: boolean;
+    }
   | {
       type: 'fault';
       requests: ProbeRequest[];
@@ -148,12 +169,54 @@ export type CheckSpec =
       /** Check the return after baseEjection (+ one interval): only when that fits the verifier's bound. */
       recovery: boolean;
     }
+  | {
+      /** gRPC calls of the echo's Echo/Call through the caller's proxy reach the route the model says (./grpc.ts). */
+      type: 'grpc-route';
+      service: ServiceRef;
+      route: string;
+      versions?: string[];
+      calls: number;
+    }
+  | {
+      /** Retry-on gRPC classes: attempts the callee's echoes saw for a call failing with each status. */
+      type: 'grpc-retries';
+      service: ServiceRef;
+      cases: { name: string; status: number; attempts: { min: number; max: number } }[];
+    }
+  | { type: 'grpc-timeout'; service: ServiceRef; timeout: TimeoutSpec; delayMs: number }
+  | {
+      /** The connection limit (breaker maxConnections) of a TCP route: connections past it are closed at once (./tcp.ts). */
+      type: 'tcp-limit';
+      service: ServiceRef;
+      listener: string;
+      limit: number;
+    }
+  | {
+      /** TCP connections through the caller's outbound TCP listener reach the route's versions, bytes both ways (./tcp.ts). */
+      type: 'tcp-route';
+      service: ServiceRef;
+      listener: string;
+      route: string;
+      versions?: string[];
+      connections: number;
+    }
   | { type: 'mtls'; service: ServiceRef; mode: 'strict' | 'permissive' | 'disable'; request: ProbeRequest; control?: ServiceRef }
   | { type: 'authorization'; service: ServiceRef; cells: AuthzProbe[] }
   | { type: 'jwt'; service: ServiceRef; caller: ServiceRef; request: ProbeRequest; cases: JwtCase[] }
-  | { type: 'load-balancer'; request: ProbeRequest; service: ServiceRef; policy: 'round-robin' | 'consistent-hash'; hashHeader?: string; hashCookie?: string; instances: number }
+  | {
+      type: 'load-balancer';
+      request: ProbeRequest;
+      service: ServiceRef;
+      policy: 'round-robin' | 'random' | 'least-request' | 'consistent-hash';
+      hashHeader?: string;
+      hashCookie?: string;
+      instances: number;
+      /** least-request: how long the held instance keeps each request (echo `delay` with `only`). */
+      holdMs?: number;
+    }
   | { type: 'fallback'; request: ProbeRequest; cases: DegradationCase[] }
-  | ({ type: 'ratio-breaker'; request: ProbeRequest } & RatioBreakerCycle);
+  | ({ type: 'ratio-breaker'; request: ProbeRequest } & RatioBreakerCycle)
+  | ({ type: 'switch-flip'; request: ProbeRequest } & SwitchFlip);
 
 /** One cell of the authorization matrix, sent straight to the callee's inbound listener with the caller's certificate. */
 export interface AuthzProbe {

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../src/analyze/index';
+import { compileModel } from '../../../src/synth/compile';
 import { emit, modelOf, weftMesh } from './helpers';
 
 function scenario(envSwitches?: Record<string, 'on' | 'off'>, other: 'istio' | 'consul' = 'istio') {
@@ -53,6 +54,35 @@ describe('weft target: degradation', () => {
     const e = emit(mesh);
     expect(e.config('shop/quota-v1').listeners.inbound?.fallback).toEqual({ on: ['rate-limited'], response: { status: 200, body: 'over quota' } });
     expect(e.config('shop/plain-v1').listeners.inbound?.fallback).toBeUndefined();
+  });
+
+  it('says where a rate-limited fallback cannot answer the service\'s own limit: a `to` fallback, a caller\'s call fallback (WEFT671); Istio and Consul name theirs', () => {
+    const mesh = weftMesh({ environments: { dev: { mesh: 'weft' }, prod: { mesh: 'istio' }, staging: { mesh: 'consul' } } });
+    const t = mesh.team('shop');
+    const backup = t.service('backup', { port: 5000, versions: { v1: { image: 'x/b:1' } } });
+    const quota = t.service('quota', { port: 5000, versions: { v1: { image: 'x/q:1' } }, resilience: { fallback: { on: ['rate-limited'], to: backup }, rateLimit: { requests: 2, per: '1s' } } });
+    const preset = t.service('preset', { port: 5000, versions: { v1: { image: 'x/p:1' } }, resilience: { rateLimit: { requests: 2, per: '1s' } } });
+    const gw = t.service('gw', { port: 8080, versions: { v1: { image: 'x/g:1' } }, calls: [quota, preset, backup] });
+    gw.fallbackFor(preset, { on: ['rate-limited'], response: { status: 200, body: 'later' } });
+    const e = emit(mesh, 'dev');
+    // Compiled where it applies (the caller's route: route limits, and every other reason), never silently dropped.
+    expect(e.route('shop/gw-v1', 'quota.shop/(default)').fallback).toEqual({ on: ['rate-limited'], to: { service: 'backup' } });
+    expect(e.config('shop/quota-v1').listeners.inbound?.fallback).toBeUndefined();
+    const weft851 = e.diagnostics.filter((d) => d.code === 'WEFT671');
+    expect(weft851.map((d) => d.path)).toEqual(['shop/shop/quota', 'shop/shop/gw/fallback-for:preset']);
+    expect(weft851[0]!.message).toContain('sends to service "backup", which the weft proxy does not do for the service\'s own rate limit');
+    expect(weft851[1]!.message).toContain('does not answer the rate limit of service "preset"');
+    // A preset response on the service itself is answered inbound: no WEFT671.
+    const ok = weftMesh({});
+    const o = ok.team('shop');
+    const q2 = o.service('q2', { port: 5000, versions: { v1: { image: 'x/q:1' } }, resilience: { fallback: { on: ['rate-limited'], response: { body: 'later' } }, rateLimit: { requests: 2, per: '1s' } } });
+    o.service('gw', { port: 8080, versions: { v1: { image: 'x/g:1' } }, calls: [q2] });
+    expect(emit(ok).diagnostics.filter((d) => d.code === 'WEFT671')).toEqual([]);
+    // Istio cannot re-route a local reply (WEFT848), and a call fallback on rate-limited is not the caller's to answer there; Consul has no fallbacks (WEFT840).
+    const istio = compileModel(modelOf(mesh), { environments: ['prod'] }).diagnostics.filter((d) => d.code === 'WEFT848');
+    expect(istio.map((d) => d.path).sort()).toEqual(['shop/shop/gw/fallback-for:preset', 'shop/shop/quota']);
+    expect(istio.find((d) => d.path === 'shop/shop/quota')!.message).toContain('sends to service "backup"');
+    expect(analyze(modelOf(mesh)).filter((d) => d.code === 'WEFT840' && d.message.includes('consul')).map((d) => d.path).sort()).toEqual(['shop/shop/gw/fallback-for:preset', 'shop/shop/quota']);
   });
 
   it('writes the environment switch states into the weft-switches ConfigMap of each namespace', () => {

@@ -67,9 +67,10 @@ describe('weft target: what the proxy cannot enforce (yet) is reported, never dr
     const e = emit(mesh);
 
     const messages = (code: string) => e.diagnostics.filter((d) => d.code === code).map((d) => d.message);
-    expect(messages('WEFT643')).toEqual([expect.stringContaining('ports 9090/grpc, 81/http of service "multi" bypass the weft proxy (a workload has one HTTP inbound listener, in front of port 80')]);
+    // Every HTTP/gRPC port of "multi" is behind an inbound listener of its own: nothing bypasses the sidecar (WEFT643 is retired).
+    expect(e.diagnostics.filter((d) => d.code === 'WEFT643')).toEqual([]);
     // The TCP service is behind its inbound TCP listener; its HTTP-level timeout is not applied, and said so.
-    expect(messages('WEFT670')).toEqual([expect.stringContaining('these settings of TCP service "db" are not applied by the weft proxy, whose TCP path carries connections over mTLS with L4 authorization but no HTTP policy: timeout')]);
+    expect(messages('WEFT670')).toEqual([expect.stringContaining('these settings of TCP service "db" are not applied by the weft proxy, whose TCP path applies weighted routes to versions, outlier detection and connection limits but no HTTP policy: timeout')]);
     expect(messages('WEFT669')).toEqual([expect.stringContaining('WEFT_UPSTREAM_DB_5432=127.0.0.1:5432 (db:5432)')]);
     expect(messages('WEFT668')).toEqual([]);
     // http2 is carried as HTTP/2 now: to the application (h2c) and between proxies.
@@ -78,7 +79,7 @@ describe('weft target: what the proxy cannot enforce (yet) is reported, never dr
     expect(e.config('shop/h2-v1').listeners.inbound).toMatchObject({ http2: true, app: { protocol: 'http2' } });
     // The gateway is emitted now (a gateway proxy workload): nothing to report.
     expect(messages('WEFT646')).toEqual([]);
-    expect(e.config('istio-system/public-gateway').routes!.map((r) => r.name)).toEqual(['public-gateway.istio-system/all+multi.shop/moved', 'public-gateway.istio-system/all+multi.shop/default']);
+    expect(e.config('istio-system/public-gateway').routes!.map((r) => r.name)).toEqual(['public-gateway.istio-system/all+multi.shop/other-port', 'public-gateway.istio-system/all+multi.shop/moved', 'public-gateway.istio-system/all+multi.shop/default']);
     // TLS to an external service goes through the proxy by CONNECT (HTTPS_PROXY), passed through: said once, as info.
     expect(messages('WEFT647')).toEqual([]);
     expect(messages('WEFT667')).toEqual([expect.stringContaining('calls to external service "payments" on 443 go through the weft proxy by HTTP CONNECT')]);
@@ -99,7 +100,6 @@ describe('weft target: what the proxy cannot enforce (yet) is reported, never dr
     expect(messages('WEFT654')).toEqual([expect.stringContaining('tracing provider "otel"')]);
     expect(messages('WEFT649')).toEqual([
       expect.stringContaining('route "to-db" of service "multi" forwards to "db", which has no HTTP port'),
-      expect.stringContaining('route "other-port" of service "multi" forwards to "multi" on port 81'),
     ]);
     expect(messages('WEFT650')).toEqual([expect.stringContaining('route "moved" of service "multi" declares timeout, retries')]);
     // rpc's gRPC retry classes are the proxy's own (grpc-status classes).
@@ -107,7 +107,15 @@ describe('weft target: what the proxy cannot enforce (yet) is reported, never dr
 
     const client = e.config('shop/client-v1');
     // rpc (gRPC, HTTP/2 through CONNECT), payments (TLS, passed through), legacy (plain HTTP, DNS) and db (TCP, bind port) are proxied.
-    expect(client.services!.map((s) => s.name)).toEqual(['rpc', 'h2', 'multi', 'payments', 'legacy', 'db']);
+    // multi's further ports come first: their hosts are port-qualified, while multi's bare names match any port.
+    expect(client.services!.map((s) => s.name)).toEqual(['multi-9090', 'multi-81', 'rpc', 'h2', 'multi', 'payments', 'legacy', 'db']);
+    expect(e.service('shop/client-v1', 'multi-9090')).toMatchObject({
+      protocol: 'http2',
+      hosts: ['multi:9090', 'multi.shop:9090', 'multi.shop.svc:9090', 'multi.shop.svc.cluster.local:9090'],
+      subsets: [{ name: 'v1', endpoints: [{ address: 'multi-v1.shop.svc.cluster.local', port: 15200 }], discovery: { type: 'dns', host: 'multi-v1.shop.svc.cluster.local', port: 15200 } }],
+    });
+    expect(e.service('shop/client-v1', 'multi-81')).toMatchObject({ hosts: ['multi:81', 'multi.shop:81', 'multi.shop.svc:81', 'multi.shop.svc.cluster.local:81'], subsets: [{ endpoints: [{ port: 15201 }] }] });
+    expect(e.service('shop/client-v1', 'multi-81')).not.toHaveProperty('protocol');
     expect(e.service('shop/client-v1', 'rpc')).toMatchObject({ protocol: 'http2', hosts: expect.arrayContaining(['rpc.shop:9090']) });
     expect(e.route('shop/client-v1', 'rpc.shop/(default)').retries).toMatchObject({ attempts: 2, retryOn: ['unavailable'] });
     expect(e.service('shop/client-v1', 'legacy')).toEqual({
@@ -116,7 +124,29 @@ describe('weft target: what the proxy cannot enforce (yet) is reported, never dr
       hosts: ['legacy.example', 'legacy.example:80'],
       subsets: [{ name: 'external', endpoints: [{ address: 'legacy.example', port: 80 }] }],
     });
-    expect(client.routes!.map((r) => r.name)).toEqual(['multi.shop/moved', 'multi.shop/default', 'rpc.shop/(default)', 'h2.shop/(default)']);
+    // multi's routes apply on each of its ports (Istio: a VirtualService without a port match), each copy forwarding on its own port unless the destination names one.
+    expect(client.routes!.map((r) => r.name)).toEqual([
+      'multi.shop:9090/other-port',
+      'multi.shop:9090/moved',
+      'multi.shop:9090/default',
+      'multi.shop:81/other-port',
+      'multi.shop:81/moved',
+      'multi.shop:81/default',
+      'multi.shop/other-port',
+      'multi.shop/moved',
+      'multi.shop/default',
+      'rpc.shop/(default)',
+      'h2.shop/(default)',
+    ]);
+    expect(e.route('shop/client-v1', 'multi.shop:9090/default').action).toEqual({ type: 'forward', destinations: [{ service: 'multi-9090', weight: 100 }] });
+    expect(e.route('shop/client-v1', 'multi.shop:9090/other-port').action).toEqual({ type: 'forward', destinations: [{ service: 'multi-81', subset: 'v1', weight: 100 }] });
+    expect(e.route('shop/client-v1', 'multi.shop/other-port').action).toEqual({ type: 'forward', destinations: [{ service: 'multi-81', subset: 'v1', weight: 100 }] });
+    expect(e.route('shop/client-v1', 'multi.shop:81/default').hosts).toEqual(['multi:81', 'multi.shop:81', 'multi.shop.svc:81', 'multi.shop.svc.cluster.local:81']);
+    // The multi-port workload: one inbound listener per HTTP/gRPC port, each in front of its own target port.
+    expect(e.config('shop/multi-v1').listeners.inboundPorts).toEqual([
+      { name: 'multi-9090', host: '0.0.0.0', port: 15200, app: { host: '127.0.0.1', port: 9090, protocol: 'http2' }, http2: true },
+      { name: 'multi-81', host: '0.0.0.0', port: 15201, app: { host: '127.0.0.1', port: 8081 } },
+    ]);
     // The TCP workload has no HTTP inbound listener (an inbound TCP one); the gRPC one fronts its port; the multi-port one its first HTTP port.
     expect(e.config('shop/db-v1').listeners).not.toHaveProperty('inbound');
     expect(e.config('shop/rpc-v1').listeners.inbound!.app).toEqual({ host: '127.0.0.1', port: 9090, protocol: 'http2' });

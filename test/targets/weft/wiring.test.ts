@@ -35,6 +35,8 @@ describe('weft target: workload wiring', () => {
         ports: [
           { name: 'weft-inbound', containerPort: 15006, protocol: 'TCP' },
           { name: 'weft-admin', containerPort: 15000, protocol: 'TCP' },
+          // The gRPC port's own inbound listener.
+          { name: 'weft-http-0', containerPort: 15200, protocol: 'TCP' },
         ],
         env: [
           { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
@@ -65,9 +67,9 @@ describe('weft target: workload wiring', () => {
       NO_PROXY: 'localhost,127.0.0.1',
       no_proxy: 'localhost,127.0.0.1',
     });
-    // Only the proxied (first HTTP) target port goes to the inbound listener; gRPC stays direct.
+    // The first HTTP target port goes to the first inbound listener, the gRPC one to its own.
     expect(wiring.serviceTargetPort!(8080)).toBe(15006);
-    expect(wiring.serviceTargetPort!(9090)).toBe(9090);
+    expect(wiring.serviceTargetPort!(9090)).toBe(15200);
   });
 
   it('puts TCP-only services behind an inbound TCP listener per port, with the sidecar for their calls', () => {
@@ -106,7 +108,8 @@ describe('weft target: workload wiring', () => {
     const service = out.manifests.find((m) => m.kind === 'Service' && m.metadata.name === 'api') as unknown as { spec: { ports: Array<{ port: number; targetPort: number }> } };
     expect(service.spec.ports.map((p) => [p.port, p.targetPort])).toEqual([
       [80, 15006],
-      [9090, 9090],
+      // Every port through the sidecar: the gRPC port to its own inbound listener.
+      [9090, 15200],
     ]);
   });
 

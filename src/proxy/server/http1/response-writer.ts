@@ -11,6 +11,7 @@
  */
 import { ResponseWriter } from '../response-writer';
 import type { Exchange } from '../../exchange';
+import { fieldsLength, putFields, putLatin1 } from '../../http1/head-encoder';
 import type { Http1Connection } from './connection';
 import { reasonPhrase } from './reason';
 
@@ -22,19 +23,31 @@ const flushHead = (w: Http1ResponseWriter): void => w.flushPendingHead();
 const COALESCE_MAX = 16_384;
 
 let dateSecond = -1;
-let dateValue = '';
-/** IMF-fixdate (RFC 9110 §5.6.7), formatted once per second. */
-function httpDate(): string {
+let dateField = '';
+/** The `date` field with an IMF-fixdate (RFC 9110 §5.6.7), formatted once per second. */
+function dateLine(): string {
   const now = Date.now();
   const s = Math.floor(now / 1000);
   if (s !== dateSecond) {
     dateSecond = s;
-    dateValue = new Date(now).toUTCString();
+    dateField = `date: ${new Date(now).toUTCString()}\r\n`;
   }
-  return dateValue;
+  return dateField;
+}
+
+/** Status lines by status, built once each. */
+const STATUS_LINES = new Map<number, string>();
+function statusLine(status: number): string {
+  let line = STATUS_LINES.get(status);
+  if (line === undefined) {
+    line = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
+    if (STATUS_LINES.size < 1000) STATUS_LINES.set(status, line);
+  }
+  return line;
 }
 
 const CRLF = '\r\n';
+const NO_FIELDS: readonly string[] = [];
 const LAST_CHUNK = '0\r\n\r\n';
 
 export class Http1ResponseWriter extends ResponseWriter {
@@ -42,8 +55,17 @@ export class Http1ResponseWriter extends ResponseWriter {
   started = false;
   private chunked = false;
   private noBody = false;
-  /** The response head, written with the first body chunk or at the end of the tick. */
-  private pendingHead: string | null = null;
+  /**
+   * The response head, written with the first body chunk or at the end of the tick: kept as
+   * its parts and encoded once into the Buffer that leaves (http1/head-encoder.ts).
+   */
+  private pendingHead = false;
+  private headStatusLine = '';
+  private headFields: readonly string[] = NO_FIELDS;
+  /** Fields the codec adds after the response's own (framing, date, connection). */
+  private headTail = '';
+  /** Where the head ends in the Buffer `encodeHead` returned. */
+  private headEnd = 0;
 
   constructor(
     ex: Exchange,
@@ -66,62 +88,85 @@ export class Http1ResponseWriter extends ResponseWriter {
   protected writeHead(status: number, headers: string[]): void {
     this.started = true;
     this.noBody = this.isHead || status === 204 || status === 304 || status < 200;
-    let head = `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`;
+    // RFC 9110 §8.6: no Content-Length in a 204.
+    const fields = status === 204 ? headers.filter((_, j) => headers[j - (j % 2)] !== 'content-length') : headers;
     let hasLength = false;
     let hasDate = false;
-    for (let i = 0; i < headers.length; i += 2) {
-      const name = headers[i]!;
-      if (name === 'content-length') {
-        if (status === 204) continue;
-        hasLength = true;
-      } else if (name === 'date') hasDate = true;
-      head += `${name}: ${headers[i + 1]!}\r\n`;
+    for (let i = 0; i < fields.length; i += 2) {
+      const name = fields[i]!;
+      if (name === 'content-length') hasLength = true;
+      else if (name === 'date') hasDate = true;
     }
+    let tail = '';
     if (!this.noBody && !hasLength) {
       if (this.minor === 1) {
         this.chunked = true;
-        head += 'transfer-encoding: chunked\r\n';
+        tail = 'transfer-encoding: chunked\r\n';
       } else this.keepAlive = false;
     }
-    if (!hasDate) head += `date: ${httpDate()}\r\n`;
+    if (!hasDate) tail += dateLine();
     if (status === 101 && this.ex.upgraded !== null) {
       // The upstream switched protocols (server/http1/upgrade.ts): say so again on this hop.
-      head += `connection: upgrade\r\nupgrade: ${this.ex.upgrade ?? 'websocket'}\r\n`;
+      tail += `connection: upgrade\r\nupgrade: ${this.ex.upgrade ?? 'websocket'}\r\n`;
     } else if (!this.keepAlive || this.ex.listener.draining) {
       this.keepAlive = false;
-      head += 'connection: close\r\n';
-    } else if (this.minor === 0) head += 'connection: keep-alive\r\n';
+      tail += 'connection: close\r\n';
+    } else if (this.minor === 0) tail += 'connection: keep-alive\r\n';
     // Held until the first body chunk of this tick (usually in the same packet as the head) so
     // that both leave in one buffer and one write; flushed alone at the end of the tick otherwise.
-    this.pendingHead = head + CRLF;
+    // The field list is kept, not copied: every producer (upstream codec, local replies) builds
+    // a list per response, and no step touches it after handing it down.
+    this.pendingHead = true;
+    this.headStatusLine = statusLine(status);
+    this.headFields = fields;
+    this.headTail = tail;
     process.nextTick(flushHead, this);
   }
 
+  /** The held head encoded into a new Buffer with `room` bytes to spare after it; sets `headEnd`, where the head ends. */
+  private encodeHead(room: number): Buffer {
+    this.pendingHead = false;
+    const line = this.headStatusLine;
+    const fields = this.headFields;
+    const tail = this.headTail;
+    this.headFields = NO_FIELDS;
+    const out = Buffer.allocUnsafe(line.length + fieldsLength(fields) + tail.length + 2 + room);
+    let at = putLatin1(out, 0, line);
+    at = putFields(out, at, fields);
+    at = putLatin1(out, at, tail);
+    out[at++] = 13;
+    out[at++] = 10;
+    this.headEnd = at;
+    return out;
+  }
+
+
   /** Writes the held head, alone (no body came with it in this tick). */
   flushPendingHead(): void {
-    const head = this.pendingHead;
-    if (head === null) return;
-    this.pendingHead = null;
-    if (!this.conn.socket.destroyed) this.conn.socket.write(head, 'latin1');
+    if (!this.pendingHead) return;
+    const head = this.encodeHead(0);
+    if (!this.conn.socket.destroyed) this.conn.socket.write(head);
   }
 
   protected writeBody(chunk: Buffer): boolean {
     if (this.noBody || chunk.length === 0) return true;
     const socket = this.conn.socket;
     let ok: boolean;
-    const head = this.pendingHead;
-    if (head !== null && chunk.length <= COALESCE_MAX) {
+    const pending = this.pendingHead;
+    if (pending && chunk.length <= COALESCE_MAX) {
       // Head, chunk framing and body in one Buffer: a single write, no writev of mixed chunks.
-      this.pendingHead = null;
-      const prefix = this.chunked ? head + chunk.length.toString(16) + CRLF : head;
-      const out = Buffer.allocUnsafe(prefix.length + chunk.length + (this.chunked ? 2 : 0));
-      out.write(prefix, 0, 'latin1');
-      chunk.copy(out, prefix.length);
-      if (this.chunked) out.write(CRLF, prefix.length + chunk.length, 'latin1');
+      const size = this.chunked ? chunk.length.toString(16) + CRLF : '';
+      const out = this.encodeHead(size.length + chunk.length + (this.chunked ? 2 : 0));
+      let at = putLatin1(out, this.headEnd, size);
+      at += chunk.copy(out, at);
+      if (this.chunked) {
+        out[at++] = 13;
+        out[at++] = 10;
+      }
       ok = socket.write(out);
-    } else if (this.chunked || head !== null) {
+    } else if (this.chunked || pending) {
       socket.cork();
-      if (head !== null) this.flushPendingHead();
+      if (pending) this.flushPendingHead();
       if (this.chunked) {
         socket.write(chunk.length.toString(16) + CRLF, 'latin1');
         socket.write(chunk);
@@ -136,11 +181,11 @@ export class Http1ResponseWriter extends ResponseWriter {
   protected endBody(last?: Buffer): void {
     if (last && last.length > 0) this.writeBody(last);
     const socket = this.conn.socket;
-    if (this.pendingHead !== null) {
+    if (this.pendingHead) {
       // No body at all (or HEAD/204/304): the head, and the last chunk if chunked, in one write.
-      const head = this.chunked ? this.pendingHead + LAST_CHUNK : this.pendingHead;
-      this.pendingHead = null;
-      if (!socket.destroyed) socket.write(head, 'latin1');
+      const out = this.encodeHead(this.chunked ? LAST_CHUNK.length : 0);
+      if (this.chunked) putLatin1(out, this.headEnd, LAST_CHUNK);
+      if (!socket.destroyed) socket.write(out);
     } else if (this.chunked && !socket.destroyed) socket.write(LAST_CHUNK, 'latin1');
     const upgraded = this.ex.status === 101 ? this.ex.upgraded : null;
     if (upgraded !== null) {

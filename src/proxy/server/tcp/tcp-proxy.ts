@@ -6,6 +6,12 @@
  * upstream connect closes the client (UF). Istio's TCP metrics are kept per destination:
  * istio_tcp_connections_opened_total, istio_tcp_connections_closed_total,
  * istio_tcp_sent_bytes_total (to the client), istio_tcp_received_bytes_total (from the client).
+ * Outlier detection holds per endpoint as for HTTP: a failed or timed-out connect is a
+ * local-origin failure and a connect that succeeds resets the host's run (Envoy's tcp_proxy
+ * reports LocalOriginConnectFailed / LocalOriginConnectSuccessFinal; with Istio's
+ * split_external_local_origin_errors off they count as 503 / 200 towards consecutive_5xx and
+ * consecutive_gateway_failure), so a pod that refuses connections is ejected and new
+ * connections go to the others.
  * Destinations are read from the current runtime per connection, so a reload applies to new
  * connections; open ones keep theirs. A destination service with `tls` (ISTIO_MUTUAL: another
  * Weft proxy's inbound TCP listener) is reached over mTLS with this workload's current
@@ -13,6 +19,7 @@
  * carries a plain-TCP client's bytes to it encrypted and authenticated.
  * @see https://developer.hashicorp.com/consul/docs/connect/proxies/proxy-config-reference#upstream-configuration-reference
  * @see https://istio.io/latest/docs/reference/config/metrics/
+ * @see https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/outlier
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { connect as connectTls } from 'node:tls';
@@ -75,8 +82,10 @@ export class TcpProxy {
       client.destroy();
       return;
     }
-    const set = rt.services.get(dest.service)?.subset(dest.subset);
-    const healthy = set?.endpoints.filter((e) => !e.ejected) ?? [];
+    const service = rt.services.get(dest.service);
+    const set = service?.subset(dest.subset);
+    // In panic (too few healthy hosts: Envoy's healthy_panic_threshold) every host is used, as for HTTP.
+    const healthy = (set?.panic ? set.endpoints : set?.endpoints.filter((e) => !e.ejected)) ?? [];
     if (healthy.length === 0) {
       this.count('istio_tcp_connections_opened_total', this.labels(rt, dest.service, dest.subset ?? '', 'UH'));
       this.count('istio_tcp_connections_closed_total', this.labels(rt, dest.service, dest.subset ?? '', 'UH'));
@@ -119,6 +128,7 @@ export class TcpProxy {
     upstream.once(tls && this.identity ? 'secureConnect' : 'connect', () => {
       clearTimeout(connectTimer);
       opened = true;
+      service?.outlier?.report(ep, 'success');
       this.count('istio_tcp_connections_opened_total', this.labels(rt, dest.service, dest.subset ?? '', '-'));
       client.on('data', (b: Buffer) => (received += b.length));
       upstream.on('data', (b: Buffer) => (sent += b.length));
@@ -130,7 +140,10 @@ export class TcpProxy {
       client.setTimeout(config.idleTimeoutMs, finish);
     });
     upstream.on('error', () => {
-      if (!opened) flags = 'UF';
+      if (!opened) {
+        flags = 'UF';
+        service?.outlier?.report(ep, 'local-failure');
+      }
       finish();
     });
     upstream.on('close', finish);

@@ -1,12 +1,14 @@
 /**
- * Fallbacks and switches (src/verify/plan/degradation.ts): each case provokes its reason with
- * echo controls (or none, for a switch that is on) and expects the declared preset answer with
- * `x-weft-fallback`; a switch case also expects the callee's echoes to have seen nothing of it.
+ * Fallbacks and switches (src/verify/plan/degradation.ts): each case provokes its reason — echo
+ * controls (5xx, timeout), a burst past a rate limit or a shaping queue, a burst of held requests
+ * past the connection pool, a caller proxy whose endpoint refuses connections — or none, for a
+ * switch that is on, and expects the declared preset answer with `x-weft-fallback`; a switch case
+ * also expects the callee's echoes to have seen nothing of it.
  */
 import type { AssertionResult } from '../../report';
 import type { CheckSpec } from '../../plan/types';
 import type { Observation } from '../observation';
-import { assertion, outcomeKey, sleep, type CheckContext } from '../context';
+import { assertion, outcomeKey, sleep, type CheckContext, type SendOptions } from '../context';
 
 type Fallback = Extract<CheckSpec, { type: 'fallback' }>;
 type RatioCycle = Extract<CheckSpec, { type: 'ratio-breaker' }>;
@@ -14,7 +16,14 @@ type RatioCycle = Extract<CheckSpec, { type: 'ratio-breaker' }>;
 export async function runFallback(ctx: CheckContext, spec: Fallback): Promise<AssertionResult[]> {
   const out: AssertionResult[] = [];
   for (const c of spec.cases) {
-    const o = c.exceed ? await exceedLimit(ctx, spec, c.exceed.probes) : await ctx.send(spec.request, { ...(c.controls ? { controls: c.controls } : {}), instance: 0 });
+    if (c.refuse && !ctx.transport.sendRefusing) {
+      out.push(assertion(c.name, 'inconclusive', `${c.status} "${c.body}" with x-weft-fallback: ${c.reason}`, 'this transport cannot run a caller proxy with a refusing endpoint (local mesh only)', { requests: 0 }));
+      continue;
+    }
+    const o = c.exceed ? await exceedLimit(ctx, spec, c.exceed.probes, c.exceed.concurrency)
+      : c.overflow ? await overflowPool(ctx, spec, c.overflow)
+      : c.refuse ? await sendRefused(ctx, spec, c.refuse)
+      : await ctx.send(spec.request, { ...(c.controls ? { controls: c.controls } : {}), instance: 0 });
     const header = o.headers['x-weft-fallback'];
     const headersOk = Object.entries(c.headers).every(([k, v]) => o.headers[k.toLowerCase()] === v);
     let reached = 0;
@@ -45,18 +54,46 @@ export async function runFallback(ctx: CheckContext, spec: Fallback): Promise<As
 const EXCEED_ROUNDS = 3;
 
 /**
- * Sends rounds of `probes` requests, 16 at a time and unpaced (a rejection is what is wanted),
- * and returns the first the rate limit rejected (a 429, a fallback answer, or flag RL), else the last one.
+ * Sends rounds of `probes` requests, `concurrency` at a time and unpaced (a rejection is what is
+ * wanted), and returns the first the rate limit rejected (a 429, a fallback answer, or flag RL), else the last one.
  */
-async function exceedLimit(ctx: CheckContext, spec: Fallback, probes: number): Promise<Observation> {
+async function exceedLimit(ctx: CheckContext, spec: Fallback, probes: number, concurrency: number): Promise<Observation> {
   let last: Observation | undefined;
   for (let round = 0; round < EXCEED_ROUNDS; round++) {
-    const all = await ctx.sendMany(probes, () => spec.request, { instance: 0, resendRateLimited: false }, 16);
+    const options = { instance: 0, resendRateLimited: false } as const;
+    const all = concurrency >= probes ? await atOnce(ctx, probes, spec.request, options) : await ctx.sendMany(probes, () => spec.request, options, concurrency);
     const rejected = all.find((o) => o.flags.includes('RL') || o.status === 429 || o.headers['x-weft-fallback'] !== undefined);
     if (rejected) return rejected;
     last = all[all.length - 1];
   }
   return last!;
+}
+
+/**
+ * Twice what the callee's pool admits, at once from one caller proxy, each held by the echo:
+ * returns the first overflow answer (the fallback must have answered it), else the first one. The connections are opened first within the limit, so the burst meets a warm pool.
+ */
+async function overflowPool(ctx: CheckContext, spec: Fallback, overflow: NonNullable<Fallback['cases'][number]['overflow']>): Promise<Observation> {
+  const held = { controls: `delay=${overflow.holdMs}`, instance: 0, resendRateLimited: false } as const;
+  await atOnce(ctx, overflow.admitted, spec.request, held);
+  const all = await atOnce(ctx, overflow.concurrent, spec.request, held);
+  // Flag UO where the proxy exposes its flags (the weft proxy), else the fallback's own header (Istio's local reply mapper).
+  return all.find((o) => o.flags.includes('UO') || o.headers['x-weft-fallback'] === 'circuit-open') ?? all[0]!;
+}
+
+/**
+ * `count` probes all in flight at once — past the check's own concurrency cap, which keeps the
+ * other cases of a pooled service below its limit: here overflowing a limit is the point.
+ */
+function atOnce(ctx: CheckContext, count: number, request: Fallback['request'], options: SendOptions): Promise<Observation[]> {
+  return Promise.all(Array.from({ length: count }, () => ctx.send(request, options)));
+}
+
+/** One probe through the caller's second proxy whose only endpoint of the callee is a closed port. */
+async function sendRefused(ctx: CheckContext, spec: Fallback, callee: NonNullable<Fallback['cases'][number]['refuse']>): Promise<Observation> {
+  const o = await ctx.transport.sendRefusing!(ctx.check.via, callee, 'all', spec.request, ctx.rid());
+  ctx.probes++;
+  return o;
 }
 
 /**

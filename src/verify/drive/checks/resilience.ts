@@ -1,11 +1,13 @@
 /**
  * Retries (attempts counted at the callee's echoes), timeouts (observed time), rate limits
- * (ceiling and refill), connection-pool limits (503 UO) and load balancing.
+ * (ceiling and refill), connection-pool limits (503 UO) and load balancing (round robin and
+ * consistent hash here; random and least request in ./balancer.ts).
  */
 import type { AssertionResult } from '../../report';
 import type { CheckSpec } from '../../plan/types';
 import { assertion, countBy, latency, latencyEvidence, outcomeKey, sampleIds, sleep, withControls, type CheckContext } from '../context';
 import { rateLimited, type Observation } from '../observation';
+import { runLeastRequest, runRandom } from './balancer';
 
 type Retries = Extract<CheckSpec, { type: 'retries' }>;
 type Timeout = Extract<CheckSpec, { type: 'timeout' }>;
@@ -155,6 +157,8 @@ export async function runBreaker(ctx: CheckContext, spec: Breaker): Promise<Asse
 }
 
 export async function runBalancer(ctx: CheckContext, spec: Balancer): Promise<AssertionResult[]> {
+  if (spec.policy === 'random') return runRandom(ctx, spec);
+  if (spec.policy === 'least-request') return runLeastRequest(ctx, spec);
   if (spec.policy === 'round-robin') {
     const obs: Observation[] = [];
     for (let i = 0; i < ctx.check.probes; i++) obs.push(await ctx.send(spec.request, { instance: 0 }));

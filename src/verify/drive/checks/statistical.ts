@@ -9,6 +9,8 @@ import type { AssertionResult } from '../../report';
 import type { CheckSpec } from '../../plan/types';
 import { assertion, countBy, latency, latencyEvidence, outcomeKey, sampleIds, sleep, type CheckContext } from '../context';
 import type { Observation } from '../observation';
+import { runGrpcSplit } from './grpc';
+import { runTcpSplit } from './tcp';
 
 type Split = Extract<CheckSpec, { type: 'split' }>;
 type Fault = Extract<CheckSpec, { type: 'fault' }>;
@@ -31,6 +33,8 @@ function answered(obs: Observation[], ok: (o: Observation) => boolean, what: str
 }
 
 export async function runSplit(ctx: CheckContext, spec: Split): Promise<AssertionResult[]> {
+  if (spec.protocol === 'grpc') return runGrpcSplit(ctx, spec);
+  if (spec.protocol === 'tcp') return runTcpSplit(ctx, spec);
   const obs = await ctx.sendMany(ctx.check.probes, (i) => spec.requests[i % spec.requests.length]!);
   const fromService = (o: Observation) => o.status === 200 && o.echo?.service === spec.service.name && spec.weights.some((w) => w.version === o.echo!.version);
   const valid = obs.filter(fromService);

@@ -1,0 +1,48 @@
+/**
+ * The esbuild plugin with which the proxy's bundle (./build.ts) takes Node's built-in modules
+ * through `require` instead of ES `import`. Importing a built-in as an ES module makes Node build
+ * its namespace from every export, which reads every property — and runs lazy getters. On Node 24
+ * `node:http`'s `WebSocket`, `CloseEvent` and `MessageEvent` getters load the bundled undici
+ * (with http2, zlib, worker_threads, perf_hooks, assert, readline behind it): +7 MB anonymous and
+ * +10 MB file-backed RSS for a proxy that uses none of it (bench/proxy/memory.ts;
+ * docs/performance.md#proxy-memory). `require` returns the module object and reads nothing.
+ *
+ * Each `node:x` import becomes a small module: `require('node:x')` once, then a named export per
+ * property of the module as the build's Node has it, each read through a call marked
+ * `@__PURE__`, so that esbuild drops the exports nothing imports: only the properties the proxy
+ * uses are read (`net.BlockList` is a lazy getter too, and is used).
+ * @see https://esbuild.github.io/api/#pure
+ * @see https://nodejs.org/api/esm.html#builtin-modules (named exports of built-in modules)
+ */
+import { createRequire } from 'node:module';
+import type { Plugin } from 'esbuild';
+
+const require = createRequire(import.meta.url);
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** The names a built-in module can export (its own properties that are identifiers). */
+export function exportNames(specifier: string): string[] {
+  return Object.getOwnPropertyNames(require(specifier) as object)
+    .filter((name) => name !== 'default' && IDENTIFIER.test(name))
+    .sort();
+}
+
+export function builtinsThroughRequire(): Plugin {
+  return {
+    name: 'weft-builtins-through-require',
+    setup(b) {
+      // node:module itself stays an ES import: the modules below need its createRequire.
+      b.onResolve({ filter: /^node:/ }, (args) => (args.path === 'node:module' ? undefined : { path: args.path, namespace: 'weft-builtin' }));
+      b.onLoad({ filter: /.*/, namespace: 'weft-builtin' }, (args) => ({
+        loader: 'js',
+        contents: [
+          "import { createRequire } from 'node:module';",
+          `const m = createRequire(import.meta.url)(${JSON.stringify(args.path)});`,
+          'export default m;',
+          'const pick = (name) => m[name];',
+          ...exportNames(args.path).map((name) => `export const ${name} = /* @__PURE__ */ pick(${JSON.stringify(name)});`),
+        ].join('\n'),
+      }));
+    },
+  };
+}

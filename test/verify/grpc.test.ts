@@ -1,0 +1,142 @@
+/**
+ * gRPC checks on a local mesh (test/verify/fixtures/grpc.config.ts): calls of the echo's gRPC
+ * service through the caller's proxy (CONNECT, then h2c) reach the service, gRPC retry classes
+ * are counted at the echoes, refused connections are retried, the per-try timeout ends a call
+ * with DEADLINE_EXCEEDED. Each check passes on the compiled dist/ and fails on a mutated one
+ * (served by hot reload). Bounded: one mesh, short runs.
+ */
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalMesh } from '../../src/local/mesh';
+import { compileModel } from '../../src/synth/compile';
+import { loadMeshConfig } from '../../src/synth/load';
+import { verify } from '../../src/verify/verify';
+
+const CONFIG = join(__dirname, 'fixtures/grpc.config.ts');
+const CLIENT = 'dev/weft/t/client-v1.json';
+const ROUTE = 'ledger.t/weighted';
+const ids = {
+  route: 'route:rpc/t/ledger/route:weighted:grpc',
+  split: 'split:rpc/t/ledger/route:weighted:grpc',
+  retries: 'retries:rpc/t/ledger/route:weighted:grpc',
+  refused: 'retries:rpc/t/ledger/route:weighted:grpc:connect-failure',
+  timeout: 'timeout:rpc/t/ledger/route:weighted:grpc',
+};
+let dist: string;
+let mesh: LocalMesh;
+
+beforeAll(async () => {
+  const loaded = await loadMeshConfig(CONFIG);
+  const compiled = compileModel(loaded.mesh!.toModel().model!, { environments: ['dev'], verificationOverlay: false });
+  expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+  dist = mkdtempSync(join(tmpdir(), 'weft-grpc-'));
+  for (const [path, content] of compiled.files) {
+    mkdirSync(dirname(join(dist, path)), { recursive: true });
+    writeFileSync(join(dist, path), content);
+  }
+  mesh = await LocalMesh.start({ distDir: dist, env: 'dev' });
+}, 180_000);
+
+afterAll(async () => {
+  await mesh?.stop();
+  if (dist) rmSync(dist, { recursive: true, force: true });
+});
+
+const devNull = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
+const run = async (only: string, seed = 1) => {
+  const out = await verify({ configPath: CONFIG, distDir: dist, mesh, seed, only, out: devNull });
+  return out.report!;
+};
+
+/** Serves a mutated copy of dist/ (the client's route to ledger) to the running mesh. */
+async function withMutation(apply: (route: Record<string, any>) => void, body: () => Promise<void>): Promise<void> {
+  const mutated = mkdtempSync(join(tmpdir(), 'weft-grpc-mut-'));
+  cpSync(dist, mutated, { recursive: true });
+  const file = join(mutated, CLIENT);
+  const config = JSON.parse(readFileSync(file, 'utf8'));
+  apply(config.routes.find((r: { name: string }) => r.name === ROUTE));
+  writeFileSync(file, JSON.stringify(config, null, 2));
+  await mesh.reload(mutated);
+  try {
+    await body();
+  } finally {
+    await mesh.reload(dist);
+    rmSync(mutated, { recursive: true, force: true });
+  }
+}
+
+const failed = (report: Awaited<ReturnType<typeof run>>, id: string) =>
+  report.checks
+    .find((c) => c.id === id)!
+    .assertions.filter((a) => a.status === 'failed')
+    .map((a) => a.name);
+
+describe('gRPC checks, with calls through the mesh', () => {
+  it('plans the gRPC checks and passes them on the compiled dist/', async () => {
+    const report = await run('/:grpc/');
+    expect(report.checks.map((c) => `${c.id}: ${c.status}${c.status === 'passed' ? '' : ` ${JSON.stringify(c.assertions.map((a) => a.observed))}`}`).sort()).toEqual(Object.values(ids).map((id) => `${id}: passed`).sort());
+    const retries = report.checks.find((c) => c.id === ids.retries)!;
+    expect(retries.assertions.map((a) => a.name)).toEqual(['retry-on unavailable: 2 retries of gRPC status 14', 'gRPC status 8 (resource-exhausted, not declared) is not retried']);
+  }, 120_000);
+
+  it('fails when the split weights are swapped', async () => {
+    await withMutation(
+      (r) => r.action.destinations.forEach((d: { weight: number }) => (d.weight = 100 - d.weight)),
+      async () => {
+        const report = await run(`/^${ids.split}$/`, 5);
+        expect(failed(report, ids.split)).toEqual(['share of version v1']);
+      },
+    );
+  }, 120_000);
+
+  it('fails when the retries are gone (gRPC class and refused connections)', async () => {
+    await withMutation(
+      (r) => delete r.retries,
+      async () => {
+        const report = await run(`/^(${ids.retries}|${ids.refused})$/`, 2);
+        expect(failed(report, ids.retries)).toContain('retry-on unavailable: 2 retries of gRPC status 14');
+        expect(failed(report, ids.refused)).toContain('retry-on connect-failure: a refused connection is retried on a live endpoint');
+      },
+    );
+  }, 120_000);
+
+  it('fails when the retried gRPC class is another one', async () => {
+    await withMutation(
+      (r) => (r.retries.retryOn = ['resource-exhausted', 'connect-failure']),
+      async () => {
+        const report = await run(`/^${ids.retries}$/`, 3);
+        expect(failed(report, ids.retries)).toEqual(['retry-on unavailable: 2 retries of gRPC status 14', 'gRPC status 8 (resource-exhausted, not declared) is not retried']);
+      },
+    );
+  }, 120_000);
+
+  it('fails when the per-try timeout is longer than declared', async () => {
+    await withMutation(
+      (r) => (r.retries.perTryTimeoutMs = 1400),
+      async () => {
+        const report = await run(`/^${ids.timeout}$/`, 4);
+        expect(failed(report, ids.timeout)).toEqual(['DEADLINE_EXCEEDED after 600 ms']);
+      },
+    );
+  }, 120_000);
+});
+
+describe('gRPC and refused-connection checks in cluster mode', () => {
+  it('are listed as not verified with the reason, never run half-way', async () => {
+    const { loadPlan } = await import('../../src/verify/verify');
+    const { planForTarget } = await import('../../src/verify/plan/target');
+    const { plan } = await loadPlan({ configPath: CONFIG, env: 'dev' }, false);
+    const target = planForTarget(plan!, new Set(['t/client → t/ledger']), 'istio');
+    expect(target.checks.filter((c) => Object.values(ids).includes(c.id))).toEqual([]);
+    const reasons = target.notVerified.filter((n) => n.reason.endsWith('(--target)')).map((n) => n.reason);
+    expect(reasons).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^route:rpc\/t\/ledger\/route:weighted:grpc: the probe clients' forward endpoint sends HTTP\/1\.1/),
+        expect.stringMatching(/^split:rpc\/t\/ledger\/route:weighted:grpc: the probe clients' forward endpoint sends HTTP\/1\.1/),
+        expect.stringMatching(/^retries:rpc\/t\/ledger\/route:weighted:grpc:connect-failure: .*closed endpoint/),
+      ]),
+    );
+  });
+});
