@@ -37,7 +37,8 @@
  * each measured like `weft`; a feature's cost is weft's CPU µs/request minus that variant's.
  * Options: --seconds N (5), --rounds N (2), --rate N (2000), --warmup N (1 s at the rate before each
  * fixed-rate run; Node 24 is still tiering up after 1 s, see docs/performance.md#proxy-memory),
- * --only a,b, --features, --no-node24, --before <dir>
+ * --settle N (120: seconds to wait for the load average to fall under 1.5 before a round), --only a,b,
+ * --features, --no-node24, --before <dir>
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,6 +62,7 @@ const SECONDS = Number(arg('seconds', '5'));
 const ROUNDS = Number(arg('rounds', '2'));
 const RATE = Number(arg('rate', '2000'));
 const WARMUP = Number(arg('warmup', '1'));
+const SETTLE_SECONDS = Number(arg('settle', '120'));
 const ONLY = arg('only', '').split(',').filter(Boolean);
 const BEFORE = arg('before', '');
 const HZ = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
@@ -123,6 +125,21 @@ const rssOf = (pid: number): number => {
     return 0;
   }
 };
+/**
+ * The 1-minute load average before a round, after letting the previous round's own load decay:
+ * the rounds themselves keep both cores busy, so right after one the average is above the
+ * refusal threshold with no outside load at all. Waits (bounded by `--settle` seconds) until it
+ * is back under the threshold; outside load keeps it up, and the round is then refused.
+ */
+async function settledLoad(round: number): Promise<number> {
+  const read = () => loadAverage1m(readFileSync('/proc/loadavg', 'utf8'));
+  const started = Date.now();
+  while (refuseRound(read()) && Date.now() - started < SETTLE_SECONDS * 1000) await sleep(5000);
+  const waited = Math.round((Date.now() - started) / 1000);
+  if (waited > 0) console.error(`round ${round}: waited ${waited} s for the load average to settle`);
+  return read();
+}
+
 const median = (xs: readonly number[]): number => {
   const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
   if (s.length === 0) return NaN;
@@ -225,7 +242,7 @@ async function main(): Promise<void> {
   const rps = new Map<string, Array<{ rps: number; valid: boolean }>>();
   const loads: string[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    const load = loadAverage1m(readFileSync('/proc/loadavg', 'utf8'));
+    const load = await settledLoad(round);
     const roundReason = refuseRound(load);
     loads.push(`${load.toFixed(2)}${roundReason ? ' (refused)' : ''}`);
     console.error(`round ${round}: load average ${load.toFixed(2)}${roundReason ? ` — ROUND REFUSED: ${roundReason}; measuring anyway, figures labelled` : ''}`);

@@ -74,5 +74,11 @@ export async function runEcho(args: string[]): Promise<EchoServer> {
   const stop = (): void => void Promise.all([server.close(), grpcServer?.close(), tcpServer?.close()]).then(() => process.exit(0));
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  // Started by the local mesh with an IPC channel: its closing means the mesh process is gone
+  // (even SIGKILLed), and an orphaned echo would hold its port forever.
+  if (env.WEFT_STOP_WITH_PARENT === '1' && process.channel) {
+    process.channel.unref();
+    process.once('disconnect', stop);
+  }
   return server;
 }

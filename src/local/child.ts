@@ -17,7 +17,11 @@ export class Child {
     args: string[],
     env: NodeJS.ProcessEnv = process.env,
   ) {
-    this.process = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
+    // The IPC channel is the children's lifeline: if this process dies without stopping them
+    // (SIGKILL, a crashed test runner), the channel closes and they stop themselves
+    // (WEFT_STOP_WITH_PARENT in src/cli/commands/proxy.ts and src/echo/main.ts).
+    this.process = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...env, WEFT_STOP_WITH_PARENT: '1' }, detached: true });
+    this.process.channel?.unref();
     const keep = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString('utf8')).slice(-4000);
     };

@@ -209,7 +209,7 @@ function outOfMemory(file: string): Diagnostic {
     message: "the compiler ran out of memory (it reached Node's JavaScript heap limit) while compiling mesh.config.ts",
     path: '',
     location: { file, line: 1, column: 1 },
-    hint: 'raise the limit, e.g. NODE_OPTIONS=--max-old-space-size=4096 npm run synth (the compile child inherits NODE_OPTIONS); a generated mesh of 10,000 services peaked at 3.3 GB',
+    hint: 'raise the limit, e.g. NODE_OPTIONS=--max-old-space-size=4096 npm run synth (the compile child inherits NODE_OPTIONS); meshes of several thousand services can need more than the default heap',
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * `weft up`: the whole fixture mesh on loopback, stopped by SIGINT with no process left behind
- * (checked by pid), and a crashed child reported by name with every other process stopped.
+ * (checked by pid) — also when `weft up` itself is SIGKILLed —, and a crashed child reported by name with every other process stopped.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -66,6 +66,16 @@ describe('weft up', () => {
     running.child.kill('SIGINT');
     expect(await running.exit).toBe(0);
     expect(await until(() => all.every((p) => !alive(p)), 15_000), `still alive: ${all.filter(alive)}`).toBe(true);
+  }, 180_000);
+
+  it('leaves no process behind when weft up itself is SIGKILLed (the children watch their IPC lifeline)', async () => {
+    running = up(fixtureDist());
+    expect(await until(() => running!.out().includes('Ctrl-C stops everything'), 120_000), running.err()).toBe(true);
+    const all = pids(running.out());
+    expect(all.every(alive)).toBe(true);
+    running.child.kill('SIGKILL');
+    await running.exit;
+    expect(await until(() => all.every((p) => !alive(p)), 30_000), `still alive: ${all.filter(alive)}`).toBe(true);
   }, 180_000);
 
   it('names a crashed child and stops everything else', async () => {

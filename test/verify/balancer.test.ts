@@ -4,41 +4,18 @@
  * fails when the compiled config balances with round robin instead (served by hot reload).
  * Bounded: one mesh, short runs.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalMesh } from '../../src/local/mesh';
-import { compileModel } from '../../src/synth/compile';
-import { loadMeshConfig } from '../../src/synth/load';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { verify } from '../../src/verify/verify';
+import { devNull, useLocalFixture } from './fixtures/local-fixture';
 
 const CONFIG = join(__dirname, 'fixtures/balancer.config.ts');
 const CLIENT = 'dev/weft/t/client-v1.json';
 const LR = 'load-balancer:lb/t/lr';
 const RANDOM = 'load-balancer:lb/t/rnd';
-let dist: string;
-let mesh: LocalMesh;
+const fixture = useLocalFixture(CONFIG, 'weft-lb-');
 
-beforeAll(async () => {
-  const loaded = await loadMeshConfig(CONFIG);
-  const compiled = compileModel(loaded.mesh!.toModel().model!, { environments: ['dev'], verificationOverlay: false });
-  expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  dist = mkdtempSync(join(tmpdir(), 'weft-lb-'));
-  for (const [path, content] of compiled.files) {
-    mkdirSync(dirname(join(dist, path)), { recursive: true });
-    writeFileSync(join(dist, path), content);
-  }
-  mesh = await LocalMesh.start({ distDir: dist, env: 'dev' });
-}, 180_000);
-
-afterAll(async () => {
-  await mesh?.stop();
-  if (dist) rmSync(dist, { recursive: true, force: true });
-});
-
-const devNull = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
-const run = async (only: string, seed: number) => (await verify({ configPath: CONFIG, distDir: dist, mesh, seed, only, out: devNull })).report!;
+const run = async (only: string, seed: number) => (await verify({ configPath: CONFIG, distDir: fixture.dist, mesh: fixture.mesh, seed, only, out: devNull })).report!;
 const failed = (report: Awaited<ReturnType<typeof run>>, id: string) =>
   report.checks
     .find((c) => c.id === id)!
@@ -46,20 +23,8 @@ const failed = (report: Awaited<ReturnType<typeof run>>, id: string) =>
     .map((a) => a.name);
 
 /** Serves dist/ with `service`'s balancer in the client's config replaced. */
-async function withBalancer(service: string, loadBalancer: Record<string, unknown>, body: () => Promise<void>): Promise<void> {
-  const mutated = mkdtempSync(join(tmpdir(), 'weft-lb-mut-'));
-  cpSync(dist, mutated, { recursive: true });
-  const file = join(mutated, CLIENT);
-  const config = JSON.parse(readFileSync(file, 'utf8'));
-  config.services.find((s: { name: string }) => s.name === service).loadBalancer = loadBalancer;
-  writeFileSync(file, JSON.stringify(config, null, 2));
-  await mesh.reload(mutated);
-  try {
-    await body();
-  } finally {
-    await mesh.reload(dist);
-    rmSync(mutated, { recursive: true, force: true });
-  }
+function withBalancer(service: string, loadBalancer: Record<string, unknown>, body: () => Promise<void>): Promise<void> {
+  return fixture.withEditedConfig(CLIENT, (config) => (config.services.find((s: { name: string }) => s.name === service).loadBalancer = loadBalancer), body);
 }
 
 describe('statistical load balancers, checked with traffic', () => {

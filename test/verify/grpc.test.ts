@@ -5,14 +5,10 @@
  * with DEADLINE_EXCEEDED. Each check passes on the compiled dist/ and fails on a mutated one
  * (served by hot reload). Bounded: one mesh, short runs.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalMesh } from '../../src/local/mesh';
-import { compileModel } from '../../src/synth/compile';
-import { loadMeshConfig } from '../../src/synth/load';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { verify } from '../../src/verify/verify';
+import { devNull, useLocalFixture } from './fixtures/local-fixture';
 
 const CONFIG = join(__dirname, 'fixtures/grpc.config.ts');
 const CLIENT = 'dev/weft/t/client-v1.json';
@@ -24,47 +20,16 @@ const ids = {
   refused: 'retries:rpc/t/ledger/route:weighted:grpc:connect-failure',
   timeout: 'timeout:rpc/t/ledger/route:weighted:grpc',
 };
-let dist: string;
-let mesh: LocalMesh;
+const fixture = useLocalFixture(CONFIG, 'weft-grpc-');
 
-beforeAll(async () => {
-  const loaded = await loadMeshConfig(CONFIG);
-  const compiled = compileModel(loaded.mesh!.toModel().model!, { environments: ['dev'], verificationOverlay: false });
-  expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  dist = mkdtempSync(join(tmpdir(), 'weft-grpc-'));
-  for (const [path, content] of compiled.files) {
-    mkdirSync(dirname(join(dist, path)), { recursive: true });
-    writeFileSync(join(dist, path), content);
-  }
-  mesh = await LocalMesh.start({ distDir: dist, env: 'dev' });
-}, 180_000);
-
-afterAll(async () => {
-  await mesh?.stop();
-  if (dist) rmSync(dist, { recursive: true, force: true });
-});
-
-const devNull = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
 const run = async (only: string, seed = 1) => {
-  const out = await verify({ configPath: CONFIG, distDir: dist, mesh, seed, only, out: devNull });
+  const out = await verify({ configPath: CONFIG, distDir: fixture.dist, mesh: fixture.mesh, seed, only, out: devNull });
   return out.report!;
 };
 
 /** Serves a mutated copy of dist/ (the client's route to ledger) to the running mesh. */
-async function withMutation(apply: (route: Record<string, any>) => void, body: () => Promise<void>): Promise<void> {
-  const mutated = mkdtempSync(join(tmpdir(), 'weft-grpc-mut-'));
-  cpSync(dist, mutated, { recursive: true });
-  const file = join(mutated, CLIENT);
-  const config = JSON.parse(readFileSync(file, 'utf8'));
-  apply(config.routes.find((r: { name: string }) => r.name === ROUTE));
-  writeFileSync(file, JSON.stringify(config, null, 2));
-  await mesh.reload(mutated);
-  try {
-    await body();
-  } finally {
-    await mesh.reload(dist);
-    rmSync(mutated, { recursive: true, force: true });
-  }
+function withMutation(apply: (route: Record<string, any>) => void, body: () => Promise<void>): Promise<void> {
+  return fixture.withEditedConfig(CLIENT, (config) => apply(config.routes.find((r: { name: string }) => r.name === ROUTE)), body);
 }
 
 const failed = (report: Awaited<ReturnType<typeof run>>, id: string) =>

@@ -4,57 +4,26 @@
  * declared, or never (outlier detection removed) — served to the running mesh by hot reload.
  * Bounded: one mesh, three short runs.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalMesh } from '../../src/local/mesh';
-import { compileModel } from '../../src/synth/compile';
-import { loadMeshConfig } from '../../src/synth/load';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { verify } from '../../src/verify/verify';
+import { devNull, useLocalFixture } from './fixtures/local-fixture';
 
 const CONFIG = join(__dirname, 'fixtures/outlier.config.ts');
 const CHECK = 'circuit-breaker:ol/t/pool:outlier';
 const CLIENT = 'dev/weft/t/client-v1.json';
-let dist: string;
-let mesh: LocalMesh;
-
-beforeAll(async () => {
-  const loaded = await loadMeshConfig(CONFIG);
-  const compiled = compileModel(loaded.mesh!.toModel().model!, { environments: ['dev'], verificationOverlay: false });
-  expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  dist = mkdtempSync(join(tmpdir(), 'weft-outlier-'));
-  for (const [path, content] of compiled.files) {
-    mkdirSync(dirname(join(dist, path)), { recursive: true });
-    writeFileSync(join(dist, path), content);
-  }
-  mesh = await LocalMesh.start({ distDir: dist, env: 'dev' });
-}, 180_000);
-
-afterAll(async () => {
-  await mesh?.stop();
-  if (dist) rmSync(dist, { recursive: true, force: true });
-});
+const fixture = useLocalFixture(CONFIG, 'weft-outlier-');
 
 const run = async (seed: number) => {
-  const out = await verify({ configPath: CONFIG, distDir: dist, mesh, seed, only: CHECK, out: { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream });
+  const out = await verify({ configPath: CONFIG, distDir: fixture.dist, mesh: fixture.mesh, seed, only: CHECK, out: devNull });
   return out.report!.checks.find((c) => c.id === CHECK)!;
 };
 
 /** Serves a mutated copy of dist/ (the client's outlier settings) to the running mesh. */
 async function withMutation(apply: (outlier: Record<string, number>) => void, body: () => Promise<void>): Promise<void> {
-  const mutated = mkdtempSync(join(tmpdir(), 'weft-outlier-mut-'));
-  cpSync(dist, mutated, { recursive: true });
-  const file = join(mutated, CLIENT);
-  const config = JSON.parse(readFileSync(file, 'utf8'));
-  apply(config.services.find((s: { name: string }) => s.name === 'pool').outlierDetection);
-  writeFileSync(file, JSON.stringify(config, null, 2));
-  await mesh.reload(mutated);
   try {
-    await body();
+    await fixture.withEditedConfig(CLIENT, (config) => apply(config.services.find((s: { name: string }) => s.name === 'pool').outlierDetection), body);
   } finally {
-    await mesh.reload(dist);
-    rmSync(mutated, { recursive: true, force: true });
     // let any ejection the mutation left behind expire (2 s × at most a few ejections)
     await new Promise((r) => setTimeout(r, 7000));
   }

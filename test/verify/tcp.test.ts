@@ -5,43 +5,20 @@
  * connections past the declared limit are closed. Each
  * check fails on a mutated dist/ (served by hot reload). Bounded: one mesh, short runs.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalMesh } from '../../src/local/mesh';
-import { compileModel } from '../../src/synth/compile';
-import { loadMeshConfig } from '../../src/synth/load';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { verify } from '../../src/verify/verify';
+import { devNull, useLocalFixture } from './fixtures/local-fixture';
 
 const CONFIG = join(__dirname, 'fixtures/tcp.config.ts');
 const CLIENT = 'dev/weft/t/client-v1.json';
 const ROUTE = 'route:tcpx/t/store/route:weighted:tcp';
 const SPLIT = 'split:tcpx/t/store/route:weighted:tcp';
 const LIMIT = 'circuit-breaker:tcpx/t/store:tcp-connections';
-let dist: string;
-let mesh: LocalMesh;
+const fixture = useLocalFixture(CONFIG, 'weft-tcp-');
 
-beforeAll(async () => {
-  const loaded = await loadMeshConfig(CONFIG);
-  const compiled = compileModel(loaded.mesh!.toModel().model!, { environments: ['dev'], verificationOverlay: false });
-  expect(compiled.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  dist = mkdtempSync(join(tmpdir(), 'weft-tcp-'));
-  for (const [path, content] of compiled.files) {
-    mkdirSync(dirname(join(dist, path)), { recursive: true });
-    writeFileSync(join(dist, path), content);
-  }
-  mesh = await LocalMesh.start({ distDir: dist, env: 'dev' });
-}, 180_000);
-
-afterAll(async () => {
-  await mesh?.stop();
-  if (dist) rmSync(dist, { recursive: true, force: true });
-});
-
-const devNull = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
 // A 10-point detectable deviation (instead of 5) keeps the split's n — a TCP and mTLS handshake each — small for a test.
-const run = async (only: string, seed: number) => (await verify({ configPath: CONFIG, distDir: dist, mesh, seed, only, deviation: 0.1, out: devNull })).report!;
+const run = async (only: string, seed: number) => (await verify({ configPath: CONFIG, distDir: fixture.dist, mesh: fixture.mesh, seed, only, deviation: 0.1, out: devNull })).report!;
 const failed = (report: Awaited<ReturnType<typeof run>>, id: string) =>
   report.checks
     .find((c) => c.id === id)!
@@ -49,20 +26,8 @@ const failed = (report: Awaited<ReturnType<typeof run>>, id: string) =>
     .map((a) => a.name);
 
 /** Serves dist/ with the client's TCP listeners changed. */
-async function withListeners(apply: (listeners: Record<string, any>[]) => Record<string, any>[], body: () => Promise<void>): Promise<void> {
-  const mutated = mkdtempSync(join(tmpdir(), 'weft-tcp-mut-'));
-  cpSync(dist, mutated, { recursive: true });
-  const file = join(mutated, CLIENT);
-  const config = JSON.parse(readFileSync(file, 'utf8'));
-  config.tcpListeners = apply(config.tcpListeners);
-  writeFileSync(file, JSON.stringify(config, null, 2));
-  await mesh.reload(mutated);
-  try {
-    await body();
-  } finally {
-    await mesh.reload(dist);
-    rmSync(mutated, { recursive: true, force: true });
-  }
+function withListeners(apply: (listeners: Record<string, any>[]) => Record<string, any>[], body: () => Promise<void>): Promise<void> {
+  return fixture.withEditedConfig(CLIENT, (config) => (config.tcpListeners = apply(config.tcpListeners)), body);
 }
 
 describe('TCP routes, checked with connections', () => {

@@ -104,6 +104,12 @@ options:
         const stop = (): void => void proxy.drain().then(() => resolve(ExitCode.ok));
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
+        // A supervisor that cannot be trusted to outlive us (the local mesh: a test runner may
+        // SIGKILL it) starts us with an IPC channel; its closing means the supervisor is gone.
+        if (process.env.WEFT_STOP_WITH_PARENT === '1' && process.channel) {
+          process.channel.unref();
+          process.once('disconnect', stop);
+        }
       });
     } catch (error) {
       if (error instanceof WeftProxyError) {

@@ -97,8 +97,8 @@ export class CheckContext {
         : await this.transport.send(this.check.via, req, this.rid(), options.instance);
       this.probes++;
       this.onProbe();
-      if (tries < 50 && options.resendRateLimited !== false && rateLimited(o)) {
-        await sleep(50 + tries * 20);
+      if (tries < RATE_LIMITED_RESENDS && options.resendRateLimited !== false && rateLimited(o)) {
+        await rateLimitBackoff(tries);
         continue;
       }
       if (tries < 20 && o.flags.includes('FI') && (options.resendFaults || (options.resendAbort !== undefined && o.status === options.resendAbort))) continue;
@@ -121,6 +121,13 @@ export class CheckContext {
     return out;
   }
 }
+
+/**
+ * A probe that a declared rate limit rejected (429 RL) tells nothing about the behaviour under
+ * check, only that other checks share the bucket: it is sent again after a growing pause.
+ */
+export const RATE_LIMITED_RESENDS = 50;
+export const rateLimitBackoff = (tries: number): Promise<void> => sleep(50 + tries * 20);
 
 /** Puts `token` where the callee's JWT rule looks for it. */
 export function withToken(request: ProbeRequest, spec: TokenSpec, token: string): ProbeRequest {

@@ -14,6 +14,7 @@ import type { Route } from '../../model/traffic';
 import type { CheckKind, NotVerified } from '../report';
 import { authorize, declaredCallers } from './authz';
 import { declarationOf } from './declaration';
+import { splitCheck, weightsByVersion } from './split';
 import { clauseRequests } from './requests';
 import { confusable, DEFAULT_ROUTE, expectedOutcome, matchingRoute, outcomeOf, routeId, sameRef } from './route-eval';
 import { planSampleSizes } from './sizes';
@@ -399,22 +400,12 @@ function planRouteEffects(
   const distinct = new Set(versions.map((d) => d.version));
   // Only a declared split: the default route's spread over versions follows replica counts, not a declaration.
   if (route && distinct.size >= 2 && versions.length === outcome.destinations.length) {
-    const weights = [...distinct].map((v) => ({ version: v!, weight: versions.filter((d) => d.version === v).reduce((n, d) => n + d.weight, 0) }));
-    const tests = (weights.length === 2 ? weights.slice(0, 1) : weights).map((w) => ({ outcome: `version ${w.version}`, expected: w.weight / 100 }));
-    checks.push({
-      id: `split:${idBase}`,
-      kind: 'split',
-      title: `split of ${at}`,
-      declaration: declarationOf(node),
-      via,
-      probes: 0,
-      rateCap: statCap,
-      expectation: weights.map((w) => `${w.version} ${w.weight}%`).join(' / '),
-      lane,
-      phase: 'statistical',
-      spec: { type: 'split', requests: positives, service: ref(service), weights, tests },
-      resources,
-    });
+    checks.push(
+      splitCheck({ id: `split:${idBase}`, title: `split of ${at}`, declaration: declarationOf(node), via, lane, rateCap: statCap, resources }, weightsByVersion(versions), {
+        requests: positives,
+        service: ref(service),
+      }),
+    );
   }
 
   const retries = route?.retries ?? r.retries;

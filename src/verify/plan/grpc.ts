@@ -16,6 +16,7 @@
 import type { Service } from '../../model/service';
 import type { CheckKind } from '../report';
 import { declarationOf } from './declaration';
+import { splitCheck, weightsByVersion } from './split';
 import { matchingRoute, outcomeOf, expectedOutcome } from './route-eval';
 import type { PlannedCheck, ProbeRequest, Via } from './types';
 
@@ -46,20 +47,13 @@ export function planGrpcService(service: Service, caller: Service, via: Via, lan
   }
   const versions = [...new Set(outcome.destinations.map((d) => d.version).filter((v): v is string => v !== undefined))];
   if (versions.length > 1 && route) {
-    // As for HTTP (./derive.ts): one test for a split of two versions, one per version otherwise; n from ./sizes.ts.
-    const weights = versions.map((v) => ({ version: v, weight: outcome.destinations.filter((d) => d.version === v).reduce((n, d) => n + d.weight, 0) }));
-    checks.push({
-      id: `split:${idBase}:grpc`,
-      kind: 'split',
-      title: `gRPC split of ${at}`,
-      declaration: declarationOf(route),
-      via,
-      probes: 0,
-      expectation: weights.map((w) => `${w.version} ${w.weight}%`).join(' / '),
-      lane,
-      phase: 'statistical',
-      spec: { type: 'split', requests: [GRPC_ECHO_REQUEST], service: { name: service.name, namespace: service.namespace }, weights, tests: (weights.length === 2 ? weights.slice(0, 1) : weights).map((w) => ({ outcome: `version ${w.version}`, expected: w.weight / 100 })), protocol: 'grpc' },
-    });
+    checks.push(
+      splitCheck(
+        { id: `split:${idBase}:grpc`, title: `gRPC split of ${at}`, declaration: declarationOf(route), via, lane },
+        weightsByVersion(outcome.destinations),
+        { requests: [GRPC_ECHO_REQUEST], service: { name: service.name, namespace: service.namespace }, protocol: 'grpc' },
+      ),
+    );
   }
   checks.push({
     id: `route:${idBase}:grpc`,

@@ -13,6 +13,7 @@
 import type { Service } from '../../model/service';
 import type { CheckKind } from '../report';
 import { declarationOf } from './declaration';
+import { splitCheck, weightsByVersion } from './split';
 import type { PlannedCheck, Via } from './types';
 
 /** Connections a limit check holds at most, and the ones it sends past the limit. */
@@ -71,19 +72,14 @@ export function planTcpService(service: Service, caller: Service, lane: string, 
     skip('circuit-breaker', service, `the TCP connection limit of "${service.name}" (${limit}) is above the verifier's bound of ${MAX_HELD} connections held at once`);
   }
   if (route && versions.length > 1) {
-    const weights = versions.map((v) => ({ version: v, weight: destinations.filter((d) => d.version === v).reduce((n, d) => n + d.weight, 0) }));
-    checks.push({
-      id: `split:${idBase}:tcp`,
-      kind: 'split',
-      title: `TCP split of ${at}`,
-      declaration: declarationOf(route),
-      via,
-      probes: 0,
-      expectation: weights.map((w) => `${w.version} ${w.weight}%`).join(' / '),
-      lane,
-      phase: 'statistical',
-      spec: { type: 'split', requests: [], service: ref, weights, tests: (weights.length === 2 ? weights.slice(0, 1) : weights).map((w) => ({ outcome: `version ${w.version}`, expected: w.weight / 100 })), protocol: 'tcp', listener },
-    });
+    checks.push(
+      splitCheck({ id: `split:${idBase}:tcp`, title: `TCP split of ${at}`, declaration: declarationOf(route), via, lane }, weightsByVersion(destinations), {
+        requests: [],
+        service: ref,
+        protocol: 'tcp',
+        listener,
+      }),
+    );
   }
   // Connections the other checks open count against the limit: keep the lane in strict order,
   // each check below half the limit (as the HTTP pool limits do, ./derive.ts).

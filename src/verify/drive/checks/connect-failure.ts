@@ -11,7 +11,7 @@
  */
 import type { AssertionResult } from '../../report';
 import type { CheckSpec } from '../../plan/types';
-import { assertion, countBy, outcomeKey, type CheckContext } from '../context';
+import { assertion, countBy, outcomeKey, rateLimitBackoff, RATE_LIMITED_RESENDS, type CheckContext } from '../context';
 import type { Observation } from '../observation';
 
 type ConnectFailure = Extract<CheckSpec, { type: 'connect-failure' }>;
@@ -33,7 +33,16 @@ export async function runConnectFailure(ctx: CheckContext, spec: ConnectFailure)
   if (spec.grpc ? !t.grpcRefusing : !t.sendRefusing) {
     return [assertion('retry-on connect-failure', 'inconclusive', 'a caller proxy with a refusing endpoint', 'not available in this mode', { requests: 0 })];
   }
+  // Statistical checks of the same route run alongside and draw on its token buckets: a probe
+  // rejected by a rate limit (429 or RESOURCE_EXHAUSTED with flag RL) is sent again.
   const send = async (refusal: 'one' | 'all'): Promise<Probe> => {
+    for (let tries = 0; ; tries++) {
+      const probe = await sendOnce(refusal);
+      if (tries >= RATE_LIMITED_RESENDS || !probe.flags.includes('RL')) return probe;
+      await rateLimitBackoff(tries);
+    }
+  };
+  const sendOnce = async (refusal: 'one' | 'all'): Promise<Probe> => {
     const prepared = await ctx.prepare(spec.request);
     let probe: Probe;
     if (spec.grpc) {
