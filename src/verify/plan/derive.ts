@@ -567,7 +567,7 @@ function planSecurity(model: MeshModel, checks: PlannedCheck[], skip: Skip): voi
   for (const service of model.services) {
     const port = service.ports.find((p) => p.protocol === 'http' || p.protocol === 'http2');
     if (!port) {
-      if (service.security.mtls !== undefined || service.security.authorization.length > 0) skip('mtls', service, `"${service.name}" has no HTTP port; its mTLS and authorization are not probed (TCP/gRPC probes: not done)`);
+      if (service.security.mtls !== undefined || service.security.authorization.length > 0) skip('mtls', service, `"${service.name}" has no HTTP port; its mTLS and authorization are not probed (the TCP and gRPC probes check routes, splits, retries and limits, not who may call)`);
       continue;
     }
     const lane = `${service.namespace}/${service.name}`;
