@@ -140,7 +140,6 @@ export class Http1ResponseWriter extends ResponseWriter {
     return out;
   }
 
-
   /** Writes the held head, alone (no body came with it in this tick). */
   flushPendingHead(): void {
     if (!this.pendingHead) return;
