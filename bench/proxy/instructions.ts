@@ -3,7 +3,7 @@
  * forwarder (bench/proxy/net-floor.mjs), at a fixed request count:
  *   node --import tsx bench/proxy/instructions.ts [--requests 20000] [--warmup 5000]
  *     [--connections 1] [--only weft,net-floor] [--counter auto|perf|callgrind|none] [--syscalls]
- *     [--bundle <weft-proxy.mjs>] [--keep <dir>]
+ *     [--bundle <weft-proxy.mjs>] [--keep <dir>] [--perf-record <file>] [--node-flags "<flags>"]
  *
  * Why: the machine is shared, so wall-clock and even CPU-time figures move with the load of
  * others; what a request costs in work does not. Per target and per request it reports
@@ -30,7 +30,14 @@
  * that need them. `--bundle` measures a bundle built elsewhere instead (before/after: build an older
  * checkout's with its own `src/proxy/build.ts <out>`). `--keep <dir>` keeps the callgrind dumps
  * there, for `callgrind_annotate --inclusive=yes <dump>` (builtins, runtime and GC by symbol; JIT
- * code shows as `???`: see profile.ts for JavaScript functions). Every process started here is stopped here; every wait is bounded.
+ * code shows as `???`: see profile.ts for JavaScript functions). `--perf-record <file>` records
+ * on-CPU samples with call stacks of the measured window into `<file>.<target>` (`perf record -g
+ * -e cpu-clock`, the target run with `--perf-basic-prof` so that JIT frames have names; read it
+ * with `perf report -i` or `perf script`): unlike profile.ts's V8 profile it counts CPU, not
+ * wall-clock time, and sees every thread (libuv's pool, V8's compiler and GC helpers).
+ * `--node-flags "<flags>"` adds node/V8 flags to the weft process; with `--trace-opt
+ * --trace-deopt` it prints the optimizations and deoptimizations inside the window.
+ * Every process started here is stopped here; every wait is bounded.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,6 +62,10 @@ const COUNTER = arg('counter', 'auto');
 const SYSCALLS = process.argv.includes('--syscalls');
 const BUNDLE = arg('bundle', '');
 const KEEP = arg('keep', '');
+/** `--perf-record <file>`: on-CPU samples of the measured window (`perf record -e cpu-clock`, JIT symbols from `--perf-basic-prof`) into <file>, for `perf report -i <file>`. */
+const PERF_RECORD = arg('perf-record', '');
+/** `--node-flags "<flags>"`: extra node/V8 flags for the weft process (e.g. `--trace-deopt`; its output goes to the GC trace pipe and is ignored). */
+const NODE_FLAGS = arg('node-flags', '').split(' ').filter(Boolean);
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-instr-'));
 const children = new Set<ChildProcess>();
@@ -148,6 +159,10 @@ class GcTrace {
   scavenges = 0;
   fullGcs = 0;
   allocated = 0;
+  /** With `--node-flags "--trace-opt --trace-deopt"`: optimizations completed and deoptimizations, and what deoptimized. */
+  optimized = 0;
+  deoptimized = 0;
+  readonly deopts: string[] = [];
   private partial = '';
   constructor(child: ChildProcess) {
     child.stdout!.setEncoding('latin1');
@@ -155,6 +170,11 @@ class GcTrace {
       const lines = (this.partial + d).split('\n');
       this.partial = lines.pop()!;
       for (const line of lines) {
+        if (line.startsWith('[completed') && line.includes('optimizing')) this.optimized++;
+        if (line.startsWith('[bailout') || line.includes('deoptimizing')) {
+          this.deoptimized++;
+          if (this.deopts.length < 200) this.deopts.push(line.slice(0, 240));
+        }
         const gc = / gc=(\w+) /.exec(line);
         if (gc === null) continue;
         if (gc[1] === 's' || gc[1] === 'mmc' || gc[1] === 'ms') this.scavenges++;
@@ -163,8 +183,8 @@ class GcTrace {
       }
     });
   }
-  snapshot(): { scavenges: number; fullGcs: number; allocated: number } {
-    return { scavenges: this.scavenges, fullGcs: this.fullGcs, allocated: this.allocated };
+  snapshot(): { scavenges: number; fullGcs: number; allocated: number; optimized: number; deoptimized: number } {
+    return { scavenges: this.scavenges, fullGcs: this.fullGcs, allocated: this.allocated, optimized: this.optimized, deoptimized: this.deoptimized };
   }
 }
 
@@ -219,7 +239,7 @@ async function pass(t: Target, mode: 'plain' | 'callgrind' | 'strace', usePerf: 
   if (mode === 'callgrind') {
     child = start('valgrind', ['--tool=callgrind', `--callgrind-out-file=${cgOut}`, '--dump-instr=no', '--vgdb=yes', process.execPath, ...t.args(port, admin)]);
   } else if (mode === 'plain') {
-    child = start('stdbuf', ['-oL', process.execPath, '--trace-gc-nvp', ...t.args(port, admin)], 'pipe');
+    child = start('stdbuf', ['-oL', process.execPath, '--trace-gc-nvp', ...(PERF_RECORD ? ['--perf-basic-prof'] : []), ...t.args(port, admin)], 'pipe');
     gc = new GcTrace(child);
   } else child = start(process.execPath, t.args(port, admin));
   try {
@@ -263,12 +283,22 @@ async function pass(t: Target, mode: 'plain' | 'callgrind' | 'strace', usePerf: 
       perf = start('perf', ['stat', '-x,', '-o', perfOut, '-e', 'instructions:u', '-p', String(pid)]);
       await sleep(500);
     }
+    let recorder: ChildProcess | null = null;
+    if (PERF_RECORD) {
+      recorder = start('perf', ['record', '-q', '-g', '-e', 'cpu-clock', '-F', '4999', '-o', `${PERF_RECORD}.${t.name}`, '-p', String(pid)]);
+      await sleep(500);
+    }
     const cpu0 = cpuNanos(pid);
     const gc0 = gc!.snapshot();
     const r = await drive(port, REQUESTS, CONNECTIONS, 120_000);
     const cpu1 = cpuNanos(pid);
+    if (recorder) await stop(recorder, 'SIGINT');
     await sleep(300); // GC lines of the window reach the pipe
     const gc1 = gc!.snapshot();
+    if (gc1.optimized + gc1.deoptimized > 0) {
+      console.error(`${t.name}: ${gc1.optimized - gc0.optimized} optimizations and ${gc1.deoptimized - gc0.deoptimized} deoptimizations in the window (${gc0.optimized} / ${gc0.deoptimized} before it)`);
+      for (const d of gc!.deopts) console.error(`  ${d}`);
+    }
     let instr: number | null = null;
     if (perf) {
       await stop(perf, 'SIGINT');
@@ -308,7 +338,7 @@ async function main(): Promise<void> {
       args: (port: number, admin: number) => {
         const file = join(dir, `weft-${port}.json`);
         writeFileSync(file, JSON.stringify(benchWeftConfig(port, admin, up, join(dir, `access-${port}.log`))));
-        return [...WEFT_NODE_FLAGS, bundle, '--config', file];
+        return [...WEFT_NODE_FLAGS, ...NODE_FLAGS, bundle, '--config', file];
       },
     },
   ].filter((t) => ONLY.includes(t.name));

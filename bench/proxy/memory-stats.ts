@@ -12,6 +12,8 @@ export interface MemoryStats {
   memory: NodeJS.MemoryUsage;
   spaces: Array<{ name: string; size: number; used: number; physical: number }>;
   code: { code_and_metadata_size: number; bytecode_and_metadata_size: number; external_script_source_size: number };
+  /** Which of node:http (never, since the admin listener is on node:net) and the proxy's on-demand built-ins (node:tls, node:http2, node:dns/promises) are loaded. */
+  onDemand?: string[];
 }
 
 const MB = 2 ** 20;
@@ -60,5 +62,6 @@ export function breakdown(label: string, pid: number, s: MemoryStats): string[] 
     `  ${label}: RSS ${mb(procStatus(pid, 'VmRSS'))} MB (peak ${mb(procStatus(pid, 'VmHWM'))}; anonymous ${mb(procStatus(pid, 'RssAnon'))}, file-backed ${mb(procStatus(pid, 'RssFile'))}); heapTotal ${mb(s.memory.heapTotal)}, heapUsed ${mb(s.memory.heapUsed)}, external ${mb(s.memory.external)}, arrayBuffers ${mb(s.memory.arrayBuffers)} MB`,
     `    heap spaces (physical/used MB): ${heapSpaces(s)}`,
     `    code: bytecode ${mb(s.code.bytecode_and_metadata_size)} MB, machine code ${mb(s.code.code_and_metadata_size)} MB, script source ${mb(s.code.external_script_source_size)} MB (external)`,
+    ...(s.onDemand ? [`    on-demand built-ins loaded: ${s.onDemand.map((id) => `node:${id}`).join(', ') || 'none'}`] : []),
   ];
 }

@@ -1,8 +1,11 @@
 /**
  * Where the proxy's memory goes: `node --import tsx bench/proxy/memory.ts` (needs nginx and a C
  * compiler, like run.ts). Builds lib/weft-proxy.mjs and runs it as the image does (the flags of
- * src/proxy/Dockerfile, bench/proxy/runtimes.ts) with the benchmark's every-feature config, on
- * Node 20 and Node 24, next to an empty Node process (the runtime's own floor). For each it
+ * src/proxy/Dockerfile, bench/proxy/runtimes.ts) with the benchmark's every-feature config
+ * (`realistic`) and a plain HTTP/1.1 one (`plain`: one route, one upstream, no metrics, access
+ * log or tracing — what Weft costs before its features), on Node 20 and Node 24, next to an
+ * empty Node process (the runtime's own floor). Each process also reports which of the
+ * on-demand built-ins (node:tls, node:http2, …; src/proxy/builtins-on-demand.ts) it loaded. For each it
  * prints, idle and after a bounded fixed-rate load (`--requests` at `--rate`, the generator of
  * run.ts): RSS and peak RSS (VmHWM), process.memoryUsage(), V8's heap spaces and code
  * statistics (bytecode, machine code, script source: the bundle's parse/compile cost), and,
@@ -15,6 +18,7 @@
  * The proxy process gets one addition: bench/proxy/memory-probe.mjs, preloaded with `--import`,
  * answers the breakdown over an IPC channel (no timer, no listener).
  * Options: --requests N (20000) --rate N (2000) --rounds N (1) --variant name=flags … --trace-gc
+ *          --configs realistic,plain
  *          --runtimes node20,node24 --no-node24 --no-snapshot --no-build --no-image --bundle FILE (another build, e.g. a
  *          `git archive` of an older commit built by its own src/proxy/build.ts: before/after)
  */
@@ -30,7 +34,7 @@ import { largestObjectGroups } from './heap-snapshot';
 import { ask, askStats, breakdown, mb, MEMORY_PROBE as PROBE } from './memory-stats';
 import { node24, WEFT_NODE_FLAGS } from './runtimes';
 import { cpuMicrosPerRequest, cpuTicks, loadAverage1m, refuseRound } from './validity';
-import { benchWeftConfig } from './weft-config';
+import { benchWeftConfig, plainWeftConfig } from './weft-config';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const argv = process.argv.slice(2);
@@ -42,6 +46,8 @@ const flag = (name: string): boolean => argv.includes(`--${name}`);
 const REQUESTS = Number(arg('requests', '20000'));
 const RATE = Number(arg('rate', '2000'));
 const ROUNDS = Number(arg('rounds', '1'));
+/** The configs to run: the benchmark's every-feature one, and plain HTTP/1.1 forwarding. */
+const CONFIGS = arg('configs', 'realistic,plain').split(',');
 const HZ = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100);
 
 /** `--variant name='--flag … NAME=value'` (repeatable): other Node flags and environment, measured beside the image's. */
@@ -89,16 +95,17 @@ async function main(): Promise<void> {
     const empty = spawn(node, [...WEFT_NODE_FLAGS, '--import', PROBE, '-e', 'setInterval(() => {}, 60_000)'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     children.add(empty);
     floors.push([`${rt} empty process`, empty]);
-    for (const [variant, flags] of variants) {
+    for (const [variant, flags] of variants) for (const config of CONFIGS) {
       const port = await freePort();
-      const file = join(dir, `${rt}-${variant}.json`);
-      writeFileSync(file, JSON.stringify(benchWeftConfig(port, await freePort(), up, join(dir, `${rt}-${variant}-access.log`))));
+      const file = join(dir, `${rt}-${variant}-${config}.json`);
+      const admin = await freePort();
+      writeFileSync(file, JSON.stringify(config === 'plain' ? plainWeftConfig(port, admin, up) : benchWeftConfig(port, admin, up, join(dir, `${rt}-${variant}-access.log`))));
       // `NAME=value` tokens of a variant are environment variables (MALLOC_ARENA_MAX=2), the rest Node flags.
       const env = Object.fromEntries(flags.filter((f) => ENV_TOKEN.test(f)).map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
       const nodeFlags = flags.filter((f) => !ENV_TOKEN.test(f));
       const child = spawn(node, [...nodeFlags, ...(flag('trace-gc') ? ['--trace-gc'] : []), '--import', PROBE, lib, '--config', file], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], cwd: root, env: { ...process.env, ...env } });
       children.add(child);
-      const s: Subject = { name: `weft ${rt} ${variant} (${flags.join(' ') || 'no flags'})`, child, port, stdout: '', rounds: [] };
+      const s: Subject = { name: `weft ${rt} ${variant} ${config} config (${flags.join(' ') || 'no flags'})`, child, port, stdout: '', rounds: [] };
       child.stdout!.on('data', (d) => (s.stdout += d));
       subjects.push(s);
     }

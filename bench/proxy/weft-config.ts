@@ -65,3 +65,19 @@ export function benchWeftConfig(port: number, admin: number, upstreamPort: numbe
     observability: { metrics: on('metrics'), accessLog: on('accessLog') ? { path: accessLogPath } : false, tracing: { samplingPercent: on('tracing') ? 100 : 0 } },
   } as ProxyConfigInput;
 }
+
+/**
+ * Plain HTTP/1.1 forwarding (bench/proxy/memory.ts's `plain` config): one outbound listener, one
+ * route to one upstream, no metrics, access log or tracing — what the proxy costs before any of
+ * its features.
+ */
+export function plainWeftConfig(port: number, admin: number, upstreamPort: number): ProxyConfigInput {
+  return {
+    version: 1,
+    workload: { service: 'bench-client', namespace: 'bench', version: 'v1', instance: 'bench-client-0' },
+    listeners: { outbound: { host: '127.0.0.1', port }, admin: { host: '127.0.0.1', port: admin } },
+    services: [{ name: 'app', namespace: 'bench', subsets: [{ name: 'v1', endpoints: [{ address: '127.0.0.1', port: upstreamPort }] }] }],
+    routes: [{ name: 'default', hosts: ['*'], action: { type: 'forward', destinations: [{ service: 'app' }] } }],
+    observability: { metrics: false, accessLog: false, tracing: { samplingPercent: 0 } },
+  } as ProxyConfigInput;
+}

@@ -15,7 +15,10 @@
  * lib/ (the precompiled CLI) is built first, so that no timed run includes the build; a run
  * that rebuilt anyway (a source changed meanwhile) is not counted. The compile child's phase
  * bound is raised (`--load-timeout 3600`): a large mesh on a loaded machine is slow, not
- * stuck. Per run: wall time (from spawn to exit), peak RSS of the largest process (GNU time's
+ * stuck. Every run (Weft's and the anchor's) starts on a disk at rest: `sync`, then a bounded
+ * wait for the previous run's files to be written back and removed (disk-settle.ts). Per run:
+ * wall time (from spawn to exit), CPU user and system time of the process and the children it
+ * waited for (GNU time's %U, %S: the CLI and its compile child), peak RSS of the largest process (GNU time's
  * %M: the CLI or its compile child) and of the CLI and its child together (sampled from /proc
  * every 100 ms, tree-rss.ts), per-stage times (WEFT_SYNTH_STAGES=1, see
  * src/synth/isolate.ts), and the machine's 1-minute load average at the start. A run waits
@@ -31,6 +34,7 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sampleTreeRss } from './tree-rss';
+import { settleDisk } from './disk-settle';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const { values } = parseArgs({
@@ -62,6 +66,12 @@ interface Run {
   rssMb: number;
   /** Peak of the CLI and its compile child together (sampled). */
   treeRssMb: number;
+  /** CPU time of the process and the children it waited for (GNU time %U + %S), seconds. */
+  userS: number;
+  sysS: number;
+  /** Whether the disk had come to rest before the run (disk-settle.ts), and how long that took. */
+  diskSettled: boolean;
+  settleMs: number;
   ok: boolean;
   /** Not run: the machine was loaded (see quietEnough). */
   refused?: boolean;
@@ -92,12 +102,15 @@ async function quietEnough(what: string): Promise<boolean> {
 }
 
 async function timed(what: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  if (!(await quietEnough(what))) return { what, ms: NaN, rssMb: NaN, treeRssMb: NaN, ok: false, refused: true, load: loadavg()[0]!, stages: {} };
+  if (!(await quietEnough(what))) return { what, ms: NaN, rssMb: NaN, treeRssMb: NaN, userS: NaN, sysS: NaN, diskSettled: false, settleMs: 0, ok: false, refused: true, load: loadavg()[0]!, stages: {} };
+  // Every run, Weft's and the anchor's, starts on a disk at rest (the previous run's files written back and removed).
+  const disk = await settleDisk();
+  if (!disk.settled) log(`${what}: the disk did not come to rest within ${Math.round(disk.waitedMs / 1000)} s (dirty + writeback ${Math.round(disk.dirtyKb / 1024)} MB); running anyway`);
   const load = loadavg()[0]!;
   const timeFile = join(scratch, `time-${process.hrtime.bigint()}`);
   return new Promise((done) => {
     const start = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, ...args], {
+    const child = spawn('/usr/bin/time', ['-f', '%M %U %S', '-o', timeFile, process.execPath, ...args], {
       cwd: ROOT,
       env: { ...process.env, NO_COLOR: '1', GITHUB_ACTIONS: '', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -110,9 +123,9 @@ async function timed(what: string, args: string[], env: Record<string, string> =
       clearTimeout(timer);
       const treeRssMb = tree.stop() / 1024;
       const ms = performance.now() - start;
-      let rssKb = NaN;
+      let [rssKb, userS, sysS] = [NaN, NaN, NaN];
       try {
-        rssKb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop());
+        [rssKb, userS, sysS] = readFileSync(timeFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) as [number, number, number];
       } catch {}
       const stages: Record<string, number> = {};
       for (const line of err.split('\n')) if (line.startsWith('weft-stages ')) Object.assign(stages, JSON.parse(line.slice('weft-stages '.length)));
@@ -120,7 +133,7 @@ async function timed(what: string, args: string[], env: Record<string, string> =
       // A run that had to rebuild lib/ first (a source changed meanwhile) times the build too: not counted.
       const rebuilt = 'rebuilt' in stages;
       if (rebuilt) log(`${what}: rebuilt the precompiled CLI first (a source changed); not counted`);
-      done({ what, ms, rssMb: rssKb / 1024, treeRssMb, ok: code === 0 && !rebuilt, load, stages: numericStages(stages) });
+      done({ what, ms, rssMb: rssKb / 1024, treeRssMb, userS, sysS, diskSettled: disk.settled, settleMs: disk.waitedMs, ok: code === 0 && !rebuilt, load, stages: numericStages(stages) });
     });
   });
 }
@@ -157,7 +170,7 @@ const fmt2 = (mb: number) => (Number.isFinite(mb) ? `${Math.round(mb)} MB` : '�
 const results = new Map<string, Run[]>();
 const record = (r: Run) => {
   results.set(r.what, [...(results.get(r.what) ?? []), r]);
-  log(`${r.what}: ${fmt(r.ms)}, ${Math.round(r.rssMb)} MB (${Math.round(r.treeRssMb)} MB with its child), load ${r.load.toFixed(1)}${r.refused ? ' REFUSED' : r.ok ? '' : ' NOT COUNTED'}`);
+  log(`${r.what}: ${fmt(r.ms)}, CPU ${r.userS} s user + ${r.sysS} s sys, ${Math.round(r.rssMb)} MB (${Math.round(r.treeRssMb)} MB with its child), load ${r.load.toFixed(1)}${r.refused ? ' REFUSED' : r.ok ? '' : ' NOT COUNTED'}`);
 };
 
 /**
@@ -215,6 +228,7 @@ for (const services of SIZES) {
   }
 }
 
+const cpuS = (r: Run) => r.userS + r.sysS;
 const ok = (what: string) => (results.get(what) ?? []).filter((r) => r.ok);
 const row = (what: string) => {
   const runs = ok(what);
@@ -227,7 +241,9 @@ const row = (what: string) => {
   // the staged files into dist/).
   const durations = stages.map((t, i) => (i === 0 ? t : t - stages[i - 1]!));
   const loads = runs.map((r) => r.load);
-  return `| ${what} | ${runs.length}/${(results.get(what) ?? []).length} | ${fmt(median(runs.map((r) => r.ms)))} | ${durations.map(fmt).join(' | ')} | ${runs.length ? `${Math.round(Math.max(...runs.map((r) => r.rssMb)))} MB` : '—'} | ${runs.length ? `${Math.round(Math.max(...runs.map((r) => r.treeRssMb)))} MB` : '—'} | ${loads.map((l) => l.toFixed(1)).join(', ')}${loads.some((l) => l > MAX_LOAD) ? ' (loaded)' : ''} |`;
+  // Each run's wall and CPU (user + sys): a wall time far above the CPU is waiting (the disk, the load).
+  const perRun = runs.map((r) => `${fmt(r.ms)} (${r.userS.toFixed(1)}+${r.sysS.toFixed(1)})${r.diskSettled ? '' : '*'}`).join(', ');
+  return `| ${what} | ${runs.length}/${(results.get(what) ?? []).length} | ${fmt(median(runs.map((r) => r.ms)))} | ${runs.length ? `${median(runs.map(cpuS)).toFixed(1)} s` : '—'} | ${perRun} | ${durations.map(fmt).join(' | ')} | ${runs.length ? `${Math.round(Math.max(...runs.map((r) => r.rssMb)))} MB` : '—'} | ${runs.length ? `${Math.round(Math.max(...runs.map((r) => r.treeRssMb)))} MB` : '—'} | ${loads.map((l) => l.toFixed(1)).join(', ')}${loads.some((l) => l > MAX_LOAD) ? ' (loaded)' : ''} |`;
 };
 
 const counted = [...results.values()].flat().filter((r) => r.ok);
@@ -238,17 +254,19 @@ const lines = [
     ? `**BEST EFFORT UNDER LOAD (--allow-load): runs started at a 1-minute load average above ${MAX_LOAD}; these figures do not measure the goals.**`
     : `Every counted run started at a 1-minute load average ≤ ${MAX_LOAD}.`,
   '',
-  '| run | ok/runs | wall (median) | CLI start | child start | load config | compile + stage | settle+transfer | commit | peak RSS (largest process) | peak RSS (CLI + child) | load avg at start |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| run | ok/runs | wall (median) | CPU user+sys (median) | each run: wall (user+sys s) | CLI start | child start | load config | compile + stage | settle+transfer | commit | peak RSS (largest process) | peak RSS (CLI + child) | load avg at start |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   row('example'),
   ...SIZES.map((n) => row(`weft ${n}`)),
   row('plain 1000'),
+  '',
+  '`*`: the disk had not come to rest within 60 s before that run (bench/synth/disk-settle.ts).',
   '',
 ];
 const w1000 = median(ok('weft 1000').map((r) => r.ms));
 const p1000 = median(ok('plain 1000').map((r) => r.ms));
 const w10000 = median(ok('weft 10000').map((r) => r.ms));
-lines.push(`- 1,000 services, every target, files written / plain cdk8s-plus-27 (1,000 services, 3,000 objects): ${(w1000 / p1000).toFixed(2)}× (goal ≤ 1.5×)`);
+lines.push(`- 1,000 services, every target, files written / plain cdk8s-plus-27 (1,000 services, 3,000 objects): ${(w1000 / p1000).toFixed(2)}× wall (goal ≤ 1.5×); CPU user+sys ${(median(ok('weft 1000').map(cpuS)) / median(ok('plain 1000').map(cpuS))).toFixed(2)}×`);
 lines.push(`- 10,000 / 1,000 services: ${(w10000 / w1000).toFixed(2)}× (goal ≤ 12×)`);
 lines.push(`- 2,000 / 1,000 services: ${(median(ok('weft 2000').map((r) => r.ms)) / w1000).toFixed(2)}× (linear: 2×)`);
 lines.push(`- example, cold, median of ${ok('example').length}: ${fmt(median(ok('example').map((r) => r.ms)))} (goal ≤ 1.0 s)`);

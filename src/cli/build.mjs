@@ -5,16 +5,19 @@
  *
  * - lib/weft-cli.mjs (src/cli/precompiled.ts): the `weft synth` command, the process the user
  *   starts. Its dependencies are bundled in; it loads no package at start-up.
- * - lib/weft-compiler.mjs (src/synth/compiler-bundle.ts): the compiler and Weft's public API,
- *   run by the compile child (src/synth/compile-child.mjs). Packages stay external, each
- *   imported by the absolute path of the file Node would load, so that a package the config
- *   imports too is one module instance, and extension-less subpaths (`ajv/dist/2020`) load
- *   under Node's ES module resolution.
+ * - lib/weft-compiler.cjs (src/synth/compiler-bundle.ts): the compiler and Weft's public API,
+ *   run by the compile child (src/synth/compile-child.mjs) as a script with V8's code cache
+ *   (src/synth/compiler-script.mjs), hence CommonJS: Node 20 caches no ES module's code. Packages
+ *   stay external, each required by the absolute path of the file Node would load, so that a
+ *   package the config imports too is one module instance; the bundle's first line lists those
+ *   that are ES modules, which the child imports first and hands to the bundle's `require`.
+ *   Packages only the compiler uses (zod, re2js, yaml) are bundled in instead
+ *   (IN_COMPILER_BUNDLE), so that the code cache holds them too.
  * - lib/weft-commands.mjs (src/cli/commands-bundle.ts): every other command (verify, up, graph,
  *   diff, report, echo, switch, `weft --help`), which load mesh.config.ts in their own process;
  *   built like the compiler (packages outside, by path), for the same reason.
  *
- * - In lib/weft-compiler.mjs and lib/weft-commands.mjs the proxy config validators the weft
+ * - In lib/weft-compiler.cjs and lib/weft-commands.mjs the proxy config validators the weft
  *   target runs are ajv's standalone code (src/proxy/precompiled-validators.ts, as in the proxy's own bundle), and so
  *   are the schema check's Istio validators (src/synth/precompiled-schema-checks-build.ts).
  *
@@ -33,7 +36,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const LIB = join(ROOT, 'lib');
 export const CLI_BUNDLE = join(LIB, 'weft-cli.mjs');
-export const COMPILER_BUNDLE = join(LIB, 'weft-compiler.mjs');
+export const COMPILER_BUNDLE = join(LIB, 'weft-compiler.cjs');
 export const COMMANDS_BUNDLE = join(LIB, 'weft-commands.mjs');
 export const STAMP = join(LIB, 'weft-cli.json');
 
@@ -95,18 +98,46 @@ function sourceImportMeta(importMetaOffsets) {
   };
 }
 
-/** Packages stay outside the bundle, imported by the absolute path of the file Node loads for them. */
-const externalPackagesByPath = {
+/** The first line of lib/weft-compiler.cjs: the ES module packages it requires (src/synth/compiler-script.mjs). */
+export const ESM_EXTERNALS_LINE = '// weft-esm-externals ';
+
+/**
+ * The compiler runs as a script from V8's code cache, where Node 20 gives `import()` no module
+ * loader (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING once its code comes from the cache): it loads
+ * CommonJS packages with `require` and the config through the child's own `import()`
+ * (src/synth/config-bundle.ts `importModule`). A literal `import()` is refused here.
+ */
+function withEsmExternalsLine(file, metafile, isEsModuleFile) {
+  const output = Object.values(metafile.outputs)[0];
+  const dynamic = output.imports.filter((i) => i.kind === 'dynamic-import');
+  if (dynamic.length > 0) throw new Error(`${file}: no import() in the compiler bundle (${dynamic.map((i) => i.path).join(', ')}); require a CommonJS package instead`);
+  const esm = [...new Set(output.imports.filter((i) => i.external && i.path.startsWith('/') && isEsModuleFile(i.path)).map((i) => i.path))].sort();
+  writeFileSync(file, ESM_EXTERNALS_LINE + JSON.stringify(esm) + '\n' + readFileSync(file, 'utf8'));
+}
+
+/**
+ * Packages only the compiler uses (Weft's public API exposes none of their objects, so no
+ * config needs the compiler's instance), bundled into lib/weft-compiler.cjs so that their code
+ * comes from the code cache too: loading zod's ~60 ES module files cost every compile child
+ * ~60 ms of CPU, yaml's ~35 ms. (cdk8s carries its own copy of yaml.)
+ */
+const IN_COMPILER_BUNDLE = ['zod', 're2js', 'yaml'];
+
+/** The package a bare specifier names: `zod/v4/core` → `zod`, `@scope/pkg/x` → `@scope/pkg`. */
+const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+
+/** Packages stay outside the bundle (but `bundled`), imported by the absolute path of the file Node loads for them. */
+const externalPackagesByPath = (bundled = []) => ({
   name: 'weft-external-packages',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, async (args) => {
-      if (args.pluginData === 'weft-inner' || args.path.startsWith('node:')) return undefined;
+      if (args.pluginData === 'weft-inner' || args.path.startsWith('node:') || bundled.includes(packageOf(args.path))) return undefined;
       const resolved = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'weft-inner' });
       if (resolved.errors.length > 0 || !resolved.path.includes(`${'/'}node_modules${'/'}`)) return undefined;
       return { path: resolved.path, external: true };
     });
   },
-};
+});
 
 /** Builds both bundles into `outDir` (the launcher builds into a temporary folder and renames). */
 export async function buildCli(outDir = LIB) {
@@ -117,9 +148,10 @@ export async function buildCli(outDir = LIB) {
   const { precompiledValidators } = await tsImport(pathToFileURL(join(ROOT, 'src/proxy/precompiled-validators.ts')).href, import.meta.url);
   const { importMetaOffsets } = await tsImport(pathToFileURL(join(ROOT, 'src/synth/import-meta-scan.ts')).href, import.meta.url);
   const ownImportMeta = sourceImportMeta(importMetaOffsets);
+  const { isEsModuleFile } = await tsImport(pathToFileURL(join(ROOT, 'src/synth/module-format.ts')).href, import.meta.url);
   const { precompiledSchemaChecks } = await tsImport(pathToFileURL(join(ROOT, 'src/synth/precompiled-schema-checks-build.ts')).href, import.meta.url);
   // Made once, used by both bundles that validate (each plugin's setup runs per build).
-  const validators = precompiledValidators();
+  const validators = precompiledValidators('lazy');
   const schemaChecks = precompiledSchemaChecks();
   mkdirSync(outDir, { recursive: true });
   const common = {
@@ -145,20 +177,20 @@ export async function buildCli(outDir = LIB) {
     build({
       ...common,
       entryPoints: [join(ROOT, 'src/synth/compiler-bundle.ts')],
-      outfile: join(outDir, 'weft-compiler.mjs'),
-      // ajv's standalone validators are CommonJS that `require` ajv's small runtime helpers.
-      banner: { js: "import { createRequire as __weftCreateRequire } from 'node:module'; const require = __weftCreateRequire(import.meta.url);" },
+      outfile: join(outDir, 'weft-compiler.cjs'),
+      format: 'cjs',
+      metafile: true,
       // The weft target validates every proxy config it emits: with ajv's standalone code, the
       // compile child neither loads ajv nor generates validator code at every run.
       // The schema check's Istio validators likewise (src/synth/precompiled-schema-checks-build.ts).
-      plugins: [validators, schemaChecks, ownImportMeta, externalPackagesByPath],
-    }),
+      plugins: [validators, schemaChecks, ownImportMeta, externalPackagesByPath(IN_COMPILER_BUNDLE)],
+    }).then((result) => withEsmExternalsLine(join(outDir, 'weft-compiler.cjs'), result.metafile, isEsModuleFile)),
     build({
       ...common,
       entryPoints: [join(ROOT, 'src/cli/commands-bundle.ts')],
       outfile: join(outDir, 'weft-commands.mjs'),
       banner: { js: "import { createRequire as __weftCreateRequire } from 'node:module'; const require = __weftCreateRequire(import.meta.url);" },
-      plugins: [validators, schemaChecks, ownImportMeta, externalPackagesByPath],
+      plugins: [validators, schemaChecks, ownImportMeta, externalPackagesByPath()],
     }),
   ]);
   writeFileSync(join(outDir, 'weft-cli.json'), JSON.stringify({ root: ROOT, sourcesAt }) + '\n');
@@ -172,7 +204,7 @@ export async function rebuild() {
   const tmp = join(LIB, `.build-${process.pid}-${Date.now()}`);
   try {
     await buildCli(tmp);
-    for (const name of ['weft-cli.mjs', 'weft-compiler.mjs', 'weft-commands.mjs', 'weft-cli.json']) renameSync(join(tmp, name), join(LIB, name));
+    for (const name of ['weft-cli.mjs', 'weft-compiler.cjs', 'weft-commands.mjs', 'weft-cli.json']) renameSync(join(tmp, name), join(LIB, name));
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

@@ -28,6 +28,7 @@ export async function runBundledCommand(argv: string[], bundleUrl: string): Prom
     publicApiFile: realpathSync(fileURLToPath(new URL('../index.ts', import.meta.url))),
     publicApiUrl: bundleUrl,
     sourcePrefix: realpathSync(fileURLToPath(new URL('..', import.meta.url))) + '/',
+    importModule: (url: string) => import(url) as Promise<Record<string, unknown>>,
   };
   process.once('exit', removeConfigBundles);
   setConfigImporter(async (file) => {

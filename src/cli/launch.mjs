@@ -5,7 +5,7 @@
  * JavaScript for that reason.
  *
  * - `weft synth` runs lib/weft-cli.mjs (src/cli/precompiled.ts): a small bundle, since it
- *   compiles in a child process (src/synth/isolate.ts) that runs lib/weft-compiler.mjs.
+ *   compiles in a child process (src/synth/isolate.ts) that runs lib/weft-compiler.cjs.
  * - Every other command (and `weft --help`) runs lib/weft-commands.mjs
  *   (src/cli/commands-bundle.ts), which loads mesh.config.ts in its own process.
  *

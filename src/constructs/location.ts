@@ -4,7 +4,7 @@ import { dirname, resolve, sep } from 'node:path';
 import type { SourceLocation } from '../diagnostics/location';
 
 const WEFT_SRC = resolve(dirname(fileURLToPath(import.meta.url)), '..') + sep;
-/** The precompiled compiler (lib/weft-compiler.mjs, src/cli/build.mjs): Weft's own frames when it runs from its bundle. */
+/** The precompiled compiler (lib/weft-compiler.cjs, src/cli/build.mjs): Weft's own frames when it runs from its bundle. */
 const WEFT_LIB = resolve(WEFT_SRC, '../lib') + sep;
 const FRAME = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/;
 /** Weft's own frames above the user's are few (capture, base class, construct, factory method). */

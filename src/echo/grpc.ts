@@ -31,7 +31,8 @@ export function echoServiceDefinition(): grpc.ServiceDefinition {
 export class GrpcEcho {
   private readonly server = new grpc.Server();
 
-  constructor(identity: EchoIdentity, attempts: AttemptCounter) {
+  /** @param tag the overlay's tag, answered in every reply (cluster readiness) */
+  constructor(identity: EchoIdentity, attempts: AttemptCounter, tag?: string) {
     this.server.addService(echoServiceDefinition(), {
       Call: (call: grpc.ServerUnaryCall<EchoRequest, unknown>, callback: grpc.sendUnaryData<unknown>) => {
         const metadata: Record<string, string> = {};
@@ -42,7 +43,7 @@ export class GrpcEcho {
         const answer = (): void => {
           const fail = req.status !== 0 && (req.succeedAfter === 0 || attempt <= req.succeedAfter);
           if (fail) callback({ code: req.status, details: `weft echo: status ${req.status} on attempt ${attempt}` });
-          else callback(null, { ...identity, message: req.message, metadata, attempt, protocol: 'gRPC' });
+          else callback(null, { ...identity, message: req.message, metadata, attempt, protocol: 'gRPC', ...(tag ? { tag } : {}) });
         };
         if (req.delayMs <= 0) return answer();
         // A cancelled call (the caller's deadline, the proxy's timeout) stops waiting.

@@ -46,7 +46,7 @@ export async function runEcho(args: string[]): Promise<EchoServer> {
   const attempts = new AttemptCounter();
   if (grpcOption !== undefined) {
     const { GrpcEcho } = await import('./grpc');
-    const g = new GrpcEcho(identity, attempts);
+    const g = new GrpcEcho(identity, attempts, values.tag ?? env.WEFT_ECHO_TAG);
     // Port 0: an internal port, reached only through the relay on the main port.
     grpcPort = await g.listen(grpcOption === '0' ? '127.0.0.1' : (values.host ?? '0.0.0.0'), Number(grpcOption));
     grpcServer = g;
@@ -66,7 +66,8 @@ export async function runEcho(args: string[]): Promise<EchoServer> {
   const tcpOption = values['tcp-port'] ?? env.WEFT_ECHO_TCP_PORT;
   if (tcpOption !== undefined) {
     const { TcpEcho } = await import('./tcp');
-    const t = new TcpEcho(identity);
+    const tag = values.tag ?? env.WEFT_ECHO_TAG;
+    const t = new TcpEcho(tag ? { ...identity, tag } : identity);
     tcpPort = await t.listen(values.host ?? '0.0.0.0', Number(tcpOption));
     tcpServer = t;
   }

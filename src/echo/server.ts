@@ -6,7 +6,8 @@
  *
  * Reserved paths: `/__weft/forward` (POST, see forward.ts; also under any prefix, e.g.
  * `/weft-probe/<ns>/<caller>/__weft/forward`, the path the verification overlay's gateway
- * routes to a probe client), `/__weft/seen?prefix=P` (arrivals of request ids with that prefix,
+ * routes to a probe client), `/__weft/forward-grpc` (POST, gRPC calls, forward-grpc.ts) and
+ * `/__weft/forward-tcp` (POST, TCP connections, forward-tcp.ts), under the same prefixes, `/__weft/seen?prefix=P` (arrivals of request ids with that prefix,
  * for mirror checks), `/__weft/healthz`.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -15,6 +16,8 @@ import type { TLSSocket } from 'node:tls';
 import { arrivalKey, AttemptCounter } from './attempts';
 import { chooseStatus, controlsFor, EchoControlError, parseControls } from './controls';
 import { ForwardError, Forwarder, parseForwardBatch } from './forward';
+import { GrpcForwarder, parseGrpcForwardBatch } from './forward-grpc';
+import { forwardTcp, parseTcpForwardBatch } from './forward-tcp';
 
 export interface EchoIdentity {
   service: string;
@@ -33,6 +36,8 @@ export interface EchoOptions extends EchoIdentity {
   proxy?: string;
   /** The verification overlay's tag, echoed in every answer: the verifier waits for it (readiness on a cluster). */
   tag?: string;
+  /** Where `WEFT_UPSTREAM_*` bind addresses are read (the TCP forward endpoint, ./forward-tcp.ts). @default process.env */
+  env?: NodeJS.ProcessEnv;
   /**
    * Port of this workload's gRPC echo (./grpc.ts): connections that open with the HTTP/2
    * preface (h2c, RFC 9113 §3.4) are relayed to it, so one application port serves gRPC to the
@@ -67,6 +72,7 @@ export class EchoServer {
   readonly attempts: AttemptCounter;
   private readonly server: http.Server;
   private readonly forwarder: Forwarder;
+  private readonly grpcForwarder: GrpcForwarder;
   private readonly sockets = new Set<import('node:net').Socket>();
 
   get identity(): EchoIdentity {
@@ -76,6 +82,7 @@ export class EchoServer {
   constructor(private readonly options: EchoOptions) {
     this.attempts = options.attempts ?? new AttemptCounter();
     this.forwarder = new Forwarder(options.proxy);
+    this.grpcForwarder = new GrpcForwarder(options.proxy);
     this.server = http.createServer({ keepAliveTimeout: 5_000 }, (req, res) => void this.handle(req, res));
     this.server.on('connection', (s) => {
       this.sockets.add(s);
@@ -125,14 +132,18 @@ export class EchoServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     if (this.front) await new Promise<void>((resolve) => this.front!.close(() => resolve()));
     await this.forwarder.close();
+    this.grpcForwarder.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://echo');
     try {
       if (url.pathname === '/__weft/healthz') return send(res, 200, { ok: true });
-      if (url.pathname === '/__weft/seen') return send(res, 200, this.attempts.countPrefix(url.searchParams.get('prefix') ?? ''));
+      // Who counted, too: in a cluster the verifier reads every instance's count through a probe client's sidecar.
+      if (url.pathname === '/__weft/seen') return send(res, 200, { ...this.attempts.countPrefix(url.searchParams.get('prefix') ?? ''), ...this.identity });
       if (url.pathname.endsWith('/__weft/forward') && req.method === 'POST') return await this.forward(req, res);
+      if (url.pathname.endsWith('/__weft/forward-grpc') && req.method === 'POST') return await this.forwardGrpc(req, res);
+      if (url.pathname.endsWith('/__weft/forward-tcp') && req.method === 'POST') return send(res, 200, await forwardTcp(parseTcpForwardBatch(await jsonBody(req)), this.options.env ?? process.env));
       await this.echo(req, res, url);
     } catch (error) {
       if (error instanceof EchoControlError || error instanceof ForwardError) return send(res, 400, { error: error.code, message: error.message });
@@ -198,15 +209,23 @@ export class EchoServer {
   }
 
   private async forward(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const text = (await drain(req)).toString('utf8');
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new ForwardError('the body must be JSON');
-    }
-    const batch = parseForwardBatch(parsed);
+    const batch = parseForwardBatch(await jsonBody(req));
     send(res, 200, { results: await this.forwarder.run(batch) });
+  }
+
+  /** gRPC calls through this workload's outbound proxy (./forward-grpc.ts). */
+  private async forwardGrpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const batch = parseGrpcForwardBatch(await jsonBody(req));
+    send(res, 200, { results: await this.grpcForwarder.run(batch) });
+  }
+}
+
+async function jsonBody(req: IncomingMessage): Promise<unknown> {
+  const text = (await drain(req)).toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ForwardError('the body must be JSON');
   }
 }
 

@@ -11,7 +11,8 @@ export class TcpEcho {
   private readonly server: net.Server;
   private readonly sockets = new Set<net.Socket>();
 
-  constructor(identity: EchoIdentity) {
+  /** `identity.tag`: the verification overlay's tag, in the identity line (cluster readiness). */
+  constructor(identity: EchoIdentity & { tag?: string }) {
     const line = `${JSON.stringify({ ...identity, protocol: 'tcp' })}\n`;
     this.server = net.createServer((socket) => {
       this.sockets.add(socket);

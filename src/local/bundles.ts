@@ -7,7 +7,7 @@
  * always what runs.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,20 +36,38 @@ function sourceHash(): string {
   return hash.digest('hex').slice(0, 16);
 }
 
+/**
+ * Builds in flight, per bundle folder: callers in one process (the mesh, then both refusing twins
+ * of a connect-failure check at once) share one build instead of racing on the same files.
+ */
+const building = new Map<string, Promise<Bundles>>();
+
 /** Builds (or reuses) the proxy and echo bundles; returns their paths. */
-export async function ensureBundles(): Promise<Bundles> {
+export function ensureBundles(): Promise<Bundles> {
   const dir = join(ROOT, 'node_modules/.cache/weft-local', sourceHash());
+  let pending = building.get(dir);
+  if (!pending) {
+    pending = buildBundles(dir);
+    building.set(dir, pending);
+    // A failed build is retried by the next caller.
+    pending.catch(() => building.delete(dir));
+  }
+  return pending;
+}
+
+async function buildBundles(dir: string): Promise<Bundles> {
   const bundles = { proxy: join(dir, 'weft-proxy.mjs'), echo: join(dir, 'weft-echo.mjs') };
   mkdirSync(dir, { recursive: true });
   if (!existsSync(bundles.proxy)) {
     // build.ts is a script (top-level await); run it as the npm script does, with an output path.
-    const tmp = `${bundles.proxy}.${process.pid}.tmp.mjs`;
+    // Unique per build: other processes (parallel test files) may build the same folder at once; the rename is atomic.
+    const tmp = `${bundles.proxy}.${process.pid}.${randomUUID()}.tmp.mjs`;
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/proxy/build.ts'), tmp], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
     if (r.status !== 0) throw new BundleError('proxy', (r.stderr || r.error?.message || `exit ${r.status}`).trim());
     renameSync(tmp, bundles.proxy);
   }
   if (!existsSync(bundles.echo)) {
-    const tmp = `${bundles.echo}.${process.pid}.tmp.mjs`;
+    const tmp = `${bundles.echo}.${process.pid}.${randomUUID()}.tmp.mjs`;
     try {
       await build({
         entryPoints: [join(ROOT, 'src/echo/entry.ts')],

@@ -68,7 +68,15 @@ export class LocalCa {
 
   /** Issues a workload certificate for `uri` into `dir` (tls.crt, tls.key, ca.crt). */
   async issue(uri: string, dir: string): Promise<CertificateFiles> {
-    const issued = await this.issuePem({ uris: [uri] });
+    return this.issueFiles({ uris: [uri] }, dir);
+  }
+
+  /**
+   * Issues a certificate for `sans` into `dir` in the layout of a `kubernetes.io/tls` Secret
+   * (tls.crt, tls.key, ca.crt): a gateway server's certificate for its hosts, or a client's.
+   */
+  async issueFiles(sans: SubjectAltNames, dir: string): Promise<CertificateFiles> {
+    const issued = await this.issuePem(sans);
     mkdirSync(dir, { recursive: true });
     const files = { certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key'), caFile: join(dir, 'ca.crt') };
     writeFileSync(files.keyFile, issued.key, { mode: 0o600 });

@@ -1,6 +1,7 @@
 /**
  * A compiled proxy config, made to run on loopback: the only changes are addresses, ports, the
- * instance name, the security material (certificates from the throwaway CA, the local JWKS in
+ * instance name, the security material (certificates from the throwaway CA — workload
+ * identities, and each TLS gateway server's certificate for its declared hosts — the local JWKS in
  * place of the declared one, the local mesh's switches file in place of the mounted ConfigMap), and three operational settings that do not change any behaviour under test
  * (access log off — nobody reads it here; a short reload poll, so a hot-reloaded dist/ is served
  * within ~0.25 s; a short drain, so stopping is quick). Endpoints name per-version Services
@@ -8,6 +9,8 @@
  * locally each becomes one endpoint per replica's inbound listener, which is what a proxy with
  * endpoint discovery would see.
  */
+import type { CertificateFiles } from './ca';
+
 export interface InstancePorts {
   echo: number;
   inbound: number;
@@ -17,6 +20,8 @@ export interface InstancePorts {
   tcp?: number[];
   /** The echo's raw TCP port: the application behind every inbound TCP listener. */
   echoTcp?: number;
+  /** A gateway's servers, one loopback port each in config order (the first is `inbound`). */
+  gateway?: number[];
 }
 
 /** `namespace/workload` → inbound ports of its replicas; `namespace/workload:<port>` → its replicas' inbound TCP listener on that declared port. */
@@ -33,6 +38,8 @@ export interface LocalSecurity {
   jwks?: string;
   /** The one switches file of the local mesh (./switches.ts), which every proxy watches in place of /etc/weft-switches. */
   switchesFile?: string;
+  /** A gateway's server certificate for its hosts from the local CA, in place of the mounted TLS Secret (caFile: what MUTUAL verifies clients against). */
+  gatewayTls?: CertificateFiles;
 }
 
 export function rewriteForLoopback(config: Record<string, any>, instance: string, ports: InstancePorts, endpoints: EndpointMap, security: LocalSecurity = {}): Record<string, any> {
@@ -40,15 +47,26 @@ export function rewriteForLoopback(config: Record<string, any>, instance: string
   delete c.$schema;
   c.workload = { ...c.workload, instance };
   const l = c.listeners ?? {};
-  if (l.inbound) l.inbound = { ...l.inbound, host: '127.0.0.1', port: ports.inbound, app: { host: '127.0.0.1', port: ports.echo } };
+  // The application's protocol stays as compiled (http2 for a gRPC first port: the echo relays h2c to its gRPC echo).
+  if (l.inbound) l.inbound = { ...l.inbound, host: '127.0.0.1', port: ports.inbound, app: { ...l.inbound.app, host: '127.0.0.1', port: ports.echo } };
   // Further inbound listeners (a service's second, third … HTTP/gRPC port) on a free loopback
   // port each, in front of the echo workload, which speaks HTTP/1.1 on one port only. Nothing
   // probes them locally yet: callers' entries for those ports reach the first listener.
   if (Array.isArray(l.inboundPorts)) {
     l.inboundPorts = l.inboundPorts.map((p: Record<string, unknown>) => ({ ...p, host: '127.0.0.1', port: 0, app: { host: '127.0.0.1', port: ports.echo } }));
   }
-  // A gateway has no inbound listener: its plain listener takes that port.
-  if (Array.isArray(l.gateway)) l.gateway = l.gateway.map((g: Record<string, unknown>) => ({ ...g, host: '127.0.0.1', port: ports.inbound }));
+  // A gateway has no inbound listener: each server gets a loopback port of its own (the first
+  // takes the inbound one), and a TLS server the local CA's certificate for its hosts.
+  if (Array.isArray(l.gateway)) {
+    l.gateway = l.gateway.map((g: Record<string, any>, i: number) => {
+      const server: Record<string, any> = { ...g, host: '127.0.0.1', port: ports.gateway?.[i] ?? ports.inbound };
+      if (g.tls && security.gatewayTls) {
+        const { caFile, ...own } = security.gatewayTls;
+        server.tls = { ...g.tls, files: { ...g.tls.files, ...own, ...(g.tls.files?.caFile !== undefined || g.tls.mode === 'MUTUAL' ? { caFile } : {}) } };
+      }
+      return server;
+    });
+  }
   l.outbound = { host: '127.0.0.1', port: ports.outbound };
   l.admin = { host: '127.0.0.1', port: ports.admin };
   c.listeners = l;

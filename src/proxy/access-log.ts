@@ -4,13 +4,23 @@
  * (`reserve`/`commit`, no line string at all), `write` takes a ready string; a chunk is written when full or every
  * `flushIntervalMs` (50 ms), so logging costs one encode per request and one write per chunk (a
  * write per request, or joining line strings and re-encoding them, measurably cost CPU in
- * bench/proxy/features.ts).
+ * bench/proxy/features.ts). A file destination is written synchronously, one system call per
+ * chunk, without libuv's thread pool (access-log-file.ts).
  * If the destination cannot keep up, at most `maxBuffered` bytes wait; beyond that lines are
  * dropped and counted (weft_proxy_access_log_dropped_total) rather than growing memory.
  * @see https://istio.io/latest/docs/tasks/observability/logs/access-log/#default-access-log-format
  */
-import { createWriteStream } from 'node:fs';
-import type { Writable } from 'node:stream';
+import { SyncFileSink } from './access-log-file';
+
+/**
+ * Where the logger's chunks go: a Writable stream (stdout, tests) or a file written
+ * synchronously (access-log-file.ts). `write` returning false means blocked until `drain`.
+ */
+export interface LogSink {
+  write(chunk: Buffer): boolean;
+  on(event: 'drain' | 'error', listener: () => void): unknown;
+  end(done: () => void): unknown;
+}
 
 /** Lines are encoded straight into chunks of this size; a full chunk is one write. */
 const CHUNK_BYTES = 64 * 1024;
@@ -29,7 +39,7 @@ export class AccessLogger {
   dropped = 0;
 
   constructor(
-    private readonly out: Writable,
+    private readonly out: LogSink,
     private readonly ownsStream: boolean,
     private readonly maxBuffered = 8 * 1024 * 1024,
     private readonly flushIntervalMs = 50,
@@ -45,7 +55,7 @@ export class AccessLogger {
 
   static open(target: true | { path: string }): AccessLogger {
     if (target === true) return new AccessLogger(process.stdout, false);
-    return new AccessLogger(createWriteStream(target.path, { flags: 'a' }), true);
+    return new AccessLogger(new SyncFileSink(target.path), true);
   }
 
   /** Queues one line (ending in a newline; see access-log-line.ts). */

@@ -11,6 +11,12 @@
  * property of the module as the build's Node has it, each read through a call marked
  * `@__PURE__`, so that esbuild drops the exports nothing imports: only the properties the proxy
  * uses are read (`net.BlockList` is a lazy getter too, and is used).
+ *
+ * A dynamic `import('node:x')` needs the whole namespace, and esbuild would then build it from
+ * every one of those exports — reading every property after all (on Node 24 `fs.F_OK` prints a
+ * deprecation warning at each start). It gets a CommonJS module instead, `module.exports =
+ * process.getBuiltinModule('node:x')`, whose namespace esbuild's `__toESM` builds from property
+ * getters: nothing is read until it is used.
  * @see https://esbuild.github.io/api/#pure
  * @see https://nodejs.org/api/esm.html#builtin-modules (named exports of built-in modules)
  */
@@ -32,7 +38,14 @@ export function builtinsThroughRequire(): Plugin {
     name: 'weft-builtins-through-require',
     setup(b) {
       // node:module itself stays an ES import: the modules below need its createRequire.
-      b.onResolve({ filter: /^node:/ }, (args) => (args.path === 'node:module' ? undefined : { path: args.path, namespace: 'weft-builtin' }));
+      b.onResolve({ filter: /^node:/ }, (args) => {
+        if (args.path === 'node:module') return undefined;
+        return { path: args.path, namespace: args.kind === 'dynamic-import' ? 'weft-builtin-dynamic' : 'weft-builtin' };
+      });
+      b.onLoad({ filter: /.*/, namespace: 'weft-builtin-dynamic' }, (args) => ({
+        loader: 'js',
+        contents: `module.exports = process.getBuiltinModule(${JSON.stringify(args.path)});`,
+      }));
       b.onLoad({ filter: /.*/, namespace: 'weft-builtin' }, (args) => ({
         loader: 'js',
         contents: [

@@ -31,6 +31,8 @@ export interface RequestHead {
   readonly protocol: string;
   /** Header fields as received, flat `[name, value, …]`, names in any case. HTTP/2 passes `:authority` as `host`. */
   readonly rawHeaders: readonly string[];
+  /** The names of `rawHeaders` are lower case already (the HTTP/1.1 codec parses them so): not lower-cased again. */
+  readonly lowerCaseNames?: boolean;
   readonly clientAddress: string;
   /** Verified peer identity of the connection (`td/ns/<ns>/sa/<sa>`, security/peer-authentication.ts); absent = none. */
   readonly principal?: string;
@@ -83,15 +85,24 @@ const flagRank = (f: string): number => {
   return i === -1 ? FLAG_ORDER.length : i;
 };
 
-/** Response headers as the pipeline sees them: lower-case names, hop-by-hop removed. */
-export function forwardableResponseHeaders(raw: readonly (Buffer | string)[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i]!.toString('latin1').toLowerCase();
+/**
+ * Response headers as the pipeline sees them: hop-by-hop fields dropped, in place, from a list
+ * whose names are already lower case (the HTTP/1.1 codec parses them so, http1/syntax.ts);
+ * returns the same list (no second array per response).
+ */
+export function forwardableResponseHeaders(headers: string[]): string[] {
+  let to = 0;
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i]!;
     if (isResponseHopByHop(name)) continue;
-    out.push(name, raw[i + 1]!.toString('latin1'));
+    if (to !== i) {
+      headers[to] = name;
+      headers[to + 1] = headers[i + 1]!;
+    }
+    to += 2;
   }
-  return out;
+  if (to !== headers.length) headers.length = to;
+  return headers;
 }
 
 export class Exchange {
@@ -150,6 +161,9 @@ export class Exchange {
   upgraded: UpgradedStream | null = null;
 
   private query: URLSearchParams | null = null;
+  /** `pathname` of the path `pathnameOf` (a rewrite or normalization assigns a new `path`). */
+  private pathnameOf: string | null = null;
+  private pathnameCache = '';
 
   /** Throws (TypeError from URL) on an unparseable absolute-form target: the listener answers 400. */
   constructor(
@@ -164,8 +178,9 @@ export class Exchange {
     let hasBody = false;
     let connectionTokens: string | undefined;
     let upgrade: string | undefined;
+    const lower = head.lowerCaseNames === true;
     for (let i = 0; i < raw.length; i += 2) {
-      const name = raw[i]!.toLowerCase();
+      const name = lower ? raw[i]! : raw[i]!.toLowerCase();
       const value = raw[i + 1]!;
       if (isRequestHopByHop(name)) {
         if (name === 'host') host = value;
@@ -180,7 +195,9 @@ export class Exchange {
       }
       this.headers.push(name, value);
     }
-    if (connectionTokens) {
+    const plainConnection = connectionTokens !== undefined && connectionTokens.length === 10 && connectionTokens.toLowerCase() === 'keep-alive';
+    // `Connection: keep-alive`, what most HTTP/1.1 clients send, names no other field: no split.
+    if (connectionTokens && !plainConnection) {
       // Headers named in Connection are hop-by-hop too (RFC 9110 §7.6.1).
       let upgradeToken = false;
       for (const t of connectionTokens.split(',')) {
@@ -215,10 +232,15 @@ export class Exchange {
     this.replayable = false;
   }
 
-  /** The path without the query string. */
+  /** The path without the query string (computed once per path: every route with a path match reads it). */
   get pathname(): string {
-    const q = this.path.indexOf('?');
-    return q === -1 ? this.path : this.path.slice(0, q);
+    const path = this.path;
+    if (path !== this.pathnameOf) {
+      const q = path.indexOf('?');
+      this.pathnameCache = q === -1 ? path : path.slice(0, q);
+      this.pathnameOf = path;
+    }
+    return this.pathnameCache;
   }
 
   /** A query parameter (parsed once, only if a route asks). */

@@ -12,6 +12,7 @@
 import type { OtlpConfig } from './config/otlp-schema';
 import type { Exchange } from './exchange';
 import { encodeExportTraceRequest } from './otlp-protobuf';
+import { controlRequest } from './control-request';
 
 type AnyValue = { stringValue: string } | { intValue: string } | { boolValue: boolean };
 interface KeyValue {
@@ -136,13 +137,13 @@ export class OtlpExporter {
       ? encodeExportTraceRequest(this.resource, 'weft-proxy', spans)
       : JSON.stringify({ resourceSpans: [{ resource: { attributes: this.resource }, scopeSpans: [{ scope: { name: 'weft-proxy' }, spans }] }] });
     try {
-      const res = await fetch(this.config.endpoint, {
+      // Not fetch: its first call loads undici, 13–15 MB of RSS (./control-request.ts).
+      const res = await controlRequest(this.config.endpoint, {
         method: 'POST',
         headers: { 'content-type': protobuf ? 'application/x-protobuf' : 'application/json' },
         body,
         signal: AbortSignal.timeout(this.config.timeoutMs),
       });
-      await res.arrayBuffer();
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       this.exported += spans.length;
     } catch {

@@ -14,6 +14,8 @@ import { ObjectPatcher } from './object-patches';
 import { verificationModel } from '../verify/overlay/model';
 import { WEFT_VERSION } from '../targets/weft/constants';
 import { manifestSource } from './manifest-source';
+import { OverlayEmitter } from './overlay-emit';
+import { TargetFiles } from './target-files';
 
 export interface CompileOptions {
   /** Only these environments. @default all */
@@ -68,8 +70,12 @@ export function compileModel(model: MeshModel, options: CompileOptions = {}): Co
   // Model indexes (host canonicalisation, callers, …) are built once per environment's model.
   withModelMemo(() => {
     for (const env of environments) {
-      emitEnvironment(model, env, targets, reporter, emit, options.schemaCheck !== false, patcher);
-      if (options.verificationOverlay !== false) emitVerificationOverlay(model, env, targets, reporter, emit, options.schemaCheck !== false);
+      const check = options.schemaCheck !== false;
+      // The overlay is emitted beside the environment, target by target (overlay-emit.ts), and
+      // only while nothing has failed: an error there would only repeat one already reported.
+      const overlay = options.verificationOverlay !== false && !hasErrors(reporter.diagnostics) ? new OverlayEmitter(verificationModel(model, env.name, WEFT_VERSION), env, targets, emit, check) : undefined;
+      emitEnvironment(model, env, targets, reporter, emit, check, patcher, overlay);
+      overlay?.errorsFor(reporter);
     }
   });
   patcher.reportUnmatched(environments.map((e) => e.name), model.environments.map((e) => e.name));
@@ -89,9 +95,11 @@ export type FileSink = (path: string, content: string) => void;
  * Every target that applies to one environment, each file handed to `emit` as soon as it is
  * serialized, so that only a target's objects (not their text) live until the target is done. The
  * environment's mesh target answers `wiring` for every target (the Kubernetes target adds the
- * sidecars and labels it returns), so that no target imports another.
+ * sidecars and labels it returns), so that no target imports another. With `overlay`, each
+ * target's verification-overlay objects are emitted right after the environment's and paired
+ * with them by path (overlay-emit.ts).
  */
-function emitEnvironment(model: MeshModel, env: Environment, targets: readonly Target[], reporter: Reporter, emit: FileSink, check: boolean, patcher?: ObjectPatcher): void {
+function emitEnvironment(model: MeshModel, env: Environment, targets: readonly Target[], reporter: Reporter, emit: FileSink, check: boolean, patcher: ObjectPatcher, overlay?: OverlayEmitter): void {
   const ctx = emitContext(model, env, reporter.report, { targets });
   const mesh = targets.find((t) => t.name === env.mesh);
   if (!mesh) {
@@ -108,44 +116,30 @@ function emitEnvironment(model: MeshModel, env: Environment, targets: readonly T
     if (hasErrors(reporter.diagnostics)) return;
     reporter.report('WEFT007', { path, location: model.location }, `two different objects would be written to ${path}${what ? ` (${what})` : ''}`, 'rename one of the declarations so that their generated names differ');
   };
-  for (const target of targets) {
-    if (!target.appliesTo(env)) continue;
+  // One target at a time, in a function of its own: its objects and paths live only in that
+  // call's frame, so that the next target is emitted after they became garbage (held in a loop
+  // body's registers, a target's output stayed alive through the next target's emit).
+  const emitTarget = (target: Target) => {
     const out = target.emit(ctx);
     // The user's JSON patches (mesh.patch), before the schema check validates the result.
-    patcher?.apply(env.name, target.name, out.manifests);
+    patcher.apply(env.name, target.name, out.manifests);
     if (check) for (const d of schemaCheck(out.manifests, env.name, (m) => manifestSource(ctx.model, m)).diagnostics) reporter.add(d);
-    // Paths never repeat across targets (each has its folder); within one, a path is remembered
-    // with how to render its content again, so that a second object for it is compared without
-    // keeping every file's text.
-    const written = new Map<string, () => string>();
-    const put = (path: string, render: () => string, what?: string) => {
-      const content = render();
-      const earlier = written.get(path);
-      if (earlier) {
-        if (earlier() !== content) collision(path, what);
-        return;
-      }
-      written.set(path, render);
-      emit(path, content);
-    };
-    for (const manifest of out.manifests) put(manifestPath(env.name, target.name, manifest), () => manifestYaml(manifest), `${manifest.kind} ${manifest.metadata.name}`);
-    for (const file of out.files ?? []) put(`${env.name}/${target.name}/${file.path}`, () => jsonFileText(file.json));
-  }
-}
-
-/**
- * `dist/verify/<env>/`: the environment's own targets applied to the verification overlay's
- * model (echo workloads, probe clients, their gateway; src/verify/overlay/model.ts), schema-
- * checked like the environment. Its warnings repeat the environment's (same declarations), so
- * only errors are kept — and only when the environment itself compiled, since an error there
- * is already reported once.
- */
-function emitVerificationOverlay(model: MeshModel, env: Environment, targets: readonly Target[], reporter: Reporter, emit: FileSink, check: boolean): void {
-  if (hasErrors(reporter.diagnostics)) return;
-  const scratch = new Reporter(codeRegistry(undefined, targets));
-  const underVerify: FileSink = (path, content) => emit(`verify/${path}`, content);
-  emitEnvironment(verificationModel(model, env.name, WEFT_VERSION), env, targets, scratch, underVerify, check);
-  for (const d of scratch.diagnostics) if (d.severity === 'error') reporter.add(d);
+    // The overlay's objects of the same target take the text of those that are the same value.
+    const twin = overlay?.emitTarget(target);
+    const written = new TargetFiles(emit, collision);
+    for (const manifest of out.manifests) {
+      const path = manifestPath(env.name, target.name, manifest);
+      const content = written.put(path, () => manifestYaml(manifest), `${manifest.kind} ${manifest.metadata.name}`);
+      if (content !== undefined) twin?.offerManifest(path, manifest, content);
+    }
+    for (const file of out.files ?? []) {
+      const path = `${env.name}/${target.name}/${file.path}`;
+      const content = written.put(path, () => jsonFileText(file.json));
+      if (content !== undefined) twin?.offerFile(path, file, content);
+    }
+    twin?.finish();
+  };
+  for (const target of targets) if (target.appliesTo(env)) emitTarget(target);
 }
 
 /**

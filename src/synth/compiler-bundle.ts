@@ -1,9 +1,10 @@
 /**
- * Entry of the precompiled compiler, lib/weft-compiler.mjs (src/cli/build.mjs bundles it; the
- * precompiled compile child, compile-child.mjs, runs it). It carries Weft's public API too:
- * mesh.config.ts's `import … from 'weft'` resolves to this same module (config-bundle.ts),
- * so the constructs the config builds are the classes the compiler checks against.
+ * Entry of the precompiled compiler, lib/weft-compiler.cjs (src/cli/build.mjs bundles it; the
+ * precompiled compile child, compile-child.mjs, runs it through compiler-script.mjs). It carries
+ * Weft's public API too: mesh.config.ts's `import … from 'weft'` resolves to these same exports
+ * (config-bundle.ts `publicApiModule`), so the constructs the config builds are the classes the
+ * compiler checks against.
  */
 export * from '../index';
 export { serveCompileRequests } from './isolate-child';
-export { importBundledConfig, removeConfigBundles } from './config-bundle';
+export { importBundledConfig, publicApiModule, removeConfigBundles } from './config-bundle';

@@ -1,9 +1,11 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { importMetaOffsets } from './import-meta-scan';
+import { isEsModuleFile } from './module-format';
 
 /** Where the precompiled compiler is, so that mesh.config.ts's `import … from 'weft'` loads it. */
 export interface ConfigBundleOptions {
@@ -13,6 +15,11 @@ export interface ConfigBundleOptions {
   publicApiUrl: string;
   /** Weft's source folder (with a trailing separator): any other file in it is a deep import. */
   sourcePrefix: string;
+  /**
+   * The caller's own `import()`, which imports the built config. The precompiled compiler runs
+   * from V8's code cache (compiler-script.mjs), where Node 20 gives code no `import()` of its own.
+   */
+  importModule: (url: string) => Promise<Record<string, unknown>>;
 }
 
 /**
@@ -43,9 +50,11 @@ let loads = 0;
  * first line of the config ran; one esbuild build of the example takes ~20 ms.
  *
  * What the config sees is what it saw through tsx:
- * - packages are not bundled: each is imported by the absolute path of the file esbuild
- *   resolves for it with Node's conditions, so a package the compiler imports too (cdk8s) is
- *   the same module instance;
+ * - packages are not bundled: each is loaded from the file esbuild resolves for it with Node's
+ *   conditions, so a package the compiler loads too (constructs) is the same module instance.
+ *   A CommonJS package is required (requiredPackage), which is what Node's import of it does
+ *   too, minus a lexer pass over every file it re-exports (cdk8s: ~80 ms of CPU); an ES module
+ *   package is imported by its absolute path;
  * - `import … from 'weft'` is the precompiled compiler itself (its constructs are the classes
  *   the compiler checks against); any other Weft source file is a DeepImportError, and the
  *   parent compiles from the sources;
@@ -58,10 +67,12 @@ let loads = 0;
  * built from (esbuild's metafile), for the watcher.
  */
 export async function importBundledConfig(file: string, options: ConfigBundleOptions): Promise<{ exports: Record<string, unknown>; inputs: string[] }> {
-  const { build } = await import('esbuild');
+  const { build } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
   const folder = join(tmpdir(), `weft-config-${process.pid}`);
   const outfile = join(folder, `config-${++loads}.mjs`);
   let deepImport: string | undefined;
+  /** The specifier each required package file was imported by (asNodeLinkError). */
+  const requiredAs = new Map<string, string>();
   const result = await build({
     entryPoints: [file],
     absWorkingDir: dirname(file),
@@ -78,19 +89,20 @@ export async function importBundledConfig(file: string, options: ConfigBundleOpt
     sourcesContent: false,
     metafile: true,
     logLevel: 'silent',
+    banner: { js: `import { createRequire as __weftCreateRequire } from 'node:module'; const ${REQUIRE} = __weftCreateRequire(import.meta.url);` },
     plugins: [
-      weftResolution(options, (deep) => (deepImport ??= deep)),
+      weftResolution(options, (deep) => (deepImport ??= deep), requiredAs),
       ownImportMeta(),
     ],
   }).catch((error: unknown) => {
     if (deepImport !== undefined) throw new DeepImportError(deepImport);
-    throw error;
+    throw asNodeLinkError(error, requiredAs);
   });
   if (deepImport !== undefined) throw new DeepImportError(deepImport);
   mkdirSync(folder, { recursive: true });
   writeFileSync(outfile, result.outputFiles[0]!.contents);
   try {
-    const exports = (await import(pathToFileURL(outfile).href)) as Record<string, unknown>;
+    const exports = await options.importModule(pathToFileURL(outfile).href);
     const inputs = Object.keys(result.metafile.inputs).map((input) => join(dirname(file), input));
     return { exports, inputs };
   } finally {
@@ -99,13 +111,37 @@ export async function importBundledConfig(file: string, options: ConfigBundleOpt
   }
 }
 
+/** The global through which the module of publicApiModule reaches the API. */
+const PUBLIC_API = Symbol.for('weft.publicApi');
+
+/**
+ * An ES module that exports every export of `api` (the precompiled compiler, which runs as a
+ * script and so has no module URL of its own: compiler-script.mjs), for `publicApiUrl`. Its
+ * exports are named, so that an import of a name Weft does not export fails when the config is
+ * linked, as an import from any module does. Written into this process's config folder.
+ */
+export function publicApiModule(api: Record<string, unknown>): string {
+  (globalThis as Record<symbol, unknown>)[PUBLIC_API] = api;
+  const names = Object.keys(api).filter((name) => name !== '__esModule' && name !== 'default');
+  const folder = join(tmpdir(), `weft-config-${process.pid}`);
+  const file = join(folder, 'weft-public-api.mjs');
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(
+    file,
+    `const api = globalThis[Symbol.for('weft.publicApi')];\n` +
+      names.map((name, i) => `const e${i} = api[${JSON.stringify(name)}];\n`).join('') +
+      `export { ${names.map((name, i) => `e${i} as ${JSON.stringify(name)}`).join(', ')} };\n`,
+  );
+  return pathToFileURL(file).href;
+}
+
 /** Removes the temporary folder of this process's config builds. */
 export function removeConfigBundles(): void {
   rmSync(join(tmpdir(), `weft-config-${process.pid}`), { recursive: true, force: true });
 }
 
 /** Packages stay external (by absolute path), the public API is the compiler, other Weft sources are refused. */
-function weftResolution(options: ConfigBundleOptions, onDeepImport: (file: string) => void): Plugin {
+function weftResolution(options: ConfigBundleOptions, onDeepImport: (file: string) => void, requiredAs: Map<string, string>): Plugin {
   return {
     name: 'weft-config-resolution',
     setup(b) {
@@ -118,9 +154,14 @@ function weftResolution(options: ConfigBundleOptions, onDeepImport: (file: strin
           onDeepImport(resolved.path);
           return { errors: [{ text: `${resolved.path} is not part of Weft's public API` }] };
         }
-        if (resolved.path.includes('/node_modules/')) return { path: pathToFileURL(resolved.path).href, external: true };
+        if (resolved.path.includes('/node_modules/')) {
+          if (!/\.c?js$/.test(resolved.path) || isEsModuleFile(resolved.path)) return { path: pathToFileURL(resolved.path).href, external: true };
+          if (!requiredAs.has(resolved.path)) requiredAs.set(resolved.path, args.path);
+          return { path: resolved.path, namespace: REQUIRED };
+        }
         return { path: resolved.path };
       });
+      b.onLoad({ filter: /.*/, namespace: REQUIRED }, (args) => ({ contents: requiredPackage(args.path), loader: 'js' }));
     },
   };
 }
@@ -153,6 +194,41 @@ function ownImportMeta(): Plugin {
       });
     },
   };
+}
+
+/** The namespace of CommonJS packages the config requires, and the config bundle's `require` (its banner). */
+const REQUIRED = 'weft-required';
+const REQUIRE = '__weftRequire';
+
+/**
+ * An ES module over a CommonJS package, as Node's import of it makes one: `default` is its
+ * `module.exports`, and each of its properties is a named export (taken when the config is
+ * built; the package is loaded then, once per process), so that an import of a name the
+ * package lacks fails the build, as it fails to link under Node.
+ * @see https://nodejs.org/api/esm.html#commonjs-namespaces
+ */
+function requiredPackage(file: string): string {
+  const exports: unknown = createRequire(import.meta.url)(file);
+  const names = exports !== null && (typeof exports === 'object' || typeof exports === 'function') ? Object.keys(exports).filter((n) => n !== 'default' && n !== '__esModule') : [];
+  return (
+    `const m = ${REQUIRE}(${JSON.stringify(file)});\n` +
+    names.map((name, i) => `const e${i} = m[${JSON.stringify(name)}];\n`).join('') +
+    `export { m as default${names.map((name, i) => `, e${i} as ${JSON.stringify(name)}`).join('')} };\n`
+  );
+}
+
+/**
+ * esbuild checks an import of a name a required package lacks (Node checks it when it links the
+ * module): its message then says what Node's says, about the package the config named, at the
+ * import's own line and column (load.ts reads esbuild's structured errors).
+ */
+function asNodeLinkError(error: unknown, requiredAs: ReadonlyMap<string, string>): unknown {
+  const errors = (error as { errors?: { text?: string }[] } | undefined)?.errors;
+  for (const e of Array.isArray(errors) ? errors : []) {
+    const m = /^No matching export in "weft-required:(.+)" for import "(.+)"$/.exec(e.text ?? '');
+    if (m) e.text = `The requested module '${requiredAs.get(m[1]!) ?? m[1]}' does not provide an export named '${m[2]}'`;
+  }
+  return error;
 }
 
 /** As long as `import.meta` (11 characters) with its `()`. */

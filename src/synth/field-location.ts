@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type * as TS from 'typescript';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import type { SourceLocation } from '../diagnostics/location';
@@ -13,7 +14,9 @@ import type { SourceLocation } from '../diagnostics/location';
  */
 export async function refineFieldLocations(diagnostics: readonly Diagnostic[]): Promise<Diagnostic[]> {
   if (!diagnostics.some((d) => d.field?.length && d.location)) return [...diagnostics];
-  const ts = (await import('typescript')).default;
+  // `require`, not `import()`: typescript is CommonJS, and the precompiled compiler runs from
+  // V8's code cache, where Node 20 has no `import()` (src/synth/compiler-script.mjs).
+  const ts = createRequire(import.meta.url)('typescript') as typeof TS;
   const sources = new Map<string, TS.SourceFile | undefined>();
   const parse = (file: string) => {
     if (!sources.has(file)) {

@@ -79,7 +79,10 @@ export function serveCompileRequests(options: ServeOptions = {}): void {
     // end the child mid-compile. The config has run by now; only its timers count from here.
     const keepAlive = setInterval(() => {}, 1 << 30);
     const output = request.output ? stageOutput(request) : undefined;
-    const compiled = loaded.mesh ? await compileMesh(loaded.mesh, { ...request.options, onFile: output?.onFile }) : { diagnostics: loaded.diagnostics, files: new Map(), environments: [] };
+    // A one-shot child never uses the Mesh again, so its construct tree is let go once the model
+    // is built (compileMesh). A warm child keeps it: a module the config imports from a package
+    // is not evaluated again, and a Mesh it holds must stay whole for the next run.
+    const compiled = loaded.mesh ? await compileMesh(loaded.mesh, { ...request.options, onFile: output?.onFile, releaseConstructs: !request.keep }) : { diagnostics: loaded.diagnostics, files: new Map(), environments: [] };
     const result = output ? output.staged(compiled) : compiled;
     clearInterval(keepAlive);
     send({ phase: 'settling' });

@@ -49,7 +49,7 @@ export type ChildMessage =
 const STARTUP_BOUND_MS = 120_000;
 
 /**
- * How the child runs Weft: `precompiled` runs lib/weft-compiler.mjs through compile-child.mjs
+ * How the child runs Weft: `precompiled` runs lib/weft-compiler.cjs through compile-child.mjs
  * (only mesh.config.ts goes through tsx), `source` runs the TypeScript sources through tsx.
  * The precompiled CLI (src/cli/launch.mjs) defines WEFT_CLI_ENTRY as "bundle" at build time.
  */
@@ -58,15 +58,26 @@ export const DEFAULT_CHILD_MODE: ChildMode = process.env.WEFT_CLI_ENTRY === 'bun
 
 const SOURCE_CHILD = fileURLToPath(new URL('./source-child.ts', import.meta.url));
 const PRECOMPILED_CHILD = fileURLToPath(new URL('./compile-child.mjs', import.meta.url));
-const COMPILER_BUNDLE = fileURLToPath(new URL('../../lib/weft-compiler.mjs', import.meta.url));
+const COMPILER_BUNDLE = fileURLToPath(new URL('../../lib/weft-compiler.cjs', import.meta.url));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/**
+ * V8 flags of every compile child (the same for the child that writes the code cache and the
+ * one that reads it: V8 rejects a cache made under other flags). Between two full GCs V8 lets
+ * a heap grow by a factor it picks from GC and allocation speed, up to 4× the live size when
+ * the heap limit is 2 GB or more (heap-controller.cc, MaxGrowingFactor; here the limit is 4 GB):
+ * a compile of 10,000 services peaked at 2.6 GB of RSS for about 1 GB live. A fixed factor of
+ * 1.25 bounds the headroom for more full GCs (docs/performance.md, "Peak memory at 10,000
+ * services"). Node 20 and 24 both take the flag (`node --v8-options`).
+ */
+export const COMPILE_CHILD_V8_FLAGS: readonly string[] = ['--heap-growing-percent=25'];
 
 /** @internal Starts a compile child; its output goes to stderr (stdout is reserved for --json). */
 export function forkCompileChild(mode: ChildMode): ChildProcess {
   const child =
     mode === 'precompiled'
-      ? fork(PRECOMPILED_CHILD, [COMPILER_BUNDLE], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
-      : fork(SOURCE_CHILD, [], { execArgv: ['--import', TSX], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      ? fork(PRECOMPILED_CHILD, [COMPILER_BUNDLE], { execArgv: [...process.execArgv, ...COMPILE_CHILD_V8_FLAGS], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+      : fork(SOURCE_CHILD, [], { execArgv: ['--import', TSX, ...COMPILE_CHILD_V8_FLAGS], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   child.stdout!.pipe(process.stderr, { end: false });
   child.stderr!.pipe(process.stderr, { end: false });
   // V8 ends a process whose heap is full with SIGABRT after this line on stderr.

@@ -20,7 +20,11 @@ export type ConfigImporter = (file: string) => Promise<Record<string, unknown>>;
 
 let generation = 0;
 
-/** A fresh module URL on every call: the file and (public-api-hook.mjs) the files it imports are evaluated again. */
+/**
+ * A fresh module URL on every call: the file and (public-api-hook.mjs) the files it imports are
+ * evaluated again. From the sources only: the precompiled compiler runs from V8's code cache,
+ * where Node 20 has no `import()`, and always passes its own importer (compile-child.mjs).
+ */
 const importFresh: ConfigImporter = (file) => import(`${pathToFileURL(file).href}?weft-load=${++generation}`);
 
 let processImporter: ConfigImporter = importFresh;

@@ -148,14 +148,22 @@ function sortedKeys(o: Record<string, unknown>): string[] {
   // Object.keys already lists integer-like keys first, in ascending numeric order.
   while (ints < keys.length && /^(?:0|[1-9]\d*)$/.test(keys[ints]!) && Number(keys[ints]) < 4294967295) ints++;
   const sorted = ints === 0 ? keys.sort() : [...keys.slice(0, ints), ...keys.slice(ints).sort()];
-  return sorted.filter((k) => o[k] !== undefined);
+  // Most objects have no undefined field: no second array for them.
+  for (const k of sorted) if (o[k] === undefined) return sorted.filter((key) => o[key] !== undefined);
+  return sorted;
 }
 
-/** A map's entries at `indent`, each line ending with a newline. */
-function mapBlock(o: Record<string, unknown>, keys: readonly string[], indent: string): string {
+/**
+ * A map's entries at `indent`, each line ending with a newline. The first line starts with
+ * `first` instead (as long as `indent`): a sequence item's `- `, written in place rather than
+ * cut out of the text afterwards (a slice would copy the whole nested block).
+ */
+function mapBlock(o: Record<string, unknown>, keys: readonly string[], indent: string, first = indent): string {
   let out = '';
+  let lead = first;
   for (const k of keys) {
-    out += `${indent}${keyText(k)}:`;
+    out += `${lead}${keyText(k)}:`;
+    lead = indent;
     const v = o[k];
     if (typeof v === 'string' && LINE_BREAK.test(v)) {
       out += ` ${multiLineText(v, `${indent}  `)}`;
@@ -168,27 +176,30 @@ function mapBlock(o: Record<string, unknown>, keys: readonly string[], indent: s
   return out;
 }
 
-/** A sequence's items at `indent`. */
-function seqBlock(items: readonly unknown[], indent: string): string {
+/** A sequence's items at `indent`; the first line starts with `first` (see mapBlock). */
+function seqBlock(items: readonly unknown[], indent: string, first = indent): string {
   let out = '';
+  let lead = first;
   for (let i = 0; i < items.length; i++) {
     if (!(i in items)) throw UNUSUAL;
     const v = items[i];
+    const dash = `${lead}- `;
+    lead = indent;
     if (typeof v === 'string' && LINE_BREAK.test(v)) {
-      out += `${indent}- ${multiLineText(v, `${indent}  `)}`;
+      out += `${dash}${multiLineText(v, `${indent}  `)}`;
       continue;
     }
     const inline = inlineText(v);
-    if (inline !== undefined) out += `${indent}- ${inline}\n`;
-    else out += `${indent}- ${nestedBlock(v, `${indent}  `).slice(indent.length + 2)}`;
+    if (inline !== undefined) out += `${dash}${inline}\n`;
+    else out += nestedBlock(v, `${indent}  `, dash);
   }
   return out;
 }
 
-/** A non-empty collection as a block at `indent`. */
-function nestedBlock(v: unknown, indent: string): string {
-  if (Array.isArray(v)) return seqBlock(v, indent);
-  if (isPlainObject(v)) return mapBlock(v, sortedKeys(v), indent);
+/** A non-empty collection as a block at `indent`, its first line starting with `first` (see mapBlock). */
+function nestedBlock(v: unknown, indent: string, first = indent): string {
+  if (Array.isArray(v)) return seqBlock(v, indent, first);
+  if (isPlainObject(v)) return mapBlock(v, sortedKeys(v), indent, first);
   throw UNUSUAL;
 }
 

@@ -132,9 +132,12 @@ export class DistStage {
   private readonly environments?: readonly string[];
   private readonly dryRun: boolean;
   private readonly known: StageOptions['known'];
+  /** dist/ did not exist when the synth began: every file is added, and none needs a stat (one per file, 42,000 at 1,000 services). */
+  private readonly fresh: boolean;
 
   constructor(distDir: string, options: StageOptions = {}) {
     this.root = resolve(distDir);
+    this.fresh = !existsSync(this.root);
     this.environments = options.environments;
     this.staging = options.staging ?? stagingFolderFor(this.root);
     this.dryRun = options.dryRun ?? false;
@@ -146,7 +149,7 @@ export class DistStage {
   offer(rel: string, content: string): void {
     this.offered.add(rel);
     if (this.known?.holds(rel, content)) return;
-    const state = compareWithDist(join(this.root, rel), content);
+    const state = this.fresh ? 'added' : compareWithDist(join(this.root, rel), content);
     if (state === 'same') return this.known?.confirmed(rel, content);
     (state === 'added' ? this.added : this.changed).push(rel);
     if (this.dryRun) return;
@@ -207,15 +210,16 @@ export function stagingFolderFor(distDir: string): string {
  * read; files of equal size are compared byte for byte.
  */
 function compareWithDist(file: string, content: string): 'added' | 'changed' | 'same' {
-  let size: number;
+  // An absent file is the common case in a new environment's folder: no exception for it.
+  let stat: ReturnType<typeof statSync>;
   try {
-    const stat = statSync(file);
-    if (!stat.isFile()) return 'changed';
-    size = stat.size;
+    stat = statSync(file, { throwIfNoEntry: false });
   } catch {
-    return 'added';
+    return 'added'; // a file where a folder of the path should be (ENOTDIR)
   }
-  if (size !== Buffer.byteLength(content)) return 'changed';
+  if (!stat) return 'added';
+  if (!stat.isFile()) return 'changed';
+  if (stat.size !== Buffer.byteLength(content)) return 'changed';
   return readFileSync(file).equals(Buffer.from(content)) ? 'same' : 'changed';
 }
 

@@ -14,7 +14,10 @@ import type { Plan, PlannedCheck } from './plan/types';
 import { declarationOf } from './plan/declaration';
 import type { VerifyReport } from './report';
 import { drive } from './drive/run';
-import { LocalTransport, type Transport } from './drive/transport';
+import { LocalTransport, type LocalGatewayServer, type Transport } from './drive/transport';
+import type { Via } from './plan/types';
+import { gatewayWorkload } from '../model/gateway-workload';
+import { gatewayWorkloadName } from '../targets/weft/gateway';
 import { ForwardTransport } from './drive/forward-transport';
 import { waitForOverlay } from './drive/ready';
 import type { TokenSigner } from './drive/context';
@@ -130,6 +133,15 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
       },
       identity: (s) => mesh.instancesOf(s.namespace, s.name)[0]?.certificates,
       configFile: (s) => mesh.instancesOf(s.namespace, s.name)[0]?.configFile,
+      admin: (s) => mesh.instancesOf(s.namespace, s.name)[0]?.ports.admin,
+      inboundTcp: (s, name) => {
+        // Inbound TCP listeners take the first of an instance's TCP ports, in config order (src/local/rewrite.ts).
+        const inst = mesh.instancesOf(s.namespace, s.name)[0];
+        const config = inst?.workload.config;
+        const index = ((config?.inboundTcpListeners ?? []) as { name: string }[]).findIndex((l) => l.name === name);
+        const mode = config?.security?.mtls?.mode;
+        return index < 0 || inst!.ports.tcp?.[index] === undefined ? undefined : { port: inst!.ports.tcp[index]!, tls: mode === 'STRICT' || mode === 'PERMISSIVE' };
+      },
       tcpListener: (s, name) => {
         // The local mesh numbers TCP listener ports inbound ones first, then outbound ones (src/local/rewrite.ts).
         const inst = mesh.instancesOf(s.namespace, s.name)[0];
@@ -138,6 +150,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
         return index < 0 ? undefined : inst!.ports.tcp?.[(config?.inboundTcpListeners?.length ?? 0) + index];
       },
       setSwitch: (name, state) => mesh.setSwitch(name, state),
+      gateway: (via) => localGatewayServer(mesh, loaded.model!, via),
     });
     const signer = mesh.issuer && ((claims: Record<string, unknown>) => mesh.issuer!.sign(claims));
     const report = await driveAndReport(options, plan, checks, transport, signer, { mode: 'local', dist: options.distDir }, started, t0);
@@ -146,6 +159,20 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
     await transport?.close();
     if (!options.mesh) await mesh.stop();
   }
+}
+
+/**
+ * The local mesh's server of a declared gateway that takes a gateway probe: the TLS one for
+ * https, the plain (or redirecting) one for http. The gateway workload is `<gateway>-gateway` in
+ * its workload's namespace (src/targets/weft/gateway.ts).
+ */
+function localGatewayServer(mesh: LocalMesh, model: MeshModel, via: Via): LocalGatewayServer | undefined {
+  const declared = model.gateways.find((g) => g.namespace === via.caller.namespace && g.name === via.caller.name);
+  if (!declared) return undefined;
+  const running = mesh.gateways().find((g) => g.namespace === gatewayWorkload(declared).namespace && g.name === gatewayWorkloadName(declared));
+  const server = running?.servers.find((s) => (via.scheme === 'https') === (s.tls !== undefined));
+  if (!running || !server) return undefined;
+  return { port: server.port, ...(server.tls && running.caFile ? { tls: { caFile: running.caFile, ...(server.tls === 'MUTUAL' && running.client ? { client: running.client } : {}) } } : {}) };
 }
 
 /**
@@ -160,7 +187,13 @@ async function verifyTarget(options: VerifyOptions, target: string, plan: Plan, 
     const port = s?.ports.find((p) => p.protocol === 'http' || p.protocol === 'http2');
     return s && port ? `${s.name}.${s.namespace}:${port.port}` : undefined;
   };
-  const transport = new ForwardTransport(target, authorityOf, clients);
+  // A service's arrival counts (mirror checks) are read through the probe client of a caller that declares a call to it.
+  const observerOf = (ref: { namespace: string; name: string }) => {
+    const s = byRef.get(`${ref.namespace}/${ref.name}`);
+    const caller = s && model.services.find((c) => clients.has(`${c.namespace}/${c.name}`) && c.calls.some((k) => k.target.kind === 'service' && k.target.service.namespace === s.namespace && k.target.service.name === s.name));
+    return s && caller ? { caller: { namespace: caller.namespace, name: caller.name }, instances: (version?: string) => s.versions.filter((v) => version === undefined || v.name === version).reduce((n, v) => n + v.replicas, 0) } : undefined;
+  };
+  const transport = new ForwardTransport(target, authorityOf, clients, observerOf);
   try {
     const issuer = await verificationIssuer();
     const signer = (claims: Record<string, unknown>) => issuer.sign(claims);

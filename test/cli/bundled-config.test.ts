@@ -64,4 +64,23 @@ describe('mesh.config.ts bundled by esbuild in the precompiled child', () => {
     expect([...readDist(join(scratch.dir, 'small'))]).toEqual([...readDist(join(scratch.dir, 'small-source'))]);
     expect(synth(config, join(scratch.dir, 'deep')).children).toEqual(['precompiled', 'source']);
   });
+
+  it('requires a CommonJS package the config imports and shows it as Node’s import does', () => {
+    const bundled = synth(fixture('cjs-package.ts'), join(scratch.dir, 'cjs'));
+    const source = synth(fixture('cjs-package.ts'), join(scratch.dir, 'cjs-source'), ['--from-source']);
+    expect(bundled.children).toEqual(['precompiled']);
+    expect(bundled.status, bundled.stderr).toBe(0);
+    expect(source.status, source.stderr).toBe(0);
+    expect([...readDist(join(scratch.dir, 'cjs'))]).toEqual([...readDist(join(scratch.dir, 'cjs-source'))]);
+  });
+
+  it('reports an import of a name the CommonJS package does not export, as Node refuses to link it', () => {
+    const bundled = synth(fixture('cjs-missing-export.ts'), join(scratch.dir, 'cjs-missing'));
+    const source = synth(fixture('cjs-missing-export.ts'), join(scratch.dir, 'cjs-missing-source'), ['--from-source']);
+    expect(bundled.children).toEqual(['precompiled']);
+    const where = (r: Run) => r.diagnostics.map((d) => [d.code, d.location?.file, d.location?.line]);
+    expect(where(bundled)).toEqual([['WEFT002', fixture('cjs-missing-export.ts'), 2]]);
+    expect(bundled.diagnostics[0]!.message).toContain('ApiObjectThatDoesNotExist');
+    expect(where(source).map(([code]) => code)).toEqual(['WEFT002']);
+  });
 });

@@ -14,7 +14,7 @@ afterAll(() => scratch.cleanup());
 const fixture = precompiledFixture;
 const synth = synthRun;
 
-describe('the precompiled CLI (lib/weft-cli.mjs, lib/weft-compiler.mjs)', () => {
+describe('the precompiled CLI (lib/weft-cli.mjs, lib/weft-compiler.cjs)', () => {
   it('compiles the example to the same bytes as the sources through tsx', () => {
     const bundled = synth(join(repoRoot, 'mesh.config.ts'), join(scratch.dir, 'example-bundled'));
     const source = synth(join(repoRoot, 'mesh.config.ts'), join(scratch.dir, 'example-source'), ['--from-source']);

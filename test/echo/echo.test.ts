@@ -72,7 +72,8 @@ describe('echo server on loopback', () => {
     await get('/', { 'x-request-id': 'm-1', host: 'reviews-shadow:9080' });
     await get('/', { 'x-request-id': 'm-2', host: 'reviews-shadow' });
     const seen = await (await request(`http://127.0.0.1:${port}/__weft/seen?prefix=m-`)).body.json();
-    expect(seen).toEqual({ ids: 1, arrivals: 1, shadowIds: 2, shadowArrivals: 2 });
+    // the counts, and who counted them (a cluster run reads every instance's count through a sidecar)
+    expect(seen).toEqual({ ids: 1, arrivals: 1, shadowIds: 2, shadowArrivals: 2, service: 'reviews', version: 'v2', instance: 'reviews-v2-0' });
   });
 
   it('delays, sets response headers, pads and resets', async () => {

@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { AccessLogger } from '../../src/proxy/access-log';
+import { SyncFileSink } from '../../src/proxy/access-log-file';
 import { accessLogLineMaxBytes, encodeAccessLogFields, formatAccessLogFields, type AccessLogFields } from '../../src/proxy/access-log-line';
 
 const base: AccessLogFields = {
@@ -148,5 +152,46 @@ describe('access log writer (64 KiB chunks)', () => {
     expect(log.dropped).toBeGreaterThan(1000);
     expect(log.dropped).toBeLessThan(2000);
     await log.close();
+  });
+});
+
+describe('access log file sink (synchronous writes, no thread pool)', () => {
+  it('appends every line once, in order, byte for byte, to what the file already holds', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-access-'));
+    try {
+      const path = join(dir, 'access.log');
+      const first = AccessLogger.open({ path });
+      first.write('before\n');
+      await first.close();
+      const log = AccessLogger.open({ path });
+      const lines: string[] = ['before\n'];
+      for (let i = 0; i < 3000; i++) {
+        const line = `${i % 500 === 7 ? 'h'.repeat(70_000) : `é€😀-${i}-${'x'.repeat(i % 97)}`}\n`;
+        lines.push(line);
+        log.write(line);
+      }
+      // Full chunks left synchronously, before any timer or close.
+      expect(readFileSync(path).length).toBeGreaterThan(64 * 1024);
+      await log.close();
+      expect(readFileSync(path, 'utf8')).toBe(lines.join(''));
+      expect(log.dropped).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a file that cannot be opened: nothing throws, lines are dropped and counted beyond the buffer bound', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'weft-access-'));
+    try {
+      const sink = new SyncFileSink(join(dir, 'missing-dir', 'access.log'));
+      const log = new AccessLogger(sink, true, 100 * 1024, 5);
+      await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 2000; i++) log.write(`${'y'.repeat(499)}\n`);
+      expect(log.dropped).toBeGreaterThan(1000);
+      expect(log.dropped).toBeLessThan(2000);
+      await log.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -3,7 +3,7 @@
  * that building an ES namespace does not run their lazy getters (on Node 24, `node:http`'s load
  * undici: 17 MB RSS). Shown on this machine's Node with `node:crypto`, whose `webcrypto`/`subtle`
  * getters load `internal/crypto/webcrypto`: an ES import of `createHash` loads it, the plugin's
- * output does not.
+ * output does not — for a dynamic `import()` either, which needs the whole namespace.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -35,6 +35,20 @@ describe('built-ins through require (the proxy bundle)', () => {
   it('runs no lazy getter of a built-in, and named and default imports still work', async () => {
     expect(await runBundled([])).toEqual({ webcryptoLoaded: true, read: 'payloadfunction64' });
     expect(await runBundled([builtinsThroughRequire()])).toEqual({ webcryptoLoaded: false, read: 'payloadfunction64' });
+  });
+
+  it('runs no lazy getter for a dynamic import() of a built-in either', async () => {
+    const entry = join(dir, 'dynamic.mjs');
+    writeFileSync(
+      entry,
+      "const crypto = await import('node:crypto');\nconst { createHash } = crypto;\n" +
+        "console.log(JSON.stringify({ webcryptoLoaded: process.moduleLoadList.includes('NativeModule internal/crypto/webcrypto'), digest: createHash('sha256').update('x').digest('hex').length, hasDefault: typeof crypto.default.createHash }));\n",
+    );
+    const out = join(dir, 'dynamic-out.mjs');
+    await build({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', format: 'esm', logLevel: 'silent', plugins: [builtinsThroughRequire()] });
+    const r = spawnSync(process.execPath, [out], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ webcryptoLoaded: false, digest: 64, hasDefault: 'function' });
   });
 
   it('offers every identifier-named property of a built-in as a named export', () => {

@@ -6,13 +6,14 @@
  * `--heapsnapshot-signal`) after a start, a valid reload and a rejected one.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send } from './helpers/proxy';
 import { startUpstream, type Upstream } from './helpers/upstream';
+import { replaceFile, until } from './helpers/files';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'weft-bundle-memory-'));
@@ -31,22 +32,6 @@ const config = (upstream: number, prefix: string) => ({
     { name: 'r', hosts: ['reviews'], action: { type: 'forward', destinations: [{ service: 'reviews', subset: 'v1' }] } },
   ],
 });
-
-/** Replaces a file atomically, as the kubelet swaps a ConfigMap: the watcher never reads half of it. */
-function replace(file: string, text: string): void {
-  writeFileSync(`${file}.tmp`, text);
-  renameSync(`${file}.tmp`, file);
-}
-
-async function until<T>(what: string, probe: () => T | undefined, seconds = 30): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('precompiled proxy memory', () => {
   let up: Upstream;
@@ -83,10 +68,10 @@ describe('precompiled proxy memory', () => {
     const logLines = (): LogLine[] => stderr.slice(0, stderr.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine);
     try {
       const started = await until('proxy started', () => logLines().find((l) => l.msg === 'proxy started'));
-      replace(file, JSON.stringify(config(up.port, '/older')));
+      replaceFile(file, JSON.stringify(config(up.port, '/older')));
       await until('config reloaded', () => logLines().find((l) => l.msg === 'config reloaded'));
       expect((await send(started.ports!.outbound, 'reviews', '/older/x')).headers.location).toBe('http://reviews/new/x');
-      replace(file, JSON.stringify({ ...config(up.port, '/old'), extra: true }));
+      replaceFile(file, JSON.stringify({ ...config(up.port, '/old'), extra: true }));
       const rejected = await until('config rejected', () => logLines().find((l) => l.msg.startsWith('config rejected')));
       expect(rejected.issues).toContainEqual({ path: '$.extra', message: 'unknown field' });
 

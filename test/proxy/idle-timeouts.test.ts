@@ -92,6 +92,35 @@ describe('idle timeouts', () => {
     expect(up.destroyed).toBe(true);
   }, 30_000);
 
+  it('closes an idle upstream connection after the pool idle timeout, not before; one reused in time is kept', async () => {
+    const client = connect(proxy.outbound, '127.0.0.1');
+    client.on('error', () => {});
+    await new Promise<void>((r) => client.once('connect', () => r()));
+    const before = upstreamSockets.length;
+    client.write('GET / HTTP/1.1\r\nHost: app.shop.svc.cluster.local\r\n\r\n');
+    expect(await readResponse(client)).toMatch(/^HTTP\/1\.1 200 /);
+    // Reused within the idle timeout: the same upstream connection serves the second request.
+    await new Promise((r) => setTimeout(r, IDLE_MS / 2));
+    client.write('GET / HTTP/1.1\r\nHost: app.shop.svc.cluster.local\r\n\r\n');
+    expect(await readResponse(client)).toMatch(/^HTTP\/1\.1 200 /);
+    const answeredAt = performance.now();
+    const opened = upstreamSockets.slice(before);
+    expect(opened).toHaveLength(1);
+    const up = opened.find((s) => !s.destroyed) ?? opened[0]!;
+    const upClosed = up.destroyed ? performance.now() : await closed(up);
+    expect(upClosed - answeredAt).toBeGreaterThanOrEqual(IDLE_MS - 50);
+    client.destroy();
+  }, 30_000);
+
+  it('closes a client connection that never sends a request after the idle timeout, not before', async () => {
+    const client = connect(proxy.outbound, '127.0.0.1');
+    client.on('error', () => {});
+    await new Promise<void>((r) => client.once('connect', () => r()));
+    const openedAt = performance.now();
+    const at = await closed(client);
+    expect(at - openedAt).toBeGreaterThanOrEqual(IDLE_MS - 50);
+  }, 30_000);
+
   it('keeps a connection that is used more often than the idle timeout', async () => {
     const client = connect(proxy.outbound, '127.0.0.1');
     client.on('error', () => {});

@@ -31,7 +31,7 @@ function classPasses(module: string, kind: string, data: object): boolean {
 
 const istio = schemaCheckTargets().filter((t) => t.module.startsWith('@kubernetes-models/istio/'));
 
-describe('the precompiled Istio schema checks (lib/weft-compiler.mjs)', () => {
+describe('the precompiled Istio schema checks (lib/weft-compiler.cjs)', () => {
   it('has one check for every Istio class the schema check runs', () => {
     expect([...codes.keys()].sort()).toEqual([...new Set(istio.map((t) => t.module))].sort());
   });

@@ -13,15 +13,11 @@
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compileModel } from '../../src/synth/compile';
-import { LocalMesh } from '../../src/local/mesh';
 import { verify } from '../../src/verify/verify';
-import { verificationIssuer } from '../../src/verify/overlay/issuer';
 import { echoImage, overlayTag, probePrefix, VERIFY_HOST } from '../../src/verify/overlay/model';
 import { VERIFICATION_JWKS } from '../../src/verify/overlay/verification-key';
 import { WEFT_VERSION } from '../../src/targets/weft/constants';
@@ -32,6 +28,7 @@ import { derivePlan } from '../../src/verify/plan/derive';
 import { planForTarget } from '../../src/verify/plan/target';
 import { modelForEnvironment } from '../../src/model/query';
 import { fixtureMesh } from './fixtures/mesh';
+import { useOverlayFixture } from './fixtures/local-fixture';
 
 const CONFIG = 'test/verify/fixtures/mesh.config.ts';
 const model = fixtureMesh().toModel().model!;
@@ -97,7 +94,9 @@ describe('the plan for a cluster', () => {
       return derivePlan(modelForEnvironment(model, e), 'dev');
     })();
     const target = planFor('dev');
-    expect(target.checks.some((c) => c.kind === 'mtls' || c.kind === 'mirror')).toBe(false);
+    expect(target.checks.some((c) => c.kind === 'mtls')).toBe(false);
+    // the mirror target's counts are read through a caller's probe client
+    expect(target.checks.some((c) => c.kind === 'mirror')).toBe(true);
     // every check of the local plan is either kept or named in notVerified
     for (const c of local.checks) {
       const kept = target.checks.some((t) => t.id === c.id);
@@ -136,8 +135,10 @@ describe('gateway routes in cluster mode', () => {
   it('probes each route straight at the gateway with its host: positives, near misses, 404 where no route matches', () => {
     const plan = derivePlan(modelForEnvironment(gwModel, gwModel.environments[0]!), 'prod', { gatewayScheme: 'http' });
     const checks = plan.checks.filter((c) => c.via.gateway);
-    expect(checks.map((c) => c.id)).toEqual(['redirect:gw/edge/route:legacy', 'route:gw/edge/route:beta', 'route:gw/edge/route:shop']);
-    for (const c of checks) expect(c.via).toMatchObject({ authority: 'shop.gw.test', gateway: true });
+    expect(checks.map((c) => c.id)).toEqual(['redirect:gw/edge/route:legacy', 'route:gw/edge/route:beta', 'route:gw/edge/route:shop', 'route:gw/edge:hosts']);
+    for (const c of checks.slice(0, 3)) expect(c.via).toMatchObject({ authority: 'shop.gw.test', gateway: true });
+    // an undeclared Host, the certificate still checked against the declared one
+    expect(checks[3]!.via).toMatchObject({ authority: 'weft-host-miss.invalid', certificateHost: 'shop.gw.test', gateway: true });
     const beta = checks[1]!.spec.type === 'routing' ? checks[1]!.spec.probes : [];
     const outcome = (name: string) => beta.find((p) => p.name.startsWith(name))!.expected;
     expect(outcome('positive')).toMatchObject({ kind: 'forward', destinations: [{ version: 'v2', weight: 100 }] });
@@ -145,10 +146,9 @@ describe('gateway routes in cluster mode', () => {
     expect(beta.filter((p) => p.name !== 'positive').map((p) => p.expected)).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'forward', destinations: [{ version: 'v1', weight: 100 }] }), expect.objectContaining({ kind: 'direct-response', status: 404 })]));
   });
 
-  it('lists gateway routes as not verified locally, and TLS gateways in an http run', () => {
+  it('plans gateway routes locally on each gateway\'s own scheme, and lists TLS gateways in an http run as not verified', () => {
     const local = derivePlan(modelForEnvironment(gwModel, gwModel.environments[0]!), 'prod');
-    expect(local.checks.some((c) => c.via.gateway)).toBe(false);
-    expect(local.notVerified.filter((n) => /local mesh runs no ingress gateway/.test(n.reason))).toHaveLength(3);
+    expect(local.checks.filter((c) => c.via.gateway).map((c) => `${c.id} ${c.via.scheme}`)).toEqual(['redirect:gw/edge/route:legacy http', 'route:gw/edge/route:beta http', 'route:gw/edge/route:shop http', 'route:gw/edge:hosts http']);
     const tls = new Mesh('gw2', { environments: { prod: { mesh: 'istio' } } });
     const svc = tls.team('t', { namespace: 't' }).service('s', { port: 8080, versions: { v1: { image: 'e/s:1' } } });
     tls.gateway('secure', { hosts: ['s.gw.test'], tls: { secretName: 's-tls' } }).route('all', { to: svc });
@@ -156,7 +156,8 @@ describe('gateway routes in cluster mode', () => {
     const http = derivePlan(modelForEnvironment(m, m.environments[0]!), 'prod', { gatewayScheme: 'http' });
     expect(http.notVerified.some((n) => /serves https; this run's target is http/.test(n.reason))).toBe(true);
     const https = planForTarget(derivePlan(modelForEnvironment(m, m.environments[0]!), 'prod', { gatewayScheme: 'https' }), new Set(), 'istio', 'https');
-    expect(https.checks.map((c) => c.id)).toEqual(['route:gw2/secure/route:all']);
+    // s is called by no service: its default route is probed through the gateway too (test/verify/gateway.test.ts)
+    expect(https.checks.map((c) => c.id)).toEqual(['route:gw2/t/s:default', 'route:gw2/secure/route:all', 'route:gw2/secure:hosts']);
   });
 
   it('sends a gateway probe straight to the target URL with the route host', async () => {
@@ -179,58 +180,71 @@ describe('gateway routes in cluster mode', () => {
 });
 
 describe('weft verify --target through the overlay\'s gateway (the overlay run on loopback)', () => {
-  let dist: string;
-  let mesh: LocalMesh;
-  let url: string;
+  const overlay = useOverlayFixture(model, 'weft-overlay-');
 
-  beforeAll(async () => {
-    dist = mkdtempSync(join(tmpdir(), 'weft-overlay-'));
-    for (const [path, content] of compileModel(model, { environments: ['dev'] }).files) {
-      mkdirSync(dirname(join(dist, path)), { recursive: true });
-      writeFileSync(join(dist, path), content);
-    }
-    mesh = await LocalMesh.start({ distDir: dist, env: 'verify/dev', issuer: await verificationIssuer(), echoTag: overlayTag(model, 'dev') });
-    url = mesh.gatewayUrl('weft-verify-gateway')!;
-    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-  }, 180_000);
-
-  afterAll(async () => {
-    await mesh?.stop();
-    if (dist) rmSync(dist, { recursive: true, force: true });
-  });
-
-  it('verifies routes, splits, faults, JWT and the authorization cells of calling identities through the gateway', async () => {
-    const out = await verify({ configPath: CONFIG, distDir: dist, seed: 5, target: url, only: '/^(route|redirect|direct-response|split|fault|jwt|authorization|timeout):/', out: devNull() });
+  it('verifies routes, splits, faults, mirrors, JWT and the authorization cells of calling identities through the gateway', async () => {
+    const out = await verify({ configPath: CONFIG, distDir: overlay.dist, seed: 5, target: overlay.url, only: '/^(route|redirect|direct-response|split|fault|mirror|jwt|authorization|timeout):/', out: devNull() });
     const r = out.report!;
     expect(r.mode).toBe('target');
-    expect(r.target).toBe(url);
+    expect(r.target).toBe(overlay.url);
     const failed = r.checks.filter((c) => c.status === 'failed').map((c) => `${c.id}: ${c.assertions.filter((a) => a.status === 'failed').map((a) => a.observed).join('; ')}`);
     expect(failed).toEqual([]);
-    expect(r.checks.map((c) => c.kind)).toEqual(expect.arrayContaining(['route', 'split', 'fault', 'jwt', 'redirect', 'direct-response']));
+    expect(r.checks.map((c) => c.kind)).toEqual(expect.arrayContaining(['route', 'split', 'fault', 'mirror', 'jwt', 'redirect', 'direct-response']));
+    // the mirror's share was judged on counts read through front's probe client (not inconclusive)
+    const mirror = r.checks.find((c) => c.kind === 'mirror')!;
+    expect(mirror.assertions.map((a) => `${a.name}: ${a.status}`)).toEqual(expect.arrayContaining([expect.stringMatching(/^share mirrored to shadow v1: passed$/)]));
     // what needs a vantage point inside the cluster is listed, not silently dropped
     expect(r.notVerified.some((n) => n.kind === 'mtls' && n.reason.includes('(--target)'))).toBe(true);
-    expect(r.notVerified.some((n) => n.kind === 'mirror' && n.reason.includes('(--target)'))).toBe(true);
   }, 400_000);
 
   it('fails a drifted cluster: a header match the cluster dropped', async () => {
-    const drifted = mkdtempSync(join(tmpdir(), 'weft-drift-'));
-    cpSync(dist, drifted, { recursive: true });
     // The routes the probes meet are the probe client's (front's routes, in its own sidecar).
-    const file = join(drifted, 'verify/dev/weft/t/front-weft-probe-probe.json');
-    const config = JSON.parse(readFileSync(file, 'utf8'));
-    delete config.routes.find((x: { name: string }) => x.name === 'backend.t/beta').match.headers;
-    writeFileSync(file, JSON.stringify(config, null, 2));
-    await mesh.reload(drifted);
-    try {
-      const out = await verify({ configPath: CONFIG, distDir: dist, seed: 6, target: url, only: 'route:fx/t/backend/route:beta', out: devNull() });
-      const check = out.report!.checks.find((c) => c.id === 'route:fx/t/backend/route:beta')!;
-      expect(check.status).toBe('failed');
-      expect(check.assertions.find((a) => a.status === 'failed')!.name).toMatch(/header x-beta/);
-      expect(out.exitCode).toBe(1);
-    } finally {
-      await mesh.reload(dist);
-      rmSync(drifted, { recursive: true, force: true });
-    }
+    await overlay.withEditedConfig(
+      'verify/dev/weft/t/front-weft-probe-probe.json',
+      (config) => {
+        delete config.routes.find((x: { name: string }) => x.name === 'backend.t/beta').match.headers;
+      },
+      async () => {
+        const out = await verify({ configPath: CONFIG, distDir: overlay.dist, seed: 6, target: overlay.url, only: 'route:fx/t/backend/route:beta', out: devNull() });
+        const check = out.report!.checks.find((c) => c.id === 'route:fx/t/backend/route:beta')!;
+        expect(check.status).toBe('failed');
+        expect(check.assertions.find((a) => a.status === 'failed')!.name).toMatch(/header x-beta/);
+        expect(out.exitCode).toBe(1);
+      },
+    );
+  }, 300_000);
+
+  it('fails a drifted cluster: the mirror the cluster dropped (counts read through a probe client)', async () => {
+    await overlay.withEditedConfig(
+      'verify/dev/weft/t/front-weft-probe-probe.json',
+      (config) => {
+        delete config.routes.find((x: { name: string }) => x.name === 'backend.t/api').mirror;
+      },
+      async () => {
+        const out = await verify({ configPath: CONFIG, distDir: overlay.dist, seed: 9, target: overlay.url, only: '/^mirror:/', out: devNull() });
+        const check = out.report!.checks.find((c) => c.kind === 'mirror')!;
+        expect(check.assertions.filter((a) => a.status === 'failed').map((a) => a.name)).toEqual(['share mirrored to shadow v1']);
+        expect(out.exitCode).toBe(1);
+      },
+    );
+  }, 300_000);
+
+  it('checks a service rate limit through a probe client (every receiving instance\'s bucket), and fails when the cluster dropped it', async () => {
+    const id = 'rate-limit:fx/t/limited';
+    const ok = await verify({ configPath: CONFIG, distDir: overlay.dist, seed: 10, target: overlay.url, only: `/^${id}$/`, out: devNull() });
+    const check = ok.report!.checks.find((c) => c.id === id)!;
+    expect(check.assertions.map((a) => `${a.name}: ${a.status} ${a.observed}`)).toEqual([expect.stringMatching(/^ceiling \(burst\): passed /), expect.stringMatching(/^refill .*: passed /)]);
+    await overlay.withEditedConfig(
+      'verify/dev/weft/t/limited-v1.json',
+      (config) => {
+        delete config.listeners.inbound.rateLimit;
+      },
+      async () => {
+        const out = await verify({ configPath: CONFIG, distDir: overlay.dist, seed: 11, target: overlay.url, only: `/^${id}$/`, out: devNull() });
+        expect(out.report!.checks.find((c) => c.id === id)!.assertions.filter((a) => a.status === 'failed').map((a) => a.name)).toContain('ceiling (burst)');
+        expect(out.exitCode).toBe(1);
+      },
+    );
   }, 300_000);
 
   it('waits for the overlay tag and names the stale pairs when the cluster serves another overlay', async () => {
@@ -245,7 +259,7 @@ describe('weft verify --target through the overlay\'s gateway (the overlay run o
     await new Promise<void>((r) => bad.listen(0, '127.0.0.1', r));
     try {
       const at = `http://127.0.0.1:${(bad.address() as AddressInfo).port}`;
-      const error = await verify({ configPath: CONFIG, distDir: dist, seed: 1, target: at, only: 'route:fx/t/backend/route:beta', targetReadyTimeoutMs: 2500, out: devNull() }).catch((e: unknown) => e);
+      const error = await verify({ configPath: CONFIG, distDir: overlay.dist, seed: 1, target: at, only: 'route:fx/t/backend/route:beta', targetReadyTimeoutMs: 2500, out: devNull() }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(TargetNotReadyError);
       expect((error as TargetNotReadyError).code).toBe('WEFT_VERIFY_TARGET_NOT_READY');
       expect((error as Error).message).toMatch(/t\/front → backend\.t:8080: tag ffffffffffffffff/);

@@ -4,8 +4,9 @@
  * requests already on the old session finish there. Envoy's HTTP/2 pool behaves alike (one
  * connection per host while streams are available).
  */
-import { connect, type ClientHttp2Session } from 'node:http2';
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import type { ClientHttp2Session } from 'node:http2';
+import type { ConnectionOptions } from 'node:tls';
+import { http2Module, tlsModule } from '../builtins-on-demand';
 
 export class H2Session {
   private session: ClientHttp2Session | null = null;
@@ -26,8 +27,8 @@ export class H2Session {
     const bracketed = this.host.includes(':') ? `[${this.host}]` : this.host;
     const tls = this.tls;
     const session = tls
-      ? connect(`https://${bracketed}:${this.port}`, { createConnection: () => tlsConnect({ host: this.host, port: this.port, ...tls(), ALPNProtocols: ['h2'] }) })
-      : connect(`http://${bracketed}:${this.port}`);
+      ? http2Module().connect(`https://${bracketed}:${this.port}`, { createConnection: () => tlsModule().connect({ host: this.host, port: this.port, ...tls(), ALPNProtocols: ['h2'] }) })
+      : http2Module().connect(`http://${bracketed}:${this.port}`);
     session.on('error', () => session.destroy());
     const forget = (): void => {
       if (this.session === session) this.session = null;

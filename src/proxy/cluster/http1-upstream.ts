@@ -45,6 +45,10 @@ const enum State {
 export class UpstreamConnection {
   /** Requests sent on this connection. */
   requests = 0;
+  /** Index in its pool's list of busy connections, -1 when not busy (cluster/http1-pool.ts). */
+  poolSlot = -1;
+  /** performance.now() when it was last parked idle in its pool (the pool's idle expiry). */
+  parkedAt = 0;
   private socket: Socket | null = null;
   private state = State.Connecting;
   private handler: Handler | null = null;
@@ -81,7 +85,6 @@ export class UpstreamConnection {
     socket.on('data', this.onData);
     socket.on('error', this.onSocketError);
     socket.on('close', this.onClose);
-    socket.on('timeout', this.onIdleTimeout);
     const p = this.pending;
     this.pending = null;
     if (p) this.write(p.req, p.last);
@@ -111,16 +114,17 @@ export class UpstreamConnection {
       this.pending = { req, last };
       return;
     }
-    // The pool's idle timer stays armed while the request runs (onIdleTimeout acts only on an
-    // idle connection): no timer switched off and on per request.
     this.socket.resume();
     this.write(req, last);
   }
 
-  /** Back in the pool: close after `idleMs` without use, or when the upstream closes. */
-  park(idleMs: number, evict: (c: UpstreamConnection) => void): void {
+  /**
+   * Back in the pool, which closes it after its idle timeout (http1-pool.ts, one timer per pool;
+   * no socket timeout, which Node refreshes on every read and write); `evict` if the upstream
+   * closes it or sends bytes nobody asked for first.
+   */
+  park(evict: (c: UpstreamConnection) => void): void {
     this.evict = evict;
-    if (this.socket !== null && this.socket.timeout !== idleMs) this.socket.setTimeout(idleMs);
     this.socket?.resume();
   }
 
@@ -282,7 +286,6 @@ export class UpstreamConnection {
     socket.off('data', this.onData);
     socket.off('error', this.onSocketError);
     socket.off('close', this.onClose);
-    socket.off('timeout', this.onIdleTimeout);
     socket.on('error', noop);
     const rest = Buffer.from(this.buf.bytes.subarray(0, this.buf.length));
     this.buf.clear();
@@ -351,10 +354,6 @@ export class UpstreamConnection {
     if (this.handler !== null) this.fail(new UpstreamResetError(this.label));
     else if (this.state === State.Idle) this.evict?.(this);
     this.state = State.Dead;
-  };
-
-  private readonly onIdleTimeout = (): void => {
-    if (this.state === State.Idle) this.evict?.(this);
   };
 }
 

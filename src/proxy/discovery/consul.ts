@@ -7,6 +7,7 @@
  * @see https://developer.hashicorp.com/consul/api-docs/health#list-service-instances-for-service
  * @see https://developer.hashicorp.com/consul/api-docs/features/blocking
  */
+import { controlRequest } from '../control-request';
 import { DiscoveryError } from '../security/errors';
 import { backoff, type DiscoveredEndpoint, type EndpointSource, type SourceStats } from './source';
 
@@ -60,12 +61,13 @@ export class ConsulSource implements EndpointSource {
         // Consul adds up to wait/16 of jitter; anything much longer is a hung connection.
         const bound = Math.ceil(this.options.waitMs + this.options.waitMs / 16 + 5_000);
         const signal = AbortSignal.any([this.controller.signal, AbortSignal.timeout(bound)]);
-        const res = await fetch(this.url(), { signal, headers: this.options.token ? { 'x-consul-token': this.options.token } : {} });
-        const body = await res.text();
+        // Not fetch: its first call loads undici, 13–15 MB of RSS (../control-request.ts).
+        const res = await controlRequest(this.url(), { signal, headers: this.options.token ? { 'x-consul-token': this.options.token } : {} });
+        const body = res.text;
         if (!res.ok) throw new Error(`HTTP ${res.status}: ${body.slice(0, 200)}`);
         const entries = JSON.parse(body) as HealthEntry[];
         if (!Array.isArray(entries)) throw new Error('response is not a list of health entries');
-        const index = Number(res.headers.get('x-consul-index') ?? '0');
+        const index = Number(res.header('x-consul-index') ?? '0');
         this.index = !Number.isFinite(index) || index <= 0 || index < this.index ? 0 : index;
         this.failuresInARow = 0;
         this.stats.updates++;

@@ -7,8 +7,9 @@
  * @see https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/service_discovery#strict-dns
  * @see https://kubernetes.io/docs/concepts/services-networking/dns-pod-service/#services
  */
-import { Resolver } from 'node:dns/promises';
+import type { Resolver } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { dnsPromisesModule } from '../builtins-on-demand';
 import { DiscoveryError } from '../security/errors';
 import { backoff, type DiscoveredEndpoint, type EndpointSource, type SourceStats } from './source';
 
@@ -36,7 +37,7 @@ export class DnsSource implements EndpointSource {
 
   constructor(private readonly options: DnsSourceOptions) {
     this.name = `dns:${options.host}:${options.port}`;
-    this.resolver = new Resolver({ timeout: options.timeoutMs, tries: 2 });
+    this.resolver = new (dnsPromisesModule().Resolver)({ timeout: options.timeoutMs, tries: 2 });
     if (options.servers) this.resolver.setServers(options.servers);
   }
 

@@ -33,7 +33,7 @@ export interface ParsedRequest extends Framing {
   target: string;
   /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
   minor: 0 | 1;
-  /** Fields as received, flat `[name, value, …]`. */
+  /** Fields as received, flat `[name, value, …]`, names in lower case (syntax.ts parseFields). */
   rawHeaders: string[];
   expectContinue: boolean;
 }
@@ -63,8 +63,8 @@ export function parseRequestHead(text: string, limits: RequestHeadLimits): Parse
   const raw = head.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
-    if (name.length === 4 && name.toLowerCase() === 'host') hosts++;
-    else if (name.length === 6 && name.toLowerCase() === 'expect' && raw[i + 1]!.toLowerCase() === '100-continue') head.expectContinue = true;
+    if (name === 'host') hosts++;
+    else if (name === 'expect' && raw[i + 1]!.toLowerCase() === '100-continue') head.expectContinue = true;
   }
   // RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without Host or with several.
   if (hosts > 1 || (hosts === 0 && minor === 1)) return new HeadError(400, hosts > 1 ? 'multiple host headers' : 'missing host header');

@@ -49,10 +49,45 @@ export interface Framing {
 }
 
 /**
+ * Field names most messages carry, in lower case. A parsed name equal to one of them (ignoring
+ * case) is returned as this constant instead of a fresh slice lower-cased into another fresh
+ * string: no allocation, and every later comparison with a name constant (hop-by-hop checks,
+ * header lookups by the steps) is a pointer comparison of two internalized strings. Envoy keeps
+ * the same kind of table for its inline headers.
+ * @see https://github.com/envoyproxy/envoy/blob/main/envoy/http/header_map.h (INLINE_REQ_HEADERS)
+ */
+const COMMON_NAMES = [
+  'host', 'date', 'vary', 'etag', 'server', 'accept', 'expect', 'cookie', 'origin', 'upgrade', 'referer', 'location', 'connection',
+  'keep-alive', 'user-agent', 'set-cookie', 'content-type', 'traceparent', 'tracestate', 'x-request-id', 'cache-control', 'authorization',
+  'last-modified', 'accept-ranges', 'content-length', 'accept-encoding', 'accept-language', 'x-forwarded-for', 'content-encoding',
+  'transfer-encoding', 'x-forwarded-proto', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-sampled', 'x-b3-parentspanid', 'x-weft-peer', 'grpc-timeout',
+];
+const NAMES_BY_LENGTH: string[][] = [];
+for (const n of COMMON_NAMES) (NAMES_BY_LENGTH[n.length] ??= []).push(n);
+
+/** The field name `text[from, to)`, already checked to be a token, in lower case. */
+function lowerCaseName(text: string, from: number, to: number, hasUpper: boolean): string {
+  const candidates = NAMES_BY_LENGTH[to - from];
+  if (candidates !== undefined) {
+    for (let c = 0; c < candidates.length; c++) {
+      const name = candidates[c]!;
+      let k = 0;
+      // `| 0x20` lower-cases a letter; among token characters only letters map onto letters, and
+      // '-' (the only non-letter in these names) maps onto itself.
+      while (k < name.length && (text.charCodeAt(from + k) | 0x20) === name.charCodeAt(k)) k++;
+      if (k === name.length) return name;
+    }
+  }
+  const name = text.slice(from, to);
+  return hasUpper ? name.toLowerCase() : name;
+}
+
+/**
  * Parses the header lines of a head (`text` from `from` to the blank line's end, every line
- * already known to end in CRLF with no bare CR or LF) into `out` as flat name/value pairs, and
- * derives the framing. Returns a HeadError for any field llhttp or RFC 9112 rejects, or for
- * more than `maxFields` fields.
+ * already known to end in CRLF with no bare CR or LF) into `out` as flat name/value pairs,
+ * names in lower case (field names are case-insensitive, RFC 9110 §5.1, and every consumer
+ * compares them in lower case), and derives the framing. Returns a HeadError for any field
+ * llhttp or RFC 9112 rejects, or for more than `maxFields` fields.
  */
 export function parseFields(text: string, from: number, out: string[], maxFields: number, framing: Framing): HeadError | null {
   let i = from;
@@ -68,18 +103,24 @@ export function parseFields(text: string, from: number, out: string[], maxFields
     const colon = text.indexOf(':', i);
     if (colon === -1 || colon > eol) return new HeadError(400, 'header line without colon');
     // No whitespace between field name and colon (RFC 9112 §5.1: 400); names are tokens.
-    if (!isToken(text, i, colon)) return new HeadError(400, 'invalid header name');
+    if (colon === i) return new HeadError(400, 'invalid header name');
+    let hasUpper = false;
+    for (let k = i; k < colon; k++) {
+      const c = text.charCodeAt(k);
+      if (TOKEN[c] !== 1) return new HeadError(400, 'invalid header name');
+      if (c <= 90 && c >= 65) hasUpper = true;
+    }
     let vs = colon + 1;
     let ve = eol;
     while (vs < ve && (text.charCodeAt(vs) === 32 || text.charCodeAt(vs) === 9)) vs++;
     while (ve > vs && (text.charCodeAt(ve - 1) === 32 || text.charCodeAt(ve - 1) === 9)) ve--;
     for (let k = vs; k < ve; k++) if (FIELD_VALUE[text.charCodeAt(k)] !== 1) return new HeadError(400, 'invalid header value character');
     if (out.length >= maxFields * 2) return new HeadError(431, 'too many header fields');
-    const name = text.slice(i, colon);
+    const name = lowerCaseName(text, i, colon, hasUpper);
     const value = text.slice(vs, ve);
     out.push(name, value);
     const n = name.length;
-    if (n === 14 && name.toLowerCase() === 'content-length') {
+    if (n === 14 && name === 'content-length') {
       // Exactly one Content-Length of 1*DIGIT: duplicates, even equal ones, and lists are refused
       // (RFC 9112 §6.3 item 5 allows the recovery; a proxy refusing is the smuggling-safe choice).
       if (sawLength) return new HeadError(400, 'duplicate content-length');
@@ -90,9 +131,9 @@ export function parseFields(text: string, from: number, out: string[], maxFields
         if (c < 48 || c > 57) return new HeadError(400, 'invalid content-length');
       }
       framing.contentLength = Number(value);
-    } else if (n === 17 && name.toLowerCase() === 'transfer-encoding') {
+    } else if (n === 17 && name === 'transfer-encoding') {
       te = te === null ? value : `${te},${value}`;
-    } else if (n === 10 && name.toLowerCase() === 'connection') {
+    } else if (n === 10 && name === 'connection') {
       // One token is the common case (`keep-alive`, `close`): no split, no array.
       if (value.indexOf(',') === -1) connectionToken(value.toLowerCase(), framing);
       else for (const t of value.split(',')) connectionToken(t.trim().toLowerCase(), framing);

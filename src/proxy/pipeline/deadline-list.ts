@@ -1,5 +1,6 @@
 /**
- * The deadlines of one duration (a route's timeout, or its per-try timeout). Every entry expires
+ * The deadlines of one duration (a route's timeout, its per-try timeout, or a listener's idle
+ * timeout for its keep-alive connections, server/http1/connection.ts). Every entry expires
  * `ms` after it was added, so entries are in expiry order simply by being appended, and one Node
  * timer armed for the oldest serves them all. Adding and removing are O(1) on an intrusive
  * doubly-linked list: no Timeout object, no closure and no libuv clock read per request — the

@@ -7,12 +7,17 @@
  * the HTTP/1.1 terminal reports them, so retries and response flags work the same.
  * @see https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md
  */
-import { constants, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import type { Readable } from 'node:stream';
 import { UpstreamResetError } from '../errors';
 import type { Dispatch } from './types';
 
-const { HTTP2_HEADER_STATUS } = constants;
+/**
+ * As literals, not node:http2's `constants`: the module loads only when a config uses HTTP/2
+ * (../builtins-on-demand.ts). RST_STREAM CANCEL is error code 0x8 (RFC 9113 §7).
+ */
+const HTTP2_HEADER_STATUS = ':status';
+const NGHTTP2_CANCEL = 0x8;
 /** Not forwarded on HTTP/2 (RFC 9113 §8.2.2); `host` becomes :authority. */
 const SKIP = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
@@ -48,7 +53,7 @@ export const h2UpstreamDispatch: Dispatch = (ex, handler) => {
   };
   handler.onConnect((error) => {
     if (done) return;
-    stream?.close(constants.NGHTTP2_CANCEL);
+    stream?.close(NGHTTP2_CANCEL);
     finish(error);
   });
   let session;

@@ -44,11 +44,15 @@ export function headersStep(request: HeaderOps | undefined, response: HeaderOps 
   const req = compileOps(request);
   const res = compileOps(response);
   if (!req && !res) return null;
+  // Only an edit of `host` changes the authority the later steps route and log by.
+  const touchesHost = req !== null && (req.remove.includes('host') || req.set.some(([k]) => k === 'host') || req.add.some(([k]) => k === 'host'));
   return (next) => (ex, handler) => {
     if (req) {
       applyOps(ex.headers, req);
-      const host = ex.header('host');
-      if (host !== undefined) ex.authority = host.toLowerCase();
+      if (touchesHost) {
+        const host = ex.header('host');
+        if (host !== undefined) ex.authority = host.toLowerCase();
+      }
     }
     next(ex, res ? new ResponseHeaders(handler, res) : handler);
   };

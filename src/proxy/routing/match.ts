@@ -29,10 +29,14 @@ export function compileHosts(hosts: readonly string[]): (authority: string) => b
   const exact = new Set(patterns.filter((h) => !h.includes('*')));
   const suffixes = patterns.filter((h) => h.startsWith('*')).map((h) => h.slice(1));
   const prefixes = patterns.filter((h) => h.endsWith('*') && !h.startsWith('*')).map((h) => h.slice(0, -1));
+  // A few names are compared directly: a Set lookup hashes the request's authority (a fresh
+  // string per request) and its port-less slice, once more for every route evaluated.
+  const few = exact.size <= 8 ? [...exact] : null;
+  const isExact = few === null ? (a: string) => exact.has(a) : (a: string) => few.includes(a);
   return (authority) => {
-    if (exact.has(authority)) return true;
+    if (isExact(authority)) return true;
     const name = withoutPort(authority);
-    if (name !== authority && exact.has(name)) return true;
+    if (name !== authority && isExact(name)) return true;
     for (const s of suffixes) if (name.endsWith(s) && name.length > s.length) return true;
     for (const p of prefixes) if (name.startsWith(p) && name.length > p.length) return true;
     return false;

@@ -10,11 +10,12 @@
  * @see https://cert-manager.io/docs/usage/certificate/#target-secret
  */
 import { readFileSync, statSync } from 'node:fs';
-import { createSecureContext, type SecureContext } from 'node:tls';
+import type { SecureContext } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import type { CertificateFiles } from '../config/security-schema';
 import { CertificateLoadError } from './errors';
 import { spiffeIdOf, type SpiffeId } from './spiffe';
+import { tlsModule } from '../builtins-on-demand';
 
 export interface CertificateMaterial {
   cert: string;
@@ -50,7 +51,7 @@ export function loadCertificateMaterial(files: Omit<CertificateFileSet, 'pollInt
   }
   try {
     // createSecureContext checks that the key matches the certificate.
-    context = createSecureContext({ cert, key, ...(ca ? { ca } : {}), minVersion: 'TLSv1.2' });
+    context = tlsModule().createSecureContext({ cert, key, ...(ca ? { ca } : {}), minVersion: 'TLSv1.2' });
   } catch (error) {
     throw new CertificateLoadError(files.keyFile, error);
   }

@@ -12,7 +12,8 @@
  * @see https://istio.io/latest/docs/reference/config/security/peer_authentication/
  */
 import type { Socket } from 'node:net';
-import { createServer as createTlsServer, type Server, type TLSSocket } from 'node:tls';
+import type { Server, TLSSocket } from 'node:tls';
+import { tlsModule } from '../builtins-on-demand';
 import type { CertificateMaterial, CertificateWatcher } from './certificate-files';
 import { principalOf, spiffeIdOf } from './spiffe';
 
@@ -53,7 +54,7 @@ export class PeerAuthenticator {
   ) {
     if (mode === 'DISABLE' || certificates === null) return;
     this.material = certificates.material;
-    this.tlsServer = createTlsServer({
+    this.tlsServer = tlsModule().createServer({
       cert: this.material.cert,
       key: this.material.key,
       ca: this.material.ca,

@@ -5,7 +5,8 @@
  * the declared SPIFFE ids (secure naming). Shaped as undici's `connect` function.
  */
 import { isIP, type Socket } from 'node:net';
-import { connect, type ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
+import { tlsModule } from '../builtins-on-demand';
 import type { CertificateMaterial } from './certificate-files';
 import { mtlsClientOptions } from './client-tls';
 import { parseSpiffeId, type SpiffeId } from './spiffe';
@@ -37,7 +38,7 @@ export function mtlsConnector(material: () => CertificateMaterial, subjectAltNam
   const expected = subjectAltNames.map(parseSpiffeId).filter((x): x is SpiffeId => x !== null);
   return (options, callback) => {
     const host = options.hostname.replace(/^\[|\]$/g, '');
-    const socket = connect({
+    const socket = tlsModule().connect({
       host,
       port: Number(options.port),
       ...(isIP(host) === 0 ? { servername: host } : {}),

@@ -17,6 +17,7 @@ import { Http2Front } from './h2/front';
 import { detectHttp2 } from './h2/sniff';
 import { openTunnel } from './connect/tunnel';
 import type { TcpProxy } from './tcp/tcp-proxy';
+import { DeadlineList } from '../pipeline/deadline-list';
 
 export class HttpListener implements ListenerRuntime, Http1Host {
   readonly server: Server;
@@ -109,6 +110,15 @@ export class HttpListener implements ListenerRuntime, Http1Host {
 
   inflightStarted(): void {
     this.inflight++;
+  }
+
+  /** Idle connections by idle timeout (one list per duration; a reload may change it for new connections). */
+  private readonly idleLists = new Map<number, DeadlineList>();
+
+  idleDeadlines(ms: number): DeadlineList {
+    let list = this.idleLists.get(ms);
+    if (list === undefined) this.idleLists.set(ms, (list = new DeadlineList(ms)));
+    return list;
   }
 
   connectionClosed(c: Http1Connection): void {

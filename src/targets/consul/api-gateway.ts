@@ -29,14 +29,9 @@ export function apiGateways(cc: ConsulContext): Manifest[] {
     reportGatewayLimits(cc, g);
     out.push(meta(cc, GATEWAY_API, 'Gateway', g.name, g.namespace, g.name, SyncWave.destinations, { gatewayClassName: CONSUL_GATEWAY_CLASS, listeners: listeners(g) }));
     const rules = g.routes.flatMap((r) => rule(cc, g, r));
-    if (rules.length === 0) continue;
-    out.push(
-      meta(cc, GATEWAY_API, 'HTTPRoute', g.name, g.namespace, g.name, SyncWave.routes, {
-        parentRefs: [{ name: g.name }],
-        hostnames: [...new Set(g.routes.flatMap((r) => r.hosts))].sort(),
-        rules,
-      }),
-    );
+    const hostnames = [...new Set(g.routes.flatMap((r) => r.hosts))].sort();
+    for (const [name, part] of httpRouteParts(g.name, rules))
+      out.push(meta(cc, GATEWAY_API, 'HTTPRoute', name, g.namespace, g.name, SyncWave.routes, { parentRefs: [{ name: g.name }], hostnames, rules: part }));
     const foreign = new Set<string>();
     for (const r of g.routes) if (r.action.kind === 'forward') for (const d of r.action.destinations) if (d.service.namespace !== g.namespace) foreign.add(d.service.namespace);
     for (const ns of [...foreign].sort())
@@ -48,6 +43,25 @@ export function apiGateways(cc: ConsulContext): Manifest[] {
       );
   }
   return out;
+}
+
+/**
+ * An HTTPRoute holds at most 16 rules (Gateway API v1 `spec.rules` maxItems), so a gateway with
+ * more is written as several HTTPRoutes on the same parent: `<gateway>`, `<gateway>-02`, … The
+ * split changes no match: the Gateway API ranks matches by specificity across all routes of a
+ * listener, and only exact ties fall back to the older route, then to the route name — the
+ * zero-padded suffix keeps that name order equal to the declaration order.
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#httproutespec
+ * @see https://gateway-api.sigs.k8s.io/reference/spec/#httprouterule (matching precedence)
+ */
+export const HTTP_ROUTE_MAX_RULES = 16;
+
+function httpRouteParts(gateway: string, rules: Obj[]): [string, Obj[]][] {
+  const count = Math.ceil(rules.length / HTTP_ROUTE_MAX_RULES);
+  const width = Math.max(2, String(count).length);
+  const parts: [string, Obj[]][] = [];
+  for (let i = 0; i < count; i++) parts.push([i === 0 ? gateway : `${gateway}-${String(i + 1).padStart(width, '0')}`, rules.slice(i * HTTP_ROUTE_MAX_RULES, (i + 1) * HTTP_ROUTE_MAX_RULES)]);
+  return parts;
 }
 
 function meta(cc: ConsulContext, apiVersion: string, kind: string, name: string, namespace: string, component: string, wave: number, spec: Obj): Manifest {
@@ -79,11 +93,13 @@ function reportGatewayLimits(cc: ConsulContext, g: Gateway): void {
     cc.report('WEFT704', g, `gateway "${g.name}" redirects HTTP to HTTPS, which the Consul API gateway's HTTPRoute filters cannot express`, 'redirect at the load balancer in front of the gateway');
   // Gateway API orders matches by precedence (exact path, longest prefix, method, headers,
   // query), not by declaration; Weft's first match wins. Say when the two disagree.
-  const prefixes = g.routes.map((r) => r.match.map((m) => (m.path && 'prefix' in m.path ? m.path.prefix : m.path && 'exact' in m.path ? m.path.exact : undefined)));
+  // Only an earlier prefix can take a later, longer path: an earlier exact path matches itself alone.
+  const prefixes = g.routes.map((r) => r.match.map((m) => (m.path && 'prefix' in m.path ? m.path.prefix : undefined)));
+  const paths = g.routes.map((r) => r.match.map((m) => (m.path && 'prefix' in m.path ? m.path.prefix : m.path && 'exact' in m.path ? m.path.exact : undefined)));
   g.routes.forEach((later, j) => {
     for (let i = 0; i < j; i++)
       for (const a of prefixes[i]!)
-        for (const b of prefixes[j]!)
+        for (const b of paths[j]!)
           if (a !== undefined && b !== undefined && b.length > a.length && b.startsWith(a))
             cc.report('WEFT704', later, `route "${later.name}" of gateway "${g.name}" is more specific than the earlier route "${g.routes[i]!.name}"; the Gateway API picks the longest path first, so in consul environments it takes requests that the earlier route takes elsewhere`, `declare route "${later.name}" before "${g.routes[i]!.name}"`);
   });

@@ -76,10 +76,7 @@ export function goDuration(ms: number): string {
   return `${ms}ms`;
 }
 
-/** Removes keys whose value is undefined, so that emitters can build objects with optional fields inline. */
-export function compact<T extends Record<string, unknown>>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
+export { compact } from '../compact';
 
 /** Undefined for an empty object or list, so that `compact` drops it. */
 export function nonEmpty<T extends object>(o: T | undefined): T | undefined {

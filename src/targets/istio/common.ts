@@ -84,7 +84,4 @@ export function dnsName(text: string): string {
     .slice(0, 253);
 }
 
-/** Removes keys whose value is undefined, so that emitters can build objects with optional fields inline. */
-export function compact<T extends Record<string, unknown>>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
+export { compact } from '../compact';

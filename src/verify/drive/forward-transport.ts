@@ -7,12 +7,15 @@
  * local mesh's echoes, so a local mesh behind any HTTP reverse proxy stands in for a cluster in
  * tests (test/verify/target.test.ts).
  */
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { Pool } from 'undici';
 import type { ServiceRef } from '../../model/common';
 import { probePrefix, VERIFY_HOST } from '../overlay/model';
 import type { ProbeRequest, Via } from '../plan/types';
 import { observe, type Observation } from './observation';
 import type { Arrivals, Transport } from './transport';
+import type { GrpcObservation, GrpcProbeRequest } from './grpc-probe';
+import type { TcpObservation } from './tcp-probe';
 
 /** One forward round trip: the echo holds probes up to the timeouts under test. */
 const REQUEST_TIMEOUT_MS = 60_000;
@@ -33,6 +36,11 @@ export class ForwardTransport implements Transport {
     readonly target: string,
     private readonly authorityOf: (service: ServiceRef) => string | undefined,
     private readonly probeClients: ReadonlySet<string>,
+    /**
+     * How to read a service's arrival counts from inside the cluster: a probe client whose
+     * sidecar routes to it, and how many instances a version (or the service) runs.
+     */
+    private readonly observerOf?: (service: ServiceRef) => { caller: ServiceRef; instances(version?: string): number } | undefined,
   ) {
     this.pool = new Pool(new URL(target).origin, { connections: 64, pipelining: 1, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS });
   }
@@ -43,17 +51,19 @@ export class ForwardTransport implements Transport {
   }
 
   send(via: Via, request: ProbeRequest, requestId: string): Promise<Observation> {
-    return via.gateway ? this.throughGateway(via.authority, request, requestId) : this.forward(via.caller, via.authority, request, requestId);
+    return via.gateway ? this.throughGateway(via.authority, request, requestId, via.certificateHost) : this.forward(via.caller, via.authority, request, requestId);
   }
 
   private readonly gatewayPools = new Map<string, Pool>();
 
   /** A gateway route's probe: straight to the ingress gateway with the route's host (as Host, and as SNI over https). */
-  private async throughGateway(host: string, request: ProbeRequest, requestId: string): Promise<Observation> {
+  private async throughGateway(host: string, request: ProbeRequest, requestId: string, certificateHost?: string): Promise<Observation> {
     const url = new URL(this.target);
     let pool = this.gatewayPools.get(host);
     if (!pool) {
-      pool = new Pool(url.origin, { connections: 16, pipelining: 1, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS, ...(url.protocol === 'https:' ? { connect: { servername: host } } : {}) });
+      // An undeclared Host (the hosts check) still checks the certificate against the declared host.
+      const identity = certificateHost ? { checkServerIdentity: (_: string, cert: PeerCertificate) => checkServerIdentity(certificateHost, cert) } : {};
+      pool = new Pool(url.origin, { connections: 16, pipelining: 1, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS, ...(url.protocol === 'https:' ? { connect: { servername: host, ...identity } } : {}) });
       this.gatewayPools.set(host, pool);
     }
     const start = performance.now();
@@ -83,9 +93,94 @@ export class ForwardTransport implements Transport {
     return this.forward(identity, authority, request, requestId);
   }
 
-  /** Arrivals at every callee instance are not observable from outside the cluster. */
-  async arrivals(): Promise<Arrivals | undefined> {
-    return undefined;
+  /**
+   * A gRPC call through the caller's probe client: its gRPC forward endpoint
+   * (`…/__weft/forward-grpc`, src/echo/forward-grpc.ts) makes the call through its sidecar with
+   * the caller's identity and returns the status, the echo's reply and the response flags.
+   */
+  async grpcCall(via: Via, request: GrpcProbeRequest, requestId: string, _instance?: number, path?: string): Promise<GrpcObservation> {
+    const failed = (details: string): GrpcObservation => ({ requestId, code: 14, details, flags: [], durationMs: 0 });
+    try {
+      const res = await this.pool.request({
+        method: 'POST',
+        path: `${new URL(this.target).pathname.replace(/\/$/, '')}${probePrefix(via.caller)}__weft/forward-grpc`,
+        headers: { host: VERIFY_HOST, 'content-type': 'application/json' },
+        body: JSON.stringify({ authority: via.authority, concurrency: 1, calls: [{ ...request, requestId, ...(path ? { path } : {}) }] }),
+      });
+      const text = await res.body.text();
+      const answer = res.statusCode === 200 ? (JSON.parse(text) as { results?: GrpcObservation[] }) : undefined;
+      // The gateway or the probe client itself failed: not an observation of the callee.
+      return answer?.results?.[0] ?? failed(`PROBE_CLIENT_${res.statusCode}`);
+    } catch (error) {
+      return failed((error as { code?: string }).code ?? 'ERROR');
+    }
+  }
+
+  /**
+   * A TCP connection through the caller's probe client: its TCP forward endpoint
+   * (`…/__weft/forward-tcp`, src/echo/forward-tcp.ts) connects where the application would (its
+   * sidecar's TCP listener for the service, or the service itself under transparent capture) and
+   * reports the echo's identity line and whether the bytes came back.
+   */
+  async tcpConnect(via: Via, _listener: string, requestId: string): Promise<TcpObservation> {
+    const start = performance.now();
+    const failed = (error: string): TcpObservation => ({ requestId, echoed: false, error, durationMs: performance.now() - start });
+    try {
+      const res = await this.pool.request({
+        method: 'POST',
+        path: `${new URL(this.target).pathname.replace(/\/$/, '')}${probePrefix(via.caller)}__weft/forward-tcp`,
+        headers: { host: VERIFY_HOST, 'content-type': 'application/json' },
+        body: JSON.stringify({ authority: via.authority, concurrency: 1, connections: [{ requestId }] }),
+      });
+      const text = await res.body.text();
+      const answer = res.statusCode === 200 ? (JSON.parse(text) as { results?: TcpObservation[] }) : undefined;
+      // The gateway or the probe client itself failed: not an observation of the callee.
+      return answer?.results?.[0] ?? failed(`PROBE_CLIENT_${res.statusCode}`);
+    } catch (error) {
+      return failed((error as { code?: string }).code ?? 'ERROR');
+    }
+  }
+
+  /**
+   * Arrivals at every instance of a service (version): `GET /__weft/seen?prefix=P` sent to it
+   * through a probe client of one of its callers, in rounds of 8, until every instance of the
+   * version has answered with its own count (each echo names itself in the answer) — the
+   * route's load balancing decides which instance a request reaches. Undefined when no probe
+   * client calls the service, one instance is pinned (`instance`: the verifier cannot aim at a
+   * pod through a sidecar), or not every instance answered within 20 rounds.
+   */
+  async arrivals(service: ServiceRef & { version?: string; instance?: string }, prefix: string): Promise<Arrivals | undefined> {
+    const observer = this.observerOf?.(service);
+    const authority = this.authorityOf(service);
+    if (!observer || !authority || service.instance !== undefined) return undefined;
+    const want = observer.instances(service.version);
+    const counts = new Map<string, Arrivals>();
+    for (let round = 0; round < 20 && counts.size < want; round++) {
+      const requests = Array.from({ length: 8 }, () => ({ method: 'GET', path: `/__weft/seen?prefix=${encodeURIComponent(prefix)}`, headers: {} }));
+      const res = await this.pool.request({
+        method: 'POST',
+        path: `${new URL(this.target).pathname.replace(/\/$/, '')}${probePrefix(observer.caller)}__weft/forward`,
+        headers: { host: VERIFY_HOST, 'content-type': 'application/json' },
+        body: JSON.stringify({ authority, concurrency: 8, requests }),
+      });
+      const text = await res.body.text();
+      if (res.statusCode !== 200) continue;
+      for (const r of (JSON.parse(text) as ForwardAnswer).results ?? []) {
+        if (r.status !== 200) continue;
+        const seen = JSON.parse(r.body) as Partial<Arrivals> & { service?: string; version?: string; instance?: string };
+        if (seen.service !== service.name || (service.version !== undefined && seen.version !== service.version) || !seen.instance) continue;
+        counts.set(seen.instance, { ids: seen.ids ?? 0, arrivals: seen.arrivals ?? 0, shadowIds: seen.shadowIds ?? 0, shadowArrivals: seen.shadowArrivals ?? 0 });
+      }
+    }
+    if (counts.size < want) return undefined;
+    const total: Arrivals = { ids: 0, arrivals: 0, shadowIds: 0, shadowArrivals: 0 };
+    for (const c of counts.values()) {
+      total.ids += c.ids;
+      total.arrivals += c.arrivals;
+      total.shadowIds += c.shadowIds;
+      total.shadowArrivals += c.shadowArrivals;
+    }
+    return total;
   }
 
   private async forward(caller: ServiceRef, authority: string, request: ProbeRequest, requestId: string): Promise<Observation> {

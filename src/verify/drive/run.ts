@@ -8,6 +8,7 @@ import type { CheckResult } from '../report';
 import type { Plan, PlannedCheck } from '../plan/types';
 import { CheckContext, type TokenSigner } from './context';
 import { runRouting } from './checks/routing';
+import { runGatewayMtls } from './checks/gateway-mtls';
 import { runFault, runMirror, runSplit } from './checks/statistical';
 import { runBalancer, runBreaker, runRateLimit, runRetries, runTimeout } from './checks/resilience';
 import { runOutlier } from './checks/outlier';
@@ -17,6 +18,7 @@ import { runTcpLimit, runTcpRoute } from './checks/tcp';
 import { runFallback, runRatioBreaker } from './checks/degradation';
 import { runSwitchFlip } from './checks/degradation-switch';
 import { runAuthorization, runJwt, runMtls } from './checks/security';
+import { runStreamAuthorization, runStreamMtls } from './checks/stream-security';
 import type { Transport } from './transport';
 
 export interface DriveEvents {
@@ -51,12 +53,13 @@ async function execute(ctx: CheckContext): Promise<CheckResult> {
     : s.type === 'rate-limit' ? await runRateLimit(ctx, s)
     : s.type === 'circuit-breaker' ? await runBreaker(ctx, s)
     : s.type === 'outlier' ? await runOutlier(ctx, s)
-    : s.type === 'mtls' ? await runMtls(ctx, s)
-    : s.type === 'authorization' ? await runAuthorization(ctx, s)
+    : s.type === 'mtls' ? await (s.protocol ? runStreamMtls(ctx, s) : runMtls(ctx, s))
+    : s.type === 'authorization' ? await (s.protocol ? runStreamAuthorization(ctx, s) : runAuthorization(ctx, s))
     : s.type === 'jwt' ? await runJwt(ctx, s)
     : s.type === 'fallback' ? await runFallback(ctx, s)
     : s.type === 'ratio-breaker' ? await runRatioBreaker(ctx, s)
     : s.type === 'switch-flip' ? await runSwitchFlip(ctx, s)
+    : s.type === 'gateway-mtls' ? await runGatewayMtls(ctx, s)
     : await runBalancer(ctx, s);
   return {
     id: c.id,

@@ -6,6 +6,7 @@
  * (`POST /__weft/forward`), reached through the gateway URL.
  */
 import { readFileSync } from 'node:fs';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { Pool } from 'undici';
 import type { ServiceRef } from '../../model/common';
 import type { ProbeRequest, Via } from '../plan/types';
@@ -48,11 +49,31 @@ export interface Transport {
   tcpConnect?(via: Via, listener: string, requestId: string): Promise<TcpObservation>;
   /** The same, kept open once answered (connection limits). */
   tcpHold?(via: Via, listener: string): Promise<HeldConnection>;
-  /** A gRPC call of the echo service through the caller's outbound proxy (./grpc-probe.ts); undefined when not possible in this mode. */
-  grpcCall?(via: Via, request: GrpcProbeRequest, requestId: string, instance?: number): Promise<GrpcObservation>;
+  /** A gRPC call of the echo service through the caller's outbound proxy (./grpc-probe.ts); undefined when not possible in this mode. `path`: another method. */
+  grpcCall?(via: Via, request: GrpcProbeRequest, requestId: string, instance?: number, path?: string): Promise<GrpcObservation>;
+  /**
+   * A gRPC call straight at one receiving instance's inbound listener, as `identity` (its
+   * workload certificate; undefined = plaintext h2c). Undefined when not possible in this mode.
+   */
+  grpcDirect?(target: ServiceRef, authority: string, request: GrpcProbeRequest, requestId: string, identity?: ServiceRef, path?: string): Promise<GrpcObservation>;
+  /** A TCP connection straight at one receiving instance's inbound TCP listener `listener`, as `identity` (mTLS; undefined = plaintext). */
+  tcpDirect?(target: ServiceRef, listener: string, requestId: string, identity?: ServiceRef): Promise<TcpObservation>;
+  /**
+   * The connections the first receiving instance's inbound TCP listener `listener` accepted so
+   * far, by transport (its proxy's `weft_proxy_inbound_connections_total`): tells a connection
+   * that mTLS refused from one that was accepted in plaintext and then denied by authorization —
+   * both close without a byte. Undefined when not observable.
+   */
+  inboundConnections?(target: ServiceRef, listener: string): Promise<InboundConnections | undefined>;
   /** Arrivals of request ids with this prefix at the callee's echo instances (one instance: by its name); undefined when not observable. */
   arrivals(service: ServiceRef & { version?: string; instance?: string }, prefix: string): Promise<Arrivals | undefined>;
   close(): Promise<void>;
+}
+
+export interface InboundConnections {
+  mtls: number;
+  plaintext: number;
+  rejected: number;
 }
 
 export interface ClientCertificate {
@@ -70,12 +91,24 @@ export interface LocalEndpoints {
   outbound(service: ServiceRef): number[];
   /** Echo ports of a service's (version's, or one named instance's) instances. */
   echoes(service: ServiceRef & { version?: string; instance?: string }): number[];
+  /** The admin port of a service's first instance's proxy. */
+  admin?(service: ServiceRef): number | undefined;
+  /** The loopback port of a service's first instance's inbound TCP listener of that name, and whether it expects mTLS. */
+  inboundTcp?(service: ServiceRef, name: string): { port: number; tls: boolean } | undefined;
   /** The loopback port of a service's first instance's outbound TCP listener of that name. */
   tcpListener?(service: ServiceRef, name: string): number | undefined;
   /** The loopback config file of a service's first instance (its proxy config as the local mesh serves it). */
   configFile?(service: ServiceRef): string | undefined;
   /** Flips a switch in the local mesh once every proxy reports it (LocalMesh.setSwitch). */
   setSwitch?(name: string, state: 'on' | 'off'): Promise<number>;
+  /** The local gateway server a gateway probe (`via.gateway`) goes to, with the files that make a client trust it (and, for MUTUAL, be trusted). */
+  gateway?(via: Via): LocalGatewayServer | undefined;
+}
+
+export interface LocalGatewayServer {
+  port: number;
+  /** A TLS server: the CA its certificate chains to; `client`: the certificate a MUTUAL server accepts. */
+  tls?: { caFile: string; client?: { certFile: string; keyFile: string } };
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -117,6 +150,7 @@ export class LocalTransport implements Transport {
   }
 
   async send(via: Via, request: ProbeRequest, requestId: string, instance?: number): Promise<Observation> {
+    if (via.gateway) return this.sendGateway(via, request, requestId);
     const ports = this.endpoints.outbound(via.caller);
     const key = `${via.caller.namespace}/${via.caller.name}`;
     const i = instance ?? this.next.get(key) ?? 0;
@@ -139,9 +173,38 @@ export class LocalTransport implements Transport {
   }
   private grpc?: GrpcProber;
 
-  grpcCall(via: Via, request: GrpcProbeRequest, requestId: string, instance = 0): Promise<GrpcObservation> {
+  grpcCall(via: Via, request: GrpcProbeRequest, requestId: string, instance = 0, path?: string): Promise<GrpcObservation> {
     const ports = this.endpoints.outbound(via.caller);
-    return (this.grpc ??= new GrpcProber()).call(ports[instance % ports.length]!, via.authority, request, requestId);
+    return (this.grpc ??= new GrpcProber()).call(ports[instance % ports.length]!, via.authority, request, requestId, { path });
+  }
+
+  /** The TLS material of `identity`'s workload certificate, read once per identity. */
+  private readonly material = new Map<string, { ca: Buffer; key: Buffer; cert: Buffer }>();
+
+  private tlsOf(identity: ServiceRef): { id: string; ca: Buffer; key: Buffer; cert: Buffer } | undefined {
+    const id = `${identity.namespace}/${identity.name}`;
+    if (!this.material.has(id)) {
+      const c = this.endpoints.identity(identity);
+      if (!c) return undefined;
+      this.material.set(id, { ca: readFileSync(c.caFile), key: readFileSync(c.keyFile), cert: readFileSync(c.certFile) });
+    }
+    return { id, ...this.material.get(id)! };
+  }
+
+  async grpcDirect(target: ServiceRef, authority: string, request: GrpcProbeRequest, requestId: string, identity?: ServiceRef, path?: string): Promise<GrpcObservation> {
+    const inbound = this.endpoints.inbound(target);
+    const port = inbound.ports[0];
+    if (port === undefined) return { requestId, code: 14, details: 'NO_INBOUND', flags: [], durationMs: 0 };
+    const tls = identity && inbound.tls ? this.tlsOf(identity) : undefined;
+    return (this.grpc ??= new GrpcProber()).call(port, authority, request, requestId, { path, route: tls ? { direct: 'mtls', ...tls } : { direct: 'plaintext' } });
+  }
+
+  async tcpDirect(target: ServiceRef, listener: string, requestId: string, identity?: ServiceRef): Promise<TcpObservation> {
+    const inbound = this.endpoints.inboundTcp?.(target, listener);
+    if (!inbound) return { requestId, echoed: false, error: 'NO_INBOUND_TCP_LISTENER', durationMs: 0 };
+    const tls = identity && inbound.tls ? this.tlsOf(identity) : undefined;
+    // The peer proves a SPIFFE identity (URI SAN), not a host name: trust the mesh CA, skip the host name check.
+    return tcpProbe(inbound.port, requestId, tls ? { tls: { ca: tls.ca, key: tls.key, cert: tls.cert, rejectUnauthorized: true, checkServerIdentity: () => undefined } } : { speakFirst: true });
   }
 
   get setSwitch(): Transport['setSwitch'] {
@@ -175,10 +238,14 @@ export class LocalTransport implements Transport {
     return (await this.refusing.get(keyOf(refusal))!).port;
   }
 
-  private async sendTo(port: number, via: Via, request: ProbeRequest, requestId: string): Promise<Observation> {
+  private sendTo(port: number, via: Via, request: ProbeRequest, requestId: string): Promise<Observation> {
+    return this.sendOn(this.pool(port), via, request, requestId);
+  }
+
+  private async sendOn(pool: Pool, via: Via, request: ProbeRequest, requestId: string): Promise<Observation> {
     const start = performance.now();
     try {
-      const res = await this.pool(port).request({
+      const res = await pool.request({
         method: request.method as 'GET',
         path: request.path,
         headers: { ...request.headers, host: via.authority, 'x-request-id': requestId },
@@ -189,6 +256,41 @@ export class LocalTransport implements Transport {
     } catch (error) {
       return observe(requestId, 0, {}, '', performance.now() - start, (error as { code?: string }).code ?? 'ERROR');
     }
+  }
+
+  private readonly gatewayPools = new Map<string, Pool>();
+
+  /**
+   * A gateway probe: to the local gateway server of the probe's scheme, with the route's host as
+   * Host and, over https, as SNI — the server certificate (from the local CA) must be valid for
+   * that host, as a browser would require.
+   */
+  private async sendGateway(via: Via, request: ProbeRequest, requestId: string): Promise<Observation> {
+    const server = this.endpoints.gateway?.(via);
+    if (!server) return observe(requestId, 0, {}, '', 0, 'NO_GATEWAY');
+    const anonymous = via.anonymousClient === true;
+    const key = `${server.port}|${via.authority}|${anonymous ? 'anonymous' : 'client'}`;
+    let pool = this.gatewayPools.get(key);
+    if (!pool) {
+      const tls = server.tls;
+      // A probe of an undeclared Host still checks the certificate against the declared one (undici checks it against Host).
+      const certificateHost = via.certificateHost;
+      pool = tls
+        ? new Pool(`https://127.0.0.1:${server.port}`, {
+            connections: 16,
+            headersTimeout: REQUEST_TIMEOUT_MS,
+            bodyTimeout: REQUEST_TIMEOUT_MS,
+            connect: {
+              servername: via.authority,
+              ca: readFileSync(tls.caFile),
+              ...(tls.client && !anonymous ? { cert: readFileSync(tls.client.certFile), key: readFileSync(tls.client.keyFile) } : {}),
+              ...(certificateHost ? { checkServerIdentity: (_: string, cert: PeerCertificate) => checkServerIdentity(certificateHost, cert) } : {}),
+            },
+          })
+        : new Pool(`http://127.0.0.1:${server.port}`, { connections: 16, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS });
+      this.gatewayPools.set(key, pool);
+    }
+    return this.sendOn(pool, via, request, requestId);
   }
 
   private readonly direct = new Map<string, Pool>();
@@ -220,6 +322,19 @@ export class LocalTransport implements Transport {
     }
   }
 
+  async inboundConnections(target: ServiceRef, listener: string): Promise<InboundConnections | undefined> {
+    const port = this.endpoints.admin?.(target);
+    if (port === undefined) return undefined;
+    const res = await this.pool(port).request({ method: 'GET', path: '/metrics' });
+    const text = await readAll(res.body, 16 * 1024 * 1024);
+    if (res.statusCode !== 200) return undefined;
+    const count = (transport: string): number => {
+      const line = text.split('\n').find((l) => l.startsWith(`weft_proxy_inbound_connections_total{listener="${listener}",transport="${transport}"}`));
+      return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+    };
+    return { mtls: count('mtls'), plaintext: count('plaintext'), rejected: count('rejected') };
+  }
+
   async arrivals(service: ServiceRef & { version?: string; instance?: string }, prefix: string): Promise<Arrivals> {
     const total: Arrivals = { ids: 0, arrivals: 0, shadowIds: 0, shadowArrivals: 0 };
     for (const port of this.endpoints.echoes(service)) {
@@ -234,7 +349,7 @@ export class LocalTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.pools.values(), ...this.direct.values()].map((p) => p.destroy()));
+    await Promise.all([...this.pools.values(), ...this.direct.values(), ...this.gatewayPools.values()].map((p) => p.destroy()));
     await Promise.all([...this.refusing.values()].map((c) => c.then((r) => r.stop(), () => undefined)));
     this.grpc?.close();
   }

@@ -21,11 +21,11 @@
  *   waits until the probe clients and callees answer with the tag that mesh.config.ts gives,
  *   which is how it knows the cluster serves this overlay and not a stale one.
  */
-import { createHash } from 'node:crypto';
 import type { MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
 import type { Route } from '../../model/traffic';
 import { VERIFICATION_JWKS } from './verification-key';
+import { jsonSha256 } from './json-digest';
 
 /** The echo image, tagged like the proxy image (one Weft release): src/echo/Dockerfile. */
 export function echoImage(weftVersion: string): string {
@@ -41,9 +41,9 @@ export function probePrefix(caller: { namespace: string; name: string }): string
   return `/weft-probe/${caller.namespace}/${caller.name}/`;
 }
 
-/** Services that call another service over HTTP: each gets a probe client. */
+/** Services that call another service (over HTTP, gRPC or TCP: the forward endpoint's three modes): each gets a probe client. */
 export function callingServices(model: MeshModel): Service[] {
-  const http = (s: Service) => s.ports.some((p) => p.protocol === 'http' || p.protocol === 'http2');
+  const http = (s: Service) => s.ports.some((p) => p.protocol === 'http' || p.protocol === 'http2' || p.protocol === 'grpc' || p.protocol === 'tcp');
   const byRef = new Map(model.services.map((s) => [`${s.namespace}/${s.name}`, s]));
   return model.services.filter((s) => s.calls.some((c) => c.target.kind === 'service' && http(byRef.get(`${c.target.service.namespace}/${c.target.service.name}`) ?? s)));
 }
@@ -53,8 +53,9 @@ export function callingServices(model: MeshModel): Service[] {
  * the environment), the same in synth and in the verifier for the same mesh.config.ts.
  */
 export function overlayTag(model: MeshModel, environment: string): string {
-  const text = JSON.stringify({ environment, model }, (key, value) => (key === 'location' ? undefined : value));
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+  // The hash of that JSON text, computed piece by piece: the whole text of a 10,000-service
+  // model is tens of megabytes, which would be held at once while the model is (json-digest.ts).
+  return jsonSha256({ environment, model }, (key, value) => (key === 'location' ? undefined : value)).slice(0, 16);
 }
 
 export function verificationModel(model: MeshModel, environment: string, weftVersion: string): MeshModel {
@@ -68,7 +69,8 @@ export function verificationModel(model: MeshModel, environment: string, weftVer
       versions: service.versions.map((v) => ({
         ...v,
         image,
-        env: { ...v.env, WEFT_ECHO_SERVICE: name, WEFT_ECHO_VERSION: v.name, WEFT_ECHO_TAG: tag, PORT: String(http.targetPort), ...(grpc ? { WEFT_ECHO_GRPC_PORT: String(grpc.targetPort) } : {}) },
+        // A gRPC-only service's one port is both: the echo relays h2c on it to an internal gRPC echo (port 0).
+        env: { ...v.env, WEFT_ECHO_SERVICE: name, WEFT_ECHO_VERSION: v.name, WEFT_ECHO_TAG: tag, PORT: String(http.targetPort), ...(grpc ? { WEFT_ECHO_GRPC_PORT: grpc === http ? '0' : String(grpc.targetPort) } : {}) },
       })),
       config: undefined,
       security: { ...service.security, jwt: service.security.jwt.map((j) => ({ ...j, jwksUri: undefined, jwks: VERIFICATION_JWKS })) },

@@ -22,6 +22,8 @@ export interface AuthzCell {
   path: string;
   /** Claims the probe's token carries (none = no token). */
   claims?: Record<string, string[]>;
+  /** The destination port of a TCP connection (rules' `to.ports`); undefined for HTTP cells. */
+  port?: number;
 }
 
 function ipMatches(block: string, ip: string): boolean {
@@ -50,7 +52,28 @@ export function ruleMatches(rule: AuthorizationRule, cell: AuthzCell, peerIp = '
   const t = rule.to;
   if (t.methods && !t.methods.includes(cell.method)) return false;
   if (t.paths && !t.paths.some((p) => pathMatches(p, cell.path))) return false;
+  if (t.ports && cell.port !== undefined && !t.ports.includes(cell.port)) return false;
   return true;
+}
+
+/** Fields a TCP connection has no value for: the request's method and path, and its JWT. */
+function usesHttpFields(rule: AuthorizationRule): boolean {
+  return rule.to.methods !== undefined || rule.to.paths !== undefined || rule.from.jwtClaims !== undefined || rule.from.authenticated !== undefined;
+}
+
+/**
+ * The reading of a rule for a TCP connection (Istio's, which the weft proxy's L4 authorizer
+ * follows, src/proxy/security/l4-authorization.ts): an ALLOW rule with an HTTP-only field never
+ * matches; a DENY rule matches without those fields (the more restrictive reading).
+ * @see https://istio.io/latest/docs/tasks/security/authorization/authz-tcp/
+ */
+function forConnection(rules: readonly AuthorizationRule[]): AuthorizationRule[] {
+  return rules.flatMap((r) => {
+    if (!usesHttpFields(r)) return [r];
+    if (r.action === 'allow') return [];
+    const { jwtClaims: _claims, authenticated: _authenticated, ...from } = r.from;
+    return [{ ...r, from, to: r.to.ports ? { ports: r.to.ports } : {} }];
+  });
 }
 
 export function declaredCallers(model: MeshModel, callee: ServiceRef): Service[] {
@@ -68,16 +91,20 @@ export function declaredCallers(model: MeshModel, callee: ServiceRef): Service[]
 
 export type Decision = { allowed: boolean; because: string };
 
+/** `cell.port` set: a TCP connection, judged by the rules' L4 reading (forConnection). */
 export function authorize(model: MeshModel, callee: Service, cell: AuthzCell): Decision {
-  const rules = callee.security.authorization;
+  const connection = cell.port !== undefined;
+  const rules = connection ? forConnection(callee.security.authorization) : callee.security.authorization;
   const deny = rules.find((r) => r.action === 'deny' && ruleMatches(r, cell));
   if (deny) return { allowed: false, because: `deny rule "${deny.name}"` };
   const allows = rules.filter((r) => r.action === 'allow');
   const denyByDefault = model.security.authorization === 'deny-by-default';
-  if (!denyByDefault && allows.length === 0) return { allowed: true, because: 'allow-all, no allow rule' };
+  // An ALLOW policy whose rules are all HTTP rules still exists for a connection: it admits nothing.
+  if (!denyByDefault && !callee.security.authorization.some((r) => r.action === 'allow')) return { allowed: true, because: 'allow-all, no allow rule' };
   // Narrowed calls (model/grants.ts) are allow rules, and replace the narrowed caller's "declares calls" grant.
   const grants = denyByDefault ? grantsOf(model, callee) : undefined;
-  const allow = [...(grants?.rules ?? []), ...allows].find((r) => ruleMatches(r, cell));
+  const granted = connection ? forConnection(grants?.rules ?? []) : (grants?.rules ?? []);
+  const allow = [...granted, ...allows].find((r) => ruleMatches(r, cell));
   if (allow) return { allowed: true, because: `allow rule "${allow.name}"` };
   const narrowed = cell.caller !== undefined && grants !== undefined && grants.narrowed.has(serviceKey(cell.caller));
   if (denyByDefault && cell.caller && !narrowed && declaredCallers(model, callee).some((c) => sameRef(c, cell.caller!))) return { allowed: true, because: `"${cell.caller.name}" declares calls to "${callee.name}"` };

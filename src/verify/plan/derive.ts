@@ -18,9 +18,10 @@ import { splitCheck, weightsByVersion } from './split';
 import { clauseRequests } from './requests';
 import { confusable, DEFAULT_ROUTE, expectedOutcome, matchingRoute, outcomeOf, routeId, sameRef } from './route-eval';
 import { planSampleSizes } from './sizes';
-import { planGatewayRoutes } from './gateway';
+import { planGatewayRoutes, planThroughGateway, type GatewayScheme } from './gateway';
 import { planGrpcService } from './grpc';
 import { planTcpService } from './tcp';
+import { planStreamSecurity } from './stream-security';
 import type { AuthzProbe, JwtCase, Outcome, PlannedCheck, Plan, ProbeRequest, RetrySpec, RoutingProbe, TokenSpec, Via } from './types';
 
 export interface PlanOptions {
@@ -30,8 +31,8 @@ export interface PlanOptions {
   power?: number;
   /** @default 0.05 */
   deviation?: number;
-  /** Cluster mode: plan gateway routes for a target URL of this scheme (./gateway.ts). @default none (local: not verified) */
-  gatewayScheme?: 'http' | 'https';
+  /** Gateway routes: `local` probes every gateway on its own scheme; cluster mode, those of a target URL of this scheme (./gateway.ts). @default 'local' */
+  gatewayScheme?: GatewayScheme;
 }
 
 /** Tries needed so that a probe whose alternative looks the same with probability q fails with ≥ 1 − 0.001. */
@@ -92,6 +93,23 @@ export function derivePlan(model: MeshModel, environment: string, options: PlanO
     }
     const callers = model.services.filter((c) => c.calls.some((call) => call.target.kind === 'service' && sameRef(call.target.service, service)));
     const caller = callers[0];
+    // Called by no service: reachable through a gateway route that hands over to it, if any.
+    const throughGateway = caller ? undefined : planThroughGateway(model, service, options.gatewayScheme ?? 'local', distinguish, skip, (route, positives, gatewayVia, lane) => {
+      const effects: PlannedCheck[] = [];
+      planRouteEffects(service, route, positives, gatewayVia, lane, effects, skip, () => undefined);
+      for (const c of effects) {
+        // The refusing twin (../drive/refusing-caller.ts) is a copy of a caller's sidecar, not of a gateway.
+        if (c.spec.type === 'connect-failure') skip('retries', route ?? service, `retry-on connect-failure of ${service.name}.${service.namespace} through the ingress gateway: a refusing twin of the gateway proxy (not done)`);
+        else checks.push(c);
+      }
+    });
+    if (throughGateway) {
+      checks.push(...throughGateway);
+      const r = service.resilience;
+      const serviceLevel = [r.rateLimit && 'rate limit', r.circuitBreaker && 'circuit breaker', r.loadBalancer && `load balancer "${r.loadBalancer.policy}"`].filter(Boolean);
+      if (serviceLevel.length) skip(r.rateLimit ? 'rate-limit' : r.circuitBreaker ? 'circuit-breaker' : 'load-balancer', service, `${serviceLevel.join(', ')} of "${service.name}": it is reached only through the ingress gateway; service-level checks are sent from an in-mesh caller (through the gateway: not done)`);
+      continue;
+    }
     if (!caller) {
       for (const r of service.routes) skip('route', r, `no service declares calls to "${service.name}", so no in-mesh caller can send the probes (gateway routes need the ingress gateway)`);
       if (service.resilience.rateLimit) skip('rate-limit', service, `no in-mesh caller of "${service.name}"`);
@@ -111,7 +129,7 @@ export function derivePlan(model: MeshModel, environment: string, options: PlanO
       if (Number.isFinite(pool) && c.kind !== 'circuit-breaker') c.concurrency = Math.max(1, Math.floor(pool / 2));
     }
   }
-  checks.push(...planGatewayRoutes(model, options.gatewayScheme, distinguish, skip));
+  checks.push(...planGatewayRoutes(model, options.gatewayScheme ?? 'local', distinguish, skip));
   planSecurity(model, checks, skip);
 
   const sized = planSampleSizes(checks, { alpha: options.alpha ?? 0.001, power: options.power ?? 0.99, deviation: options.deviation ?? 0.05 });
@@ -232,7 +250,7 @@ function planService(service: Service, callers: Service[], via: Via, lane: strin
       expectation: `${rl.requests} requests per ${rl.perMs} ms, burst ${rl.burst}, in each receiving instance (probed straight at one, with ${caller.name}'s identity): the rest get 429 (flag RL) — ceiling within 10 %, then the refill`,
       lane,
       phase: 'exclusive',
-      spec: { type: 'rate-limit', request: DEFAULT_PROBE, scope: 'service', buckets: 1, direct: true, burst: rl.burst, requests: rl.requests, perMs: rl.perMs },
+      spec: { type: 'rate-limit', request: DEFAULT_PROBE, scope: 'service', buckets: 1, direct: true, receivers: instancesReached(service, sampleOutcome), burst: rl.burst, requests: rl.requests, perMs: rl.perMs },
       // probed straight at the first instance, which is the first version's
       resources: [`inbound-bucket:${service.path}:${service.versions.find((v) => v.replicas > 0)?.name ?? ''}`],
     });
@@ -558,7 +576,8 @@ function planRouteEffects(
 }
 
 /**
- * mTLS, the authorization matrix and JWT cases, for every service with an HTTP port. Probes go
+ * mTLS, the authorization matrix and JWT cases, for every service with an HTTP port (gRPC and
+ * TCP services: ./stream-security.ts). Probes go
  * straight to a receiving instance's inbound listener with a caller's workload certificate (its
  * identity) — locally the verifier holds the throwaway CA's certificates — and a token signed
  * with the local key that replaced the declared JWKS.
@@ -567,7 +586,9 @@ function planSecurity(model: MeshModel, checks: PlannedCheck[], skip: Skip): voi
   for (const service of model.services) {
     const port = service.ports.find((p) => p.protocol === 'http' || p.protocol === 'http2');
     if (!port) {
-      if (service.security.mtls !== undefined || service.security.authorization.length > 0) skip('mtls', service, `"${service.name}" has no HTTP port; its mTLS and authorization are not probed (the TCP and gRPC probes check routes, splits, retries and limits, not who may call)`);
+      const stream = service.ports.find((p) => p.protocol === 'grpc' || p.protocol === 'tcp');
+      if (stream) planStreamSecurity(model, service, { authority: `${service.name}.${service.namespace}:${stream.port}`, ...tokenFor(service) }, checks, skip);
+      else if (service.security.mtls !== undefined || service.security.authorization.length > 0) skip('mtls', service, `"${service.name}" has no HTTP, gRPC or TCP port; its mTLS and authorization are not probed`);
       continue;
     }
     const lane = `${service.namespace}/${service.name}`;

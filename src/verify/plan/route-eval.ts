@@ -111,10 +111,16 @@ function refOf(s: Service): ServiceRef {
  * exact and regex matches (and when the route matched without a path condition).
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRewrite
  */
-function rewritePath(route: Route, request: ProbeRequest, uri: string): string {
+export function rewritePath(route: Route, request: ProbeRequest, uri: string): string {
   const { pathname } = splitPath(request.path);
   const clause = route.match.find((c) => c.path && stringMatches(c.path, pathname));
-  if (clause?.path && 'prefix' in clause.path) return uri + pathname.slice(clause.path.prefix.length);
+  if (clause?.path && 'prefix' in clause.path) {
+    // `/captcha` → `/` gives `/x` for `/captcha/x`, not `//x`: what the Istio target writes as a
+    // uriRegexRewrite and the weft proxy does (src/proxy/pipeline/rewrite.ts).
+    const rest = pathname.slice(clause.path.prefix.length);
+    const rewritten = uri.endsWith('/') && rest.startsWith('/') ? uri + rest.slice(1) : uri + rest;
+    return rewritten === '' ? '/' : rewritten;
+  }
   return uri;
 }
 

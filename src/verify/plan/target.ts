@@ -5,11 +5,11 @@
  * never a silent drop or a false pass:
  * - mTLS (a plaintext request straight at a pod needs a client without a sidecar inside the
  *   cluster network);
- * - mirrors and retry cases whose answer is not an echo's (reset, per-try timeout): they are
- *   judged by arrivals at every callee instance, which the verifier reads on loopback only;
- *   retry cases answered by an echo use its own attempt count, exact only with one instance;
- * - service rate limits (the bucket is per receiving instance; probes through a sidecar spread
- *   over the instances);
+ * - retry cases whose answer is not an echo's (reset, per-try timeout): retry cases answered by
+ *   an echo use its own attempt count, exact only with one instance (mirrors are judged by the
+ *   mirror target's counts, read through a caller's probe client, ../drive/forward-transport.ts);
+ * - service rate limits are probed through the caller's probe client against every receiving
+ *   instance's bucket together (probes through a sidecar spread over the instances; up to 8);
  * - on a mesh other than weft, everything judged by the weft proxy's response flags
  *   (`x-weft-response-flags`: FI, DI, RL, UO): faults, rate limits, breaker pools, and routes
  *   with a fault (their aborted answers are told apart by FI). Istio/Consul's Envoy has the flags
@@ -18,7 +18,10 @@
  *   to the probe clients listens on plain http, so a cluster run is two runs, one per scheme;
  * - authorization cells of identities that do not declare a call to the service (only a calling
  *   service has a probe client, and its sidecar routes only what it calls), and the no-identity
- *   cell.
+ *   cell;
+ * - TCP connection limits (held connections), gRPC retry counts (arrivals at every callee
+ *   instance); gRPC and TCP routes and splits, gRPC timeouts and the gRPC/TCP authorization cells
+ *   of calling identities go through the probe clients' gRPC and TCP forward endpoints.
  */
 import type { NotVerified } from '../report';
 import type { Plan, PlannedCheck } from './types';
@@ -31,22 +34,50 @@ export function planForTarget(plan: Plan, calls: ReadonlySet<string>, mesh: stri
   for (const c of plan.checks) {
     const s = c.spec;
     const flagged = s.type === 'fault' || s.type === 'rate-limit' || s.type === 'circuit-breaker' || (s.type === 'routing' && s.probes.some((p) => p.expected.kind === 'forward' && p.expected.abortStatus !== undefined));
-    if (scheme === 'https' && !c.via.gateway) skip(c, 'probe clients are reached through the overlay\'s weft-verify gateway on plain http (port 80): run --target http://… for the in-mesh checks; this https run probes the TLS gateways\' routes');
+    // A plan derived for the local mesh probes each gateway server on its own scheme: one target URL has one.
+    if (c.via.gateway && c.via.scheme !== undefined && c.via.scheme !== scheme) skip(c, `the gateway server is ${c.via.scheme}; this run's target is ${scheme}: run --target ${c.via.scheme}://… to probe it`);
+    else if (scheme === 'https' && !c.via.gateway) skip(c, 'probe clients are reached through the overlay\'s weft-verify gateway on plain http (port 80): run --target http://… for the in-mesh checks; this https run probes the TLS gateways\' routes');
     else if (mesh !== 'weft' && flagged) skip(c, `judged by the weft proxy's response flags (FI, DI, RL, UO), which a ${mesh} overlay does not expose in a response header yet`);
     else if (s.type === 'mtls') skip(c, 'a plaintext request straight at a pod needs a client inside the cluster network without a sidecar');
     else if (s.type === 'outlier') skip(c, 'the failures are counted at one callee instance, which the verifier reads only on a local mesh')
-    else if (s.type === 'tcp-route' || s.type === 'tcp-limit' || (s.type === 'split' && s.protocol === 'tcp')) skip(c, 'a raw TCP connection needs a client inside the cluster network; the probe clients\' forward endpoint sends HTTP requests');
-    else if (s.type === 'grpc-route' || s.type === 'grpc-retries' || s.type === 'grpc-timeout' || (s.type === 'split' && s.protocol === 'grpc')) skip(c, 'the probe clients\' forward endpoint sends HTTP/1.1 requests; gRPC calls through it: not done');
+    else if (s.type === 'tcp-limit') skip(c, 'the limit is held open connection by connection; the probe clients\' TCP forward endpoint opens a connection, exchanges a line and closes it');
+    else if (s.type === 'grpc-retries') skip(c, 'attempts of a failing call are counted at every callee instance, which the verifier reads only on a local mesh (a failed call carries no echo reply to read the count from)');
+    else if (s.type === 'authorization' && s.protocol === 'tcp') {
+      // TCP cells of a calling identity go through its probe client's TCP forward endpoint; the others need a direct client.
+      const cells = s.cells.filter((cell) => cell.throughProxy);
+      const dropped = s.cells.length - cells.length;
+      if (dropped) skip(c, `${dropped} of ${s.cells.length} cells: their identity declares no call to ${s.service.name} (connections go through a caller's probe client and sidecar; no direct client)`);
+      const allowed = cells.filter((x) => x.allowed).length;
+      if (cells.length) checks.push({ ...c, probes: cells.length, expectation: `${allowed} allowed / ${cells.length - allowed} denied (closed unanswered) of ${cells.length} caller × connection cells from probe clients`, spec: { ...s, cells } });
+    }
     else if (s.type === 'connect-failure') skip(c, 'a refused connection needs a second proxy of the caller with a closed endpoint, which the verifier runs only next to a local mesh');
     else if (s.type === 'switch-flip') skip(c, 'a cluster\'s switches are the weft-switches ConfigMaps: the verifier flips only a local mesh\'s switches file (weft switch --env prints the kubectl patch)');
-    else if (s.type === 'mirror') skip(c, 'copies are counted at the mirror target, which the verifier reads only on a local mesh');
-    else if (s.type === 'rate-limit' && s.direct) skip(c, 'the bucket is per receiving instance; probes through a sidecar spread over the instances');
+    else if (s.type === 'rate-limit' && s.direct) {
+      // Through the caller's probe client and sidecar, the probes spread over every instance the
+      // route reaches: the ceiling is those instances' buckets together.
+      const b = s.receivers ?? 0;
+      if (b < 1 || b > 8) skip(c, `the bucket is per receiving instance; probes through a sidecar spread over ${b < 1 ? 'instances the plan cannot count' : `${b} instances, too many for one burst to fill every bucket`}`);
+      else
+        checks.push({
+          ...c,
+          probes: Math.ceil(32 + b * s.burst * 3 + b * Math.min(s.burst, s.requests) * 2),
+          expectation: `${s.requests} requests per ${s.perMs} ms, burst ${s.burst}, in each of the ${b} receiving instance(s), probed through ${c.via.caller.name}'s probe client: ceiling within 10 % of their buckets together, then the refill`,
+          spec: { ...s, direct: false, buckets: b },
+        });
+    }
     else if (s.type === 'retries') {
       const observable = s.retry.cases.filter((k) => k.controls.startsWith('status=') && s.instances === 1);
       for (const k of s.retry.cases.filter((x) => !observable.includes(x))) {
         skip(c, `"${k.name}": ${s.instances > 1 ? `attempts spread over ${s.instances} instances, each counting its own` : 'the caller gets no echo answer to read the attempt count from'}`);
       }
       if (observable.length) checks.push({ ...c, probes: observable.length * 2, spec: { ...s, retry: { ...s.retry, cases: observable } } });
+    } else if (s.type === 'authorization' && s.protocol === 'grpc') {
+      // gRPC cells of a calling identity go through its probe client's gRPC forward endpoint; the others need a direct client.
+      const cells = s.cells.filter((cell) => cell.throughProxy);
+      const dropped = s.cells.length - cells.length;
+      if (dropped) skip(c, `${dropped} of ${s.cells.length} cells: their identity declares no call to ${s.service.name} (gRPC calls go through a caller's probe client and sidecar; no direct client)`);
+      const allowed = cells.filter((x) => x.allowed).length;
+      if (cells.length) checks.push({ ...c, probes: cells.length, expectation: `${allowed} allowed / ${cells.length - allowed} denied (PERMISSION_DENIED) of ${cells.length} caller × call cells from probe clients`, spec: { ...s, cells } });
     } else if (s.type === 'authorization') {
       const callee = `${s.service.namespace}/${s.service.name}`;
       const cells = s.cells.filter((cell) => cell.caller && calls.has(`${cell.caller.namespace}/${cell.caller.name} → ${callee}`));

@@ -19,10 +19,20 @@ export interface Via {
   /** The calling service; for a gateway probe, the gateway (namespace, name). */
   caller: ServiceRef;
   /**
-   * A probe of a gateway route: sent straight to the cluster's ingress gateway (the target URL)
-   * with `authority` as Host, not through a probe client (cluster mode only).
+   * A probe of a gateway route: sent straight to the ingress gateway (the target URL, or the
+   * local mesh's gateway server) with `authority` as Host (and SNI over https), not through a
+   * probe client or a caller's proxy.
    */
   gateway?: boolean;
+  /** A gateway probe's scheme: which of the gateway's servers takes it (https: the TLS server; http: the plain or redirecting one). */
+  scheme?: 'http' | 'https';
+  /**
+   * A gateway probe whose Host is not a declared host: the declared host its server certificate
+   * is checked against (the TLS connection is the gateway's; only the virtual host is missed).
+   */
+  certificateHost?: string;
+  /** A probe of a MUTUAL gateway sent without the client certificate the local mesh issues for the verifier. */
+  anonymousClient?: boolean;
   /** Host header: the callee as the caller addresses it. */
   authority: string;
   /**
@@ -139,6 +149,8 @@ export type CheckSpec =
       buckets: number;
       /** Service scope: probes go straight to one receiving instance (its own bucket), with the caller's identity. */
       direct?: boolean;
+      /** Service scope: the instances the probe's route reaches (each its own bucket), for probes sent through a sidecar instead (cluster mode). */
+      receivers?: number;
       burst: number;
       requests: number;
       perMs: number;
@@ -200,8 +212,8 @@ export type CheckSpec =
       versions?: string[];
       connections: number;
     }
-  | { type: 'mtls'; service: ServiceRef; mode: 'strict' | 'permissive' | 'disable'; request: ProbeRequest; control?: ServiceRef }
-  | { type: 'authorization'; service: ServiceRef; cells: AuthzProbe[] }
+  | ({ type: 'mtls'; service: ServiceRef; mode: 'strict' | 'permissive' | 'disable'; request: ProbeRequest; control?: ServiceRef } & StreamProtocol)
+  | ({ type: 'authorization'; service: ServiceRef; cells: AuthzProbe[] } & StreamProtocol)
   | { type: 'jwt'; service: ServiceRef; caller: ServiceRef; request: ProbeRequest; cases: JwtCase[] }
   | {
       type: 'load-balancer';
@@ -216,13 +228,37 @@ export type CheckSpec =
     }
   | { type: 'fallback'; request: ProbeRequest; cases: DegradationCase[] }
   | ({ type: 'ratio-breaker'; request: ProbeRequest } & RatioBreakerCycle)
-  | ({ type: 'switch-flip'; request: ProbeRequest } & SwitchFlip);
+  | ({ type: 'switch-flip'; request: ProbeRequest } & SwitchFlip)
+  /** A MUTUAL gateway server refuses a client without a certificate at the TLS handshake (../drive/checks/gateway-mtls.ts). */
+  | { type: 'gateway-mtls'; request: ProbeRequest };
+
+/**
+ * mTLS and authorization of a service without an HTTP port (./stream-security.ts): probes are
+ * gRPC calls of the echo service or raw TCP connections instead of HTTP/1.1 requests.
+ * @default HTTP/1.1 (no protocol)
+ */
+export type StreamProtocol =
+  | { protocol?: undefined }
+  | { protocol: 'grpc' }
+  | {
+      protocol: 'tcp';
+      /** The callee's inbound TCP listener (its name in the callee's config, `<service>-<port>`). */
+      inboundListener: string;
+      /** The callers' outbound TCP listener for the callee (`<ns>/<service>:<port>`). */
+      listener: string;
+    };
 
 /** One cell of the authorization matrix, sent straight to the callee's inbound listener with the caller's certificate. */
 export interface AuthzProbe {
   name: string;
   /** Caller identity (its workload certificate); undefined = no identity (plaintext). */
   caller?: ServiceRef;
+  /**
+   * gRPC and TCP cells of a caller that declares calls to the callee go through that caller's own
+   * outbound proxy (its identity, its routes); other identities have no route there, so their
+   * cells go straight to the inbound listener with their certificate.
+   */
+  throughProxy?: boolean;
   request: ProbeRequest;
   /** Claims of the token the probe carries, beyond iss/aud/sub (jwtClaims rules). */
   claims?: Record<string, string[]>;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Mesh, duration } from '../../../src/index';
 import { TARGETS } from '../../../src/targets/index';
 import { consulTarget, CONSUL_CODES } from '../../../src/targets/consul/index';
+import type { Manifest } from '../../../src/targets/target';
 import { codes, emit, expectGolden, expectValid, file, find } from './helpers';
 import { Reporter } from '../../../src/diagnostics/reporter';
 import { emitContext } from '../../../src/synth/emit-context';
@@ -197,6 +198,25 @@ describe('consul target', () => {
     expect(out.diagnostics).toEqual([]);
     expectValid(out);
     expectGolden('api-gateway', out.manifests.filter((x) => x.apiVersion.startsWith('gateway.networking.k8s.io/')));
+  });
+
+  it('API gateway with more than 16 rules: several HTTPRoutes on one parent, each within the Gateway API limit, in declaration order', () => {
+    const m = meshOf();
+    const t = m.team('shop', { namespace: 'shop' });
+    const web = t.service('web', { port: 8080, versions: { v1: { image: 'i' } } });
+    const g = m.gateway('edge', { namespace: 'shop', hosts: ['shop.example.com'] });
+    for (let i = 0; i < 35; i++) g.route(`r${i}`, { match: { path: { exact: `/p${i}` } }, to: web });
+    const out = emit(m);
+    expect(out.diagnostics).toEqual([]);
+    expectValid(out);
+    const routes = out.manifests.filter((x) => x.kind === 'HTTPRoute') as (Manifest & { spec: any })[];
+    expect(routes.map((r) => r.metadata.name)).toEqual(['edge', 'edge-02', 'edge-03']);
+    expect(routes.map((r) => r.spec.rules.length)).toEqual([16, 16, 3]);
+    expect(routes.every((r) => r.spec.parentRefs[0].name === 'edge')).toBe(true);
+    // Name order is declaration order (the Gateway API's tie-break after creation time).
+    const paths = routes.flatMap((r) => r.spec.rules.map((rule: any) => rule.matches[0].path.value));
+    expect(paths).toEqual(Array.from({ length: 35 }, (_, i) => `/p${i}`));
+    expect([...routes.map((r) => r.metadata.name)].sort()).toEqual(routes.map((r) => r.metadata.name));
   });
 
   it('external services: a ServiceDefaults destination for transparent proxy, and intentions for their callers', () => {

@@ -12,7 +12,8 @@
  * @see https://istio.io/latest/docs/tasks/traffic-management/ingress/secure-ingress/
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
+import { tlsModule } from '../../builtins-on-demand';
 import type { GatewayServerConfig } from '../../config/gateway-schema';
 import type { CertificateMaterial, CertificateWatcher } from '../../security/certificate-files';
 import { listenOn } from '../listen';
@@ -40,7 +41,7 @@ export class TlsTermination {
   ) {
     this.material = certificates.material;
     const mutual = config.tls.mode === 'MUTUAL';
-    this.tls = createTlsServer({
+    this.tls = tlsModule().createServer({
       ...this.contextOptions(this.material),
       requestCert: mutual,
       rejectUnauthorized: mutual,

@@ -7,9 +7,10 @@
  * (h2-upstream.ts sends it on).
  * @see https://www.rfc-editor.org/rfc/rfc9113#section-3.4
  */
-import { createServer, type Http2Server, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import type { Http2Server, IncomingHttpHeaders, ServerHttp2Session, ServerHttp2Stream } from 'node:http2';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { http2Module } from '../../builtins-on-demand';
 import { DownstreamClosedError } from '../../errors';
 import { Exchange } from '../../exchange';
 import { connectionPrincipal } from '../../security/peer-authentication';
@@ -27,7 +28,7 @@ export class Http2Front {
   private accepting = '';
 
   constructor(private readonly host: Http1Host) {
-    this.server = createServer({ maxSessionMemory: 10 });
+    this.server = http2Module().createServer({ maxSessionMemory: 10 });
     this.server.on('session', (s) => {
       // 'session' fires inside accept()'s emit: the connection's verified identity is known here.
       this.principals.set(s, this.accepting);

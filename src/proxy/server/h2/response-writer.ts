@@ -12,10 +12,12 @@
  * @see https://github.com/grpc/grpc/blob/master/doc/http-grpc-status-mapping.md
  * @see https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md#responses
  */
-import { constants, type ServerHttp2Stream } from 'node:http2';
+import type { ServerHttp2Stream } from 'node:http2';
 import type { Exchange } from '../../exchange';
 import { ResponseWriter } from '../response-writer';
 
+/** RST_STREAM error code INTERNAL_ERROR (RFC 9113 §7), as a literal: node:http2 loads only when a config uses HTTP/2 (../../builtins-on-demand.ts). */
+const NGHTTP2_INTERNAL_ERROR = 0x2;
 /** HTTP/2 forbids connection-specific fields (RFC 9113 §8.2.2). */
 const H2_FORBIDDEN = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
 
@@ -123,6 +125,6 @@ export class Http2ResponseWriter extends ResponseWriter {
   }
 
   protected reset(_error: Error): void {
-    if (!this.stream.destroyed) this.stream.close(constants.NGHTTP2_INTERNAL_ERROR);
+    if (!this.stream.destroyed) this.stream.close(NGHTTP2_INTERNAL_ERROR);
   }
 }

@@ -7,9 +7,13 @@
  *
  * Timeouts: a head must arrive completely within `requestHeadersTimeoutMs` of its first byte
  * (an absolute timer, so a slowloris client trickling bytes cannot keep it open — 408); an
- * idle connection (no request in flight) closes after `idleTimeoutMs`.
+ * idle connection (no request in flight, no partial head) closes after `idleTimeoutMs`. The
+ * idle connections of a listener wait in one deadline list per duration, in the order they
+ * became idle (pipeline/deadline-list.ts): joining and leaving it is O(1) once per request,
+ * where a socket timeout was re-inserted into Node's timer list on every read and write.
  */
 import { connectionPrincipal } from '../../security/peer-authentication';
+import type { DeadlineEntry, DeadlineList } from '../../pipeline/deadline-list';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import type { HttpConfig } from '../../config/schema';
@@ -31,6 +35,8 @@ export interface Http1Host extends ListenerRuntime {
   runtime(): Runtime;
   clientError(): void;
   inflightStarted(): void;
+  /** The list where connections idle for `ms` wait (one per duration, shared by the listener's connections). */
+  idleDeadlines(ms: number): DeadlineList;
   connectionClosed(c: Http1Connection): void;
   /**
    * Where a CONNECT to `authority` goes (server/connect/tunnel.ts): a function that takes the
@@ -56,7 +62,7 @@ class RequestBody extends Readable {
 const noop = (): void => {};
 const CONTINUE = 'HTTP/1.1 100 Continue\r\n\r\n';
 
-export class Http1Connection {
+export class Http1Connection implements DeadlineEntry {
   private readonly buf = new ReadBuffer();
   /** Where the head scan resumes in `buf` (start of the last incomplete line). */
   private headScan = 0;
@@ -65,8 +71,13 @@ export class Http1Connection {
   private decoder: BodyDecoder | null = null;
   private body: RequestBody | null = null;
   private headTimer: NodeJS.Timeout | null = null;
-  /** The socket's idle timeout is set (it is switched off only while a partial head waits). */
-  private idleArmed = true;
+  /** Where this connection waits while idle. */
+  private readonly idleList: DeadlineList;
+  // DeadlineEntry: the connection's own links in `idleList`.
+  expiresAt = 0;
+  prevDeadline: DeadlineEntry | null = null;
+  nextDeadline: DeadlineEntry | null = null;
+  inDeadlineList = false;
   private closed = false;
   /** The client half-closed: finish what was received, then close. */
   private ended = false;
@@ -86,8 +97,13 @@ export class Http1Connection {
     socket.on('error', this.onSocketError);
     socket.on('close', this.onClose);
     socket.on('end', this.onEnd);
-    socket.on('timeout', this.onIdle);
-    socket.setTimeout(limits.idleTimeoutMs);
+    this.idleList = host.idleDeadlines(limits.idleTimeoutMs);
+    this.idleList.add(this);
+  }
+
+  /** Idle for `idleTimeoutMs` (DeadlineEntry): closed, unless a request started meanwhile. */
+  expire(): void {
+    if (this.writer === null && this.headTimer === null && !this.closed) this.socket.destroy();
   }
 
   /** True when no request is in flight and no bytes wait: drain may close it right away. */
@@ -139,8 +155,7 @@ export class Http1Connection {
       if (bytes.length - start > max) return this.refuse(new HeadError(431, 'request header too large'));
       if (this.headTimer === null) {
         // The absolute head timer (slowloris) takes over from the idle timer until the head is complete.
-        this.socket.setTimeout(0);
-        this.idleArmed = false;
+        this.idleList.remove(this);
         this.headTimer = setTimeout(this.onHeadTimeout, this.limits.requestHeadersTimeoutMs);
       }
       return false;
@@ -163,16 +178,14 @@ export class Http1Connection {
     const rt = this.host.runtime();
     let ex: Exchange;
     try {
-      ex = new Exchange({ method: head.method, target: head.target, protocol: head.minor === 1 ? 'HTTP/1.1' : 'HTTP/1.0', rawHeaders: head.rawHeaders, clientAddress: this.clientAddress, principal: this.principal }, this.host, rt);
+      ex = new Exchange({ method: head.method, target: head.target, protocol: head.minor === 1 ? 'HTTP/1.1' : 'HTTP/1.0', rawHeaders: head.rawHeaders, lowerCaseNames: true, clientAddress: this.clientAddress, principal: this.principal }, this.host, rt);
     } catch {
       return this.refuse(new HeadError(400, 'invalid absolute-form target'));
     }
     const keepAlive = head.minor === 1 ? !head.close : head.keepAlive && !head.close;
     const writer = new Http1ResponseWriter(ex, this, head.minor, keepAlive, head.method === 'HEAD');
     this.writer = writer;
-    // The idle timer stays armed while the request is served (onIdle ignores it then, and the
-    // response's write re-arms it): switching it off and on per request cost a Timeout object,
-    // a bound function and a timer-list insert each time.
+    this.idleList.remove(this);
     if (head.chunked || head.contentLength > 0) {
       this.decoder = BodyDecoder.for(head);
       this.body = new RequestBody(this.socket);
@@ -238,8 +251,7 @@ export class Http1Connection {
     socket.off('error', this.onSocketError);
     socket.off('close', this.onClose);
     socket.off('end', this.onEnd);
-    socket.off('timeout', this.onIdle);
-    socket.setTimeout(0);
+    this.idleList.remove(this);
     const rest = this.buf.length > 0 ? Buffer.from(this.buf.bytes.subarray(0, this.buf.length)) : null;
     this.buf.consume(this.buf.length);
     this.host.connectionClosed(this);
@@ -271,9 +283,12 @@ export class Http1Connection {
     if (this.closed || this.writer !== null) return;
     if (this.buf.length > 0) this.process();
     if (this.ended && this.writer === null && !this.closed) return this.endAfterHalfClose();
-    if (!this.idleArmed && this.writer === null && this.decoder === null && this.headTimer === null && !this.closed) {
-      this.socket.setTimeout(this.limits.idleTimeoutMs);
-      this.idleArmed = true;
+    if (this.writer === null && this.headTimer === null && !this.closed) {
+      // Idle from now (no request in flight, as Envoy's idle_timeout counts: the rest of a body
+      // the response did not wait for does not keep it open): to the end of the list, with a
+      // fresh deadline.
+      this.idleList.remove(this);
+      this.idleList.add(this);
     }
   };
 
@@ -323,16 +338,13 @@ export class Http1Connection {
     this.refuse(new HeadError(408, 'request header timeout'));
   };
 
-  private readonly onIdle = (): void => {
-    if (this.writer === null) this.socket.destroy();
-  };
-
   private readonly onSocketError = (): void => {
     // 'close' follows; ECONNRESET and friends need no more than that.
   };
 
   private readonly onClose = (): void => {
     this.closed = true;
+    this.idleList.remove(this);
     if (this.headTimer !== null) clearTimeout(this.headTimer);
     this.headTimer = null;
     this.body?.destroy(new DownstreamClosedError());

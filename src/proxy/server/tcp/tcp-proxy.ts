@@ -22,7 +22,7 @@
  * @see https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/upstream/outlier
  */
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
+import { tlsModule } from '../../builtins-on-demand';
 import { listenOn } from '../listen';
 import type { Runtime } from '../../runtime';
 import type { CertificateMaterial } from '../../security/certificate-files';
@@ -102,7 +102,7 @@ export class TcpProxy {
     const tls = rt.config.services.find((s) => s.name === dest.service)?.tls;
     const upstream =
       tls && this.identity
-        ? connectTls({ host: ep.address, port: ep.port, ...mtlsConnectionOptions(this.identity(), tls.subjectAltNames) }).setNoDelay(true)
+        ? tlsModule().connect({ host: ep.address, port: ep.port, ...mtlsConnectionOptions(this.identity(), tls.subjectAltNames) }).setNoDelay(true)
         : connect({ host: ep.address, port: ep.port, noDelay: true });
     this.sockets.add(upstream);
     const connectTimer = setTimeout(() => upstream.destroy(new Error('connect timeout')), config.connectTimeoutMs);

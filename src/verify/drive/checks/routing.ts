@@ -35,6 +35,7 @@ export function mismatches(o: Observation, expected: Outcome, sent: ProbeRequest
       const url = new URL(location, 'http://placeholder');
       if (expected.path !== undefined && url.pathname !== expected.path) out.push(`Location path ${url.pathname}, expected ${expected.path}`);
       if (expected.authority !== undefined && url.host !== expected.authority) out.push(`Location authority ${url.host}, expected ${expected.authority}`);
+      if (expected.scheme !== undefined && url.protocol !== `${expected.scheme}:`) out.push(`Location scheme ${url.protocol.slice(0, -1)}, expected ${expected.scheme}`);
     }
     return out;
   }

@@ -19,7 +19,9 @@ const served = (o: Observation) => o.status >= 200 && o.status < 300 && o.echo !
 export async function runMtls(ctx: CheckContext, spec: Mtls): Promise<AssertionResult[]> {
   const out: AssertionResult[] = [];
   const plain = await ctx.send(spec.request, { direct: {} });
-  const refused = !served(plain);
+  // Refused means no HTTP answer at all: a 403 would mean the plaintext request was accepted and
+  // then denied by authorization (deny-by-default), which a PERMISSIVE listener also does.
+  const refused = plain.error !== undefined && plain.status === 0;
   out.push(
     assertion(
       'plaintext',
