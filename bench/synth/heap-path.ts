@@ -5,34 +5,11 @@
  *
  *   node --max-old-space-size=4096 --import tsx bench/synth/heap-path.ts FILE.heapsnapshot CONSTRUCTOR
  */
-import { readFileSync } from 'node:fs';
+import { readHeapSnapshot } from './heap-snapshot';
 
 const [file, wanted] = process.argv.slice(2);
-const snap = JSON.parse(readFileSync(file!, 'utf8')) as {
-  snapshot: { meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[]; edge_types: [string[]] } };
-  nodes: number[];
-  edges: number[];
-  strings: string[];
-};
-const { meta } = snap.snapshot;
-const NF = meta.node_fields.length;
-const EF = meta.edge_fields.length;
-const nName = meta.node_fields.indexOf('name');
-const nType = meta.node_fields.indexOf('type');
-const nEdges = meta.node_fields.indexOf('edge_count');
-const eType = meta.edge_fields.indexOf('type');
-const eName = meta.edge_fields.indexOf('name_or_index');
-const eTo = meta.edge_fields.indexOf('to_node');
-const edgeTypes = meta.edge_types[0];
-const { nodes, edges, strings } = snap;
-const count = nodes.length / NF;
-const firstEdge = new Uint32Array(count + 1);
-for (let i = 0, e = 0; i < count; i++) {
-  firstEdge[i] = e;
-  e += nodes[i * NF + nEdges]! * EF;
-}
-firstEdge[count] = edges.length;
-const name = (i: number) => `${meta.node_types[0][nodes[i * NF + nType]!]}:${strings[nodes[i * NF + nName]!]!.slice(0, 60)}`;
+const { nodes, edges, strings, count, firstEdge, NF, EF, nType, nName, eType, eName, eTo, nodeTypes, edgeTypes } = readHeapSnapshot(file!);
+const name = (i: number) => `${nodeTypes[nodes[i * NF + nType]!]}:${strings[nodes[i * NF + nName]!]!.slice(0, 60)}`;
 const via = new Int32Array(count).fill(-1);
 const from = new Int32Array(count).fill(-1);
 const queue = [0];
@@ -45,12 +22,12 @@ for (let q = 0; q < queue.length && found < 0; q++) {
     if (type === 'weak') continue;
     // A WeakMap's table holds each value only while its key lives (an ephemeron); V8 writes
     // that edge from the table and from the key, and only the key's is a reason to be alive.
-    if (type === 'internal' && meta.node_types[0][nodes[v * NF + nType]!] === 'array' && strings[edges[e + eName]!]!.includes('part of key')) continue;
+    if (type === 'internal' && nodeTypes[nodes[v * NF + nType]!] === 'array' && strings[edges[e + eName]!]!.includes('part of key')) continue;
     const w = edges[e + eTo]! / NF;
     if (from[w] !== -1) continue;
     from[w] = v;
     via[w] = e;
-    if (strings[nodes[w * NF + nName]!] === wanted && meta.node_types[0][nodes[w * NF + nType]!] === 'object') {
+    if (strings[nodes[w * NF + nName]!] === wanted && nodeTypes[nodes[w * NF + nType]!] === 'object') {
       found = w;
       break;
     }

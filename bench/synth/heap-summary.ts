@@ -9,41 +9,14 @@
  * and Chrome DevTools' HeapSnapshot.ts. Dominators by the iterative algorithm of Cooper, Harvey
  * and Kennedy, "A Simple, Fast Dominance Algorithm" (2001); weak edges do not retain.
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { readHeapSnapshot } from './heap-snapshot';
 
 const { values, positionals } = parseArgs({ options: { top: { type: 'string', default: '40' } }, allowPositionals: true });
 const TOP = Number(values.top);
 
-interface Snapshot {
-  snapshot: { meta: { node_fields: string[]; node_types: [string[]]; edge_fields: string[]; edge_types: [string[]] }; node_count: number };
-  nodes: number[];
-  edges: number[];
-  strings: string[];
-}
-
-const snap = JSON.parse(readFileSync(positionals[0]!, 'utf8')) as Snapshot;
-const { meta } = snap.snapshot;
-const NF = meta.node_fields.length;
-const EF = meta.edge_fields.length;
-const nType = meta.node_fields.indexOf('type');
-const nName = meta.node_fields.indexOf('name');
-const nSelf = meta.node_fields.indexOf('self_size');
-const nEdges = meta.node_fields.indexOf('edge_count');
-const eType = meta.edge_fields.indexOf('type');
-const eTo = meta.edge_fields.indexOf('to_node');
-const nodeTypes = meta.node_types[0];
-const edgeTypes = meta.edge_types[0];
+const { nodes, edges, strings, count, firstEdge, NF, EF, nType, nName, nSelf, eType, eTo, nodeTypes, edgeTypes } = readHeapSnapshot(positionals[0]!);
 const WEAK = edgeTypes.indexOf('weak');
-const { nodes, edges, strings } = snap;
-const count = nodes.length / NF;
-
-const firstEdge = new Uint32Array(count + 1);
-for (let i = 0, e = 0; i < count; i++) {
-  firstEdge[i] = e;
-  e += nodes[i * NF + nEdges]! * EF;
-}
-firstEdge[count] = edges.length;
 const label = (i: number) => {
   const type = nodeTypes[nodes[i * NF + nType]!]!;
   const name = strings[nodes[i * NF + nName]!]!;
