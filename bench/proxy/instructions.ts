@@ -4,6 +4,7 @@
  *   node --import tsx bench/proxy/instructions.ts [--requests 20000] [--warmup 5000]
  *     [--connections 1] [--only weft,net-floor] [--counter auto|perf|callgrind|none] [--syscalls]
  *     [--bundle <weft-proxy.mjs>] [--keep <dir>] [--perf-record <file>] [--node-flags "<flags>"]
+ *     [--features [all|retries,timeouts,…]]
  *
  * Why: the machine is shared, so wall-clock and even CPU-time figures move with the load of
  * others; what a request costs in work does not. Per target and per request it reports
@@ -37,6 +38,12 @@
  * wall-clock time, and sees every thread (libuv's pool, V8's compiler and GC helpers).
  * `--node-flags "<flags>"` adds node/V8 flags to the weft process; with `--trace-opt
  * --trace-deopt` it prints the optimizations and deoptimizations inside the window.
+ * `--features` adds one weft target per feature of bench/proxy/weft-config.ts switched off
+ * (`weft-no-<feature>`; a comma list after it picks features), measured like `weft`, and a
+ * per-feature table: what switching the feature off saves in bytes allocated, scavenges and
+ * instructions (or CPU) per request. Allocations and GC counts repeat to ±1 % on a loaded
+ * machine; CPU does not (±40 %), so under load the alloc column is the one to cut by, and
+ * `--counter callgrind` gives instructions (slow: ~1 min per target).
  * Every process started here is stopped here; every wait is bounded.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -47,7 +54,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WEFT_NODE_FLAGS } from './runtimes';
 import { freePort, helloServer, nginxConf, sleep } from './harness';
-import { benchWeftConfig } from './weft-config';
+import { benchWeftConfig, FEATURES, type Feature } from './weft-config';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const arg = (name: string, dflt: string): string => {
@@ -66,6 +73,17 @@ const KEEP = arg('keep', '');
 const PERF_RECORD = arg('perf-record', '');
 /** `--node-flags "<flags>"`: extra node/V8 flags for the weft process (e.g. `--trace-deopt`; its output goes to the GC trace pipe and is ignored). */
 const NODE_FLAGS = arg('node-flags', '').split(' ').filter(Boolean);
+/** `--features [list]`: also measure the config with each feature (or each listed one) switched off. */
+const FEATURE_LIST: Feature[] = (() => {
+  const i = process.argv.indexOf('--features');
+  if (i === -1) return [];
+  const list = process.argv[i + 1];
+  if (list === undefined || list.startsWith('--') || list === 'all') return [...FEATURES];
+  const picked = list.split(',').filter(Boolean);
+  const unknown = picked.filter((f) => !(FEATURES as readonly string[]).includes(f));
+  if (unknown.length > 0) throw new Error(`--features: unknown ${unknown.join(', ')} (known: ${FEATURES.join(', ')})`);
+  return picked as Feature[];
+})();
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-instr-'));
 const children = new Set<ChildProcess>();
@@ -84,7 +102,12 @@ async function stop(c: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', ms = 15
   if (c.exitCode !== null || c.signalCode !== null) return;
   const exited = new Promise<void>((r) => c.once('exit', () => r()));
   c.kill(signal);
-  if (await Promise.race([exited.then(() => true), sleep(ms).then(() => false)])) return;
+  // A cleared timer: a pending one kept the script alive up to `ms` after its last child had exited.
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), ms)));
+  const inTime = await Promise.race([exited.then(() => true), late]);
+  clearTimeout(timer);
+  if (inTime) return;
   c.kill('SIGKILL');
   await exited;
 }
@@ -331,17 +354,21 @@ async function main(): Promise<void> {
     const b = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/proxy/build.ts'), bundle], { cwd: root, encoding: 'utf8' });
     if (b.status !== 0 || !existsSync(bundle)) throw new Error(`building the proxy bundle failed: ${b.stderr}`);
   }
+  const weftTarget = (without: Feature | null): Target => ({
+    name: without === null ? 'weft' : `weft-no-${without}`,
+    args: (port: number, admin: number) => {
+      const file = join(dir, `weft-${port}.json`);
+      writeFileSync(file, JSON.stringify(benchWeftConfig(port, admin, up, join(dir, `access-${port}.log`), without)));
+      return [...WEFT_NODE_FLAGS, ...NODE_FLAGS, bundle, '--config', file];
+    },
+  });
   const targets: Target[] = [
     { name: 'net-floor', args: (port: number) => [join(root, 'bench/proxy/net-floor.mjs'), String(port), String(up)] },
-    {
-      name: 'weft',
-      args: (port: number, admin: number) => {
-        const file = join(dir, `weft-${port}.json`);
-        writeFileSync(file, JSON.stringify(benchWeftConfig(port, admin, up, join(dir, `access-${port}.log`))));
-        return [...WEFT_NODE_FLAGS, ...NODE_FLAGS, bundle, '--config', file];
-      },
-    },
+    weftTarget(null),
   ].filter((t) => ONLY.includes(t.name));
+  // --features needs the all-on row to subtract from, whatever --only says.
+  if (FEATURE_LIST.length > 0 && !targets.some((t) => t.name === 'weft')) targets.push(weftTarget(null));
+  for (const f of FEATURE_LIST) targets.push(weftTarget(f));
 
   const usePerf = (COUNTER === 'auto' || COUNTER === 'perf') && perfSupported();
   if (COUNTER === 'perf' && !usePerf) console.error('perf instructions:u is not supported on this machine (no PMU exposed); instructions are not counted. Try --counter callgrind.');
@@ -367,6 +394,13 @@ async function main(): Promise<void> {
   const weft = rows.find((r) => r.name === 'weft');
   if (floor && weft) {
     lines.push('', `weft ÷ net-floor: CPU ${fmt(weft.cpuNsPerReq / floor.cpuNsPerReq, 2)}×${weft.instrPerReq && floor.instrPerReq ? `, instructions ${fmt(weft.instrPerReq / floor.instrPerReq, 2)}×` : ''}`);
+  }
+  if (weft && FEATURE_LIST.length > 0) {
+    lines.push('', '| feature switched off | bytes allocated saved/request | scavenges saved/1k requests | instructions saved/request | CPU µs saved/request |', '|---|---:|---:|---:|---:|');
+    for (const r of rows.filter((x) => x.name.startsWith('weft-no-'))) {
+      const instr = weft.instrPerReq !== null && r.instrPerReq !== null ? fmt(weft.instrPerReq - r.instrPerReq) : '—';
+      lines.push(`| ${r.name.slice('weft-no-'.length)} | ${fmt(weft.allocPerReq - r.allocPerReq)} | ${fmt(weft.scavengesPer1k - r.scavengesPer1k, 2)} | ${instr} | ${fmt((weft.cpuNsPerReq - r.cpuNsPerReq) / 1000, 1)} |`);
+    }
   }
   for (const r of rows) if (r.syscalls) lines.push('', `${r.name} system calls/request: ${r.syscalls.map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ')}`);
   console.log(lines.join('\n'));

@@ -4,10 +4,9 @@ import { readFileSync } from 'node:fs';
 /**
  * Brings the disk to rest before a timed run: `sync(1)`, then waits (bounded) until the page
  * cache's dirty and under-writeback data is small and the disks have written and discarded
- * nothing for a second. A 1,000-service run writes 42,000 files (~200 MB) and the benchmark
- * removes them right after; the root filesystem here is ext4 mounted with `discard`, so the
- * removal also queues discards. Without this step the next run would start while the kernel
- * still works off the previous one's files.
+ * nothing for a second. A 1,000-service run writes 42,000 files (~200 MB); the root filesystem
+ * here is ext4 mounted with `discard`. Without this step the next run would start while the
+ * kernel still writes the previous one's files back.
  *
  * What it found (docs/performance.md, "Synth", 2026-11-30 12:12–12:30 UTC): that was not what made the
  * 1,000-service runs spread 14–26 s. Dirty + Writeback fell to the machine's baseline within a
@@ -15,7 +14,10 @@ import { readFileSync } from 'node:fs';
  * settled disk spent as much system CPU as one started right after a removal. The spread is
  * the system CPU of creating the 42,000 files (2.3 s in a quiet run, 13–22 s while other
  * processes used the same filesystem; 1.0 s with `--check`, which writes nothing), so the
- * benchmark reports each run's user and system CPU beside its wall time.
+ * benchmark reports each run's user and system CPU beside its wall time. Why creating them
+ * cost so much (found 2026-11-30 15:30 UTC): this ext4 has no journal, and its inode
+ * allocator then skips every recently freed inode one by one — the benchmark's own removal of
+ * the previous run's files made the next run pay for it; it now keeps them (run.ts `scratch`).
  * @see https://docs.kernel.org/admin-guide/sysctl/vm.html (dirty_* : when dirty data is written back)
  * @see https://docs.kernel.org/admin-guide/iostats.html (/proc/diskstats fields)
  */

@@ -15,8 +15,9 @@
  * lib/ (the precompiled CLI) is built first, so that no timed run includes the build; a run
  * that rebuilt anyway (a source changed meanwhile) is not counted. The compile child's phase
  * bound is raised (`--load-timeout 3600`): a large mesh on a loaded machine is slow, not
- * stuck. Every run (Weft's and the anchor's) starts on a disk at rest: `sync`, then a bounded
- * wait for the previous run's files to be written back and removed (disk-settle.ts). Per run:
+ * stuck. Every run (Weft's and the anchor's) writes to a new folder, kept until the benchmark
+ * ends (see `scratch`), and starts on a disk at rest: `sync`, then a bounded wait for the
+ * previous run's files to be written back (disk-settle.ts). Per run:
  * wall time (from spawn to exit), CPU user and system time of the process and the children it
  * waited for (GNU time's %U, %S: the CLI and its compile child), peak RSS of the largest process (GNU time's
  * %M: the CLI or its compile child) and of the CLI and its child together (sampled from /proc
@@ -79,7 +80,19 @@ interface Run {
   stages: Record<string, number>;
 }
 
-/** A scratch folder inside the repository, so that the generated configs resolve `weft`. */
+/**
+ * A scratch folder inside the repository, so that the generated configs resolve `weft`. Every
+ * run's output stays in it until the benchmark ends: removing a run's 42,000 files before the
+ * next run made that run's file creation cost up to 20× the system CPU on this machine's
+ * ext4, which has no journal — its inode allocator skips every inode freed in the last 60 s
+ * (360 s while the inode's table block is dirty), one buffer lookup each, before it takes a
+ * free one (`recently_deleted` in fs/ext4/ialloc.c, checked only when `s_journal == NULL`).
+ * Measured on a loop-mounted ext4 of each kind, 42,000 files of 1.1 KB: 1.0 s sys on a fresh
+ * file system or beside a kept tree, 19.5 s right after 84,000 files were removed; 1.0 s in
+ * every case with a journal (docs/performance.md, "Where the system CPU of writing 42,000
+ * files goes"). The cost: the runs' outputs share the disk until the end (~200 MB a
+ * 1,000-service run, ~2 GB a 10,000-service one).
+ */
 const scratch = mkdtempSync(join(ROOT, 'test/.scratch-bench-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
@@ -140,18 +153,16 @@ async function timed(what: string, args: string[], env: Record<string, string> =
 
 const weftRun = (services: number, config: string) => {
   const out = join(scratch, `dist-${services}-${process.hrtime.bigint()}`);
-  return timed(`weft ${services}`, [join(ROOT, 'bin/weft.mjs'), 'synth', '--config', config, '--out', out, '--load-timeout', '3600'], { WEFT_SYNTH_STAGES: '1' }).finally(() => rmSync(out, { recursive: true, force: true }));
+  return timed(`weft ${services}`, [join(ROOT, 'bin/weft.mjs'), 'synth', '--config', config, '--out', out, '--load-timeout', '3600'], { WEFT_SYNTH_STAGES: '1' });
 };
 const plainRun = (services: number) => {
   const out = join(scratch, `plain-${services}-${process.hrtime.bigint()}`);
   mkdirSync(out);
-  return timed(`plain ${services}`, ['--import', 'tsx', join(ROOT, 'bench/synth/plain-process.ts'), '--services', String(services), '--out', out]).finally(() =>
-    rmSync(out, { recursive: true, force: true }),
-  );
+  return timed(`plain ${services}`, ['--import', 'tsx', join(ROOT, 'bench/synth/plain-process.ts'), '--services', String(services), '--out', out]);
 };
 const exampleRun = () => {
   const out = join(scratch, `example-${process.hrtime.bigint()}`);
-  return timed('example', [join(ROOT, 'bin/weft.mjs'), 'synth', '--out', out, '--load-timeout', '3600'], { WEFT_SYNTH_STAGES: '1' }).finally(() => rmSync(out, { recursive: true, force: true }));
+  return timed('example', [join(ROOT, 'bin/weft.mjs'), 'synth', '--out', out, '--load-timeout', '3600'], { WEFT_SYNTH_STAGES: '1' });
 };
 
 /** The stage times of a `weft-stages` line (it also names the kind of child and its pid). */

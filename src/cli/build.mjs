@@ -126,12 +126,25 @@ const IN_COMPILER_BUNDLE = ['zod', 're2js', 'yaml'];
 /** The package a bare specifier names: `zod/v4/core` → `zod`, `@scope/pkg/x` → `@scope/pkg`. */
 const packageOf = (specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
-/** Packages stay outside the bundle (but `bundled`), imported by the absolute path of the file Node loads for them. */
-const externalPackagesByPath = (bundled = []) => ({
+/**
+ * Packages that read files beside their own code, so they must stay where they are even when a
+ * bundled package imports them: re2-wasm loads re2.wasm from its own folder (required by
+ * @kubernetes-models/prometheus-operator's PrometheusRule schema, for its RE2 patterns).
+ */
+const NEVER_BUNDLED = ['re2-wasm'];
+
+/**
+ * Packages stay outside the bundle (but `bundled`), imported by the absolute path of the file
+ * Node loads for them. What a bundled package imports is bundled too (but NEVER_BUNDLED): an
+ * importer inside node_modules is always part of the bundle, since esbuild never reads an
+ * external one.
+ */
+export const externalPackagesByPath = (bundled = []) => ({
   name: 'weft-external-packages',
   setup(build) {
     build.onResolve({ filter: /^[^./]/ }, async (args) => {
       if (args.pluginData === 'weft-inner' || args.path.startsWith('node:') || bundled.includes(packageOf(args.path))) return undefined;
+      if (args.importer.includes(`${'/'}node_modules${'/'}`) && !NEVER_BUNDLED.includes(packageOf(args.path))) return undefined;
       const resolved = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'weft-inner' });
       if (resolved.errors.length > 0 || !resolved.path.includes(`${'/'}node_modules${'/'}`)) return undefined;
       return { path: resolved.path, external: true };
@@ -150,6 +163,7 @@ export async function buildCli(outDir = LIB) {
   const ownImportMeta = sourceImportMeta(importMetaOffsets);
   const { isEsModuleFile } = await tsImport(pathToFileURL(join(ROOT, 'src/synth/module-format.ts')).href, import.meta.url);
   const { precompiledSchemaChecks } = await tsImport(pathToFileURL(join(ROOT, 'src/synth/precompiled-schema-checks-build.ts')).href, import.meta.url);
+  const { modelModulesInBundle, MODEL_PACKAGES } = await tsImport(pathToFileURL(join(ROOT, 'src/synth/model-modules-build.ts')).href, import.meta.url);
   // Made once, used by both bundles that validate (each plugin's setup runs per build).
   const validators = precompiledValidators('lazy');
   const schemaChecks = precompiledSchemaChecks();
@@ -183,7 +197,8 @@ export async function buildCli(outDir = LIB) {
       // The weft target validates every proxy config it emits: with ajv's standalone code, the
       // compile child neither loads ajv nor generates validator code at every run.
       // The schema check's Istio validators likewise (src/synth/precompiled-schema-checks-build.ts).
-      plugins: [validators, schemaChecks, ownImportMeta, externalPackagesByPath(IN_COMPILER_BUNDLE)],
+      // The schema check's kubernetes-models classes likewise come from the cache (src/synth/model-modules-build.ts).
+      plugins: [validators, schemaChecks, modelModulesInBundle(), ownImportMeta, externalPackagesByPath([...IN_COMPILER_BUNDLE, ...MODEL_PACKAGES])],
     }).then((result) => withEsmExternalsLine(join(outDir, 'weft-compiler.cjs'), result.metafile, isEsModuleFile)),
     build({
       ...common,

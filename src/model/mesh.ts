@@ -152,5 +152,12 @@ export const meshModelSchema = z.object({
   switches: z.array(degradationSwitchSchema).optional(),
   /** JSON patches of emitted objects (`mesh.patch`), in declaration order. */
   patches: z.array(objectPatchSchema).optional(),
+  /**
+   * Set only in the verification overlay's model (src/verify/overlay/model.ts), never by a user:
+   * targets whose proxies can report Envoy's response flags in a response header emit what makes
+   * them do so (Istio: src/targets/istio/response-flags-envoy-filter.ts), so `weft verify
+   * --target` judges faults, rate limits and breakers as on the weft proxy.
+   */
+  verification: z.object({ responseFlagsHeader: z.string() }).optional(),
 });
 export type MeshModel = z.infer<typeof meshModelSchema>;

@@ -33,6 +33,12 @@ export interface RequestHead {
   readonly rawHeaders: readonly string[];
   /** The names of `rawHeaders` are lower case already (the HTTP/1.1 codec parses them so): not lower-cased again. */
   readonly lowerCaseNames?: boolean;
+  /**
+   * With `lowerCaseNames`: `rawHeaders` was built for this request alone and nobody reads it
+   * afterwards, so the Exchange compacts it in place into its forwarded list instead of copying
+   * it into a second array (one array and its growth less per request).
+   */
+  readonly transferHeaders?: boolean;
   readonly clientAddress: string;
   /** Verified peer identity of the connection (`td/ns/<ns>/sa/<sa>`, security/peer-authentication.ts); absent = none. */
   readonly principal?: string;
@@ -117,7 +123,7 @@ export class Exchange {
   /** Host (authority), lower case, as forwarded. */
   authority: string;
   /** Request headers as forwarded, flat, lower-case names, hop-by-hop removed. */
-  readonly headers: string[] = [];
+  readonly headers: string[];
   body: RequestBody = null;
   /** Body length when known (content-length or buffered), else -1. */
   bodyLength = 0;
@@ -179,6 +185,9 @@ export class Exchange {
     let connectionTokens: string | undefined;
     let upgrade: string | undefined;
     const lower = head.lowerCaseNames === true;
+    const inPlace = lower && head.transferHeaders === true;
+    const headers: string[] = inPlace ? (raw as string[]) : [];
+    let to = 0;
     for (let i = 0; i < raw.length; i += 2) {
       const name = lower ? raw[i]! : raw[i]!.toLowerCase();
       const value = raw[i + 1]!;
@@ -193,8 +202,15 @@ export class Exchange {
         hasBody = value !== '0';
         this.bodyLength = Number(value);
       }
-      this.headers.push(name, value);
+      if (!inPlace) headers.push(name, value);
+      else if (to !== i) {
+        headers[to] = name;
+        headers[to + 1] = value;
+      }
+      to += 2;
     }
+    if (inPlace && to !== headers.length) headers.length = to;
+    this.headers = headers;
     const plainConnection = connectionTokens !== undefined && connectionTokens.length === 10 && connectionTokens.toLowerCase() === 'keep-alive';
     // `Connection: keep-alive`, what most HTTP/1.1 clients send, names no other field: no split.
     if (connectionTokens && !plainConnection) {

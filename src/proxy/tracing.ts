@@ -15,15 +15,23 @@ import type { Exchange } from './exchange';
 
 /**
  * Random bytes for ids, refilled from the CSPRNG one pool at a time (one call per ~200
- * requests). A request's ids — its x-request-id (a UUID v4), trace id and span id — are written
- * as hex into one scratch buffer and read out as one string: crypto.randomUUID() builds its
- * string from 20 concatenated pieces, and that garbage showed in the proxy's allocation profile.
+ * requests). A request's ids are written as hex into one scratch buffer, already laid out as
+ * the outgoing `traceparent` followed by the x-request-id (a UUID v4), and read out as one
+ * string whose slices are the trace id, span id, traceparent and request id: crypto.randomUUID()
+ * builds its string from 20 concatenated pieces, and a traceparent built by concatenation is a
+ * rope that is copied flat again when the head and the access log read it — garbage that showed
+ * in the proxy's allocation profile.
  */
 const pool = Buffer.alloc(8192);
 let offset = pool.length;
 const HEX = Buffer.from('0123456789abcdef', 'latin1');
-/** uuid (36) + trace id (32) + span id (16). */
-const scratch = Buffer.alloc(84);
+/** `00-<trace id 32>-<span id 16>-0<flag>` (55) then the uuid (36). */
+const scratch = Buffer.from(`00-${'0'.repeat(32)}-${'0'.repeat(16)}-00${'0'.repeat(36)}`, 'latin1');
+const TRACE_AT = 3;
+const SPAN_AT = 36;
+const FLAG_AT = 54;
+const TRACEPARENT_END = 55;
+const UUID_AT = 55;
 const UUID_DASHES = [8, 13, 18, 23];
 
 function randomBytes(n: number): number {
@@ -45,22 +53,28 @@ function hexInto(from: number, bytes: number, to: number): number {
   return to;
 }
 
-/** A random UUID v4 (RFC 9562 §5.4) followed by 32 + 16 random hex digits, as one string. */
-function freshIds(): string {
+/**
+ * A fresh traceparent (random trace and span ids, the sampled flag given) followed by a random
+ * UUID v4 (RFC 9562 §5.4), as one string (layout: `scratch`).
+ */
+function freshIds(sampled: boolean): string {
   const at = randomBytes(40);
-  pool[at + 6] = (pool[at + 6]! & 0x0f) | 0x40; // version 4
-  pool[at + 8] = (pool[at + 8]! & 0x3f) | 0x80; // variant 10
-  let to = 0;
-  let from = at;
+  hexInto(at, 16, TRACE_AT);
+  hexInto(at + 16, 8, SPAN_AT);
+  scratch[FLAG_AT] = sampled ? 49 : 48; // '1' | '0'
+  const u = at + 24;
+  pool[u + 6] = (pool[u + 6]! & 0x0f) | 0x40; // version 4
+  pool[u + 8] = (pool[u + 8]! & 0x3f) | 0x80; // variant 10
+  let to = UUID_AT;
+  let from = u;
   for (const dash of UUID_DASHES) {
-    const bytes = (dash - to) >> 1;
+    const bytes = (UUID_AT + dash - to) >> 1;
     to = hexInto(from, bytes, to);
     from += bytes;
     scratch[to++] = 45; // '-'
   }
-  to = hexInto(from, 6, to);
-  hexInto(at + 16, 24, to);
-  return scratch.toString('latin1', 0, 84);
+  hexInto(from, 6, to);
+  return scratch.toString('latin1');
 }
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
@@ -84,7 +98,10 @@ class TraceHeaders {
   /** A header the proxy replaces (traceparent, b3, x-b3-*) is present. */
   replaced = false;
 
-  constructor(h: readonly string[]) {
+  /** Reads the headers of the next request (one instance serves every request: no object per request). */
+  read(h: readonly string[]): this {
+    this.requestId = this.traceparent = this.b3 = this.traceIdB3 = this.spanIdB3 = this.sampledB3 = this.flagsB3 = undefined;
+    this.replaced = false;
     for (let i = 0; i < h.length; i += 2) {
       const name = h[i]!;
       const c = name.charCodeAt(0);
@@ -100,8 +117,11 @@ class TraceHeaders {
       else if (name !== 'x-b3-parentspanid') continue;
       if (isReplaced(name)) this.replaced = true;
     }
+    return this;
   }
 }
+
+const traceHeaders = new TraceHeaders();
 
 /** Headers the proxy writes anew on every request (x-b3-flags is read, and passed on). */
 const isReplaced = (name: string): boolean => name === 'traceparent' || name === 'b3' || name === 'x-b3-traceid' || name === 'x-b3-spanid' || name === 'x-b3-parentspanid' || name === 'x-b3-sampled';
@@ -139,20 +159,26 @@ function removeReplaced(h: string[]): void {
 
 export function applyTracing(ex: Exchange, samplingPercent: number): void {
   const h = ex.headers;
-  const t = new TraceHeaders(h);
-  const ids = freshIds();
+  const t = traceHeaders.read(h);
+  const inc = incoming(t);
+  const sampled = inc ? inc.sampled : samplingPercent > 0 && Math.random() * 100 < samplingPercent;
+  const ids = freshIds(sampled);
   let rid = t.requestId;
   if (rid === undefined || rid === '') {
-    rid = ids.slice(0, 36);
+    rid = ids.slice(UUID_AT);
     h.push('x-request-id', rid);
   }
   ex.requestId = rid;
-  const inc = incoming(t);
-  const traceId = inc?.traceId ?? ids.slice(36, 68);
-  const sampled = inc ? inc.sampled : samplingPercent > 0 && Math.random() * 100 < samplingPercent;
-  const spanId = ids.slice(68, 84);
+  const spanId = ids.slice(SPAN_AT, SPAN_AT + 16);
+  let traceId: string;
+  if (inc === null) {
+    traceId = ids.slice(TRACE_AT, TRACE_AT + 32);
+    ex.traceparent = ids.slice(0, TRACEPARENT_END);
+  } else {
+    traceId = inc.traceId;
+    ex.traceparent = `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`;
+  }
   if (t.replaced) removeReplaced(h);
-  ex.traceparent = `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`;
   h.push('traceparent', ex.traceparent, 'x-b3-traceid', traceId, 'x-b3-spanid', spanId, 'x-b3-sampled', sampled ? '1' : '0');
   if (inc) h.push('x-b3-parentspanid', inc.parentSpanId);
 }

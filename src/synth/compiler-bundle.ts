@@ -5,6 +5,9 @@
  * (config-bundle.ts `publicApiModule`), so the constructs the config builds are the classes the
  * compiler checks against.
  */
+// First: zod reads its JIT setting as each schema is built.
+import './zod-jitless';
+
 export * from '../index';
 export { serveCompileRequests } from './isolate-child';
 export { importBundledConfig, publicApiModule, removeConfigBundles } from './config-bundle';

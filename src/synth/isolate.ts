@@ -62,8 +62,8 @@ const COMPILER_BUNDLE = fileURLToPath(new URL('../../lib/weft-compiler.cjs', imp
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 
 /**
- * V8 flags of every compile child (the same for the child that writes the code cache and the
- * one that reads it: V8 rejects a cache made under other flags). Between two full GCs V8 lets
+ * V8 flags of every one-shot compile child (the same for the child that writes the code cache
+ * and the one that reads it: V8 rejects a cache made under other flags). Between two full GCs V8 lets
  * a heap grow by a factor it picks from GC and allocation speed, up to 4× the live size when
  * the heap limit is 2 GB or more (heap-controller.cc, MaxGrowingFactor; here the limit is 4 GB):
  * a compile of 10,000 services peaked at 2.6 GB of RSS for about 1 GB live. A fixed factor of
@@ -72,12 +72,23 @@ const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
  */
 export const COMPILE_CHILD_V8_FLAGS: readonly string[] = ['--heap-growing-percent=25'];
 
-/** @internal Starts a compile child; its output goes to stderr (stdout is reserved for --json). */
-export function forkCompileChild(mode: ChildMode): ChildProcess {
+/**
+ * V8 flags of the warm child of `weft synth --watch` (warm-compiler.ts): none. It re-runs a
+ * compile at every save, where a heap kept to 1.25× its live size means more full GCs in each
+ * re-synth (the example: ~210 → ~185 ms of CPU per re-synth, docs/performance.md, "Start-up
+ * of the compile child, seventh pass"); a watch of a very large mesh peaks higher in exchange.
+ * Its code cache is its own (WARM_CODE_CACHE), since V8 rejects a cache made under other flags.
+ */
+export const WARM_CHILD_V8_FLAGS: readonly string[] = [];
+const WARM_CODE_CACHE = fileURLToPath(new URL('../../lib/.cache/watch', import.meta.url));
+
+/** @internal Starts a compile child (`warm`: the one of `--watch`); its output goes to stderr (stdout is reserved for --json). */
+export function forkCompileChild(mode: ChildMode, warm = false): ChildProcess {
+  const flags = warm ? WARM_CHILD_V8_FLAGS : COMPILE_CHILD_V8_FLAGS;
   const child =
     mode === 'precompiled'
-      ? fork(PRECOMPILED_CHILD, [COMPILER_BUNDLE], { execArgv: [...process.execArgv, ...COMPILE_CHILD_V8_FLAGS], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
-      : fork(SOURCE_CHILD, [], { execArgv: ['--import', TSX, ...COMPILE_CHILD_V8_FLAGS], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+      ? fork(PRECOMPILED_CHILD, warm ? [COMPILER_BUNDLE, WARM_CODE_CACHE] : [COMPILER_BUNDLE], { execArgv: [...process.execArgv, ...flags], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] })
+      : fork(SOURCE_CHILD, [], { execArgv: ['--import', TSX, ...flags], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   child.stdout!.pipe(process.stderr, { end: false });
   child.stderr!.pipe(process.stderr, { end: false });
   // V8 ends a process whose heap is full with SIGABRT after this line on stderr.

@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
 import type { Diagnostic } from '../diagnostics/diagnostic';
 import type { Manifest } from '../targets/target';
 import type { At } from '../diagnostics/location';
+import { loadModelModule } from '../targets/kubernetes/model-modules';
 import { precompiledSchemaCheck } from './precompiled-schema-checks';
 
 /** A kubernetes-models class: `new Cls(object).validate()` throws a ValidationError listing every violation. */
@@ -75,9 +75,8 @@ const MODULES: ReadonlyMap<string, Target> = (() => {
   return map;
 })();
 
-// The CommonJS build of each class module: loading stays synchronous, so the check runs inline
-// in the (synchronous) compile. The classes are used only to validate, never compared by identity.
-const requireModel = createRequire(import.meta.url);
+// The classes are used only to validate, never compared by identity (the precompiled compiler
+// carries its own copy of most of them: model-modules.ts).
 const classes = new Map<string, ModelClass>();
 const loaded = new Set<string>();
 
@@ -85,7 +84,7 @@ const loaded = new Set<string>();
 function classOf(target: Target): ModelClass {
   let cls = classes.get(target.module);
   if (!cls) {
-    cls = (requireModel(target.module) as Record<string, ModelClass>)[target.kind]!;
+    cls = loadModelModule(target.module)[target.kind] as ModelClass;
     classes.set(target.module, cls);
   }
   return cls;

@@ -53,6 +53,7 @@ export function referenceYaml(value: unknown): string {
 }
 
 const PLAIN_WORD = /^[A-Za-z_/][A-Za-z0-9_./:-]*$/;
+const ONE_LINE_LETTER_FIRST = /^[A-Za-z_/][^\n\r\u0085\u2028\u2029\ufeff]*$/;
 /**
  * YAML 1.1 bool (https://yaml.org/type/bool.html) and null (https://yaml.org/type/null.html)
  * words, and the exponent-only floats (`e1`, `E-5`) that the `yaml` package's 1.1 float allows
@@ -76,6 +77,12 @@ export function misreadAsYaml11(s: string, asKey = false): boolean {
   // `.`; merge is `<<`, value `=`; @see https://yaml.org/type/), so a plain word other than
   // those reads back as itself (`yaml` quotes what would not be plain, which reads back too).
   if (PLAIN_WORD.test(s) && !YAML11_WORDS.test(s)) return false;
+  // The same first characters decide for any one-line string (`request timed out`, PromQL,
+  // URLs with a query): `yaml` writes it plain or quoted, a quoted scalar is never resolved to
+  // another type, and a plain one starting so can only be one of those words or `e+5` — unless
+  // it holds what YAML 1.1 alone reads as a line break (U+0085, U+2028, U+2029) or a byte order
+  // mark (U+FEFF). @see https://yaml.org/spec/1.1/#id871136
+  if (ONE_LINE_LETTER_FIRST.test(s) && !YAML11_WORDS.test(s) && !/^[eE]\+[0-9]+$/.test(s)) return false;
   const memoKey = (asKey ? 'k' : 'v') + s;
   let misread = yaml11Misread.get(memoKey);
   if (misread === undefined) {
@@ -226,8 +233,13 @@ function inlineText(v: unknown): string | undefined {
 const valueTexts = new Map<string, string>();
 const keyTexts = new Map<string, string>();
 const numberTexts = new Map<number, string>();
-/** Bound the memo: a huge mesh must not keep every distinct string alive. */
-const MEMO_LIMIT = 50_000;
+/**
+ * Bound the memo: a huge mesh must not keep every distinct string alive. The 1,000-service
+ * benchmark mesh has about 60,000 distinct scalars: at 50,000 the memo was cleared mid-synth
+ * and the frequent strings rendered again. 100,000 holds them; at 10,000 services it is still
+ * cleared, every 100,000 new strings.
+ */
+const MEMO_LIMIT = 100_000;
 
 /**
  * Strings whose rendering could depend on where they stand (multi-line strings become block
@@ -300,12 +312,29 @@ function valueText(s: string): string {
   if (t === undefined) {
     if (positionDependent(s)) throw UNUSUAL;
     // `x: <value>\n` → `<value>`
-    t = misreadAsYaml11(s) ? doubleQuoted(s) : stringify({ x: s }, OPTIONS).slice(3, -1);
+    t = isPlainAsIs(s) ? s : misreadAsYaml11(s) ? doubleQuoted(s) : stringify({ x: s }, OPTIONS).slice(3, -1);
     if (t.includes('\n')) throw UNUSUAL;
     if (valueTexts.size >= MEMO_LIMIT) valueTexts.clear();
     valueTexts.set(s, t);
   }
   return t;
+}
+
+/**
+ * Whether `yaml` writes `s` plain, exactly as it is, and a YAML 1.1 reader reads it back as `s`
+ * — decided without rendering it: most of a manifest's distinct strings are such words (names,
+ * images, paths), about 26,000 at 1,000 services, each of which `stringify` used to render
+ * once. A plain word (PLAIN_WORD: a letter, `_` or `/` first; no space, quote,
+ * `#`, `,`, bracket or other indicator anywhere) that is not a YAML 1.1 or 1.2 bool or null word
+ * is written plain by `yaml`: its core-schema int, float and special-float patterns need a
+ * digit, sign or `.` first, and the only plain-scalar rule such a word can break is ending in
+ * `:` (read as a mapping indicator), which `yaml` quotes; for YAML 1.1, see misreadAsYaml11.
+ * test/synth/yaml-plain-words.test.ts compares it with `stringify`.
+ * @see https://yaml.org/spec/1.2.2/#733-plain-style
+ * @see https://yaml.org/spec/1.2.2/#1032-tag-resolution
+ */
+function isPlainAsIs(s: string): boolean {
+  return PLAIN_WORD.test(s) && !YAML11_WORDS.test(s) && !s.endsWith(':');
 }
 
 function keyText(s: string): string {

@@ -52,7 +52,7 @@ export class WarmCompiler {
   }
 
   #start(): ChildProcess {
-    const child = forkCompileChild(this.#mode);
+    const child = forkCompileChild(this.#mode, true);
     // A child that ends while it waits (an error thrown by a config's timer between runs) is
     // replaced at the next run.
     child.once('exit', () => {

@@ -10,4 +10,5 @@ export const VERIFY_CODES: CodeTable = {
   WEFT801: { severity: 'error', title: 'verify --local: environment does not use the weft mesh' },
   WEFT802: { severity: 'warning', title: 'declared behaviour not verified' },
   WEFT803: { severity: 'error', title: 'verify --only matches no check' },
+  WEFT804: { severity: 'error', title: 'verify --target: a TLS file cannot be read' },
 };

@@ -38,6 +38,15 @@ export function judge(results: CheckResult[], contexts: CheckContext[], familyAl
     p.assertion.status = ok ? 'passed' : 'failed';
     p.assertion.observed = `${p.successes}/${p.trials}`;
   }
+  // Cluster mode, non-weft mesh: a check judged by response flags that no reply carried says nothing.
+  results.forEach((r, i) => {
+    const ctx = contexts[i];
+    if (!ctx?.check.flagsFromOverlay || ctx.flagsHeaderSeen) return;
+    for (const a of r.assertions.filter((x) => x.status === 'failed')) {
+      a.status = 'skipped';
+      a.observed = `${a.observed} — inconclusive: no reply carried x-weft-response-flags, so the cluster's proxies do not report response flags (apply the overlay's EnvoyFilter weft-verify-response-flags)`;
+    }
+  });
   for (const r of results) {
     r.status = r.assertions.some((a) => a.status === 'failed') ? 'failed' : r.assertions.every((a) => a.status === 'skipped') ? 'skipped' : 'passed';
     if (r.status === 'skipped') r.skipReason = r.assertions.map((a) => a.observed).join('; ');

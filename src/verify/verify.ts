@@ -3,7 +3,7 @@
  * the local mesh from dist/) → drive → judge → report. One straight line; each stage lives in
  * its own module. Returns the report and the exit code; the CLI only parses flags and prints.
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { hasErrors, type Diagnostic } from '../diagnostics/diagnostic';
 import type { MeshModel } from '../model/mesh';
 import { modelForEnvironment } from '../model/query';
@@ -18,7 +18,7 @@ import { LocalTransport, type LocalGatewayServer, type Transport } from './drive
 import type { Via } from './plan/types';
 import { gatewayWorkload } from '../model/gateway-workload';
 import { gatewayWorkloadName } from '../targets/weft/gateway';
-import { ForwardTransport } from './drive/forward-transport';
+import { ForwardTransport, type TargetTls } from './drive/forward-transport';
 import { waitForOverlay } from './drive/ready';
 import type { TokenSigner } from './drive/context';
 import { callingServices, overlayTag } from './overlay/model';
@@ -48,6 +48,12 @@ export interface VerifyOptions extends PlanOptions {
    * ./drive/forward-transport.ts). The local mesh is not started.
    */
   target?: string;
+  /**
+   * TLS files for an https target (`--target-ca`, `--target-cert`, `--target-key`): the CA of the
+   * gateway's server certificate, and the client certificate and key a MUTUAL gateway requires —
+   * with them its routes are probed; without them they are not verified (WEFT802).
+   */
+  targetTls?: { caFile?: string; certFile?: string; keyFile?: string };
   /** Bound for the cluster to serve the overlay (--target). @default 120000 */
   targetReadyTimeoutMs?: number;
   out?: NodeJS.WriteStream;
@@ -63,7 +69,7 @@ export interface VerifyOutcome {
 
 let runs = 0;
 
-export async function loadPlan(options: Pick<VerifyOptions, 'configPath' | 'env' | 'alpha' | 'power' | 'deviation' | 'gatewayScheme'>, requireWeft: boolean): Promise<{ plan?: Plan; model?: MeshModel; diagnostics: Diagnostic[] }> {
+export async function loadPlan(options: Pick<VerifyOptions, 'configPath' | 'env' | 'alpha' | 'power' | 'deviation' | 'gatewayScheme' | 'gatewayClientCertificate'>, requireWeft: boolean): Promise<{ plan?: Plan; model?: MeshModel; diagnostics: Diagnostic[] }> {
   const loaded = await loadMeshConfig(options.configPath);
   if (!loaded.mesh) return { diagnostics: loaded.diagnostics };
   const built = loaded.mesh.toModel();
@@ -93,7 +99,10 @@ export function selectChecks(plan: Plan, only: string | undefined): PlannedCheck
 export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
   const out = options.out ?? process.stdout;
   const gatewayScheme = options.target ? (new URL(options.target).protocol === 'https:' ? 'https' : 'http') : undefined;
-  const loaded = await loadPlan({ ...options, gatewayScheme }, !options.planOnly && !options.target);
+  const tls = readTargetTls(options.targetTls);
+  if ('diagnostic' in tls) return { exitCode: 1, diagnostics: [tls.diagnostic] };
+  const gatewayClientCertificate = Boolean(tls.cert && tls.key);
+  const loaded = await loadPlan({ ...options, gatewayScheme, gatewayClientCertificate }, !options.planOnly && !options.target);
   const { diagnostics } = loaded;
   if (!loaded.plan) return { exitCode: 1, diagnostics };
   // The services that get a probe client in the overlay (cluster mode reaches the mesh through them).
@@ -118,7 +127,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
 
   const started = new Date();
   const t0 = performance.now();
-  if (options.target) return verifyTarget(options, options.target, plan, checks, loaded.model!, clients, notVerified, started, t0);
+  if (options.target) return verifyTarget(options, options.target, tls, plan, checks, loaded.model!, clients, notVerified, started, t0);
   const mesh = options.mesh ?? (await LocalMesh.start({ distDir: options.distDir, env: plan.environment, seed: options.seed, log: (l) => out.write(`${l}\n`) }));
   let transport: Transport | undefined;
   try {
@@ -151,6 +160,10 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
       },
       setSwitch: (name, state) => mesh.setSwitch(name, state),
       gateway: (via) => localGatewayServer(mesh, loaded.model!, via),
+      gatewayConfigFile: (via) => {
+        const declared = loaded.model!.gateways.find((g) => g.namespace === via.caller.namespace && g.name === via.caller.name);
+        return declared && mesh.instancesOf(gatewayWorkload(declared).namespace, gatewayWorkloadName(declared))[0]?.configFile;
+      },
     });
     const signer = mesh.issuer && ((claims: Record<string, unknown>) => mesh.issuer!.sign(claims));
     const report = await driveAndReport(options, plan, checks, transport, signer, { mode: 'local', dist: options.distDir }, started, t0);
@@ -180,7 +193,7 @@ function localGatewayServer(mesh: LocalMesh, model: MeshModel, via: Via): LocalG
  * endpoint, tokens signed with the overlay's verification key; sampling starts once every
  * probed pair answers with the overlay's tag.
  */
-async function verifyTarget(options: VerifyOptions, target: string, plan: Plan, checks: PlannedCheck[], model: MeshModel, clients: ReadonlySet<string>, notVerified: Diagnostic[], started: Date, t0: number): Promise<VerifyOutcome> {
+async function verifyTarget(options: VerifyOptions, target: string, tls: TargetTls, plan: Plan, checks: PlannedCheck[], model: MeshModel, clients: ReadonlySet<string>, notVerified: Diagnostic[], started: Date, t0: number): Promise<VerifyOutcome> {
   const byRef = new Map(model.services.map((s) => [`${s.namespace}/${s.name}`, s]));
   const authorityOf = (ref: { namespace: string; name: string }) => {
     const s = byRef.get(`${ref.namespace}/${ref.name}`);
@@ -193,7 +206,7 @@ async function verifyTarget(options: VerifyOptions, target: string, plan: Plan, 
     const caller = s && model.services.find((c) => clients.has(`${c.namespace}/${c.name}`) && c.calls.some((k) => k.target.kind === 'service' && k.target.service.namespace === s.namespace && k.target.service.name === s.name));
     return s && caller ? { caller: { namespace: caller.namespace, name: caller.name }, instances: (version?: string) => s.versions.filter((v) => version === undefined || v.name === version).reduce((n, v) => n + v.replicas, 0) } : undefined;
   };
-  const transport = new ForwardTransport(target, authorityOf, clients, observerOf);
+  const transport = new ForwardTransport(target, authorityOf, clients, observerOf, tls);
   try {
     const issuer = await verificationIssuer();
     const signer = (claims: Record<string, unknown>) => issuer.sign(claims);
@@ -203,6 +216,21 @@ async function verifyTarget(options: VerifyOptions, target: string, plan: Plan, 
   } finally {
     await transport.close();
   }
+}
+
+/** The `--target-*` files, read once; an unreadable one is WEFT804 (the run does not start). */
+function readTargetTls(files: VerifyOptions['targetTls']): TargetTls | { diagnostic: Diagnostic } {
+  const out: TargetTls = {};
+  for (const [key, flag] of [['ca', '--target-ca'], ['cert', '--target-cert'], ['key', '--target-key']] as const) {
+    const file = files?.[`${key}File` as const];
+    if (file === undefined) continue;
+    try {
+      out[key] = readFileSync(file);
+    } catch (error) {
+      return { diagnostic: { code: 'WEFT804', severity: 'error', path: flag, message: `${flag} ${file} cannot be read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, hint: `${flag} takes a PEM file (the client certificate and key a MUTUAL gateway trusts, the CA of the gateway's server certificate)` } };
+    }
+  }
+  return out;
 }
 
 /** drive → judge → report (JSON, JUnit, GitHub), the same for both modes. */

@@ -39,7 +39,7 @@ describe('weft switch', () => {
       expect((await send(p.outbound, 'captcha', '/')).headers['x-weft-fallback']).toBeUndefined();
       expect((await run('shed', 'on', '--file', file)).code).toBe(0);
       expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ switches: { other: 'on', shed: 'on' } });
-      for (let i = 0; i < 200 && !p.proxy.switches.isOn('shed'); i++) await sleep(20);
+      for (let i = 0; i < 1000 && !p.proxy.switches.isOn('shed'); i++) await sleep(20); // up to 20 s: a file watcher on a loaded machine
       const before = up.count();
       const r = await send(p.outbound, 'captcha', '/');
       expect([r.body, r.headers['x-weft-fallback']]).toEqual(['skip', 'switch/shed']);

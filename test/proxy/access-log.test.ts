@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { AccessLogger } from '../../src/proxy/access-log';
 import { SyncFileSink } from '../../src/proxy/access-log-file';
-import { accessLogLineMaxBytes, encodeAccessLogFields, formatAccessLogFields, type AccessLogFields } from '../../src/proxy/access-log-line';
+import { accessLogLineMaxBytes, encodeAccessLogFields, formatAccessLogFields, putStartTime, type AccessLogFields } from '../../src/proxy/access-log-line';
 
 const base: AccessLogFields = {
   start_time: '2026-11-22T03:00:00.123Z',
@@ -125,6 +125,18 @@ describe('access log line encoded in place', () => {
     // Buffer.equals: a deep toEqual over ~200 KB is slow.
     expect(Buffer.concat(got).equals(Buffer.concat(want))).toBe(true);
     expect(got.length).toBeLessThan(200);
+  });
+});
+
+describe('start_time written as bytes', () => {
+  it('is exactly JSON.stringify(new Date(ms).toISOString()), across milliseconds, seconds, and a year past 9999', () => {
+    const base = Date.UTC(2026, 10, 30, 23, 59, 58, 0);
+    const times = [base, base + 1, base + 9, base + 10, base + 99, base + 100, base + 999, base + 1000, base + 1001, base + 2000, base + 1000.7, base - 86_400_000 * 400, 0, 253_402_300_800_123, base + 5];
+    const out = Buffer.alloc(64);
+    for (const ms of times) {
+      const end = putStartTime(out, 3, ms);
+      expect(out.toString('latin1', 3, end)).toBe(JSON.stringify(new Date(ms).toISOString()));
+    }
   });
 });
 

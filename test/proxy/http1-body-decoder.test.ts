@@ -37,6 +37,20 @@ describe('BodyDecoder', () => {
     }
   });
 
+  it('reset: a decoder reused after any state (mid size line, mid trailers, done, failed) decodes like a fresh one', () => {
+    const reused = new BodyDecoder('length', 3);
+    for (let cut = 0; cut <= chunked.length; cut++) {
+      // Leave the previous message at an arbitrary point of a chunked body, then reuse the decoder.
+      feed(reused.reset('chunked'), chunked.slice(0, cut), []);
+      expect(feed(reused.reset('chunked'), chunked, [cut]), `after a cut at ${cut}`).toEqual({ payload: 'hello world', done: true, rest: 'NEXT' });
+      expect(feed(reused.reset('length', 5), 'helloNEXT', []), `length after a cut at ${cut}`).toEqual({ payload: 'hello', done: true, rest: 'NEXT' });
+    }
+    feed(reused.reset('chunked'), 'zz\r\n', []);
+    expect(feed(reused.reset('close'), 'all of it', []).payload).toBe('all of it');
+    expect(reused.end()).toBe(true);
+    expect(reused.reset('length', 0).done).toBe(true);
+  });
+
   it('content-length: stops exactly at the length', () => {
     for (let i = 0; i <= 9; i++) expect(feed(new BodyDecoder('length', 5), 'helloNEXT', [i])).toEqual({ payload: 'hello', done: true, rest: 'NEXT' });
     expect(new BodyDecoder('length', 0).done).toBe(true);

@@ -276,7 +276,7 @@ describe('backpressure', () => {
     const before = bigWritten;
     s.on('data', (d) => (got += d.length));
     s.resume();
-    for (let i = 0; i < 200 && bigWritten <= before + 1024 * 1024; i++) await new Promise((r) => setTimeout(r, 25));
+    for (let i = 0; i < 800 && bigWritten <= before + 1024 * 1024; i++) await new Promise((r) => setTimeout(r, 25));
     expect(bigWritten).toBeGreaterThan(before);
     s.destroy();
   });

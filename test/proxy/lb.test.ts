@@ -137,16 +137,23 @@ describe('load balancing over sockets', () => {
   });
 
   it('least request steers new requests away from a host with slow requests in flight', async () => {
-    ups[0]!.defaultDelay = 800;
+    // Host a holds its requests far longer than the quick phase below can take on a loaded machine,
+    // so they are still in flight throughout it; the slow phase ends once all 12 have arrived (a
+    // condition, not a sleep), and the held ones are let go by closing the client.
+    ups[0]!.defaultDelay = 10_000;
+    const arrived = () => ups.reduce((n, u) => n + u.count(), 0);
+    const before = arrived();
     const agent = new Agent({ keepAlive: true, maxSockets: 50 });
+    const quickAgent = new Agent({ keepAlive: true, maxSockets: 50 });
     // Load host a with slow requests first, then count where quick follow-ups go.
     const slow = Array.from({ length: 12 }, () => send(p.outbound, 'lr', '/', { agent }));
-    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 1000 && arrived() < before + 12; i++) await new Promise((r) => setTimeout(r, 10));
     ups[0]!.defaultDelay = 0;
     const quick: string[] = [];
-    for (let i = 0; i < 60; i++) quick.push(String((await send(p.outbound, 'lr', '/', { agent })).headers['x-upstream']));
-    await Promise.all(slow);
+    for (let i = 0; i < 60; i++) quick.push(String((await send(p.outbound, 'lr', '/', { agent: quickAgent })).headers['x-upstream']));
     agent.destroy();
+    quickAgent.destroy();
+    await Promise.all(slow);
     // Round robin would send 20 of 60 to the busy host; P2C only when both samples are it (~1/9).
     expect(quick.filter((q) => q === 'a').length).toBeLessThan(15);
   });

@@ -113,12 +113,27 @@ describe('access log', () => {
       const text = readFileSync(logFile, 'utf8').trim();
       return text === '' ? undefined : text.split('\n').map((l) => JSON.parse(l)).find((l) => l.request_id === 'log-1');
     };
-    for (let i = 0; i < 100 && !entry(); i++) await sleep(20);
+    for (let i = 0; i < 1000 && !entry(); i++) await sleep(20);
     const e = entry()!;
     expect(e).toMatchObject({ reporter: 'destination', method: 'GET', path: '/logged?x=1', protocol: 'HTTP/1.1', response_code: 200, response_flags: '-', user_agent: 'test-agent', authority: 'reviews', route_name: 'inbound', upstream_host: `127.0.0.1:${app.port}`, upstream_cluster: 'inbound|app', attempts: 1 });
     expect(e.bytes_sent).toBeGreaterThan(0);
     expect(typeof e.duration).toBe('number');
     expect(new Date(e.start_time).getTime()).toBeGreaterThan(0);
+  });
+
+  it('a line carries only its own request’s fields (one fields record is reused for every line)', async () => {
+    await send(callee.inbound, 'reviews', '/full', { headers: { 'user-agent': 'agent-a', 'x-forwarded-for': '10.0.0.9', 'x-request-id': 'reuse-1' } });
+    await send(callee.inbound, 'reviews', '/bare?status=503', { headers: { 'x-request-id': 'reuse-2' } });
+    const lines = () => {
+      const text = readFileSync(logFile, 'utf8').trim();
+      return text === '' ? [] : text.split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    };
+    for (let i = 0; i < 1000 && !lines().some((l) => l.request_id === 'reuse-2'); i++) await sleep(20);
+    const first = lines().find((l) => l.request_id === 'reuse-1')!;
+    const second = lines().find((l) => l.request_id === 'reuse-2')!;
+    expect(first).toMatchObject({ path: '/full', user_agent: 'agent-a', x_forwarded_for: '10.0.0.9', response_code: 200 });
+    expect(second).toMatchObject({ path: '/bare?status=503', user_agent: null, x_forwarded_for: null, response_code: 503 });
+    expect(Object.keys(second)).toEqual(Object.keys(first));
   });
 });
 

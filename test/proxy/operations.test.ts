@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freePorts } from '../../src/local/ports';
 import { baseWorkload, metricsText, requestsTotal, send, sleep, startProxy, type TestProxy } from './helpers/proxy';
 import { startUpstream, type Upstream } from './helpers/upstream';
 
@@ -49,7 +49,8 @@ function config(ports: { outbound?: number; admin?: number }, body: string, extr
   };
 }
 
-async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
+// Generous: a reload on a loaded machine waits for the file watcher and a busy event loop; a condition, not a clock.
+async function until(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await check()) return;
@@ -58,12 +59,10 @@ async function until(check: () => Promise<boolean>, ms = 5000): Promise<void> {
   throw new Error('condition not met in time');
 }
 
+/** A port for a child to bind: picked below the ephemeral range, where another process's listen(0) cannot take it first (src/local/ports.ts). */
 async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+  const [port] = await freePorts(1);
+  return port!;
 }
 
 async function proxyFrom(vol: ConfigMapVolume): Promise<TestProxy> {
@@ -116,10 +115,9 @@ describe('hot reload', () => {
     const doc = (u: Upstream, n: number) =>
       JSON.stringify({ version: 1, workload: baseWorkload, listeners: { outbound: { port: 0 }, admin: { port: 0 } }, services: svc(u), routes: [{ name: `r${n}`, hosts: ['svc'], action: { type: 'forward', destinations: [{ service: 'svc' }] } }] });
 
-    a.defaultDelay = 300;
-    const slowOne = send(p.outbound, 'svc', '/slow');
-    await sleep(50);
-    a.defaultDelay = 0;
+    // In flight at a (seen there: a condition, not a sleep) and held 3 s, across the first reloads that remove a.
+    const slowOne = send(p.outbound, 'svc', '/slow?delay=3000');
+    await until(async () => a.received.some((r) => r.url === '/slow?delay=3000'), 20_000);
 
     const agent = new Agent({ keepAlive: true, maxSockets: 16 });
     let stop = false;
@@ -153,10 +151,12 @@ describe('graceful drain', () => {
       listeners: { outbound: { port: 0 }, admin: { port: 0 } },
       services: [{ name: 'svc', namespace: 'shop', subsets: [{ name: 'v1', endpoints: [{ address: '127.0.0.1', port: u.port }] }] }],
     });
-    u.defaultDelay = 300;
+    // The upstream holds the request 3 s: it is in flight (seen by the upstream, a condition, not
+    // a sleep) for all of the checks below, even on a loaded machine.
+    u.defaultDelay = 3000;
     const inflight = send(p.outbound, 'svc', '/');
-    await sleep(50);
-    const drained = p.proxy.drain(5000);
+    await until(async () => u.count() === 1, 20_000);
+    const drained = p.proxy.drain(10_000);
     await sleep(20);
     expect((await send(p.admin, 'x', '/ready')).status).toBe(503);
     const refused = await send(p.outbound, 'svc', '/');

@@ -26,6 +26,20 @@ describe('request ids and trace context', () => {
     }
   });
 
+  it('an unsampled fresh trace says 00 in both formats, and a request never inherits the previous request’s trace headers', () => {
+    const joined = exchange(['x-request-id', 'prev-id', 'traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01']);
+    applyTracing(joined, 0);
+    expect(joined.traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+    const fresh = exchange([]);
+    applyTracing(fresh, 0);
+    expect(fresh.requestId).toMatch(UUID_V4);
+    expect(fresh.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    expect(fresh.traceparent).not.toContain('0af7651916cd43dd8448eb211c80319c');
+    expect(fresh.header('x-b3-sampled')).toBe('0');
+    expect(fresh.header('x-b3-parentspanid')).toBeUndefined();
+    expect(fresh.header('x-b3-traceid')).toBe(fresh.traceparent.slice(3, 35));
+  });
+
   it('keeps a given request id and trace, and replaces every b3/traceparent header, x-b3-parentspanid alone included', () => {
     const ex = exchange(['X-Request-Id', 'abc', 'x-b3-parentspanid', '1111111111111111', 'tracestate', 'k=v', 'x-b3-flags', '1', 'Traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00', 'traceparent', '00-ffffffffffffffffffffffffffffffff-ffffffffffffffff-01']);
     applyTracing(ex, 0);

@@ -6,7 +6,7 @@
  * bytes and the same diagnostics, and the file is replaced by a good one at exit.
  */
 import { fork } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
@@ -15,9 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exchange } from '../../src/synth/isolate';
 import type { CompiledConfig } from '../../src/synth/compile-config';
 import { repoRoot } from '../e2e/helpers';
+import { copyOfBuiltCompiler } from './built-compiler';
 
 /** Plain JavaScript without declarations: imported by a name the type checker does not follow. */
-const BUILD = '../../src/cli/build.mjs';
 const CHILD = join(repoRoot, 'src/synth/compile-child.mjs');
 /** The cache file's layout (compiler-script.mjs): this line, SHA-256 of the bundle, SHA-256 of the data, the data. */
 const MAGIC = 'weft-v8-code-cache 1\n';
@@ -30,11 +30,7 @@ let bundle = '';
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeAll(async () => {
-  const launcher = (await import(BUILD)) as { staleReason(): string | undefined; rebuild(): Promise<void>; COMPILER_BUNDLE: string };
-  if (launcher.staleReason()) await launcher.rebuild();
-  // A copy: a rebuild of lib/ meanwhile (a source edited) must not change the bundle under test.
-  bundle = join(dir, 'weft-compiler.cjs');
-  copyFileSync(launcher.COMPILER_BUNDLE, bundle);
+  bundle = await copyOfBuiltCompiler(dir);
 }, 240_000);
 
 interface Run {

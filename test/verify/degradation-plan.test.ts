@@ -133,7 +133,7 @@ describe('verify plan: ratio breaker and rate-limited fallbacks', () => {
   it('exceeds a service rate limit to see the rate-limited fallback; a circuit-open fallback without a ratio breaker is not verified', () => {
     const plan = planWith({ fallback, rateLimit: { requests: 2, per: '1s', burst: 3 } });
     const cases = (plan.checks.find((c) => c.id === 'fallback:m/shop/captcha<-gw')!.spec as { cases: unknown[] }).cases;
-    expect(cases).toEqual([{ name: 'requests past the rate limit (burst 3) get the fallback', reason: 'rate-limited', status: 200, body: 'busy', headers: {}, exceed: { probes: 10, refillMs: 2000, concurrency: 16 } }]);
+    expect(cases).toEqual([{ name: 'requests past the rate limit (burst 3) get the fallback', reason: 'rate-limited', status: 200, body: 'busy', headers: {}, exceed: { probes: 10, refillMs: 2000, concurrency: 16, bucket: { burst: 3, requests: 2, perMs: 1000 } } }]);
     expect(plan.notVerified.map((n) => n.reason)).toEqual(expect.arrayContaining([expect.stringContaining('"circuit-open" fallback of "captcha": "captcha" declares neither a connection pool limit nor a ratio breaker')]));
     expect(plan.checks.some((c) => c.id.startsWith('ratio-breaker:'))).toBe(false);
   });

@@ -106,11 +106,17 @@ describe('the plan for a cluster', () => {
     if (authz?.spec.type === 'authorization') for (const cell of authz.spec.cells) expect(calls.has(`${cell.caller!.namespace}/${cell.caller!.name} → ${authz.spec.service.namespace}/${authz.spec.service.name}`)).toBe(true);
   });
 
-  it('on istio, skips what only the weft proxy\'s response flags show', () => {
+  it('on istio, keeps what only response flags show, judged by the header the overlay makes Envoy send; on consul, skips it', () => {
     const target = planFor('prod');
-    expect(target.checks.some((c) => c.kind === 'fault' || c.kind === 'rate-limit' || c.kind === 'circuit-breaker')).toBe(false);
-    expect(target.notVerified.some((n) => n.kind === 'fault' && /response flags.*istio overlay/.test(n.reason))).toBe(true);
-    expect(planFor('dev').checks.some((c) => c.kind === 'fault')).toBe(true);
+    const flagged = target.checks.filter((c) => c.kind === 'fault' || c.kind === 'rate-limit' || c.kind === 'circuit-breaker');
+    expect(flagged.map((c) => c.kind)).toEqual(expect.arrayContaining(['fault', 'rate-limit', 'circuit-breaker']));
+    expect(flagged.every((c) => c.flagsFromOverlay === true)).toBe(true);
+    expect(target.checks.filter((c) => c.kind === 'split').every((c) => c.flagsFromOverlay === undefined)).toBe(true);
+    expect(planFor('dev').checks.some((c) => c.kind === 'fault' && c.flagsFromOverlay === undefined)).toBe(true);
+    const e = model.environments.find((x) => x.name === 'prod')!;
+    const consul = planForTarget(derivePlan(modelForEnvironment(model, e), 'prod'), calls, 'consul');
+    expect(consul.checks.some((c) => c.kind === 'fault' || c.kind === 'rate-limit' || c.kind === 'circuit-breaker')).toBe(false);
+    expect(consul.notVerified.some((n) => n.kind === 'fault' && /response flags.*consul overlay does not expose/.test(n.reason))).toBe(true);
   });
 });
 

@@ -5,8 +5,9 @@ import { ExitCode } from '../command';
 import { parseOptions, UsageError } from '../args';
 import { formatDiagnostic } from '../format';
 
-const usage = `usage: weft verify [--env E] [--local | --target URL] [--dist DIR] [--only PATTERN] [--plan]
-                   [--report junit.xml] [--json F] [--html F] [--seed N] [--config mesh.config.ts]
+const usage = `usage: weft verify [--env E] [--local | --target URL [--target-cert F --target-key F] [--target-ca F]]
+                   [--dist DIR] [--only PATTERN] [--plan] [--report junit.xml] [--json F] [--html F]
+                   [--seed N] [--config mesh.config.ts]
 
 Proves with synthetic traffic that a running mesh does what mesh.config.ts declares. The plan
 is derived from the model: routes (positive, near-miss, default), splits and fault rates (exact
@@ -18,6 +19,10 @@ balancing. See docs/verify.md.
   --target URL     a cluster running the verification overlay dist/verify/<env>/: the base URL
                    of its ingress gateway (e.g. after kubectl port-forward); probes go through
                    the gateway and each caller's probe client (docs/verify.md, cluster mode)
+  --target-cert F  with --target https://…: the client certificate (PEM) to present to a MUTUAL
+  --target-key F   gateway, and its key; without them a MUTUAL gateway is not verified
+  --target-ca F    with --target https://…: the CA (PEM) of the gateway's server certificate
+                   (default: Node's bundled roots)
   --dist DIR       compiled manifests the local mesh runs (default: dist); the plan still
                    comes from mesh.config.ts, so a stale or hand-edited dist/ fails
   --only PATTERN   only checks whose id contains PATTERN (or matches /regex/)
@@ -43,6 +48,9 @@ export const command: Command = {
         env: { type: 'string' },
         local: { type: 'boolean', default: false },
         target: { type: 'string' },
+        'target-cert': { type: 'string' },
+        'target-key': { type: 'string' },
+        'target-ca': { type: 'string' },
         dist: { type: 'string', default: 'dist' },
         only: { type: 'string' },
         plan: { type: 'boolean', default: false },
@@ -54,6 +62,9 @@ export const command: Command = {
       (v) => {
         if (!/^\d+$/.test(v.seed!)) throw new UsageError(`--seed takes a non-negative integer, not "${v.seed}"`);
         if (v.local && v.target) throw new UsageError('--local and --target exclude each other');
+        if ((v['target-cert'] === undefined) !== (v['target-key'] === undefined)) throw new UsageError('--target-cert and --target-key go together (a client certificate and its key)');
+        const tls = ['target-cert', 'target-key', 'target-ca'].find((k) => v[k as 'target-ca'] !== undefined);
+        if (tls && !v.target?.startsWith('https://')) throw new UsageError(`--${tls} applies to an https target: --target https://host:port`);
       },
     );
     if (!values) return ExitCode.usage;
@@ -79,6 +90,11 @@ export const command: Command = {
         json: values.json && resolve(cwd, values.json),
         junit: values.report && resolve(cwd, values.report),
         target: values.target,
+        targetTls: {
+          ...(values['target-ca'] !== undefined ? { caFile: resolve(cwd, values['target-ca']) } : {}),
+          ...(values['target-cert'] !== undefined ? { certFile: resolve(cwd, values['target-cert']) } : {}),
+          ...(values['target-key'] !== undefined ? { keyFile: resolve(cwd, values['target-key']) } : {}),
+        },
       });
       const errors = outcome.diagnostics.filter((d) => d.severity === 'error');
       for (const d of errors) process.stderr.write(`${formatDiagnostic(d, { cwd, color })}\n\n`);

@@ -3,7 +3,7 @@
  * the data path). One request per connection at a time, like Envoy's HTTP/1.1 pool; idle
  * connections are reused last-in-first-out, so the warmest socket serves next and surplus
  * sockets age out after `idleTimeoutMs`. Concurrency is bounded by the service's circuit breaker
- * (pipeline/limits.ts), not here.
+ * (pipeline/attempt.ts), not here.
  *
  * `maxRequestsPerConnection: N` (Istio; Envoy max_requests_per_connection) allows exactly N
  * requests on a connection: the Nth goes out with `connection: close` and the connection is not
@@ -14,7 +14,7 @@ import type { ConnectionPoolConfig } from '../config/schema';
 import { UpstreamConnectTimeoutError, UpstreamPoolClosedError } from '../errors';
 import type { Handler } from '../pipeline/types';
 import type { Connector } from '../security/upstream-connector';
-import { UpstreamConnection, type UpstreamRequest } from './http1-upstream';
+import { UPSTREAM_READ_BUFFER, UpstreamConnection, type UpstreamRequest } from './http1-upstream';
 
 export type { UpstreamRequest } from './http1-upstream';
 
@@ -75,13 +75,14 @@ export class Http1Pool {
       this.connector({ hostname: this.host, port: this.port }, (error, socket) => conn.connected(error, socket));
       return conn;
     }
-    const socket: Socket = netConnect({ host: this.host, port: this.port, noDelay: true });
+    // Reads go straight into the shared upstream read buffer (cluster/http1-upstream.ts).
+    const socket: Socket = netConnect({ host: this.host, port: this.port, noDelay: true, onread: { buffer: UPSTREAM_READ_BUFFER, callback: conn.onRead } });
     const timer = setTimeout(() => socket.destroy(new UpstreamConnectTimeoutError(this.label, ms)), ms);
     const settle = (error: Error | null): void => {
       clearTimeout(timer);
       socket.off('connect', onConnect);
       socket.off('error', onError);
-      conn.connected(error, error ? null : socket);
+      conn.connected(error, error ? null : socket, true);
     };
     const onConnect = (): void => settle(null);
     const onError = (e: Error): void => settle(e);

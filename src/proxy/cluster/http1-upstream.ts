@@ -6,6 +6,20 @@
  * 204 and 304 responses have no body; a response without Content-Length or chunked framing
  * ends when the upstream closes. Backpressure: when the pipeline's handler returns false the
  * socket is paused until it calls `resume`.
+ *
+ * Reads: a plain-TCP socket of the pool reads into one buffer shared by every upstream
+ * connection (`net.connect({ onread })`, `UPSTREAM_READ_BUFFER`): no Readable push, no
+ * `maybeReadMore` tick and no fresh 64 KiB allocation per read, as `'data'` events cost. The
+ * buffer is overwritten by the next read of any socket (each read's callback runs to its end
+ * first: one thread), so nothing may keep a view of it past `onRead`; the retainers are
+ * - body bytes handed to the pipeline (`onPayload`): copied, since writers queue them on the
+ *   downstream socket or HTTP/2 stream, and steps may hold them;
+ * - unconsumed bytes (a partial head or body): moved into the read arena (`ReadBuffer.retain`);
+ * - the bytes after a `101` and everything the upgraded socket reads later: copied, and pushed
+ *   into the socket's own Readable so that the WebSocket splice pipes it like any socket;
+ * - the response head: parsed from a latin1 string copy.
+ * TLS sockets from a connector (mTLS) read through `'data'` as before.
+ * @see https://nodejs.org/docs/latest-v20.x/api/net.html#socketconnectoptions-connectlistener (onread)
  */
 import type { Socket } from 'node:net';
 import { UpstreamProtocolError, UpstreamResetError } from '../errors';
@@ -30,6 +44,8 @@ export interface UpstreamRequest {
 }
 
 const MAX_RESPONSE_HEAD = 65_536;
+/** The read buffer of every `onread` upstream socket (see above); Node's own read size. */
+export const UPSTREAM_READ_BUFFER = Buffer.allocUnsafeSlow(65_536);
 const MAX_RESPONSE_FIELDS = 100;
 /** Methods whose requests carry a body by convention: an empty one is announced (as undici and Node do). */
 const isPayloadMethod = (method: string): boolean => method === 'POST' || method === 'PUT' || method === 'PATCH';
@@ -55,7 +71,10 @@ export class UpstreamConnection {
   private pending: { req: UpstreamRequest; last: boolean } | null = null;
   private readonly buf = new ReadBuffer();
   private headScan = 0;
+  /** The body framing of the response being read (`ownDecoder`), null when it has no body. */
   private decoder: BodyDecoder | null = null;
+  /** One decoder per connection, reset for each response. */
+  private readonly ownDecoder = new BodyDecoder('length');
   private isHead = false;
   private last = false;
   private keepAlive = true;
@@ -64,6 +83,10 @@ export class UpstreamConnection {
   private evict: ((c: UpstreamConnection) => void) | null = null;
   /** The request in flight when it asked for an upgrade (a 101 is then expected, not an error). */
   private upgrading: UpstreamRequest | null = null;
+  /** The socket reads into UPSTREAM_READ_BUFFER through `onRead` (see the file comment). */
+  private readsIntoShared = false;
+  /** After a 101 on such a socket: its reads are copied into its own Readable for the splice. */
+  private tunnel: Socket | null = null;
 
   constructor(
     private readonly label: string,
@@ -74,15 +97,19 @@ export class UpstreamConnection {
     return this.state === State.Idle && this.socket !== null && !this.socket.destroyed;
   }
 
-  /** The pool's connector finished: start the waiting request, or fail it. */
-  connected(error: Error | null, socket: Socket | null): void {
+  /**
+   * The pool's connector finished: start the waiting request, or fail it. `readsIntoShared`: the
+   * socket was opened with `onread` calling `onRead` (UPSTREAM_READ_BUFFER), not `'data'` events.
+   */
+  connected(error: Error | null, socket: Socket | null, readsIntoShared = false): void {
     if (this.state === State.Dead) {
       socket?.destroy();
       return;
     }
     if (error || !socket) return this.fail(error ?? new UpstreamResetError(this.label));
     this.socket = socket;
-    socket.on('data', this.onData);
+    this.readsIntoShared = readsIntoShared;
+    if (!readsIntoShared) socket.on('data', this.onData);
     socket.on('error', this.onSocketError);
     socket.on('close', this.onClose);
     const p = this.pending;
@@ -205,6 +232,18 @@ export class UpstreamConnection {
     }
   }
 
+  /**
+   * The `onread` callback (pool-opened plain sockets): `buffer` is UPSTREAM_READ_BUFFER, valid
+   * until this returns. False pauses the socket (Node's contract), as `socket.pause()` would.
+   */
+  readonly onRead = (nread: number, buffer: Buffer): boolean => {
+    const tunnel = this.tunnel;
+    if (tunnel !== null) return tunnel.push(Buffer.from(buffer.subarray(0, nread)));
+    this.onData(buffer.subarray(0, nread));
+    this.buf.retain(buffer);
+    return true;
+  };
+
   private readonly onData = (chunk: Buffer): void => {
     if (this.state === State.Idle || this.state === State.Dead) {
       // Bytes nobody asked for: the connection is out of sync; never reuse it.
@@ -258,10 +297,10 @@ export class UpstreamConnection {
     this.keepAlive = head.minor === 1 ? !head.close : head.keepAlive && !head.close;
     const noBody = this.isHead || head.status === 204 || head.status === 304;
     if (noBody) this.decoder = null;
-    else if (head.chunked) this.decoder = new BodyDecoder('chunked');
-    else if (head.contentLength >= 0) this.decoder = new BodyDecoder('length', head.contentLength);
+    else if (head.chunked) this.decoder = this.ownDecoder.reset('chunked');
+    else if (head.contentLength >= 0) this.decoder = this.ownDecoder.reset('length', head.contentLength);
     else {
-      this.decoder = new BodyDecoder('close');
+      this.decoder = this.ownDecoder.reset('close');
       this.keepAlive = false;
     }
     this.state = State.Body;
@@ -292,6 +331,8 @@ export class UpstreamConnection {
     this.headScan = 0;
     this.socket = null;
     this.state = State.Dead;
+    // From here the splice pipes this socket like any other: its reads feed its own Readable.
+    if (this.readsIntoShared) this.tunnel = socket;
     const h = this.handler!;
     this.handler = null;
     this.upgrading = null;
@@ -307,7 +348,10 @@ export class UpstreamConnection {
 
   private readonly onPayload = (chunk: Buffer): void => {
     const h = this.handler;
-    if (h !== null && !h.onData(chunk)) this.socket?.pause();
+    if (h === null) return;
+    // A view of the shared read buffer must not outlive this read (see the file comment).
+    if (chunk.buffer === UPSTREAM_READ_BUFFER.buffer) chunk = Buffer.from(chunk);
+    if (!h.onData(chunk)) this.socket?.pause();
   };
 
   private readonly resume = (): void => {

@@ -34,11 +34,22 @@ export class BodyDecoder {
   received = 0;
 
   constructor(
-    private readonly kind: 'length' | 'chunked' | 'close',
+    private kind: 'length' | 'chunked' | 'close',
     contentLength = 0,
   ) {
     this.remaining = kind === 'length' ? contentLength : kind === 'close' ? -1 : 0;
     this.state = kind === 'chunked' ? State.Size : kind === 'length' && contentLength === 0 ? State.Done : State.Data;
+  }
+
+  /** The same decoder, started afresh for the next message (a keep-alive connection reuses one instead of allocating one per message). */
+  reset(kind: 'length' | 'chunked' | 'close', contentLength = 0): this {
+    this.kind = kind;
+    this.remaining = kind === 'length' ? contentLength : kind === 'close' ? -1 : 0;
+    this.state = kind === 'chunked' ? State.Size : kind === 'length' && contentLength === 0 ? State.Done : State.Data;
+    this.line = '';
+    this.trailers = '';
+    this.received = 0;
+    return this;
   }
 
   static for(f: Framing): BodyDecoder {

@@ -5,6 +5,10 @@
  * (syntax.ts findHeadEnd) a slowloris client costs O(head size) until its timer fires. The
  * common case — a whole message in one read — copies nothing. Bytes already handed out (body
  * payload views) are never overwritten: appends only write past the arena's used end.
+ *
+ * A socket read with `onread` (cluster/http1-upstream.ts) hands out one buffer that the next
+ * read overwrites: what is left unconsumed after such a read is moved into the arena with
+ * `retain`, so `bytes` never points into memory the socket reuses.
  */
 
 const EMPTY = Buffer.alloc(0);
@@ -39,6 +43,17 @@ export class ReadBuffer {
     this.arena = next;
     this.used = cur.length + chunk.length;
     this.bytes = next.subarray(0, this.used);
+  }
+
+  /** Copies the unconsumed bytes into the arena when they are a view of `reused` (a read buffer the socket will overwrite). */
+  retain(reused: Buffer): void {
+    const cur = this.bytes;
+    if (cur.length === 0 || cur.buffer !== reused.buffer) return;
+    const next = Buffer.allocUnsafeSlow(Math.max(MIN_ARENA, 2 * cur.length));
+    cur.copy(next, 0);
+    this.arena = next;
+    this.used = cur.length;
+    this.bytes = next.subarray(0, cur.length);
   }
 
   /** Drops the first `n` bytes. */

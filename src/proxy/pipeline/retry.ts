@@ -17,9 +17,11 @@
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
  */
 import type { RetriesConfig } from '../config/schema';
+import { UpstreamTimeoutError } from '../errors';
 import type { Exchange } from '../exchange';
+import type { DeadlineEntry, DeadlineList } from './deadline-list';
 import { classify, type FailureKind } from './failure';
-import type { Abort, Dispatch, Handler, Step } from './types';
+import type { Abort, Dispatch, Handler } from './types';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 
@@ -99,7 +101,17 @@ export class RetryPolicy {
 
 const runLater = (h: RetryHandler): void => h.run();
 
-class RetryHandler implements Handler {
+/**
+ * One per request. It also carries the route timeout when the route declares one (timeout.ts
+ * semantics: the whole request, retries and back-off included; 504 UT): a decorating handler of
+ * its own was one more object per request, and the route timeout always sits right outside the
+ * retries (route.ts), so the handler that already sees every attempt end keeps the deadline.
+ */
+class RetryHandler implements Handler, DeadlineEntry {
+  expiresAt = 0;
+  prevDeadline: DeadlineEntry | null = null;
+  nextDeadline: DeadlineEntry | null = null;
+  inDeadlineList = false;
   private retriesDone = 0;
   private forwarded = false;
   private discarding = false;
@@ -113,11 +125,18 @@ class RetryHandler implements Handler {
     private readonly policy: RetryPolicy,
     private readonly attempt: Dispatch,
     private readonly down: Handler,
+    private readonly routeTimeout: DeadlineList | null,
   ) {}
 
   start(): void {
+    if (this.routeTimeout !== null) this.routeTimeout.add(this);
     this.down.onConnect(this.abortAll);
     this.run();
+  }
+
+  /** The route timeout passed: abort whatever runs (an attempt, or a back-off wait). */
+  expire(): void {
+    this.abortAll(new UpstreamTimeoutError());
   }
 
   /** One attempt; a method, not a bound closure per request: the timer of a retry passes the handler (`runLater`). */
@@ -168,6 +187,7 @@ class RetryHandler implements Handler {
     if (this.finished) return;
     if (this.discarding) return this.retryOrFail(null);
     this.finished = true;
+    this.routeTimeout?.remove(this);
     this.down.onComplete();
   }
 
@@ -199,15 +219,13 @@ class RetryHandler implements Handler {
   private fail(error: Error): void {
     if (this.finished) return;
     this.finished = true;
+    this.routeTimeout?.remove(this);
     this.down.onError(error);
   }
 }
 
-export function retryStep(policy: RetryPolicy, attempt: Dispatch): Dispatch {
-  return (ex, handler) => new RetryHandler(ex, policy, attempt, handler).start();
+/** `routeTimeout`: the route timeout's deadline list, when the route declares one (see RetryHandler). */
+export function retryStep(policy: RetryPolicy, attempt: Dispatch, routeTimeout: DeadlineList | null = null): Dispatch {
+  return (ex, handler) => new RetryHandler(ex, policy, attempt, handler, routeTimeout).start();
 }
 
-/** As a Step, for symmetry with the other steps: `next` is the per-attempt chain. */
-export function retry(policy: RetryPolicy): Step {
-  return (attempt) => retryStep(policy, attempt);
-}

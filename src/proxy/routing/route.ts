@@ -3,7 +3,7 @@
  * route declares are composed in, in Envoy's filter order: CORS, rate limit, fault, header and
  * path rewrites, then the router (body buffering, mirror, weighted split, route timeout,
  * retries, and per attempt: per-try timeout, circuit breaker, load balancing, outlier
- * accounting, upstream).
+ * accounting, upstream — pipeline/attempt.ts, one handler per attempt).
  */
 import type { ServiceRuntime } from '../cluster/service';
 import type { ProxyConfig, RouteConfig } from '../config/schema';
@@ -12,10 +12,9 @@ import { corsStep } from '../pipeline/cors';
 import { directResponseDispatch } from '../pipeline/direct-response';
 import { faultStep } from '../pipeline/fault';
 import { headersStep } from '../pipeline/headers';
-import { lbStep } from '../pipeline/lb';
-import { limitsStep } from '../pipeline/limits';
+import { attemptDispatch } from '../pipeline/attempt';
+import { DeadlineList } from '../pipeline/deadline-list';
 import { mirrorStep, type MirrorBudget } from '../pipeline/mirror';
-import { outlierStep } from '../pipeline/outlier';
 import { rateLimitStep } from '../pipeline/rate-limit';
 import { redirectDispatch } from '../pipeline/redirect';
 import { RetryPolicy, retryStep } from '../pipeline/retry';
@@ -24,7 +23,6 @@ import { splitStep } from '../pipeline/split';
 import { timeoutStep } from '../pipeline/timeout';
 import { grpcTimeoutStep } from '../pipeline/grpc-timeout';
 import { compose, type Dispatch, type Step } from '../pipeline/types';
-import { upstreamDispatch } from '../pipeline/upstream';
 import { compileMatch, type Predicate } from './match';
 import type { RatioBreaker } from '../cluster/ratio-breaker';
 import type { FallbackConfig, SwitchRuleConfig } from '../config/degradation-schema';
@@ -52,9 +50,6 @@ export interface RouteContext {
   readonly metrics: IstioMetrics | null;
 }
 
-/** The per-attempt chain shared by every forwarding route. */
-const attemptChain = compose([limitsStep, lbStep, outlierStep], upstreamDispatch);
-
 function endpointSet(ctx: RouteContext, service: string, subset: string | undefined) {
   const set = ctx.services.get(service)?.subset(subset);
   // Semantic validation guarantees references resolve; reaching this is a bug.
@@ -69,11 +64,15 @@ export function forwardChain(route: Pick<RouteConfig, 'retries' | 'timeoutMs' | 
   if (route.mirror) steps.push(mirrorStep(endpointSet(ctx, route.mirror.service, route.mirror.subset), route.mirror.percent, ctx.mirrorBudget));
   steps.push(splitStep(route.destinations.map((d) => ({ set: endpointSet(ctx, d.service, d.subset), weight: d.weight }))));
   if (ctx.breakers.size > 0) steps.push(ratioBreakerStep(ctx.breakers));
-  if (route.timeoutMs) steps.push(timeoutStep(route.timeoutMs, false));
+  const retrying = retries !== undefined && retries.attempts > 0;
+  // With retries, the retry handler keeps the route timeout itself (one object per request less);
+  // the gRPC deadline then sits just outside it instead of just inside: both end the request
+  // with 504 UT, whichever passes first.
+  if (route.timeoutMs && !retrying) steps.push(timeoutStep(route.timeoutMs, false));
   steps.push(grpcTimeoutStep);
-  let attempt = attemptChain;
-  if (retries?.perTryTimeoutMs) attempt = timeoutStep(retries.perTryTimeoutMs, true)(attempt);
-  const terminal = retries && retries.attempts > 0 ? retryStep(new RetryPolicy(retries), attempt) : attempt;
+  // One deadline list per route and kind: every request of the route has the same duration.
+  const attempt = attemptDispatch(retries?.perTryTimeoutMs ? new DeadlineList(retries.perTryTimeoutMs) : null);
+  const terminal = retrying ? retryStep(new RetryPolicy(retries), attempt, route.timeoutMs ? new DeadlineList(route.timeoutMs) : null) : attempt;
   return { steps, terminal };
 }
 

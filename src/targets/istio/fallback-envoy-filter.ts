@@ -6,6 +6,7 @@ import { SyncWave } from '../sync-waves';
 import type { Manifest } from '../target';
 import { API, manifest, type IstioContext } from './common';
 import { isHttpPort } from './routing';
+import { responseFlagsHeaderToAdd } from './response-flags-envoy-filter';
 
 type Obj = Record<string, unknown>;
 
@@ -47,7 +48,8 @@ const OUTBOUND: readonly FallbackReason[] = ['circuit-open', 'timeout', 'connect
  * - rate-limited happens in the callee's own inbound sidecar (the local rate limit, see
  *   rate-limit-envoy-filter.ts): the callee's EnvoyFilter merges an RL mapper into its
  *   SIDECAR_INBOUND connection managers.
- * Each mapper answers with the declared status, headers and body, and `x-weft-fallback: <reason>`.
+ * Each mapper answers with the declared status, headers and body, and `x-weft-fallback: <reason>`
+ * (in the verification overlay also `x-weft-response-flags`, response-flags-envoy-filter.ts).
  * A caller's own fallback for a call (`caller.fallbackFor(callee, …)`) replaces the callee's in
  * that caller's mappers.
  *
@@ -77,7 +79,7 @@ export function fallbackEnvoyFilters(ic: IstioContext): Manifest[] {
       if (reasons.length === 0) continue;
       for (const p of callee.ports.filter(isHttpPort)) {
         const list = byPort.get(p.port) ?? [];
-        for (const reason of reasons) list.push(mapper(reason, f.response, authorityFilter(ic, s, callee, p.port)));
+        for (const reason of reasons) list.push(mapper(reason, f.response, authorityFilter(ic, s, callee, p.port), responseFlagsHeaderToAdd(ic)));
         byPort.set(p.port, list);
       }
     }
@@ -86,7 +88,7 @@ export function fallbackEnvoyFilters(ic: IstioContext): Manifest[] {
     // As the callee: its own rate limit's rejections.
     const own = presetFallback(s);
     if (own?.on.includes('rate-limited') && hasRateLimit(s))
-      patches.push(hcmPatch({ context: 'SIDECAR_INBOUND', listener: { filterChain: { filter: { name: HCM } } } }, [mapper('rate-limited', own.response)]));
+      patches.push(hcmPatch({ context: 'SIDECAR_INBOUND', listener: { filterChain: { filter: { name: HCM } } } }, [mapper('rate-limited', own.response, undefined, responseFlagsHeaderToAdd(ic))]));
     if (patches.length === 0) continue;
     out.push(
       manifest(ic, API.envoyFilter, 'EnvoyFilter', `${s.name}-fallbacks`, s.namespace, s.name, SyncWave.destinations, {
@@ -125,7 +127,7 @@ function hcmPatch(match: Obj, mappers: Obj[]): Obj {
  * the declared body is never read as a command operator; the content type comes from the
  * declared `content-type` header (Envoy's default for local replies is text/plain).
  */
-function mapper(reason: FallbackReason, response: PresetResponse, only?: Obj): Obj {
+function mapper(reason: FallbackReason, response: PresetResponse, only: Obj | undefined, extraHeaders: Obj[]): Obj {
   const flags = { response_flag_filter: { flags: FLAGS[reason] } };
   const headers = Object.entries(response.headers ?? {}).filter(([name]) => name.toLowerCase() !== 'content-type');
   const contentType = Object.entries(response.headers ?? {}).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
@@ -134,10 +136,13 @@ function mapper(reason: FallbackReason, response: PresetResponse, only?: Obj): O
     status_code: response.status,
     body: { inline_string: response.body ?? '' },
     body_format_override: { text_format_source: { inline_string: '%LOCAL_REPLY_BODY%' }, ...(contentType ? { content_type: contentType } : {}) },
-    headers_to_add: [...headers.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), [FALLBACK_HEADER, reason]].map(([key, value]) => ({
-      header: { key, value },
-      append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
-    })),
+    headers_to_add: [
+      ...[...headers.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)), [FALLBACK_HEADER, reason]].map(([key, value]): Obj => ({
+        header: { key, value },
+        append_action: 'OVERWRITE_IF_EXISTS_OR_ADD',
+      })),
+      ...extraHeaders,
+    ],
   };
 }
 

@@ -20,6 +20,7 @@ import { ratioBreakerEnvoyFilters } from './ratio-breaker-envoy-filter';
 import { gateways } from './gateway';
 import { peerAuthentications } from './peer-authentication';
 import { rateLimitEnvoyFilters } from './rate-limit-envoy-filter';
+import { responseFlagsEnvoyFilters } from './response-flags-envoy-filter';
 import { requestAuthentications } from './request-authentication';
 import { serviceEntries } from './service-entry';
 import { sidecars } from './sidecar';
@@ -55,6 +56,7 @@ export function emitIstio(ctx: EmitContext): TargetOutput {
     ...rateLimitEnvoyFilters(ic),
     ...fallbackEnvoyFilters(ic),
     ...ratioBreakerEnvoyFilters(ic),
+    ...responseFlagsEnvoyFilters(ic),
     ...serviceEntries(ic),
     ...sidecars(ic),
     ...destinationRules(ic),

@@ -39,10 +39,11 @@ export function rateLimitEnvoyFilters(ic: IstioContext): Manifest[] {
     if (!serviceLimit && routes.length === 0) continue;
     if (serviceLimit) checkInterval(ic, s, `service "${s.name}": rateLimit`, serviceLimit);
     for (const r of routes) checkInterval(ic, r, `route "${r.name}": rateLimit`, r.rateLimit!);
-    const patches: Obj[] = [httpFilterPatch(routes.length === 0 ? serviceLimit : undefined)];
+    const flags = ic.model.verification?.responseFlagsHeader;
+    const patches: Obj[] = [httpFilterPatch(routes.length === 0 ? serviceLimit : undefined, flags)];
     if (routes.length) {
       const base = defaultBucket(ic, s, serviceLimit, routes);
-      for (const p of s.ports.filter(isHttpPort)) patches.push(routePatch(p.port, base, serviceLimit !== undefined, routes));
+      for (const p of s.ports.filter(isHttpPort)) patches.push(routePatch(p.port, base, serviceLimit !== undefined, routes, flags));
     }
     out.push(
       manifest(ic, API.envoyFilter, 'EnvoyFilter', `${s.name}-local-ratelimit`, s.namespace, s.name, SyncWave.tightening, {
@@ -79,12 +80,18 @@ function localRateLimit(extra: Obj): Obj {
   };
 }
 
-/** Enforced for every request, with the `x-local-rate-limit` response header Istio's task uses. */
-function enforcement(): Obj {
+/**
+ * Enforced for every request, with the `x-local-rate-limit` response header Istio's task uses —
+ * and, in the verification overlay (`flagsHeader`), the response flag `RL` as a literal: the
+ * filter sets its RL flag only after its local reply is sent (source/extensions/filters/http/
+ * local_ratelimit/local_ratelimit.cc: `setResponseFlag(RateLimited)` follows `sendLocalReply`),
+ * so neither `%RESPONSE_FLAGS%` nor a local reply mapper sees it (response-flags-envoy-filter.ts).
+ */
+function enforcement(flagsHeader?: string): Obj {
   return {
     filter_enabled: { runtime_key: 'local_rate_limit_enabled', default_value: { numerator: 100, denominator: 'HUNDRED' } },
     filter_enforced: { runtime_key: 'local_rate_limit_enforced', default_value: { numerator: 100, denominator: 'HUNDRED' } },
-    response_headers_to_add: [{ append: false, header: { key: 'x-local-rate-limit', value: 'true' } }],
+    response_headers_to_add: [{ append: false, header: { key: 'x-local-rate-limit', value: 'true' } }, ...(flagsHeader ? [{ append: false, header: { key: flagsHeader, value: 'RL' } }] : [])],
   };
 }
 
@@ -98,7 +105,7 @@ function enforcement(): Obj {
  * filter for INSERT_AFTER to find.
  * @see https://istio.io/latest/docs/reference/config/networking/envoy-filter/#EnvoyFilter-ListenerMatch-SubFilterMatch
  */
-function httpFilterPatch(serviceLimit: RateLimit | undefined): Obj {
+function httpFilterPatch(serviceLimit: RateLimit | undefined, flagsHeader: string | undefined): Obj {
   return {
     applyTo: 'HTTP_FILTER',
     match: {
@@ -107,7 +114,7 @@ function httpFilterPatch(serviceLimit: RateLimit | undefined): Obj {
     },
     patch: {
       operation: 'INSERT_BEFORE',
-      value: { name: FILTER, typed_config: localRateLimit(serviceLimit ? { token_bucket: tokenBucket(serviceLimit), ...enforcement() } : {}) },
+      value: { name: FILTER, typed_config: localRateLimit(serviceLimit ? { token_bucket: tokenBucket(serviceLimit), ...enforcement(flagsHeader) } : {}) },
     },
   };
 }
@@ -141,7 +148,7 @@ function defaultBucket(ic: IstioContext, s: Service, serviceLimit: RateLimit | u
   return { max_tokens: UNLIMITED, tokens_per_fill: UNLIMITED, fill_interval: formatMillis(g) };
 }
 
-function routePatch(port: number, base: Obj, consumeDefault: boolean, routes: Route[]): Obj {
+function routePatch(port: number, base: Obj, consumeDefault: boolean, routes: Route[], flagsHeader: string | undefined): Obj {
   return {
     applyTo: 'HTTP_ROUTE',
     match: { context: 'SIDECAR_INBOUND', routeConfiguration: { vhost: { name: `inbound|http|${port}`, route: { action: 'ANY' } } } },
@@ -152,7 +159,7 @@ function routePatch(port: number, base: Obj, consumeDefault: boolean, routes: Ro
         typed_per_filter_config: {
           [FILTER]: localRateLimit({
             token_bucket: base,
-            ...enforcement(),
+            ...enforcement(flagsHeader),
             always_consume_default_token_bucket: consumeDefault,
             descriptors: routes.map((r) => ({ entries: [{ key: DESCRIPTOR_KEY, value: routeTag(r) }], token_bucket: tokenBucket(r.rateLimit!) })),
           }),

@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import { isClusterScopedKind, type KubernetesObject } from '../../model/escape-hatch';
+import { loadModelModule } from './model-modules';
 import type { Team } from '../../model/mesh';
 import { withSyncWave } from '../sync-waves';
 import type { EmitContext, Manifest } from '../target';
@@ -19,7 +19,6 @@ const MODEL_PACKAGES: Readonly<Record<string, string>> = {
   'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
 };
 
-const requireModel = createRequire(import.meta.url);
 type Validator = { new (data: unknown): { validate(): void } };
 const validators = new Map<string, Validator | undefined>();
 
@@ -103,7 +102,7 @@ function validator(apiVersion: string, kind: string): Validator | undefined {
     let cls: Validator | undefined;
     if (pkg && /^[A-Za-z0-9]+$/.test(kind)) {
       try {
-        cls = (requireModel(`${pkg}/${apiVersion}/${kind}`) as Record<string, Validator>)[kind];
+        cls = loadModelModule(`${pkg}/${apiVersion}/${kind}`)[kind] as Validator | undefined;
       } catch {
         cls = undefined; // no class for this kind: a CRD kubernetes-models does not know
       }

@@ -42,6 +42,8 @@ export class CheckContext {
   private nextSlot = 0;
   readonly pending: PendingProportion[] = [];
   probes = 0;
+  /** Whether any reply carried `x-weft-response-flags` (PlannedCheck.flagsFromOverlay). */
+  flagsHeaderSeen = false;
 
   constructor(
     readonly check: PlannedCheck,
@@ -97,6 +99,7 @@ export class CheckContext {
         : await this.transport.send(this.check.via, req, this.rid(), options.instance);
       this.probes++;
       this.onProbe();
+      if (o.headers['x-weft-response-flags'] !== undefined) this.flagsHeaderSeen = true;
       if (tries < RATE_LIMITED_RESENDS && options.resendRateLimited !== false && rateLimited(o)) {
         await rateLimitBackoff(tries);
         continue;

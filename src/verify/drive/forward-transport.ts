@@ -20,6 +20,18 @@ import type { TcpObservation } from './tcp-probe';
 /** One forward round trip: the echo holds probes up to the timeouts under test. */
 const REQUEST_TIMEOUT_MS = 60_000;
 
+/**
+ * TLS material for an https target (`--target-ca`, `--target-cert`, `--target-key`): the CA the
+ * gateway's server certificate chains to (default: Node's bundled roots), and the client
+ * certificate a MUTUAL gateway requires (Istio `ServerTLSSettings` MUTUAL).
+ * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
+ */
+export interface TargetTls {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
 interface ForwardAnswer {
   results?: { status: number; headers: Record<string, string>; body: string; durationMs: number; error?: string }[];
 }
@@ -41,8 +53,9 @@ export class ForwardTransport implements Transport {
      * sidecar routes to it, and how many instances a version (or the service) runs.
      */
     private readonly observerOf?: (service: ServiceRef) => { caller: ServiceRef; instances(version?: string): number } | undefined,
+    private readonly tls: TargetTls = {},
   ) {
-    this.pool = new Pool(new URL(target).origin, { connections: 64, pipelining: 1, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS });
+    this.pool = new Pool(new URL(target).origin, { connections: 64, pipelining: 1, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS, ...(tls.ca ? { connect: { ca: tls.ca } } : {}) });
   }
 
   /** Probes cannot be pinned to one caller instance: the overlay runs one probe client per caller. */
@@ -51,20 +64,26 @@ export class ForwardTransport implements Transport {
   }
 
   send(via: Via, request: ProbeRequest, requestId: string): Promise<Observation> {
-    return via.gateway ? this.throughGateway(via.authority, request, requestId, via.certificateHost) : this.forward(via.caller, via.authority, request, requestId);
+    return via.gateway ? this.throughGateway(via.authority, request, requestId, via.certificateHost, via.anonymousClient === true) : this.forward(via.caller, via.authority, request, requestId);
   }
 
   private readonly gatewayPools = new Map<string, Pool>();
 
-  /** A gateway route's probe: straight to the ingress gateway with the route's host (as Host, and as SNI over https). */
-  private async throughGateway(host: string, request: ProbeRequest, requestId: string, certificateHost?: string): Promise<Observation> {
+  /**
+   * A gateway route's probe: straight to the ingress gateway with the route's host (as Host, and
+   * as SNI over https), presenting the client certificate when one is given — unless the probe is
+   * the MUTUAL gateway's `anonymous` one, which must be refused at the handshake.
+   */
+  private async throughGateway(host: string, request: ProbeRequest, requestId: string, certificateHost: string | undefined, anonymous: boolean): Promise<Observation> {
     const url = new URL(this.target);
-    let pool = this.gatewayPools.get(host);
+    const key = `${host}|${anonymous ? 'anonymous' : 'client'}`;
+    let pool = this.gatewayPools.get(key);
     if (!pool) {
       // An undeclared Host (the hosts check) still checks the certificate against the declared host.
       const identity = certificateHost ? { checkServerIdentity: (_: string, cert: PeerCertificate) => checkServerIdentity(certificateHost, cert) } : {};
-      pool = new Pool(url.origin, { connections: 16, pipelining: 1, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS, ...(url.protocol === 'https:' ? { connect: { servername: host, ...identity } } : {}) });
-      this.gatewayPools.set(host, pool);
+      const client = !anonymous && this.tls.cert && this.tls.key ? { cert: this.tls.cert, key: this.tls.key } : {};
+      pool = new Pool(url.origin, { connections: 256, pipelining: 1, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS, ...(url.protocol === 'https:' ? { connect: { servername: host, ...(this.tls.ca ? { ca: this.tls.ca } : {}), ...client, ...identity } } : {}) });
+      this.gatewayPools.set(key, pool);
     }
     const start = performance.now();
     try {

@@ -24,7 +24,8 @@ export function observe(requestId: string, status: number, headers: Record<strin
       echo = undefined;
     }
   }
-  const flags = (headers['x-weft-response-flags'] ?? '').split(',').map((f) => f.trim()).filter(Boolean);
+  // Envoy writes `-` for no flag; sidecars on the way each append theirs (comma-joined).
+  const flags = (headers['x-weft-response-flags'] ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '' && f !== '-');
   return { requestId, status, headers, body, echo, durationMs, flags, ...(error ? { error } : {}) };
 }
 

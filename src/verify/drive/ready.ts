@@ -33,6 +33,9 @@ export async function waitForOverlay(transport: Transport, checks: readonly Plan
     // Security checks send as other identities (and some are denied on purpose): the pairs that
     // route and resilience checks use show that the overlay is served.
     if (c.spec.type === 'mtls' || c.spec.type === 'authorization' || c.spec.type === 'jwt') continue;
+    // A gateway probe of an undeclared Host (404, no echo) or without the MUTUAL gateway's client
+    // certificate (refused) never meets an echo: the gateway's other checks show readiness.
+    if (c.spec.type === 'gateway-mtls' || c.via.certificateHost !== undefined) continue;
     const key = `${c.via.caller.namespace}/${c.via.caller.name} → ${c.via.authority}`;
     byPair.set(key, [...(byPair.get(key) ?? []), c]);
   }

@@ -24,17 +24,26 @@ import { RefusingCallerError } from '../errors';
 export type Refusal = 'one' | 'all';
 
 const READY_TIMEOUT_MS = 30_000;
+/** Starts on freshly picked ports before a port conflict is the error. */
+const PORT_PICKS = 3;
 
-/** The caller's config with only the outbound and admin listeners, on new ports, and the callee's endpoints refusing. */
+/**
+ * The caller's config with only the outbound and admin listeners, on new ports, and the callee's
+ * endpoints refusing. A gateway's config (`listeners.gateway`: a service only the ingress gateway
+ * reaches) keeps instead one plain server with the hosts of its first non-redirecting server, on
+ * the `outbound` port: the gateway's routes, clusters and identity, without its TLS termination.
+ */
 export function refusingConfig(config: Record<string, any>, callee: ServiceRef, refusal: Refusal, ports: { outbound: number; admin: number; closed: number }): Record<string, any> {
   const c = structuredClone(config);
-  c.listeners = { outbound: { host: '127.0.0.1', port: ports.outbound }, admin: { host: '127.0.0.1', port: ports.admin } };
+  const gateway = (Array.isArray(config.listeners?.gateway) ? (config.listeners.gateway as { name: string; hosts: string[]; httpsRedirect?: boolean }[]) : []).find((g) => !g.httpsRedirect);
+  c.listeners = gateway
+    ? { gateway: [{ name: gateway.name, host: '127.0.0.1', port: ports.outbound, hosts: gateway.hosts }], admin: { host: '127.0.0.1', port: ports.admin } }
+    : { outbound: { host: '127.0.0.1', port: ports.outbound }, admin: { host: '127.0.0.1', port: ports.admin } };
   delete c.tcpListeners;
   delete c.inboundTcpListeners;
-  delete c.listeners.gateway;
   // Authorization, JWT and the mTLS mode guard inbound listeners, which this proxy has none of;
   // the workload certificate (security.mtls.files) stays: it is the caller's upstream identity.
-  if (c.security) {
+  if (c.security && !gateway) {
     delete c.security.authorization;
     delete c.security.jwt;
     delete c.security.jwtRequired;
@@ -72,6 +81,19 @@ export class RefusingCaller {
 
   /** Starts it from the caller instance's config file and waits until it serves that config. */
   static async start(callerConfigFile: string, callee: ServiceRef, refusal: Refusal): Promise<RefusingCaller> {
+    // The ports are picked, released, then bound by the child (src/local/ports.ts): another
+    // process may bind one in between, and the child exits with EADDRINUSE. Pick again, as the
+    // local mesh does (src/local/mesh.ts, PORT_PICKS).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await RefusingCaller.startOnce(callerConfigFile, callee, refusal);
+      } catch (error) {
+        if (!(error instanceof RefusingCallerError && /EADDRINUSE/.test(error.message)) || attempt >= PORT_PICKS) throw error;
+      }
+    }
+  }
+
+  private static async startOnce(callerConfigFile: string, callee: ServiceRef, refusal: Refusal): Promise<RefusingCaller> {
     // `closed` is a port just released by the OS (src/local/ports.ts): nothing listens there
     // unless another process binds it in the meantime, which would show as served probes in the
     // `all` case (a failed check with the evidence), never as a silent pass of the `one` case.

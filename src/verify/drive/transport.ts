@@ -99,6 +99,8 @@ export interface LocalEndpoints {
   tcpListener?(service: ServiceRef, name: string): number | undefined;
   /** The loopback config file of a service's first instance (its proxy config as the local mesh serves it). */
   configFile?(service: ServiceRef): string | undefined;
+  /** The same for the gateway workload a gateway probe (`via.gateway`) goes to. */
+  gatewayConfigFile?(via: Via): string | undefined;
   /** Flips a switch in the local mesh once every proxy reports it (LocalMesh.setSwitch). */
   setSwitch?(name: string, state: 'on' | 'off'): Promise<number>;
   /** The local gateway server a gateway probe (`via.gateway`) goes to, with the files that make a client trust it (and, for MUTUAL, be trusted). */
@@ -112,6 +114,8 @@ export interface LocalGatewayServer {
 }
 
 const REQUEST_TIMEOUT_MS = 30_000;
+/** Methods a client may resend after a connection closed without a response (RFC 9110 §9.2.2). */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 async function readAll(body: AsyncIterable<unknown>, limit = 256 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
@@ -226,8 +230,8 @@ export class LocalTransport implements Transport {
   private async refusingPort(via: Via, callee: ServiceRef, refusal: Refusal): Promise<number> {
     const keyOf = (r: Refusal) => `${via.caller.namespace}/${via.caller.name}→${callee.namespace}/${callee.name}|${r}`;
     if (!this.refusing.has(keyOf(refusal))) {
-      const file = this.endpoints.configFile?.(via.caller);
-      if (!file) throw new RefusingCallerError(`no running instance of "${via.caller.name}.${via.caller.namespace}" to copy the proxy config from`);
+      const file = via.gateway ? this.endpoints.gatewayConfigFile?.(via) : this.endpoints.configFile?.(via.caller);
+      if (!file) throw new RefusingCallerError(`no running instance of ${via.gateway ? 'gateway ' : ''}"${via.caller.name}.${via.caller.namespace}" to copy the proxy config from`);
       for (const r of ['one', 'all'] as const) {
         if (this.refusing.has(keyOf(r))) continue;
         const started = RefusingCaller.start(file, callee, r);
@@ -277,7 +281,8 @@ export class LocalTransport implements Transport {
       const certificateHost = via.certificateHost;
       pool = tls
         ? new Pool(`https://127.0.0.1:${server.port}`, {
-            connections: 16,
+            // As many as a caller's outbound pool: a breaker check through the gateway sends its burst at once.
+            connections: 256,
             headersTimeout: REQUEST_TIMEOUT_MS,
             bodyTimeout: REQUEST_TIMEOUT_MS,
             connect: {
@@ -287,7 +292,7 @@ export class LocalTransport implements Transport {
               ...(certificateHost ? { checkServerIdentity: (_: string, cert: PeerCertificate) => checkServerIdentity(certificateHost, cert) } : {}),
             },
           })
-        : new Pool(`http://127.0.0.1:${server.port}`, { connections: 16, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS });
+        : new Pool(`http://127.0.0.1:${server.port}`, { connections: 256, headersTimeout: REQUEST_TIMEOUT_MS, bodyTimeout: REQUEST_TIMEOUT_MS });
       this.gatewayPools.set(key, pool);
     }
     return this.sendOn(pool, via, request, requestId);
@@ -313,12 +318,18 @@ export class LocalTransport implements Transport {
         : new Pool(`http://127.0.0.1:${port}`, { connections: 64 });
       this.direct.set(key, pool);
     }
-    try {
-      const res = await pool.request({ method: request.method as 'GET', path: request.path, headers: { ...request.headers, host: `${target.name}.${target.namespace}`, 'x-request-id': requestId }, body: request.method === 'POST' || request.method === 'PUT' ? '{}' : undefined, headersTimeout: REQUEST_TIMEOUT_MS });
-      const body = await readAll(res.body);
-      return observe(requestId, res.statusCode, flatHeaders(res.headers), body, performance.now() - start);
-    } catch (error) {
-      return observe(requestId, 0, {}, '', performance.now() - start, (error as { code?: string }).code ?? 'ERROR');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await pool.request({ method: request.method as 'GET', path: request.path, headers: { ...request.headers, host: `${target.name}.${target.namespace}`, 'x-request-id': requestId }, body: request.method === 'POST' || request.method === 'PUT' ? '{}' : undefined, headersTimeout: REQUEST_TIMEOUT_MS });
+        const body = await readAll(res.body);
+        return observe(requestId, res.statusCode, flatHeaders(res.headers), body, performance.now() - start);
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? 'ERROR';
+        // A kept-alive connection can close as the next request goes out on it (no response at
+        // all): clients resend an idempotent request once, on a new connection (RFC 9112 §9.3.1).
+        if (attempt === 1 && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET') && IDEMPOTENT.has(request.method)) continue;
+        return observe(requestId, 0, {}, '', performance.now() - start, code);
+      }
     }
   }
 

@@ -17,6 +17,8 @@
  *   endpoint under any prefix, so no rewrite is needed.
  * - JWT rules trust the overlay's verification key (./verification-key.ts) instead of the
  *   declared JWKS, so the verifier can sign valid and invalid tokens.
+ * - Proxies report Envoy's response flags in `x-weft-response-flags` (`verification`: the Istio
+ *   target emits an EnvoyFilter for it), as the weft proxy does.
  * - Every echo carries the overlay's tag (WEFT_ECHO_TAG, a hash of the model): the verifier
  *   waits until the probe clients and callees answer with the tag that mesh.config.ts gives,
  *   which is how it knows the cluster serves this overlay and not a stale one.
@@ -31,6 +33,9 @@ import { jsonSha256 } from './json-digest';
 export function echoImage(weftVersion: string): string {
   return `ghcr.io/weft-mesh/weft-echo:${weftVersion}`;
 }
+
+/** The header the weft proxy reports its response flags in; the Istio overlay makes Envoy report them there too. */
+export const RESPONSE_FLAGS_HEADER = 'x-weft-response-flags';
 
 export const VERIFY_GATEWAY = 'weft-verify';
 export const VERIFY_HOST = 'weft-verify.local';
@@ -122,5 +127,5 @@ export function verificationModel(model: MeshModel, environment: string, weftVer
         },
       ]
     : model.gateways;
-  return { ...model, services: [...model.services.map((s) => echoed(s)), ...probes], gateways };
+  return { ...model, services: [...model.services.map((s) => echoed(s)), ...probes], gateways, verification: { responseFlagsHeader: RESPONSE_FLAGS_HEADER } };
 }

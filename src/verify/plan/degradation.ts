@@ -29,9 +29,11 @@ export interface DegradationCase {
    * For `rate-limited`: send up to three rounds of `probes` requests (`concurrency` at a time:
    * 16 for a token bucket; all at once for a shaping queue, which only overflows when more wait
    * than it holds) and judge the first one the limit rejected; then wait `refillMs` so the bucket
-   * is full (the queue empty) again for the next check.
+   * is full (the queue empty) again for the next check. `bucket` (a token bucket's declaration)
+   * judges rounds without a rejection: when the bucket could have admitted every probe in the
+   * time they took (a loaded machine sends slower than it refills), the case is inconclusive.
    */
-  exceed?: { probes: number; refillMs: number; concurrency: number };
+  exceed?: { probes: number; refillMs: number; concurrency: number; bucket?: { burst: number; requests: number; perMs: number } };
   /**
    * For `connect-failure`: sent through a second outbound proxy of the caller whose only
    * endpoint of this callee is a closed loopback port (src/verify/drive/refusing-caller.ts).
@@ -160,7 +162,7 @@ export function planDegradation(model: MeshModel, env: Environment | undefined, 
         const refillMs = Math.ceil(limit.burst / limit.requests) * limit.perMs;
         if (refillMs > MAX_REFILL_WAIT_MS) skip('fallback', node, `the "rate-limited" fallback of "${service.name}": its bucket takes ${refillMs} ms to refill, past the ${MAX_REFILL_WAIT_MS} ms the verifier waits`);
         // A bucket refilled while the probes are sent needs more than its burst: one period's tokens more.
-        else cases.push({ name: `requests past the rate limit (burst ${limit.burst}) get the fallback`, reason: 'rate-limited', ...answer, exceed: { probes: limit.burst + limit.requests + 5, refillMs, concurrency: 16 } });
+        else cases.push({ name: `requests past the rate limit (burst ${limit.burst}) get the fallback`, reason: 'rate-limited', ...answer, exceed: { probes: limit.burst + limit.requests + 5, refillMs, concurrency: 16, bucket: { burst: limit.burst, requests: limit.requests, perMs: limit.perMs } } });
       } else if (fallback.on.includes('rate-limited')) skip('fallback', node, `the "rate-limited" fallback of "${service.name}": "${service.name}" declares no service rate limit to exceed (route limits are not probed here)`);
       if (fallback.on.includes('connect-failure')) cases.push({ name: 'a refused upstream connection gets the fallback', reason: 'connect-failure', ...answer, refuse: ref });
       // A ratio breaker's refusals are probed by the ratio-breaker check (below); a pool limit here.

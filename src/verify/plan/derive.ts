@@ -33,6 +33,8 @@ export interface PlanOptions {
   deviation?: number;
   /** Gateway routes: `local` probes every gateway on its own scheme; cluster mode, those of a target URL of this scheme (./gateway.ts). @default 'local' */
   gatewayScheme?: GatewayScheme;
+  /** Cluster mode has a client certificate for MUTUAL gateways (`--target-cert`/`--target-key`); without one they are not verified. @default false */
+  gatewayClientCertificate?: boolean;
 }
 
 /** Tries needed so that a probe whose alternative looks the same with probability q fails with ≥ 1 − 0.001. */
@@ -94,20 +96,22 @@ export function derivePlan(model: MeshModel, environment: string, options: PlanO
     const callers = model.services.filter((c) => c.calls.some((call) => call.target.kind === 'service' && sameRef(call.target.service, service)));
     const caller = callers[0];
     // Called by no service: reachable through a gateway route that hands over to it, if any.
+    // Route effects and service-level checks sent through the gateway (the service's own, for isolation below).
+    const viaGateway: PlannedCheck[] = [];
     const throughGateway = caller ? undefined : planThroughGateway(model, service, options.gatewayScheme ?? 'local', distinguish, skip, (route, positives, gatewayVia, lane) => {
       const effects: PlannedCheck[] = [];
       planRouteEffects(service, route, positives, gatewayVia, lane, effects, skip, () => undefined);
-      for (const c of effects) {
-        // The refusing twin (../drive/refusing-caller.ts) is a copy of a caller's sidecar, not of a gateway.
-        if (c.spec.type === 'connect-failure') skip('retries', route ?? service, `retry-on connect-failure of ${service.name}.${service.namespace} through the ingress gateway: a refusing twin of the gateway proxy (not done)`);
-        else checks.push(c);
-      }
-    });
+      // retry-on connect-failure too: the refusing twin (../drive/refusing-caller.ts) is then a copy of the gateway proxy.
+      viaGateway.push(...effects);
+    }, (sample, forwarded, gatewayVia, lane) => {
+      // The gateway is the only caller: the service's rate limit, breaker and balancer as its own cluster applies them.
+      const outcome = expectedOutcome(service, forwarded, gatewayVia.caller);
+      const inbound = (o: Outcome) => (service.resilience.rateLimit ? (service.resilience.rateLimit.requests * 1000 * Math.max(1, instancesReached(service, o))) / service.resilience.rateLimit.perMs : undefined);
+      planServiceLevel(service, { via: gatewayVia, lane, callerName: gatewayVia.caller.name, sample, outcome, route: matchingRoute(service, forwarded, gatewayVia.caller), cap: (_route, o) => inbound(o) }, viaGateway, skip);
+    }, options.gatewayClientCertificate);
     if (throughGateway) {
-      checks.push(...throughGateway);
-      const r = service.resilience;
-      const serviceLevel = [r.rateLimit && 'rate limit', r.circuitBreaker && 'circuit breaker', r.loadBalancer && `load balancer "${r.loadBalancer.policy}"`].filter(Boolean);
-      if (serviceLevel.length) skip(r.rateLimit ? 'rate-limit' : r.circuitBreaker ? 'circuit-breaker' : 'load-balancer', service, `${serviceLevel.join(', ')} of "${service.name}": it is reached only through the ingress gateway; service-level checks are sent from an in-mesh caller (through the gateway: not done)`);
+      checks.push(...throughGateway, ...viaGateway);
+      isolateBreakerChecks(service, [...throughGateway, ...viaGateway]);
       continue;
     }
     if (!caller) {
@@ -119,21 +123,30 @@ export function derivePlan(model: MeshModel, environment: string, options: PlanO
     const lane = `${service.namespace}/${service.name}`;
     planService(service, callers, via, lane, checks, skip);
     planDegradation(model, model.environments.find((e) => e.name === environment), service, caller, via, lane, checks, skip);
-    // Failures the checks provoke would move a breaker's outlier state, and concurrent checks would
-    // overflow its pool: keep that lane in strict order, each check below half the pool.
-    const cb = service.resilience.circuitBreaker;
-    const pool = cb ? Math.min(cb.maxConnections !== undefined ? cb.maxConnections + (cb.maxPendingRequests ?? 0) : Infinity, cb.maxRequests ?? Infinity) : Infinity;
-    for (const c of checks) {
-      if (c.lane !== lane) continue;
-      c.isolated = cb !== undefined;
-      if (Number.isFinite(pool) && c.kind !== 'circuit-breaker') c.concurrency = Math.max(1, Math.floor(pool / 2));
-    }
+    isolateBreakerChecks(service, checks.filter((c) => c.lane === lane));
   }
-  checks.push(...planGatewayRoutes(model, options.gatewayScheme ?? 'local', distinguish, skip));
+  checks.push(...planGatewayRoutes(model, options.gatewayScheme ?? 'local', distinguish, skip, options.gatewayClientCertificate));
   planSecurity(model, checks, skip);
+  // A lane runs in strict order when any of its checks asks for it (../drive/run.ts reads its first
+  // check): a gateway's lane carries the checks of every service only it reaches, breakers included.
+  const isolatedLanes = new Set(checks.filter((c) => c.isolated).map((c) => c.lane));
+  for (const c of checks) if (isolatedLanes.has(c.lane)) c.isolated = true;
 
   const sized = planSampleSizes(checks, { alpha: options.alpha ?? 0.001, power: options.power ?? 0.99, deviation: options.deviation ?? 0.05 });
   return { mesh: model.name, environment, familyAlpha: sized.alpha, power: sized.power, detectableDeviation: sized.deviation, statisticalTests: sized.tests, checks, notVerified };
+}
+
+/**
+ * Failures the checks provoke would move a breaker's outlier state, and concurrent checks would
+ * overflow its pool: the service's checks run in strict order, each below half the pool.
+ */
+function isolateBreakerChecks(service: Service, checks: PlannedCheck[]): void {
+  const cb = service.resilience.circuitBreaker;
+  const pool = cb ? Math.min(cb.maxConnections !== undefined ? cb.maxConnections + (cb.maxPendingRequests ?? 0) : Infinity, cb.maxRequests ?? Infinity) : Infinity;
+  for (const c of checks) {
+    c.isolated = cb !== undefined;
+    if (Number.isFinite(pool) && c.kind !== 'circuit-breaker') c.concurrency = Math.max(1, Math.floor(pool / 2));
+  }
 }
 
 /** The token a probe to `service` carries: its first JWT rule's issuer, audience and location (Istio's default `authorization: Bearer`). */
@@ -236,10 +249,59 @@ function planService(service: Service, callers: Service[], via: Via, lane: strin
 
   // ── service-level: inbound rate limit, breaker, load balancer ──
   const sample = universal ? clauseRequests(service.routes.find((r) => r.match.length === 0)!.match[0] ?? {}).positive ?? DEFAULT_PROBE : DEFAULT_PROBE;
-  const sampleOutcome = expectedOutcome(service, sample, caller);
-  const sampleRoute = matchingRoute(service, sample, caller);
+  planServiceLevel(service, { via, lane, callerName: caller.name, sample, outcome: expectedOutcome(service, sample, caller), route: matchingRoute(service, sample, caller), cap: (route, outcome) => capFor(route, outcome) }, checks, skip);
+}
+
+/** Where a service's service-level checks are sent from: an in-mesh caller's proxy, or the ingress gateway that alone reaches it. */
+interface ServiceLevelVantage {
+  via: Via;
+  lane: string;
+  /** Named in expectations: the caller, or the gateway. */
+  callerName: string;
+  /** The request as sent (through a gateway: before the gateway's rewrite), its outcome and route at the service. */
+  sample: ProbeRequest;
+  outcome: Outcome;
+  route: Route | undefined;
+  cap: (route: Route | undefined, outcome: Outcome) => number | undefined;
+}
+
+/**
+ * The service rate limit, the breaker (pool, outlier detection) and the load balancer, judged
+ * from one vantage point. In-mesh, the service rate limit is probed straight at one receiving
+ * instance; through the ingress gateway (`via.gateway`: no in-mesh caller exists) the gateway's
+ * own upstream cluster carries the service's DestinationRule — its pool, outlier detection and
+ * load balancer apply there as in any sidecar — and the rate limit is judged against the buckets
+ * of every instance the gateway spreads the probes over.
+ * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/ (a DestinationRule applies to gateways as to sidecars)
+ */
+function planServiceLevel(service: Service, at: ServiceLevelVantage, checks: PlannedCheck[], skip: Skip): void {
+  const { via, lane, sample, outcome: sampleOutcome, route: sampleRoute } = at;
+  const throughGateway = via.gateway === true;
+  const from = throughGateway ? `through gateway ${via.caller.name} (${via.authority})` : `from ${at.callerName}`;
   const rl = service.resilience.rateLimit;
-  if (rl) {
+  const receivers = instancesReached(service, sampleOutcome);
+  const lb = service.resilience.loadBalancer;
+  if (rl && throughGateway) {
+    // Through the gateway the probes spread over the instances the route reaches, each with its
+    // own bucket: only a balancer that spreads plain requests fills them all in one burst.
+    if (receivers < 1 || receivers > 8) skip('rate-limit', service, `rate limit of "${service.name}" ${from}: the bucket is per receiving instance, and the probes spread over ${receivers < 1 ? 'no instance the plan can count' : `${receivers} instances, too many for one burst to fill every bucket`}`);
+    else if (lb?.policy === 'consistent-hash') skip('rate-limit', service, `rate limit of "${service.name}" ${from}: the bucket is per receiving instance, and its consistent hash, not the probes, decides which instances a burst reaches`);
+    else {
+      checks.push({
+        id: `rate-limit:${service.path}`,
+        kind: 'rate-limit',
+        title: `rate limit of ${service.name}.${service.namespace} (each receiving instance), ${from}`,
+        declaration: declarationOf(service),
+        via,
+        probes: Math.ceil(32 + receivers * rl.burst * 3 + receivers * Math.min(rl.burst, rl.requests) * 2),
+        expectation: `${rl.requests} requests per ${rl.perMs} ms, burst ${rl.burst}, in each of the ${receivers} receiving instance(s), probed ${from}: the rest get 429 (flag RL) — ceiling within 10 % of their buckets together, then the refill`,
+        lane,
+        phase: 'exclusive',
+        spec: { type: 'rate-limit', request: sample, scope: 'service', buckets: receivers, receivers, burst: rl.burst, requests: rl.requests, perMs: rl.perMs },
+        resources: service.versions.map((v) => `inbound-bucket:${service.path}:${v.name}`),
+      });
+    }
+  } else if (rl) {
     checks.push({
       id: `rate-limit:${service.path}`,
       kind: 'rate-limit',
@@ -247,10 +309,10 @@ function planService(service: Service, callers: Service[], via: Via, lane: strin
       declaration: declarationOf(service),
       via,
       probes: Math.ceil(32 + rl.burst * 3 + Math.min(rl.burst, rl.requests) * 2),
-      expectation: `${rl.requests} requests per ${rl.perMs} ms, burst ${rl.burst}, in each receiving instance (probed straight at one, with ${caller.name}'s identity): the rest get 429 (flag RL) — ceiling within 10 %, then the refill`,
+      expectation: `${rl.requests} requests per ${rl.perMs} ms, burst ${rl.burst}, in each receiving instance (probed straight at one, with ${at.callerName}'s identity): the rest get 429 (flag RL) — ceiling within 10 %, then the refill`,
       lane,
       phase: 'exclusive',
-      spec: { type: 'rate-limit', request: DEFAULT_PROBE, scope: 'service', buckets: 1, direct: true, receivers: instancesReached(service, sampleOutcome), burst: rl.burst, requests: rl.requests, perMs: rl.perMs },
+      spec: { type: 'rate-limit', request: DEFAULT_PROBE, scope: 'service', buckets: 1, direct: true, receivers, burst: rl.burst, requests: rl.requests, perMs: rl.perMs },
       // probed straight at the first instance, which is the first version's
       resources: [`inbound-bucket:${service.path}:${service.versions.find((v) => v.replicas > 0)?.name ?? ''}`],
     });
@@ -264,24 +326,23 @@ function planService(service: Service, callers: Service[], via: Via, lane: strin
       checks.push({
         id: `circuit-breaker:${service.path}:pool`,
         kind: 'circuit-breaker',
-        title: `connection pool limits of ${service.name}.${service.namespace}`,
+        title: `connection pool limits of ${service.name}.${service.namespace}${throughGateway ? `, ${from}` : ''}`,
         declaration: declarationOf(service),
         via,
         probes: admitted * 4,
         rateCap: undefined,
-        expectation: `at most ${admitted} requests in flight from one caller (${[cb.maxConnections !== undefined && `maxConnections ${cb.maxConnections}`, pending !== undefined && `maxPendingRequests ${pending}`, cb.maxRequests !== undefined && `maxRequests ${cb.maxRequests}`].filter(Boolean).join(', ')}); the overflow gets 503 with flag UO`,
+        expectation: `at most ${admitted} requests in flight from one ${throughGateway ? 'gateway instance' : 'caller'} (${[cb.maxConnections !== undefined && `maxConnections ${cb.maxConnections}`, pending !== undefined && `maxPendingRequests ${pending}`, cb.maxRequests !== undefined && `maxRequests ${cb.maxRequests}`].filter(Boolean).join(', ')}); the overflow gets 503 with flag UO`,
         lane,
         phase: 'disruptive',
-        spec: { type: 'circuit-breaker', request: sample, service: ref(service), admitted, holdMs: breakerHold(service, sampleRoute), instances: Math.max(1, instancesReached(service, sampleOutcome)) },
+        spec: { type: 'circuit-breaker', request: sample, service: ref(service), admitted, holdMs: breakerHold(service, sampleRoute), instances: Math.max(1, receivers) },
       });
     } else if (cb.maxConnections !== undefined || cb.maxRequests !== undefined || pending !== undefined) {
       skip('circuit-breaker', service, `the connection pool of "${service.name}" admits ${admitted} concurrent requests; tripping it needs more than the verifier's bound of 400 in flight`);
     }
     if (cb.consecutive5xx !== undefined || cb.consecutiveGatewayErrors !== undefined) planOutlier(service, cb, sample, sampleOutcome, via, lane, checks, skip);
   }
-  const lb = service.resilience.loadBalancer;
   if (lb && (lb.policy === 'round-robin' || lb.policy === 'random' || lb.policy === 'least-request' || (lb.policy === 'consistent-hash' && (lb.hashOn.kind === 'header' || lb.hashOn.kind === 'cookie')))) {
-    const instances = sampleOutcome.kind === 'forward' && sampleOutcome.destinations.length === 1 ? instancesReached(service, sampleOutcome) : 0;
+    const instances = sampleOutcome.kind === 'forward' && sampleOutcome.destinations.length === 1 ? receivers : 0;
     if (instances < 2) skip('load-balancer', service, `load balancer "${lb.policy}" of "${service.name}": the probe route reaches ${instances < 1 ? 'a split, not one subset' : 'one instance'} in this environment, so balance and stickiness are not observable`);
     else {
       const hashHeader = lb.policy === 'consistent-hash' && lb.hashOn.kind === 'header' ? lb.hashOn.name : undefined;
@@ -289,12 +350,12 @@ function planService(service: Service, callers: Service[], via: Via, lane: strin
       checks.push({
         id: `load-balancer:${service.path}`,
         kind: 'load-balancer',
-        title: `load balancer of ${service.name}.${service.namespace}`,
+        title: `load balancer of ${service.name}.${service.namespace}${throughGateway ? `, ${from}` : ''}`,
         declaration: declarationOf(service),
         via,
         probes: balancerProbes(lb.policy, instances),
-        rateCap: capFor(sampleRoute, sampleOutcome),
-        expectation: balancerExpectation(lb.policy, instances, hashHeader, hashCookie),
+        rateCap: at.cap(sampleRoute, sampleOutcome),
+        expectation: `${balancerExpectation(lb.policy, instances, hashHeader, hashCookie)}${throughGateway ? `, ${from}` : ''}`,
         lane,
         phase: 'deterministic',
         spec: { type: 'load-balancer', request: sample, service: ref(service), policy: lb.policy, hashHeader, hashCookie, instances, ...(lb.policy === 'least-request' ? { holdMs: leastRequestHold(service, sampleRoute) } : {}) },
@@ -487,7 +548,7 @@ function planRouteEffects(
       via,
       probes: probes + 2,
       rateCap,
-      expectation: `through a second proxy of ${via.caller.name} whose endpoints of ${service.name} include one that refuses connections (weighted to take half the first tries): all ${probes} served, each reaching the echo once; with every endpoint refusing, 503 UF after ${retries.attempts} retries (flag URX)`,
+      expectation: `through a second ${via.gateway ? `gateway proxy of ${via.caller.name} (its config, a plain server for ${via.authority})` : `proxy of ${via.caller.name}`} whose endpoints of ${service.name} include one that refuses connections (weighted to take half the first tries): all ${probes} served, each reaching the echo once; with every endpoint refusing, 503 UF after ${retries.attempts} retries (flag URX)`,
       lane,
       phase: 'deterministic',
       spec: { type: 'connect-failure', request, service: ref(service), attempts: retries.attempts, probes },
@@ -507,7 +568,7 @@ function planRouteEffects(
       via,
       probes: 2,
       rateCap,
-      expectation: `an upstream slower than ${timeout} ms gets 504 after ${expectedMs} ms (${expectedMs < timeout ? `${retries!.attempts + 1} tries × ${perTry} ms` : 'the timeout'}), tolerance −50/+${toleranceMs} ms`,
+      expectation: `an upstream slower than ${timeout} ms gets 504 after ${expectedMs} ms (${expectedMs < timeout ? `${retries!.attempts + 1} tries × ${perTry} ms` : 'the timeout'}), tolerance −50/+${toleranceMs} ms, the upper bound on the fastest of up to 5 probes (load only adds delay)`,
       lane,
       phase: 'disruptive',
       spec: { type: 'timeout', request, instances, timeout: { declaredMs: timeout, expectedMs, toleranceMs, controls: `delay=${timeout + 1500}` } },

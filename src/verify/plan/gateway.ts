@@ -33,6 +33,11 @@ type Skip = (kind: CheckKind, node: Parameters<typeof declarationOf>[0], reason:
 type Distinguish = (expected: Outcome, alternative: Outcome) => Pick<RoutingProbe, 'expected' | 'repeat' | 'alternative'>;
 /** Plans a route's splits, retries, timeouts, faults and mirrors (./derive.ts) for requests sent through the gateway (`route` undefined: the default route). */
 type RouteEffects = (route: Route | undefined, positives: ProbeRequest[], via: Via, lane: string) => void;
+/**
+ * Plans the service's service-level checks (rate limit, breaker, load balancer; ./derive.ts)
+ * through the gateway: `sample` as sent to the gateway, `forwarded` as the service receives it.
+ */
+type ServiceLevel = (sample: ProbeRequest, forwarded: ProbeRequest, via: Via, lane: string) => void;
 
 /** `local`: every gateway on its own scheme (the local mesh runs them all); `http`/`https`: the one scheme of a --target URL. */
 export type GatewayScheme = 'local' | 'http' | 'https';
@@ -43,8 +48,12 @@ interface Planned {
   lane: string;
 }
 
-/** The gateways this run can probe, each with its oracle and how probes reach it; the others are skipped with the reason. */
-function probedGateways(model: MeshModel, scheme: GatewayScheme, skip?: Skip): Planned[] {
+/**
+ * The gateways this run can probe, each with its oracle and how probes reach it; the others are
+ * skipped with the reason. `clientCertificate`: a cluster run has a client certificate for MUTUAL
+ * gateways (`--target-cert`/`--target-key`); locally the local CA issues one.
+ */
+function probedGateways(model: MeshModel, scheme: GatewayScheme, skip?: Skip, clientCertificate = false): Planned[] {
   const out: Planned[] = [];
   for (const gateway of model.gateways) {
     const own = gateway.tls ? 'https' : 'http';
@@ -52,8 +61,8 @@ function probedGateways(model: MeshModel, scheme: GatewayScheme, skip?: Skip): P
       for (const r of gateway.routes) skip?.('route', r, `gateway "${gateway.name}" serves ${gateway.tls ? 'https' : 'plain http'}; this run's target is ${scheme}: run --target ${own}://… (or --local) to probe it`);
       continue;
     }
-    if (scheme !== 'local' && gateway.tls?.mode === 'mutual') {
-      for (const r of gateway.routes) skip?.('route', r, `gateway "${gateway.name}" is MUTUAL: the verifier has no client certificate the cluster's CA trusts (a client certificate option for --target: not done); --local probes it with the local CA's`);
+    if (scheme !== 'local' && gateway.tls?.mode === 'mutual' && !clientCertificate) {
+      for (const r of gateway.routes) skip?.('route', r, `gateway "${gateway.name}" is MUTUAL: the verifier has no client certificate the cluster's CA trusts; pass one with --target-cert F --target-key F (and --target-ca F for the gateway's CA); --local probes it with the local CA's`);
       continue;
     }
     const host = gateway.hosts.find((h) => !h.includes('*'));
@@ -67,9 +76,9 @@ function probedGateways(model: MeshModel, scheme: GatewayScheme, skip?: Skip): P
   return out;
 }
 
-export function planGatewayRoutes(model: MeshModel, scheme: GatewayScheme, distinguish: Distinguish, skip: Skip): PlannedCheck[] {
+export function planGatewayRoutes(model: MeshModel, scheme: GatewayScheme, distinguish: Distinguish, skip: Skip, clientCertificate = false): PlannedCheck[] {
   const checks: PlannedCheck[] = [];
-  for (const { oracle, via, lane } of probedGateways(model, scheme, skip)) {
+  for (const { oracle, via, lane } of probedGateways(model, scheme, skip, clientCertificate)) {
     const { gateway, host } = oracle;
     for (const route of oracle.routes) {
       const probes: RoutingProbe[] = [];
@@ -86,7 +95,8 @@ export function planGatewayRoutes(model: MeshModel, scheme: GatewayScheme, disti
     const hostMiss = hostMissCheck(oracle, via, lane);
     if (hostMiss) checks.push(hostMiss);
     if (scheme === 'local' && gateway.tls?.httpsRedirect && gateway.port !== 80) checks.push(redirectCheck(oracle, via, lane));
-    if (scheme === 'local' && gateway.tls?.mode === 'mutual') checks.push(clientCertificateCheck(oracle, via, lane));
+    // A cluster run gets here with a client certificate only (probedGateways): the same check, without it.
+    if (gateway.tls?.mode === 'mutual') checks.push(clientCertificateCheck(oracle, via, lane));
   }
   return checks;
 }
@@ -94,7 +104,8 @@ export function planGatewayRoutes(model: MeshModel, scheme: GatewayScheme, disti
 /**
  * Istio `ServerTLSSettings` MUTUAL: the gateway requires a client certificate that chains to its
  * CA; a client without one fails the TLS handshake and gets no HTTP answer at all (the route
- * checks present the local CA's client certificate and are served).
+ * checks present the client certificate — the local CA's, or in cluster mode `--target-cert`'s —
+ * and are served).
  * @see https://istio.io/latest/docs/reference/config/networking/gateway/#ServerTLSSettings-TLSmode
  */
 function clientCertificateCheck(oracle: GatewayOracle, via: Via, lane: string): PlannedCheck {
@@ -108,7 +119,7 @@ function clientCertificateCheck(oracle: GatewayOracle, via: Via, lane: string): 
     declaration: declarationOf(gateway),
     via: { ...via, anonymousClient: true },
     probes: 1,
-    expectation: 'a client without a certificate is refused at the TLS handshake (no HTTP answer); the route checks, with the local CA\'s client certificate, are served',
+    expectation: 'a client without a certificate is refused at the TLS handshake (no HTTP answer); the route checks, with the client certificate (the local CA\'s, or --target-cert\'s), are served',
     lane,
     phase: 'deterministic',
     spec: { type: 'gateway-mtls', request },
@@ -185,8 +196,8 @@ function redirectCheck(oracle: GatewayOracle, via: Via, lane: string): PlannedCh
  * The routes of a service that no service calls, probed through the gateway route that hands
  * over to it (the gateway as caller); undefined when no probed gateway reaches the service.
  */
-export function planThroughGateway(model: MeshModel, service: Service, scheme: GatewayScheme, distinguish: Distinguish, skip: Skip, effects: RouteEffects): PlannedCheck[] | undefined {
-  const entry = probedGateways(model, scheme)
+export function planThroughGateway(model: MeshModel, service: Service, scheme: GatewayScheme, distinguish: Distinguish, skip: Skip, effects: RouteEffects, serviceLevel: ServiceLevel, clientCertificate = false): PlannedCheck[] | undefined {
+  const entry = probedGateways(model, scheme, undefined, clientCertificate)
     .flatMap((p) => p.oracle.routes.filter((r) => handsOverTo(p.oracle, r, service)).map((route) => ({ ...p, route })))
     .at(0);
   if (!entry) return undefined;
@@ -230,6 +241,10 @@ export function planThroughGateway(model: MeshModel, service: Service, scheme: G
     checks.push(routingCheck(`route:${service.path}:default`, 'route', service, `default route of ${service.name}.${service.namespace}, ${through}`, via, lane, [probe], `no route of ${service.name} matches: its default route, ${through}`));
     effects(undefined, [request], via, lane);
   }
+  // A plain request the gateway hands over: the service's own routes decide where it goes.
+  if (request) serviceLevel(request, oracle.forwarded(outer, request), via, lane);
+  else if (service.resilience.rateLimit || service.resilience.circuitBreaker || service.resilience.loadBalancer)
+    skip(service.resilience.rateLimit ? 'rate-limit' : service.resilience.circuitBreaker ? 'circuit-breaker' : 'load-balancer', service, `service-level checks of "${service.name}" (rate limit, breaker, load balancer) ${through}: no plain request reaches it through that route`);
   return checks;
 }
 

@@ -122,7 +122,7 @@ export function planGrpcService(service: Service, caller: Service, via: Via, lan
       declaration: declarationOf(route?.timeoutMs !== undefined ? route : service),
       via,
       probes: 2,
-      expectation: `a call the echo answers after ${expectedMs + 1500} ms ends with DEADLINE_EXCEEDED after ${expectedMs} ms (${expectedMs === timeout ? 'the timeout' : 'the per-try timeout'}), tolerance −50/+${toleranceMs} ms`,
+      expectation: `a call the echo answers after ${expectedMs + 1500} ms ends with DEADLINE_EXCEEDED after ${expectedMs} ms (${expectedMs === timeout ? 'the timeout' : 'the per-try timeout'}), tolerance −50/+${toleranceMs} ms, the upper bound on the fastest of up to 5 calls (load only adds delay)`,
       lane,
       phase: 'disruptive',
       spec: { type: 'grpc-timeout', service: { name: service.name, namespace: service.namespace }, timeout: { declaredMs, expectedMs, toleranceMs, controls: '' }, delayMs: expectedMs + 1500 },

@@ -10,10 +10,11 @@
  *   mirror target's counts, read through a caller's probe client, ../drive/forward-transport.ts);
  * - service rate limits are probed through the caller's probe client against every receiving
  *   instance's bucket together (probes through a sidecar spread over the instances; up to 8);
- * - on a mesh other than weft, everything judged by the weft proxy's response flags
- *   (`x-weft-response-flags`: FI, DI, RL, UO): faults, rate limits, breaker pools, and routes
- *   with a fault (their aborted answers are told apart by FI). Istio/Consul's Envoy has the flags
- *   (%RESPONSE_FLAGS%) but the overlay does not put them in a response header yet;
+ * - on Consul, everything judged by the weft proxy's response flags (`x-weft-response-flags`:
+ *   FI, DI, RL, UO): faults, rate limits, breaker pools, and routes with a fault (their aborted
+ *   answers are told apart by FI). On Istio the overlay makes every Envoy report its flags in that
+ *   header (src/targets/istio/response-flags-envoy-filter.ts): those checks are kept, marked
+ *   `flagsFromOverlay` (inconclusive when no reply carried the header, ../judge.ts);
  * - with an https target (a TLS gateway's routes), every in-mesh check: the overlay's own gateway
  *   to the probe clients listens on plain http, so a cluster run is two runs, one per scheme;
  * - authorization cells of identities that do not declare a call to the service (only a calling
@@ -28,17 +29,35 @@ import type { Plan, PlannedCheck } from './types';
 
 /** `calls`: `<ns>/<caller> → <ns>/<callee>` for every declared call between services. */
 export function planForTarget(plan: Plan, calls: ReadonlySet<string>, mesh: string, scheme: 'http' | 'https' = 'http'): Plan {
+  const marked = planForTargetChecks(plan, calls, mesh, scheme);
+  // On Istio the checks judged by response flags read them from the overlay's header: inconclusive when absent.
+  if (mesh === 'istio') for (const c of marked.checks) if (judgedByFlags(c)) c.flagsFromOverlay = true;
+  return marked;
+}
+
+function judgedByFlags(c: PlannedCheck): boolean {
+  const s = c.spec;
+  return s.type === 'fault' || s.type === 'rate-limit' || s.type === 'circuit-breaker' || (s.type === 'routing' && s.probes.some((p) => p.expected.kind === 'forward' && p.expected.abortStatus !== undefined));
+}
+
+function planForTargetChecks(plan: Plan, calls: ReadonlySet<string>, mesh: string, scheme: 'http' | 'https'): Plan {
   const notVerified: NotVerified[] = [...plan.notVerified];
   const skip = (c: PlannedCheck, reason: string) => notVerified.push({ kind: c.kind, declaration: c.declaration, reason: `${c.id}: ${reason} (--target)` });
   const checks: PlannedCheck[] = [];
   for (const c of plan.checks) {
     const s = c.spec;
-    const flagged = s.type === 'fault' || s.type === 'rate-limit' || s.type === 'circuit-breaker' || (s.type === 'routing' && s.probes.some((p) => p.expected.kind === 'forward' && p.expected.abortStatus !== undefined));
+    const flagged = judgedByFlags(c);
     // A plan derived for the local mesh probes each gateway server on its own scheme: one target URL has one.
     if (c.via.gateway && c.via.scheme !== undefined && c.via.scheme !== scheme) skip(c, `the gateway server is ${c.via.scheme}; this run's target is ${scheme}: run --target ${c.via.scheme}://… to probe it`);
     else if (scheme === 'https' && !c.via.gateway) skip(c, 'probe clients are reached through the overlay\'s weft-verify gateway on plain http (port 80): run --target http://… for the in-mesh checks; this https run probes the TLS gateways\' routes');
-    else if (mesh !== 'weft' && flagged) skip(c, `judged by the weft proxy's response flags (FI, DI, RL, UO), which a ${mesh} overlay does not expose in a response header yet`);
+    // Istio's overlay makes every Envoy report its flags in the same header (src/targets/istio/response-flags-envoy-filter.ts).
+    else if (mesh !== 'weft' && mesh !== 'istio' && flagged) skip(c, `judged by the weft proxy's response flags (FI, DI, RL, UO), which a ${mesh} overlay does not expose in a response header (Consul: not done)`);
     else if (s.type === 'mtls') skip(c, 'a plaintext request straight at a pod needs a client inside the cluster network without a sidecar');
+    // Through a cluster's ingress gateway, which runs replicas behind its Service: each holds its
+    // own connection pool and its own round-robin / least-request state, and the verifier cannot
+    // tell how many take its probes. A consistent hash (the same ring everywhere) and random
+    // picks do not depend on that.
+    else if (c.via.gateway && (s.type === 'circuit-breaker' || (s.type === 'load-balancer' && (s.policy === 'round-robin' || s.policy === 'least-request')))) skip(c, `through the cluster's ingress gateway: each gateway replica keeps its own ${s.type === 'circuit-breaker' ? 'connection pool' : `${s.policy} state`}, and how many replicas take the probes is not known to the verifier`);
     else if (s.type === 'outlier') skip(c, 'the failures are counted at one callee instance, which the verifier reads only on a local mesh')
     else if (s.type === 'tcp-limit') skip(c, 'the limit is held open connection by connection; the probe clients\' TCP forward endpoint opens a connection, exchanges a line and closes it');
     else if (s.type === 'grpc-retries') skip(c, 'attempts of a failing call are counted at every callee instance, which the verifier reads only on a local mesh (a failed call carries no echo reply to read the count from)');

@@ -304,6 +304,13 @@ export interface PlannedCheck {
    */
   resources?: string[];
   isolated?: boolean;
+  /**
+   * Cluster mode on a mesh other than weft: the check is judged by the response flags the overlay
+   * makes Envoy report in `x-weft-response-flags` (src/targets/istio/response-flags-envoy-filter.ts).
+   * When no reply of the check carried that header, its failed assertions are inconclusive
+   * (the cluster does not run that part of the overlay), never failed or passed on a guess.
+   */
+  flagsFromOverlay?: boolean;
   spec: CheckSpec;
 }
 

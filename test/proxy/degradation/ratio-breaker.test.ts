@@ -65,7 +65,9 @@ describe('RatioBreaker state machine', () => {
 describe('ratio breaker over sockets', () => {
   let up: Upstream;
   let p: TestProxy;
-  const OPEN_MS = 300;
+  // While open, the test makes a few loopback requests and admin reads that must all fall inside
+  // the interval: 3 s holds them on a loaded machine (300 ms did not).
+  const OPEN_MS = 3000;
 
   beforeAll(async () => {
     up = await startUpstream('reviews');
@@ -108,9 +110,10 @@ describe('ratio breaker over sockets', () => {
     expect([fb.status, fb.body, fb.headers['x-weft-fallback']]).toEqual([200, 'cached reviews', 'circuit-open']);
 
     await sleep(OPEN_MS + 50); // the open interval is a lower bound: waiting longer is always correct
-    // Two probes in flight at once are let through; a third request is refused meanwhile.
-    const probes = [send(p.outbound, 'reviews', '/?delay=300'), send(p.outbound, 'reviews', '/?delay=300')];
-    for (let i = 0; i < 200 && up.count() < reached + 2; i++) await sleep(10);
+    // Two probes in flight at once are let through; a third request is refused meanwhile. The
+    // upstream holds them 3 s, so "meanwhile" (an admin read and one request) holds on a loaded machine.
+    const probes = [send(p.outbound, 'reviews', '/?delay=3000'), send(p.outbound, 'reviews', '/?delay=3000')];
+    for (let i = 0; i < 1000 && up.count() < reached + 2; i++) await sleep(10);
     expect(await state()).toBe('half-open');
     expect((await send(p.outbound, 'reviews', '/')).status).toBe(503);
     expect((await Promise.all(probes)).map((r) => r.status)).toEqual([200, 200]);

@@ -9,7 +9,14 @@ import { startUpstream, type Upstream } from '../helpers/upstream';
 
 let up: Upstream;
 let p: TestProxy;
-const INTERVAL = 150; // 1 request per 150 ms
+// 1 request per 1.5 s: the queue must still be full (no release yet) when the two overflow probes
+// arrive after the metrics read; with 150 ms, on a loaded machine, one of them was queued and served.
+const INTERVAL = 1500;
+// The bounded route's queue must still hold both waiting requests when the overflow arrives: the
+// first release comes one interval after the first request passed, and in between this test makes
+// four loopback round trips. 4 s leaves room for a loaded machine (a round trip there can take
+// hundreds of ms); the test waits two intervals for the queued ones.
+const BOUNDED_INTERVAL = 4000;
 
 beforeAll(async () => {
   up = await startUpstream('search');
@@ -18,7 +25,7 @@ beforeAll(async () => {
     services: [{ name: 'search', namespace: 'shop', subsets: [{ name: 'v1', endpoints: [{ address: '127.0.0.1', port: up.port }] }] }],
     routes: [
       { name: 'shaped', hosts: ['shaped'], shape: { requests: 1, perMs: INTERVAL, maxQueue: 3 }, action: { type: 'forward', destinations: [{ service: 'search' }] } },
-      { name: 'bounded', hosts: ['bounded'], shape: { requests: 1, perMs: 1500, maxQueue: 2 }, action: { type: 'forward', destinations: [{ service: 'search' }] } },
+      { name: 'bounded', hosts: ['bounded'], shape: { requests: 1, perMs: BOUNDED_INTERVAL, maxQueue: 2 }, action: { type: 'forward', destinations: [{ service: 'search' }] } },
       {
         name: 'shaped-fb',
         hosts: ['shaped-fb'],

@@ -112,10 +112,10 @@ describe('degradation switch', () => {
 
   it('keeps the last good states when the file is invalid', async () => {
     writeSwitches({ 'shed-anticaptcha': 'on' });
-    for (let i = 0; i < 200 && !p.proxy.switches.isOn('shed-anticaptcha'); i++) await sleep(20);
+    for (let i = 0; i < 1000 && !p.proxy.switches.isOn('shed-anticaptcha'); i++) await sleep(20); // up to 20 s: a file watcher on a loaded machine
     writeFileSync(join(dir, 'bad.json'), '{"switches": {"shed-anticaptcha": "maybe"}}');
     renameSync(join(dir, 'bad.json'), file);
-    for (let i = 0; i < 200 && !p.logger.entries.some((l) => l.msg === 'switches file rejected; the last good states stay'); i++) await sleep(20);
+    for (let i = 0; i < 1000 && !p.logger.entries.some((l) => l.msg === 'switches file rejected; the last good states stay'); i++) await sleep(20);
     expect(p.logger.entries.some((l) => l.msg === 'switches file rejected; the last good states stay')).toBe(true);
     expect(p.proxy.switches.isOn('shed-anticaptcha')).toBe(true);
   });

@@ -102,7 +102,7 @@ it('rotates both certificates under HTTP/2 load with 0 failed requests', async (
   expect(failures).toBe(0);
   // Rotations are picked up by polling (50 ms): wait, bounded, until both proxies counted theirs.
   const rotated = async (admin: number) => {
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 800; i++) {
       if (/weft_proxy_certificate_rotations_total [1-9]/.test(await metricsText(admin))) return true;
       await new Promise((r) => setTimeout(r, 25));
     }

@@ -12,6 +12,7 @@
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { freePorts } from '../../../src/local/ports';
 
 export interface Received {
   method: string;
@@ -98,11 +99,12 @@ export async function startUpstream(name: string, opts: { port?: number } = {}):
   return up;
 }
 
-/** A port on 127.0.0.1 with nothing listening (connect failures). */
+/**
+ * A port on 127.0.0.1 with nothing listening (connect failures). Picked below the ephemeral
+ * range (src/local/ports.ts): a port released there is not soon another process's `listen(0)`
+ * or the local end of a connection, which would answer or reset instead of refusing.
+ */
 export async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+  const [port] = await freePorts(1);
+  return port!;
 }

@@ -116,7 +116,7 @@ describe('inbound TCP listener behind a local bind port', () => {
     const labels = ['reporter="destination"', `source_principal="${ORDER}"`, 'connection_security_policy="mutual_tls"', 'destination_service_name="data-service"'];
     expect(total(m, 'istio_tcp_connections_opened_total', ...labels)).toBe(1);
     // The close is counted when both sides have gone: wait for it, bounded.
-    for (let i = 0; i < 100 && total(await metricsText(data.proxy.admin), 'istio_tcp_connections_closed_total', ...labels) === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 400 && total(await metricsText(data.proxy.admin), 'istio_tcp_connections_closed_total', ...labels) === 0; i++) await new Promise((r) => setTimeout(r, 50));
     const after = await metricsText(data.proxy.admin);
     expect(total(after, 'istio_tcp_connections_closed_total', ...labels)).toBe(1);
     expect(total(after, 'istio_tcp_received_bytes_total', ...labels)).toBe(payload.length);

@@ -115,8 +115,12 @@ describe('TCP listeners', () => {
     expect(binomialPValue(a, n, 0.2)).toBeGreaterThan(1e-4);
     // A 50/50 split would be rejected by the same test (the test has power).
     expect(binomialPValue(Math.round(n / 2), n, 0.2)).toBeLessThan(1e-4);
-    await new Promise((r) => setTimeout(r, 100));
-    const m = await metricsText(proxy.admin);
+    // Connection metrics are recorded as each connection closes, which may trail the client: wait on them (bounded).
+    let m = await metricsText(proxy.admin);
+    for (let i = 0; i < 400 && sum(m, 'istio_tcp_connections_closed_total', 'destination_service_name="db"') < n; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      m = await metricsText(proxy.admin);
+    }
     expect(sum(m, 'istio_tcp_connections_opened_total', 'destination_service_name="db"')).toBe(n);
     expect(sum(m, 'istio_tcp_connections_closed_total', 'destination_service_name="db"')).toBe(n);
     expect(sum(m, 'istio_tcp_connections_opened_total', 'destination_version="a"')).toBe(a);

@@ -16,11 +16,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePorts } from '../../../src/local/ports';
 import { LocalMesh } from '../../../src/local/mesh';
 import { compileConfigFile } from '../../../src/synth/compile-config';
 import { loadMeshConfig } from '../../../src/synth/load';
@@ -38,15 +38,10 @@ let prometheus: ChildProcess | undefined;
 let prometheusPort = 0;
 let prometheusLog = '';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
+/** A port for Prometheus to bind: picked below the ephemeral range, where another process's listen(0) cannot take it first (src/local/ports.ts). */
+async function freePort(): Promise<number> {
+  const [port] = await freePorts(1);
+  return port!;
 }
 
 async function query(expr: string): Promise<number | undefined> {

@@ -178,7 +178,7 @@ export class Http1Connection implements DeadlineEntry {
     const rt = this.host.runtime();
     let ex: Exchange;
     try {
-      ex = new Exchange({ method: head.method, target: head.target, protocol: head.minor === 1 ? 'HTTP/1.1' : 'HTTP/1.0', rawHeaders: head.rawHeaders, lowerCaseNames: true, clientAddress: this.clientAddress, principal: this.principal }, this.host, rt);
+      ex = new Exchange({ method: head.method, target: head.target, protocol: head.minor === 1 ? 'HTTP/1.1' : 'HTTP/1.0', rawHeaders: head.rawHeaders, lowerCaseNames: true, transferHeaders: true, clientAddress: this.clientAddress, principal: this.principal }, this.host, rt);
     } catch {
       return this.refuse(new HeadError(400, 'invalid absolute-form target'));
     }

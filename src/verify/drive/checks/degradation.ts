@@ -20,7 +20,13 @@ export async function runFallback(ctx: CheckContext, spec: Fallback): Promise<As
       out.push(assertion(c.name, 'inconclusive', `${c.status} "${c.body}" with x-weft-fallback: ${c.reason}`, 'this transport cannot run a caller proxy with a refusing endpoint (local mesh only)', { requests: 0 }));
       continue;
     }
-    const o = c.exceed ? await exceedLimit(ctx, spec, c.exceed.probes, c.exceed.concurrency)
+    const exceeded = c.exceed ? await exceedLimit(ctx, spec, c.exceed) : undefined;
+    if (exceeded?.unprovoked) {
+      out.push(assertion(c.name, 'inconclusive', `${c.status} "${c.body}" with x-weft-fallback: ${c.reason}`, exceeded.unprovoked, { requests: exceeded.sent }));
+      await sleep(c.exceed!.refillMs + 200);
+      continue;
+    }
+    const o = exceeded ? exceeded.observation
       : c.overflow ? await overflowPool(ctx, spec, c.overflow)
       : c.refuse ? await sendRefused(ctx, spec, c.refuse)
       : await ctx.send(spec.request, { ...(c.controls ? { controls: c.controls } : {}), instance: 0 });
@@ -56,17 +62,29 @@ const EXCEED_ROUNDS = 3;
 /**
  * Sends rounds of `probes` requests, `concurrency` at a time and unpaced (a rejection is what is
  * wanted), and returns the first the rate limit rejected (a 429, a fallback answer, or flag RL), else the last one.
+ * Without a rejection, a token bucket that could have admitted every probe in the time they took
+ * — its burst plus one fill per period begun, as runRateLimit counts them (./resilience.ts) — was
+ * not exceeded: the probes were slower than its refill (a loaded machine), so nothing is known.
  */
-async function exceedLimit(ctx: CheckContext, spec: Fallback, probes: number, concurrency: number): Promise<Observation> {
+async function exceedLimit(ctx: CheckContext, spec: Fallback, exceed: NonNullable<Fallback['cases'][number]['exceed']>): Promise<{ observation: Observation; sent: number; unprovoked?: string }> {
+  const { probes, concurrency, bucket } = exceed;
   let last: Observation | undefined;
+  const t0 = performance.now();
   for (let round = 0; round < EXCEED_ROUNDS; round++) {
     const options = { instance: 0, resendRateLimited: false } as const;
     const all = concurrency >= probes ? await atOnce(ctx, probes, spec.request, options) : await ctx.sendMany(probes, () => spec.request, options, concurrency);
     const rejected = all.find((o) => o.flags.includes('RL') || o.status === 429 || o.headers['x-weft-fallback'] !== undefined);
-    if (rejected) return rejected;
+    if (rejected) return { observation: rejected, sent: (round + 1) * probes };
     last = all[all.length - 1];
   }
-  return last!;
+  const sent = EXCEED_ROUNDS * probes;
+  const windowMs = performance.now() - t0;
+  const capacity = bucket ? bucket.burst + bucket.requests * (Math.floor(windowMs / bucket.perMs) + 1) : 0;
+  const unprovoked =
+    bucket && sent <= capacity
+      ? `no rejection: ${sent} probes took ${Math.round(windowMs)} ms (${Math.round(sent / (windowMs / 1000))}/s), and the bucket (burst ${bucket.burst}, ${bucket.requests} per ${bucket.perMs} ms) could admit ${capacity} in that time; inconclusive`
+      : undefined;
+  return { observation: last!, sent, ...(unprovoked ? { unprovoked } : {}) };
 }
 
 /**
