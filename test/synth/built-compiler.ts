@@ -1,5 +1,8 @@
+import { fork } from 'node:child_process';
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { exchange, type Exchange } from '../../src/synth/isolate';
+import { repoRoot } from '../e2e/helpers';
 
 /** A variable, not a literal: the build script is plain JavaScript without type declarations. */
 const BUILD = '../../src/cli/build.mjs';
@@ -22,4 +25,27 @@ export async function copyOfBuiltCompiler(dir: string): Promise<string> {
   const bundle = join(dir, 'weft-compiler.cjs');
   copyFileSync(await builtCompiler(), bundle);
   return bundle;
+}
+
+const CHILD = join(repoRoot, 'src/synth/compile-child.mjs');
+
+export interface ChildCompile {
+  outcome: Exchange;
+  /** Everything the child wrote to stderr (stage reports, probes' lines). */
+  stderr: string;
+}
+
+/**
+ * One compile of `configPath` in a fresh compile child running `bundle` with its code cache in
+ * `cacheDir`; the child's exit (and with it the cache write) is awaited.
+ */
+export async function compileInChild(bundle: string, cacheDir: string, configPath: string, options: { execArgv?: string[]; env?: NodeJS.ProcessEnv } = {}): Promise<ChildCompile> {
+  const child = fork(CHILD, [bundle, cacheDir], { execArgv: options.execArgv, env: options.env, serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout!.resume();
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const outcome = await exchange(child, { configPath, options: {} }, 200_000);
+  await exited;
+  return { outcome, stderr };
 }

@@ -5,20 +5,17 @@
  * cache, damaged bytes, the cache of another bundle, data V8 refuses — the output is the same
  * bytes and the same diagnostics, and the file is replaced by a good one at exit.
  */
-import { fork } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exchange } from '../../src/synth/isolate';
 import type { CompiledConfig } from '../../src/synth/compile-config';
 import { repoRoot } from '../e2e/helpers';
-import { copyOfBuiltCompiler } from './built-compiler';
+import { compileInChild, copyOfBuiltCompiler } from './built-compiler';
 
 /** Plain JavaScript without declarations: imported by a name the type checker does not follow. */
-const CHILD = join(repoRoot, 'src/synth/compile-child.mjs');
 /** The cache file's layout (compiler-script.mjs): this line, SHA-256 of the bundle, SHA-256 of the data, the data. */
 const MAGIC = 'weft-v8-code-cache 1\n';
 const HEADER = MAGIC.length + 64;
@@ -40,13 +37,7 @@ interface Run {
 
 /** One compile of the example in a fresh precompiled child, whose exit (and cache write) is awaited. */
 async function compile(cache = cacheDir): Promise<Run> {
-  const child = fork(CHILD, [bundle, cache], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, WEFT_SYNTH_STAGES: '1' } });
-  let stderr = '';
-  child.stderr!.on('data', (d) => (stderr += d));
-  child.stdout!.resume();
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  const outcome = await exchange(child, { configPath: join(repoRoot, 'mesh.config.ts'), options: {} }, 200_000);
-  await exited;
+  const { outcome, stderr } = await compileInChild(bundle, cache, join(repoRoot, 'mesh.config.ts'), { env: { ...process.env, WEFT_SYNTH_STAGES: '1' } });
   if (outcome.kind !== 'done') throw new Error(`the child asked for the sources: ${stderr}`);
   const line = stderr.split('\n').find((l) => l.startsWith('weft-stages {"codeCache"'));
   if (!line) throw new Error(`no code cache state reported:\n${stderr}`);

@@ -23,11 +23,10 @@ import { schemaCheck, schemaCheckTargets } from '../../src/synth/schema-check';
 import { readDist } from '../../src/synth/write';
 import type { Manifest } from '../../src/targets/target';
 import { repoRoot } from '../e2e/helpers';
-import { builtCompiler, copyOfBuiltCompiler } from './built-compiler';
+import { builtCompiler, compileInChild, copyOfBuiltCompiler } from './built-compiler';
 
 /** Plain JavaScript without declarations: imported by a name the type checker does not follow. */
 const BUILD = '../../src/cli/build.mjs';
-const CHILD = join(repoRoot, 'src/synth/compile-child.mjs');
 
 const dir = mkdtempSync(join(tmpdir(), 'weft-bundle-startup-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -69,13 +68,7 @@ describe('the precompiled compiler at start-up', () => {
   it('compiles the example requiring no kubernetes-models class file and generating no zod parser', async () => {
     const preload = join(dir, 'probe.cjs');
     writeFileSync(preload, PRELOAD);
-    const child = fork(CHILD, [bundle, join(dir, 'cache')], { execArgv: ['--require', preload], serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.stdout!.resume();
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    const outcome = await exchange(child, { configPath: join(repoRoot, 'mesh.config.ts'), options: {} }, 200_000);
-    await exited;
+    const { outcome, stderr } = await compileInChild(bundle, join(dir, 'cache'), join(repoRoot, 'mesh.config.ts'), { execArgv: ['--require', preload] });
     expect(outcome.kind, stderr).toBe('done');
     if (outcome.kind !== 'done') return;
     // The schema check ran on every object: Deployments, Services, PodDisruptionBudgets… were validated.
@@ -99,7 +92,9 @@ describe('zod without its JIT in the compiler', () => {
       expect(outcome.kind).toBe('done');
       return outcome.kind === 'done' ? outcome.result.diagnostics : [];
     };
-    const fromBundle = await compile(fork(CHILD, [bundle, join(dir, 'cache-jitless')], { serialization: 'advanced', stdio: ['ignore', 'pipe', 'pipe', 'ipc'] }));
+    const { outcome } = await compileInChild(bundle, join(dir, 'cache-jitless'), configPath);
+    expect(outcome.kind).toBe('done');
+    const fromBundle = outcome.kind === 'done' ? outcome.result.diagnostics : [];
     const fromSources = await compile(forkCompileChild('source'));
     expect(fromBundle.filter((d) => d.code === 'WEFT001').length).toBeGreaterThanOrEqual(9);
     expect(fromBundle).toEqual(fromSources);
