@@ -83,7 +83,7 @@ export function serveCompileRequests(options: ServeOptions = {}): void {
     // is built (compileMesh). A warm child keeps it: a module the config imports from a package
     // is not evaluated again, and a Mesh it holds must stay whole for the next run.
     const compiled = loaded.mesh ? await compileMesh(loaded.mesh, { ...request.options, onFile: output?.onFile, releaseConstructs: !request.keep }) : { diagnostics: loaded.diagnostics, files: new Map(), environments: [] };
-    const result = output ? output.staged(compiled) : compiled;
+    const result = output ? await output.staged(compiled) : compiled;
     clearInterval(keepAlive);
     send({ phase: 'settling' });
     process.once('beforeExit', () => finish(request, result));
@@ -138,9 +138,10 @@ export function serveCompileRequests(options: ServeOptions = {}): void {
  * without errors, and removes it otherwise. A file that cannot be staged (a full disk, no
  * permission) is WEFT051, not a crash.
  */
-function stageOutput(request: ChildRequest): { onFile: FileSink; staged: (compiled: CompiledConfig) => CompiledConfig } {
+function stageOutput(request: ChildRequest): { onFile: FileSink; staged: (compiled: CompiledConfig) => Promise<CompiledConfig> } {
   const { distDir, staging, dryRun } = request.output!;
-  const stage = new DistStage(distDir, { environments: request.options.environments, staging, dryRun });
+  // The files are compared and written on a second thread while this one compiles (stage-thread.ts).
+  const stage = new DistStage(distDir, { environments: request.options.environments, staging, dryRun, thread: true });
   let failure: unknown;
   return {
     onFile(path, content) {
@@ -151,7 +152,13 @@ function stageOutput(request: ChildRequest): { onFile: FileSink; staged: (compil
         failure = error;
       }
     },
-    staged(compiled) {
+    async staged(compiled) {
+      // The thread finishes what it was given either way, so that nothing writes into the
+      // staging folder once this child has answered (its parent removes the folder on errors).
+      const settled = stage.settle().catch((error: unknown) => {
+        failure ??= error;
+      });
+      await settled;
       if (hasErrors(compiled.diagnostics)) return compiled;
       if (failure === undefined) {
         try {

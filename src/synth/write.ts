@@ -1,6 +1,8 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic';
+import { compareWithDist, faultPoint, stageFile } from './stage-files.mjs';
+import { StagingThread } from './stage-thread';
 
 export interface DistChanges {
   added: string[];
@@ -90,7 +92,20 @@ export interface StageOptions {
    * content is unchanged without being read back. @default every file is compared by its bytes
    */
   known?: { holds(rel: string, content: string): boolean; confirmed(rel: string, content: string): void };
+  /**
+   * Compare and write on a worker thread (stage-thread.ts) while the caller goes on, once more
+   * than `THREAD_AFTER_FILES` files have been offered; `settle()` must then be awaited before
+   * `changes()`. Not with `known`. @default inline
+   */
+  thread?: boolean;
 }
+
+/**
+ * Files staged inline before a staging thread starts: a worker thread costs ~0.1 s of CPU to
+ * start, more than staging the example's ~1,000 files takes (docs/performance.md, "A staging
+ * thread").
+ */
+export const THREAD_AFTER_FILES = 2_000;
 
 /**
  * One synth's changes to dist/, staged beside it and then committed.
@@ -132,6 +147,8 @@ export class DistStage {
   private readonly environments?: readonly string[];
   private readonly dryRun: boolean;
   private readonly known: StageOptions['known'];
+  private thread: StagingThread | undefined;
+  private readonly threaded: boolean;
   /** dist/ did not exist when the synth began: every file is added, and none needs a stat (one per file, 42,000 at 1,000 services). */
   private readonly fresh: boolean;
 
@@ -143,28 +160,35 @@ export class DistStage {
     this.dryRun = options.dryRun ?? false;
     this.inScope = scopeOf(options.environments);
     this.known = options.known;
+    this.threaded = options.thread === true && !options.known;
   }
 
   /** Compares one file of the new output with dist/; stages it when it is added or changed. */
   offer(rel: string, content: string): void {
     this.offered.add(rel);
+    if (this.threaded && this.offered.size > THREAD_AFTER_FILES) {
+      this.thread ??= new StagingThread({ root: this.root, staging: this.staging, fresh: this.fresh, dryRun: this.dryRun });
+      return this.thread.offer(rel, content);
+    }
     if (this.known?.holds(rel, content)) return;
     const state = this.fresh ? 'added' : compareWithDist(join(this.root, rel), content);
     if (state === 'same') return this.known?.confirmed(rel, content);
     (state === 'added' ? this.added : this.changed).push(rel);
-    if (this.dryRun) return;
-    const file = join(this.staging, rel);
-    const dir = dirname(file);
-    if (!this.made.has(dir)) {
-      mkdirSync(dir, { recursive: true });
-      this.made.add(dir);
-    }
-    writeFileSync(file, content);
-    faultPoint();
+    if (!this.dryRun) stageFile(this.staging, rel, content, this.made);
+  }
+
+  /** Waits for the staging thread (`thread: true`) to have compared and written every offered file; rejects with its first failure. */
+  async settle(): Promise<void> {
+    if (!this.thread) return;
+    const { added, changed } = await this.thread.settle();
+    this.thread = undefined;
+    this.added.push(...added);
+    this.changed.push(...changed);
   }
 
   /** What the offered files change in dist/: added and changed as offered, removed = in scope and not offered. */
   changes(): DistChanges {
+    if (this.thread) throw new Error('DistStage.changes() before settle(): the staging thread has not finished');
     const removed = listDist(this.root, this.environments).filter((rel) => this.inScope(rel) && !this.offered.has(rel));
     const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
     return { added: [...this.added].sort(byPath), changed: [...this.changed].sort(byPath), removed };
@@ -189,6 +213,8 @@ export class DistStage {
 
   /** Removes the staging folder: nothing of this synth reaches dist/. */
   discard(): void {
+    this.thread?.abandon();
+    this.thread = undefined;
     try {
       rmSync(this.staging, { recursive: true, force: true });
     } catch (error) {
@@ -202,25 +228,6 @@ export class DistStage {
 export function stagingFolderFor(distDir: string): string {
   const root = resolve(distDir);
   return join(dirname(root), `${STAGING_PREFIX}${basename(root)}-${process.pid}-${Date.now()}`);
-}
-
-/**
- * Whether `content` is what dist/ holds at `file`. The size decides first (Buffer.byteLength is
- * a count, not an encoding; a stat reads no data), so a changed file of another size is never
- * read; files of equal size are compared byte for byte.
- */
-function compareWithDist(file: string, content: string): 'added' | 'changed' | 'same' {
-  // An absent file is the common case in a new environment's folder: no exception for it.
-  let stat: ReturnType<typeof statSync>;
-  try {
-    stat = statSync(file, { throwIfNoEntry: false });
-  } catch {
-    return 'added'; // a file where a folder of the path should be (ENOTDIR)
-  }
-  if (!stat) return 'added';
-  if (!stat.isFile()) return 'changed';
-  if (stat.size !== Buffer.byteLength(content)) return 'changed';
-  return readFileSync(file).equals(Buffer.from(content)) ? 'same' : 'changed';
 }
 
 /**
@@ -365,16 +372,4 @@ export function cannotWrite(distDir: string, error: unknown): Diagnostic {
     path: '',
     hint: `make ${dirname(resolve(distDir))} writable and free some disk space, then run synth again; it finishes or discards what this run left`,
   };
-}
-
-/**
- * Fault injection for the crash test (test/synth/write-crash.test.ts): with
- * `WEFT_TEST_WRITE_KILL_AFTER=N` in the environment, the process kills itself with SIGKILL
- * after its N-th file operation (a staged write, a move into dist/, a removal), as a crash or
- * the OOM killer would. Off (one comparison per file) otherwise.
- */
-const KILL_AFTER = Number(process.env.WEFT_TEST_WRITE_KILL_AFTER ?? 0);
-let operations = 0;
-function faultPoint(): void {
-  if (KILL_AFTER > 0 && ++operations >= KILL_AFTER) process.kill(process.pid, 'SIGKILL');
 }
