@@ -22,7 +22,7 @@ import { EndpointRegistry } from '../../src/proxy/cluster/registry';
 import { parseProxyConfig } from '../../src/proxy/config/load';
 import { Exchange } from '../../src/proxy/exchange';
 import { IstioMetrics } from '../../src/proxy/metrics';
-import type { Handler } from '../../src/proxy/pipeline/types';
+import { NOTHING_TO_ABORT, type Handler } from '../../src/proxy/pipeline/types';
 import { Runtime, type ListenerRuntime } from '../../src/proxy/runtime';
 import { createOutboundListener } from '../../src/proxy/server/outbound';
 import { ResponseWriter } from '../../src/proxy/server/response-writer';
@@ -61,7 +61,7 @@ const BODY = Buffer.from('hello world\n');
 const RESPONSE = ['content-type', 'text/plain', 'content-length', '12', 'server', 'nginx'];
 /** An upstream that answers in the same tick, as the pool's handler protocol does. */
 function instantDispatch(_req: unknown, handler: Handler): void {
-  handler.onConnect(() => {});
+  handler.onConnect(NOTHING_TO_ABORT);
   handler.onHeaders(200, RESPONSE.slice(), () => {});
   handler.onData(BODY);
   handler.onComplete();

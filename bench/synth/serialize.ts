@@ -1,21 +1,37 @@
 /**
  * Ways of turning the emitted Kubernetes objects into YAML with the `yaml` package, timed on the
  * generated mesh, each checked byte for byte against `manifestYaml` (src/synth/serialize.ts).
+ * `--targets all` takes every target's objects (as `weft synth` writes them); `--variants`
+ * picks the ways to time. The first round of the first variant is the cold one (empty memos,
+ * code not yet optimized): what one `weft synth` pays.
  *
- *   node --import tsx bench/synth/serialize.ts --services 1000 [--rounds 3]
+ *   node --import tsx bench/synth/serialize.ts --services 1000 [--rounds 3] [--targets all] [--variants current]
  */
 import { parseArgs } from 'node:util';
 import { Document, Pair, Scalar, YAMLMap, YAMLSeq, stringify } from 'yaml';
+import { withModelMemo } from '../../src/model/memo';
 import { emitContext } from '../../src/synth/emit-context';
 import { GENERATED_HEADER, documentYaml, manifestYaml, referenceYaml } from '../../src/synth/serialize';
+import { TARGETS } from '../../src/targets/index';
 import { kubernetesTarget } from '../../src/targets/kubernetes/index';
 import type { Manifest } from '../../src/targets/target';
 import { generateMesh } from './mesh';
 
-const { values } = parseArgs({ options: { services: { type: 'string', default: '1000' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: {
+    services: { type: 'string', default: '1000' },
+    rounds: { type: 'string', default: '3' },
+    targets: { type: 'string', default: 'kubernetes' },
+    variants: { type: 'string', default: 'seed,current,onePass,docDirect,astDirect' },
+  },
+});
 const model = generateMesh(Number(values.services)).toModel().model!;
 const env = model.environments[0]!;
-const manifests = kubernetesTarget.emit(emitContext(model, env, () => {})).manifests;
+const manifests: Manifest[] = [];
+withModelMemo(() => {
+  const targets = values.targets === 'all' ? TARGETS.filter((t) => t.appliesTo(env)) : [kubernetesTarget];
+  for (const target of targets) manifests.push(...target.emit(emitContext(model, env, () => {}, { targets: TARGETS })).manifests);
+});
 
 /** The seed implementation: `stringify` of a sorted copy, plus YAML 1.1 quoting (`referenceYaml`). */
 const seed = (m: Manifest) => GENERATED_HEADER + referenceYaml(m);
@@ -65,19 +81,31 @@ const astDirect = (m: Manifest) => {
 };
 const variants: Record<string, (m: Manifest) => string> = { seed, current: manifestYaml, onePass, docDirect, astDirect };
 const rounds = Number(values.rounds);
-const expected = manifests.map(seed);
-for (const [name, fn] of Object.entries(variants)) {
+// Each text is written into a buffer as UTF-8, as writing a file does: a text built as a rope
+// is flattened there, so each way pays for that inside its timing.
+const sink = Buffer.alloc(64 << 20);
+const outputs = new Map<string, string[]>();
+for (const name of values.variants.split(',')) {
+  const fn = variants[name];
+  if (!fn) throw new Error(`unknown variant ${name}; known: ${Object.keys(variants).join(', ')}`);
   const times: number[] = [];
-  let same = true;
   for (let r = 0; r < rounds; r++) {
-    const t = performance.now();
-    const out = manifests.map(fn);
-    times.push(performance.now() - t);
-    if (r === 0) same = out.every((s, i) => s === expected[i]);
+    const t = process.cpuUsage();
+    const out = manifests.map((m) => {
+      const text = fn(m);
+      sink.write(text);
+      return text;
+    });
+    const used = process.cpuUsage(t);
+    times.push((used.user + used.system) / 1000);
+    if (r === 0) outputs.set(name, out);
   }
+  const first = times[0]!;
   times.sort((a, b) => a - b);
-  console.log(`${name.padEnd(12)} median ${times[Math.floor(times.length / 2)]!.toFixed(0).padStart(6)} ms for ${manifests.length} objects  ${same ? 'identical' : 'DIFFERENT'}`);
+  console.log(`${name.padEnd(12)} CPU first round ${first.toFixed(0).padStart(6)} ms, median ${times[Math.floor(times.length / 2)]!.toFixed(0).padStart(6)} ms for ${manifests.length} objects`);
 }
+const expected = manifests.map(seed);
+for (const [name, out] of outputs) console.log(`${name.padEnd(12)} ${out.every((s, i) => s === expected[i]) ? 'identical' : 'DIFFERENT'} to the seed`);
 
 // Random documents with awkward scalars: the fast path must give stringify's bytes or step aside.
 let state = 12345;

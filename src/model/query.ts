@@ -1,4 +1,4 @@
-import { serviceKey, type ServiceRef } from './common';
+import type { ServiceRef } from './common';
 import type { Environment, MeshModel } from './mesh';
 import type { Service } from './service';
 import type { Route } from './traffic';
@@ -6,14 +6,22 @@ import type { MtlsMode } from './security';
 
 /** Read-side helpers every target and the analyzer share, so that none re-derives them. */
 export class ModelIndex {
-  private readonly byKey = new Map<string, Service>();
+  /**
+   * Services by namespace, then name (the first declared wins): two map reads, no key string
+   * built per lookup (targets ask it several times per route and per service).
+   */
+  private readonly byNamespace = new Map<string, Map<string, Service>>();
 
   constructor(readonly model: MeshModel) {
-    for (const s of model.services) if (!this.byKey.has(serviceKey(s))) this.byKey.set(serviceKey(s), s);
+    for (const s of model.services) {
+      let names = this.byNamespace.get(s.namespace);
+      if (!names) this.byNamespace.set(s.namespace, (names = new Map()));
+      if (!names.has(s.name)) names.set(s.name, s);
+    }
   }
 
   service(ref: ServiceRef): Service | undefined {
-    return this.byKey.get(serviceKey(ref));
+    return this.byNamespace.get(ref.namespace)?.get(ref.name);
   }
 
   /** Namespaces in first-declared order, each once. */

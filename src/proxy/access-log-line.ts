@@ -8,6 +8,7 @@
  */
 import type { AccessLogger } from './access-log';
 import type { Exchange } from './exchange';
+import { isoTimestamp } from './utc-time';
 
 /** The fields of a line, in order; `start_time` is ISO 8601 with milliseconds (UTC). */
 export interface AccessLogFields {
@@ -184,7 +185,8 @@ export function formatAccessLogFields(f: AccessLogFields): string {
 }
 
 /**
- * `start_time` of the line, `"YYYY-MM-DDTHH:MM:SS.mmmZ"` (Date#toISOString), written as bytes:
+ * `start_time` of the line, `"YYYY-MM-DDTHH:MM:SS.mmmZ"` (Date#toISOString's text, from
+ * ./utc-time.ts, which keeps ICU's time-zone data unloaded), written as bytes:
  * the text up to the seconds is formatted once per second and the milliseconds patched in, so a
  * request allocates neither a Date nor a string (at 1 connection requests start in different
  * milliseconds, so a per-millisecond string cost one Date and one string per request).
@@ -195,11 +197,11 @@ export function putStartTime(out: Buffer, at: number, ms: number): number {
   const second = Math.floor(ms / 1000);
   if (second !== isoSecond) {
     isoSecond = second;
-    iso.write(`"${new Date(second * 1000).toISOString()}`, 0, 'latin1');
+    iso.write(`"${isoTimestamp(second * 1000)}`, 0, 'latin1');
     // Years past 9999 are longer; keep toISOString's text exactly (never in practice).
     if (iso[20] !== 0x2e /* . */) isoSecond = NaN;
   }
-  if (Number.isNaN(isoSecond)) return putString(out, at, new Date(ms).toISOString());
+  if (Number.isNaN(isoSecond)) return putString(out, at, isoTimestamp(ms));
   const milli = Math.floor(ms) - second * 1000;
   iso[21] = 48 + Math.floor(milli / 100);
   iso[22] = 48 + (Math.floor(milli / 10) % 10);

@@ -6,11 +6,21 @@
  * (src/proxy/**, and the `weft proxy` command in src/cli/); the build writes a temporary file
  * and renames it, so concurrent launches never read half a bundle. `--from-source` (or a
  * failed build) falls back to the sources through tsx.
+ *
+ * The bundle runs with the image's Node flags (./node-flags.mjs): where Node has
+ * `process.execve` (22.15+, 23.11+, 24) the launcher replaces itself with
+ * `node <flags> <the caller's own flags> lib/weft-proxy.mjs <args>` — same pid, so signals and
+ * exit codes are the proxy's, and no launcher process stays behind; `--workers N` forks with
+ * those flags (node:cluster passes the primary's execArgv on). Without `process.execve` (Node 20)
+ * the bundle runs in this process without them: V8 reads them only at start, and a launcher
+ * process kept alive beside the proxy would cost more memory than they save there.
+ * @see https://nodejs.org/api/process.html#processexecvefile-args-env
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { PROXY_NODE_FLAGS } from './node-flags.mjs';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bundle = join(root, 'lib/weft-proxy.mjs');
@@ -38,6 +48,10 @@ export async function launchProxy(args) {
       return false;
     }
     renameSync(tmp, bundle);
+  }
+  if (typeof process.execve === 'function' && !PROXY_NODE_FLAGS.every((f) => process.execArgv.includes(f))) {
+    // The caller's own flags come after the image's, so that they win (`--max-semi-space-size=8`).
+    process.execve(process.execPath, [process.execPath, ...PROXY_NODE_FLAGS, ...process.execArgv, bundle, ...args], process.env);
   }
   process.argv = [process.argv[0], bundle, ...args];
   await import(pathToFileURL(bundle).href);

@@ -1,4 +1,6 @@
 /** The proxy's own operational log: JSON lines on stderr (access logs are separate). */
+import { isoTimestamp } from './utc-time';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 export interface Logger {
@@ -7,7 +9,7 @@ export interface Logger {
 
 export const stderrLogger: Logger = {
   log(level, msg, fields) {
-    process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + '\n');
+    process.stderr.write(JSON.stringify({ time: isoTimestamp(Date.now()), level, msg, ...fields }) + '\n');
   },
 };
 

@@ -35,6 +35,7 @@ import { passthrough } from './server/connect/passthrough';
 import type { GatewayServerConfig } from './config/gateway-schema';
 import { SwitchBoard } from './switch-board';
 import { BREAKER_STATES } from './cluster/ratio-breaker';
+import { isoTimestamp } from './utc-time';
 
 export interface ProxyOptions {
   /** Config file; watched for changes unless `watch` is false. */
@@ -126,7 +127,7 @@ export class WeftProxy implements AdminSource {
     if (mtls) {
       // The workload identity: loaded before anything listens (no identity, no start), then polled for rotation.
       this.certificates = new CertificateWatcher(mtls.files, {
-        onRotate: (m) => this.logger.log('info', 'workload certificate rotated', { notAfter: m.notAfter.toISOString() }),
+        onRotate: (m) => this.logger.log('info', 'workload certificate rotated', { notAfter: isoTimestamp(m.notAfter.getTime()) }),
         onError: (e) => this.logger.log('error', 'rotated certificate not loaded; the previous one keeps serving', { code: e.code, error: e.message }),
       }).start();
       const watcher = this.certificates;
@@ -194,7 +195,7 @@ export class WeftProxy implements AdminSource {
     this.listeners.push(l);
     if (!g.tls) return l.listen(g.host, g.port);
     const certificates = new CertificateWatcher(g.tls.files, {
-      onRotate: (m) => this.logger.log('info', 'gateway certificate rotated', { server: g.name, notAfter: m.notAfter.toISOString() }),
+      onRotate: (m) => this.logger.log('info', 'gateway certificate rotated', { server: g.name, notAfter: isoTimestamp(m.notAfter.getTime()) }),
       onError: (e) => this.logger.log('error', 'rotated gateway certificate not loaded; the previous one keeps serving', { server: g.name, code: e.code, error: e.message }),
     }).start();
     const tls = new TlsTermination({ ...g, tls: g.tls }, certificates, (socket) => l.server.emit('connection', socket));
@@ -283,7 +284,7 @@ export class WeftProxy implements AdminSource {
     } catch (error) {
       const e = error as WeftProxyError;
       this.reloads.rejected++;
-      this.reloads.lastError = { code: e.code ?? 'WEFT_PROXY_INTERNAL', message: e.message, at: new Date().toISOString() };
+      this.reloads.lastError = { code: e.code ?? 'WEFT_PROXY_INTERNAL', message: e.message, at: isoTimestamp(Date.now()) };
       this.istio.inc('weft_proxy_config_reloads_total{result="rejected"}');
       this.logger.log('error', 'config rejected; the last good config keeps serving', {
         code: e.code,
@@ -303,7 +304,7 @@ export class WeftProxy implements AdminSource {
   configDump(): unknown {
     return {
       hash: this.runtime.hash,
-      loadedAt: this.runtime.loadedAt.toISOString(),
+      loadedAt: isoTimestamp(this.runtime.loadedAt.getTime()),
       reloads: this.reloads,
       config: this.runtime.config,
     };

@@ -8,8 +8,8 @@
  * next tick.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
+import { readText } from './config/read-text';
 import { hashConfig } from './config/load';
 
 export class ConfigWatcher {
@@ -65,7 +65,7 @@ export class ConfigWatcher {
     try {
       let text: string;
       try {
-        text = await readFile(this.file, 'utf8');
+        text = await readText(this.file);
       } catch {
         return;
       }

@@ -10,7 +10,7 @@
  * @see https://www.w3.org/TR/trace-context/#traceparent-header
  * @see https://github.com/openzipkin/b3-propagation
  */
-import { randomFillSync } from 'node:crypto';
+import { fillRandom } from './random-fill';
 import type { Exchange } from './exchange';
 
 /**
@@ -36,7 +36,7 @@ const UUID_DASHES = [8, 13, 18, 23];
 
 function randomBytes(n: number): number {
   if (offset + n > pool.length) {
-    randomFillSync(pool);
+    fillRandom(pool);
     offset = 0;
   }
   const at = offset;

@@ -17,6 +17,7 @@ import { IstioMetrics, METRIC_HELP, renderMetrics, type MetricsSnapshot } from '
 import { WeftProxy } from './proxy';
 import { ConfigWatcher } from './reload';
 import { AdminServer } from './server/admin';
+import { isoTimestamp } from './utc-time';
 
 type ToWorker = { type: 'reload'; text: string } | { type: 'metrics'; id: number } | { type: 'drain' };
 type FromWorker = { type: 'ready' } | { type: 'metrics'; id: number; snapshot: MetricsSnapshot };
@@ -111,7 +112,7 @@ export async function runPrimary(configPath: string, count: number, logger: Logg
     } catch (error) {
       const e = error as WeftProxyError;
       reloads.rejected++;
-      reloads.lastError = { code: e.code, message: e.message, at: new Date().toISOString() };
+      reloads.lastError = { code: e.code, message: e.message, at: isoTimestamp(Date.now()) };
       own.inc('weft_proxy_config_reloads_total{result="rejected"}');
       logger.log('error', 'config rejected; the last good config keeps serving', { code: e.code, error: e.message, ...(error instanceof ConfigInvalidError ? { issues: error.issues } : {}) });
     }

@@ -100,7 +100,9 @@ export type FileSink = (path: string, content: string) => void;
  * with them by path (overlay-emit.ts).
  */
 function emitEnvironment(model: MeshModel, env: Environment, targets: readonly Target[], reporter: Reporter, emit: FileSink, check: boolean, patcher: ObjectPatcher, overlay?: OverlayEmitter): void {
-  const ctx = emitContext(model, env, reporter.report, { targets });
+  // With an overlay, parts of objects the overlay would build again from the same inputs are
+  // recorded for it to take (src/targets/emit-memo.ts).
+  const ctx = emitContext(model, env, reporter.report, { targets, shared: overlay?.memo.record });
   const mesh = targets.find((t) => t.name === env.mesh);
   if (!mesh) {
     reporter.report(
@@ -138,6 +140,7 @@ function emitEnvironment(model: MeshModel, env: Environment, targets: readonly T
       if (content !== undefined) twin?.offerFile(path, file, content);
     }
     twin?.finish();
+    overlay?.memo.clear();
   };
   for (const target of targets) if (target.appliesTo(env)) emitTarget(target);
 }

@@ -3,6 +3,7 @@ import type { Environment, MeshModel } from '../model/mesh';
 import { ModelIndex, modelForEnvironment } from '../model/query';
 import { TARGETS } from '../targets/index';
 import type { EmitContext, Target, WiringOf } from '../targets/target';
+import type { SharedParts } from '../targets/emit-memo';
 import { jsonFileText } from './stable-json';
 
 export interface EmitContextOptions {
@@ -10,6 +11,8 @@ export interface EmitContextOptions {
   targets?: readonly Target[];
   /** Wiring to use instead of the mesh target's (tests, tools). */
   wiring?: WiringOf;
+  /** Parts shared with the other context of an environment/overlay pair (src/targets/emit-memo.ts). */
+  shared?: SharedParts;
 }
 
 /**
@@ -21,7 +24,7 @@ export interface EmitContextOptions {
  */
 export function emitContext(model: MeshModel, env: Environment, report: Report, options: EmitContextOptions = {}): EmitContext {
   const envModel = modelForEnvironment(model, env);
-  const base: Omit<EmitContext, 'wiring'> = { model: envModel, index: new ModelIndex(envModel), env, report, json: jsonFileText };
+  const base: Omit<EmitContext, 'wiring'> = { model: envModel, index: new ModelIndex(envModel), env, report, json: jsonFileText, shared: options.shared };
   if (options.wiring) return { ...base, wiring: options.wiring };
   const mesh = (options.targets ?? TARGETS).find((t) => t.name === env.mesh);
   const meshWiring = mesh?.wiring?.bind(mesh);

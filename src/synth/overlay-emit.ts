@@ -11,6 +11,7 @@ import { manifestSource } from './manifest-source';
 import { sameValue } from './same-value';
 import { TargetFiles } from './target-files';
 import type { FileSink } from './compile';
+import { EmitMemo } from '../targets/emit-memo';
 
 /**
  * `dist/verify/<env>/`: the environment's own targets applied to the verification overlay's
@@ -36,9 +37,11 @@ export class OverlayEmitter {
     targets: readonly Target[],
     emit: FileSink,
     private readonly check: boolean,
+    /** The environment's recorded parts, replayed where the overlay's inputs are the same objects (src/targets/emit-memo.ts). */
+    readonly memo: EmitMemo = new EmitMemo(),
   ) {
     this.scratch = new Reporter(codeRegistry(undefined, targets));
-    this.ctx = emitContext(overlay, env, this.scratch.report, { targets });
+    this.ctx = emitContext(overlay, env, this.scratch.report, { targets, shared: memo.replay });
     this.sink = (path, content) => emit(`verify/${path}`, content);
   }
 

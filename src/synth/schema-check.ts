@@ -91,27 +91,67 @@ function classOf(target: Target): ModelClass {
 }
 
 /**
- * Whether `data` passes the schema of `target`, by the quickest means at hand: the build's
- * precompiled check (precompiled-schema-checks.ts; the Istio classes compile their schema with
- * ajv at the first validation, ~0.3 s for the example's kinds), else the class's own
- * validator run on a shallow copy that has the class's prototype (where @kubernetes-models/base
- * keeps the schema id): `new cls(m)` first deep-copies the object (dropping undefined fields),
- * which costs more than the validation. The validators never write to their input, and an
- * undefined field can only make them stricter (it is a key to `additionalProperties`, absent to
- * everything else), so a pass here is a pass of the copy; a failure is re-checked the
- * documented way by the caller, so that the diagnostic is exactly kubernetes-models' own.
+ * The pass/fail check of one target, by the quickest means at hand, made at its kind's first
+ * object: the build's precompiled check (precompiled-schema-checks.ts; the Istio classes compile
+ * their schema with ajv at the first validation, ~0.3 s for the example's kinds), else the
+ * class's own validator. Each validates the manifest itself, except a served twin's
+ * (SAME_SCHEMA_AS), which gets a shallow copy with the class's apiVersion: the validators never
+ * write to their input, and a copy of each of the ~27,000 objects of 1,000 services was ~10%
+ * of the check's CPU (docs/performance.md, "Schema check and young generation").
+ * - A kubernetes-models 4 class (`setValidateFunc`: `validate` is the prototype's own) runs its
+ *   ajv function on `this` as plain data, so the manifest serves as `this`.
+ * - An @kubernetes-models/istio 2.x class (the sources; the precompiled compiler checks those
+ *   kinds with the standalone code) inherits `Model.prototype.validate`, which finds its schema
+ *   id on the prototype and passes anything without one: it gets a shallow copy that has the
+ *   class's prototype. `new cls(m)` would first deep-copy the object (dropping undefined
+ *   fields), which costs more than the validation; an undefined field can only make the
+ *   validators stricter (it is a key to `additionalProperties`, absent to everything else), so
+ *   a pass here is a pass of the class instance.
+ * A failure is re-checked the documented way by the caller, so that the diagnostic is exactly
+ * kubernetes-models' own.
  */
-function passesQuickly(target: Target, m: Manifest): boolean {
+function quickCheckOf(target: Target): (m: Manifest) => boolean {
+  const withOwnVersion = (m: Manifest): Manifest => (m.apiVersion === target.apiVersion ? m : { ...m, apiVersion: target.apiVersion });
   const precompiled = precompiledSchemaCheck(target.module);
-  if (precompiled) return precompiled({ ...m, apiVersion: target.apiVersion });
+  if (precompiled) return (m) => precompiled(withOwnVersion(m));
   const cls = classOf(target);
-  try {
-    cls.prototype.validate.call(Object.assign(Object.create(cls.prototype), m, { apiVersion: cls.apiVersion }));
-    return true;
-  } catch {
-    return false;
-  }
+  const { validate } = cls.prototype;
+  const validatesPlainData = Object.hasOwn(cls.prototype, 'validate');
+  return (m) => {
+    try {
+      validate.call(validatesPlainData ? withOwnVersion(m) : Object.assign(Object.create(cls.prototype), m, { apiVersion: cls.apiVersion }));
+      return true;
+    } catch {
+      return false;
+    }
+  };
 }
+
+/** Each checked `apiVersion/kind`'s quick check, made at its first object (which also marks its validator loaded). */
+const quickChecks = new Map<string, (m: Manifest) => boolean>();
+
+/** The quick check of `key`, made on first use. */
+function quickCheck(key: string, target: Target): (m: Manifest) => boolean {
+  let check = quickChecks.get(key);
+  if (!check) {
+    loaded.add(key);
+    check = quickCheckOf(target);
+    quickChecks.set(key, check);
+  }
+  return check;
+}
+
+/** `apiVersion` → `kind` → `apiVersion/kind` and its target: found without building a key string per object. */
+const BY_VERSION: ReadonlyMap<string, ReadonlyMap<string, readonly [key: string, target: Target]>> = (() => {
+  const map = new Map<string, Map<string, readonly [string, Target]>>();
+  for (const [key, target] of MODULES) {
+    const at = key.lastIndexOf('/');
+    const apiVersion = key.slice(0, at);
+    if (!map.has(apiVersion)) map.set(apiVersion, new Map());
+    map.get(apiVersion)!.set(key.slice(at + 1), [key, target]);
+  }
+  return map;
+})();
 
 /** @internal The kinds whose validators this process has loaded so far (a test checks that a run loads only what it emits). */
 export function loadedValidators(): string[] {
@@ -149,14 +189,13 @@ export function schemaCheck(manifests: readonly Manifest[], env: string, sourceO
   const diagnostics: Diagnostic[] = [];
   const unchecked: Manifest[] = [];
   for (const m of manifests) {
-    const key = `${m.apiVersion}/${m.kind}`;
-    const target = MODULES.get(key);
-    if (!target) {
+    const found = BY_VERSION.get(m.apiVersion)?.get(m.kind);
+    if (!found) {
       unchecked.push(m);
       continue;
     }
-    loaded.add(key);
-    if (passesQuickly(target, m)) continue;
+    const [key, target] = found;
+    if (quickCheck(key, target)(m)) continue;
     const cls = classOf(target);
     try {
       // The class's own apiVersion: a served version validated by its twin (SAME_SCHEMA_AS).

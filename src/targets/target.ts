@@ -3,6 +3,7 @@ import type { Report } from '../diagnostics/reporter';
 import type { Environment, MeshModel } from '../model/mesh';
 import type { ModelIndex } from '../model/query';
 import type { Service, Version } from '../model/service';
+import type { SharedParts } from './emit-memo';
 
 /** A Kubernetes-style object about to be written. Keys are sorted by the writer. */
 export interface Manifest {
@@ -47,6 +48,12 @@ export interface EmitContext {
    * manifest field, such as a ConfigMap's file. The same value always gives the same bytes.
    */
   readonly json: (value: unknown) => string;
+  /**
+   * Parts built from the same inputs by the environment's emit and its verification overlay's
+   * (emit-memo.ts): the overlay takes the environment's instead of building them again. Absent
+   * in a context without an overlay pair; `sharedPart` then just builds.
+   */
+  readonly shared?: SharedParts;
 }
 
 export interface TargetOutput {

@@ -13,6 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { summarizeGcTrace } from '../../bench/proxy/gc-trace';
 import { largestObjectGroups } from '../../bench/proxy/heap-snapshot';
 import { WEFT_NODE_FLAGS } from '../../bench/proxy/runtimes';
+import { procStatus, smapsRollup } from '../../bench/proxy/memory-stats';
+import { PROXY_NODE_FLAGS } from '../../src/proxy/node-flags.mjs';
 
 describe('bench/proxy memory tools', () => {
   it('summarises --trace-gc lines of Node 20 and Node 24 by kind, with main-thread pauses', () => {
@@ -51,5 +53,18 @@ describe('bench/proxy memory tools', () => {
     const entrypoint = JSON.parse(/^ENTRYPOINT (\[.*\])$/m.exec(dockerfile)![1]!) as string[];
     expect(entrypoint[0]).toBe('node');
     expect(entrypoint.slice(1, -1)).toEqual(WEFT_NODE_FLAGS);
+    // …and with those of `weft proxy` (src/proxy/launch.mjs).
+    expect(WEFT_NODE_FLAGS).toEqual([...PROXY_NODE_FLAGS]);
+  });
+
+  it.skipIf(process.platform !== 'linux')('reads PSS and the shared clean pages of a process (smaps_rollup), next to its RSS', () => {
+    const rss = procStatus(process.pid, 'VmRSS');
+    const pss = smapsRollup(process.pid, 'Pss');
+    const shared = smapsRollup(process.pid, 'Shared_Clean');
+    expect(pss).toBeGreaterThan(0);
+    // Shared pages count in full in RSS and in part in PSS; the node binary's code is shared clean.
+    expect(pss).toBeLessThanOrEqual(rss);
+    expect(shared).toBeGreaterThan(0);
+    expect(shared).toBeLessThan(rss);
   });
 });

@@ -36,6 +36,35 @@ describe('field names', () => {
   });
 });
 
+describe('malformed field lines', () => {
+  // The name is scanned once (token characters up to the colon); which fault a line reports
+  // stays what it was when the colon was looked up first: no colon on the line, then a bad name.
+  const reason = (line: string): string => {
+    const r = parseRequestHead(`GET / HTTP/1.1\r\nhost: a\r\n${line}\r\n\r\n`, limits);
+    return r instanceof HeadError ? `${r.status} ${r.reason}` : 'accepted';
+  };
+  it.each([
+    ['x-a: 1', 'accepted'],
+    ['x-a:1', 'accepted'],
+    ['x-a', '400 header line without colon'],
+    ['bad field', '400 header line without colon'],
+    ['x a: 1', '400 invalid header name'],
+    ['x-a : 1', '400 invalid header name'],
+    [': 1', '400 invalid header name'],
+    ['x\u00e9: 1', '400 invalid header name'],
+    ['x-a\x00: 1', '400 invalid header name'],
+    [' x-a: 1', '400 obsolete line folding'],
+    ['x-a: \x01', '400 invalid header value character'],
+  ])('%j: %s', (line, expected) => {
+    expect(reason(line)).toBe(expected);
+  });
+
+  it('a colon on a later line is not this line\'s colon', () => {
+    expect(reason('x a\r\nx-b: 1')).toBe('400 header line without colon');
+    expect(reason('x-a\r\nx-b: 1')).toBe('400 header line without colon');
+  });
+});
+
 describe('response status line', () => {
   it('reads three digits, the first 1–9, followed by a space or the line end', () => {
     const ok = (line: string): number => {

@@ -43,6 +43,14 @@ describe('sameValue', () => {
     expect(sameValue('a\nb', 'a\r\nb')).toBe(false);
   });
 
+  it('keys in the same order up to a point, then not: every later key is still looked up', () => {
+    // Same length, same first key; the rest are other keys (or the same ones, swapped).
+    expect(sameValue({ a: 1, b: 2, c: 3 }, { a: 1, c: 3, d: 2 })).toBe(false);
+    expect(sameValue({ a: 1, b: 2, c: 3 }, { a: 1, c: 3, b: 2 })).toBe(true);
+    expect(sameValue({ a: 1, b: 2, c: 3 }, { a: 1, c: 3, b: 4 })).toBe(false);
+    expect(sameValue({ a: 1, b: undefined }, { a: 1, c: undefined })).toBe(false);
+  });
+
   it('an undefined field is not the same as an absent one (stricter than the renderers, never looser)', () => {
     expect(sameValue({ a: 1, b: undefined }, { a: 1 })).toBe(false);
     expect(sameValue({ a: 1, b: undefined }, { a: 1, b: undefined })).toBe(true);

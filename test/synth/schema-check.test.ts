@@ -72,6 +72,43 @@ describe('schemaCheck', () => {
     expect(dep!.path).toBe('prod/apps/v1/Deployment/ns/bad');
   });
 
+  // The quick check validates the manifest itself (a served twin's gets a copy with its class's
+  // apiVersion), not a copy made per object: these pin that it still rejects what it must, for
+  // each kind of class, and that it never writes to what it checks.
+  it('judges each manifest in place: frozen valid objects pass, frozen invalid ones fail, for both kinds of class and for a served twin', () => {
+    const deepFreeze = <T>(value: T): T => {
+      if (value && typeof value === 'object') for (const v of Object.values(value)) deepFreeze(v);
+      return Object.freeze(value);
+    };
+    const frozenValid = valid.map((m) => deepFreeze(structuredClone(m)));
+    expect(schemaCheck(frozenValid, 'dev').diagnostics).toEqual([]);
+    const invalid: Manifest[] = [
+      // kubernetes-models 4: the class's own `validate` runs its ajv function on `this`.
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta('bad'), spec: { replicas: 'two', selector: {}, template: {} } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta('bad-cm'), data: { a: 1 } },
+      // @kubernetes-models/istio 2.x from the sources: `validate` is inherited and finds its schema id on the prototype.
+      { apiVersion: 'networking.istio.io/v1beta1', kind: 'VirtualService', metadata: meta('bad-vs'), spec: { hosts: 'a' } },
+      // A served twin, validated by its older version's class.
+      { apiVersion: 'networking.istio.io/v1', kind: 'DestinationRule', metadata: meta('bad-dr'), spec: { host: 7 } },
+    ].map((m) => deepFreeze(m as Manifest));
+    const r = schemaCheck(invalid, 'dev');
+    expect(r.diagnostics.map((d) => d.message.slice(0, d.message.indexOf(' fails its schema')))).toEqual([
+      'Deployment ns/bad (environment "dev", apps/v1)',
+      'ConfigMap ns/bad-cm (environment "dev", v1)',
+      'VirtualService ns/bad-vs (environment "dev", networking.istio.io/v1beta1)',
+      'DestinationRule ns/bad-dr (environment "dev", networking.istio.io/v1)',
+    ]);
+    expect(r.diagnostics[0]!.message).toContain('/spec/replicas must be integer');
+    expect(r.diagnostics[1]!.message).toContain('/data/a must be string');
+    expect(r.diagnostics[2]!.message).toContain('/spec/hosts must be array');
+    expect(r.diagnostics[3]!.message).toContain('/spec/host must be string');
+  });
+
+  it('takes a kind whose apiVersion and kind only concatenate to a known key as unchecked', () => {
+    const odd = { apiVersion: 'apps', kind: 'v1/Deployment', metadata: meta('odd') } as Manifest;
+    expect(schemaCheck([odd], 'dev').unchecked).toEqual([odd]);
+  });
+
   it('returns kinds it has no schema for as unchecked, without reporting them', () => {
     const widget = { apiVersion: 'example.com/v1', kind: 'Widget', metadata: meta('w', 'ns'), spec: {} };
     const r = schemaCheck([widget, valid[0]!], 'dev');

@@ -89,6 +89,15 @@ describe('staging on a worker thread', () => {
     expect(existsSync(staging)).toBe(false);
   });
 
+  it('takes as many files as 10,000 services make (423,000) without overflowing the stack', async () => {
+    // A dry run into a fresh dist/: the thread lists every file as added and writes none.
+    const stage = new DistStage(tempDist(), { dryRun: true, thread: true });
+    const count = 450_000;
+    for (let i = 0; i < count; i++) stage.offer(`env/k/f-${i % 100}/file-${i}.yaml`, 'x\n');
+    await stage.settle();
+    expect(stage.changes().added).toHaveLength(count);
+  });
+
   it('refuses changes() before the thread has settled', async () => {
     const stage = new DistStage(tempDist(), { thread: true });
     for (const [rel, content] of many('x')) stage.offer(rel, content);

@@ -12,7 +12,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import type { ConnectionPoolConfig } from '../config/schema';
 import { UpstreamConnectTimeoutError, UpstreamPoolClosedError } from '../errors';
-import type { Handler } from '../pipeline/types';
+import { NOTHING_TO_ABORT, type Handler } from '../pipeline/types';
 import type { Connector } from '../security/upstream-connector';
 import { UPSTREAM_READ_BUFFER, UpstreamConnection, type UpstreamRequest } from './http1-upstream';
 
@@ -54,7 +54,7 @@ export class Http1Pool {
   /** Sends one request; the handler sees onConnect at once, then exactly one of onComplete/onError. */
   dispatch(req: UpstreamRequest, handler: Handler): void {
     if (this.closed) {
-      handler.onConnect(() => {});
+      handler.onConnect(NOTHING_TO_ABORT);
       handler.onError(new UpstreamPoolClosedError(this.label));
       return;
     }

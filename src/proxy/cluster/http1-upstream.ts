@@ -29,7 +29,7 @@ import { fieldsLength, putFields, putLatin1 } from '../http1/head-encoder';
 import { parseResponseHead } from '../http1/response-head';
 import { ReadBuffer } from '../http1/read-buffer';
 import { findHeadEnd, HeadError } from '../http1/syntax';
-import type { Abort, Handler } from '../pipeline/types';
+import { NOTHING_TO_ABORT, type Abort, type Handler } from '../pipeline/types';
 
 export interface UpstreamRequest {
   readonly method: string;
@@ -58,7 +58,7 @@ const enum State {
   Dead,
 }
 
-export class UpstreamConnection {
+export class UpstreamConnection implements Abort {
   /** Requests sent on this connection. */
   requests = 0;
   /** Index in its pool's list of busy connections, -1 when not busy (cluster/http1-pool.ts). */
@@ -121,7 +121,7 @@ export class UpstreamConnection {
     if (this.state === State.Dead) {
       // Closed between the pool's check and now: the exchange still ends exactly once.
       this.release(this, false);
-      handler.onConnect(() => {});
+      handler.onConnect(NOTHING_TO_ABORT);
       handler.onError(new UpstreamResetError(this.label));
       return;
     }
@@ -135,7 +135,7 @@ export class UpstreamConnection {
     this.upgrading = req.upgrade ? req : null;
     // Active from here on, so that an abort (even one inside onConnect) releases the connection.
     this.state = this.socket === null ? State.Connecting : State.Head;
-    handler.onConnect(this.abort);
+    handler.onConnect(this);
     if (this.handler !== handler) return; // aborted inside onConnect: fail() ended it
     if (this.socket === null) {
       this.pending = { req, last };
@@ -381,10 +381,11 @@ export class UpstreamConnection {
     h.onError(error);
   }
 
-  private readonly abort: Abort = (error) => {
+  /** Abort, handed to the exchange's handler (the connection itself: pipeline/types.ts). */
+  abort(error: Error): void {
     if (this.handler === null) return;
     this.fail(error);
-  };
+  }
 
   private readonly onSocketError = (error: Error): void => {
     if (this.handler !== null) this.fail(error);

@@ -10,12 +10,12 @@
  * Schema is generated from it (a test fails when it is stale, another when ajv's defaults
  * differ from zod's output), and keeping zod out of the proxy process saves memory per worker.
  */
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { ErrorObject } from 'ajv';
 import { ConfigInvalidError, ConfigReadError, type ConfigIssue } from '../errors';
 import { applyUnionDefaults } from './defaults';
 import type { ProxyConfig } from './schema';
+import { readText } from './read-text';
+import { sha256Hex } from '../sha256';
 import { semanticIssues } from './semantic';
 import { configSchema, releaseValidators, validatorAt } from './validators';
 
@@ -105,7 +105,7 @@ export function parseProxyConfigText(text: string, source = '<config>'): LoadedC
 }
 
 export function hashConfig(text: string): string {
-  return 'sha256:' + createHash('sha256').update(text).digest('hex');
+  return 'sha256:' + sha256Hex(text);
 }
 
 /** Reads and validates a config file. */
@@ -113,7 +113,7 @@ export function hashConfig(text: string): string {
 export async function loadProxyConfig(file: string, transform?: (text: string) => string): Promise<LoadedConfig> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = await readText(file);
   } catch (error) {
     throw new ConfigReadError(file, error);
   }

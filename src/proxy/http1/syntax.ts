@@ -100,16 +100,22 @@ export function parseFields(text: string, from: number, out: string[], maxFields
     const first = text.charCodeAt(i);
     // obs-fold (a line starting with SP/HTAB) is rejected, as RFC 9112 §5.2 allows for servers.
     if (first === 32 || first === 9) return new HeadError(400, 'obsolete line folding');
-    const colon = text.indexOf(':', i);
-    if (colon === -1 || colon > eol) return new HeadError(400, 'header line without colon');
+    // One scan over the name finds the colon, checks the token characters and notes upper case
+    // (a separate `indexOf(':')` and token loop read every name twice).
+    let hasUpper = false;
+    let colon = i;
+    let c = first;
+    while (TOKEN[c] === 1) {
+      if (c <= 90 && c >= 65) hasUpper = true;
+      c = text.charCodeAt(++colon);
+    }
+    if (c !== 58 /* : */ || colon >= eol) {
+      // Which fault, in the order they were always reported: no colon on the line, then a bad name.
+      const anyColon = text.indexOf(':', i);
+      return anyColon === -1 || anyColon > eol ? new HeadError(400, 'header line without colon') : new HeadError(400, 'invalid header name');
+    }
     // No whitespace between field name and colon (RFC 9112 §5.1: 400); names are tokens.
     if (colon === i) return new HeadError(400, 'invalid header name');
-    let hasUpper = false;
-    for (let k = i; k < colon; k++) {
-      const c = text.charCodeAt(k);
-      if (TOKEN[c] !== 1) return new HeadError(400, 'invalid header name');
-      if (c <= 90 && c >= 65) hasUpper = true;
-    }
     let vs = colon + 1;
     let ve = eol;
     while (vs < ve && (text.charCodeAt(vs) === 32 || text.charCodeAt(vs) === 9)) vs++;

@@ -4,7 +4,7 @@
  * response, as Envoy does, so the client sticks to the host from its next request on.
  * @see https://istio.io/latest/docs/reference/config/networking/destination-rule/#LoadBalancerSettings-ConsistentHashLB
  */
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../random-fill';
 import type { LoadBalancerConfig } from '../config/schema';
 import type { HashKey } from './types';
 
@@ -39,7 +39,7 @@ export function hashKey(on: HashOn): HashKey {
     // A retry picks again: reuse the cookie this request already generated.
     const extra = ex.responseExtra;
     if (extra) for (let i = 0; i < extra.length; i += 2) if (extra[i] === 'set-cookie' && extra[i + 1]!.startsWith(name + '=')) return extra[i + 1]!.slice(name.length + 1).split(';')[0];
-    const generated = randomBytes(8).toString('hex');
+    const generated = randomHex(8);
     // ttl 0 makes a session cookie (no Max-Age), as Envoy does: Max-Age=0 would delete it at once.
     const attrs = ttlMs > 0 ? [`${name}=${generated}`, `Max-Age=${Math.floor(ttlMs / 1000)}`, 'HttpOnly'] : [`${name}=${generated}`, 'HttpOnly'];
     if (path) attrs.push(`Path=${path}`);

@@ -24,6 +24,7 @@ import { NoHealthyUpstreamError, PerTryTimeoutError, UpstreamOverflowError } fro
 import type { Exchange } from '../exchange';
 import type { DeadlineEntry, DeadlineList } from './deadline-list';
 import { classify } from './failure';
+import { applyHeaderEdits, type HeaderEdits } from './header-edits';
 import { h2UpstreamDispatch } from './h2-upstream';
 import type { Abort, Dispatch, Handler } from './types';
 
@@ -50,6 +51,7 @@ class AttemptHandler implements Handler, Waiter, DeadlineEntry {
     private readonly ex: Exchange,
     private readonly inner: Handler,
     private readonly perTry: DeadlineList | null,
+    private readonly responseEdits: HeaderEdits | null,
   ) {}
 
   start(): void {
@@ -61,7 +63,7 @@ class AttemptHandler implements Handler, Waiter, DeadlineEntry {
     this.slot = QUEUED;
     // A queued attempt must be cancellable by timeouts and client aborts (the closure only for a
     // queued attempt: most run at once).
-    this.onConnect((error) => this.cancelQueued(error));
+    this.onConnect({ abort: (error) => this.cancelQueued(error) });
   }
 
   /** Circuit breaker slot granted (at once, or later from the pending queue). */
@@ -93,7 +95,7 @@ class AttemptHandler implements Handler, Waiter, DeadlineEntry {
   expire(): void {
     if (this.done) return;
     const error = new PerTryTimeoutError();
-    if (this.abortUp) this.abortUp(error);
+    if (this.abortUp) this.abortUp.abort(error);
     else this.onError(error);
   }
 
@@ -104,6 +106,8 @@ class AttemptHandler implements Handler, Waiter, DeadlineEntry {
 
   onHeaders(status: number, headers: string[], resume: () => void): boolean {
     if (this.detector !== null) this.detector.report(this.endpoint!, outcomeOfStatus(status));
+    // The route's response header edits (pipeline/headers.ts) when no retry handler is outside.
+    if (this.responseEdits !== null) applyHeaderEdits(headers, this.responseEdits);
     return this.inner.onHeaders(status, headers, resume);
   }
 
@@ -154,7 +158,11 @@ class AttemptHandler implements Handler, Waiter, DeadlineEntry {
   }
 }
 
-/** The attempt chain of a forwarding route; `perTry` is its per-try timeout's deadline list, if it declares one. */
-export function attemptDispatch(perTry: DeadlineList | null): Dispatch {
-  return (ex, handler) => new AttemptHandler(ex, handler, perTry).start();
+/**
+ * The attempt chain of a forwarding route; `perTry` is its per-try timeout's deadline list, if
+ * it declares one; `responseEdits` the route's response header edits when the attempt is the
+ * route's terminal (no retries: with retries the retry handler applies them).
+ */
+export function attemptDispatch(perTry: DeadlineList | null, responseEdits: HeaderEdits | null = null): Dispatch {
+  return (ex, handler) => new AttemptHandler(ex, handler, perTry, responseEdits).start();
 }

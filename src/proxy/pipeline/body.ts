@@ -48,11 +48,13 @@ export function bufferBodyStep(limit: number): Step {
       cleanup();
       handler.onError(new DownstreamClosedError());
     };
-    handler.onConnect((error) => {
-      if (settled) return;
-      cleanup();
-      stream.destroy();
-      handler.onError(error);
+    handler.onConnect({
+      abort: (error) => {
+        if (settled) return;
+        cleanup();
+        stream.destroy();
+        handler.onError(error);
+      },
     });
     stream.on('data', onData);
     stream.on('end', onEnd);

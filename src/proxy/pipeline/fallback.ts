@@ -17,7 +17,7 @@ import type { FallbackReason } from '../config/degradation-schema';
 import type { IstioMetrics } from '../metrics';
 import type { Exchange } from '../exchange';
 import { classify, replyFor, type FailureKind } from './failure';
-import { DecoratorHandler, type Dispatch, type Handler, type Step } from './types';
+import { DecoratorHandler, NOTHING_TO_ABORT, type Dispatch, type Handler, type Step } from './types';
 
 export const FALLBACK_HEADER = 'x-weft-fallback';
 
@@ -40,7 +40,7 @@ export function responseAnswer(r: { status: number; headers?: Record<string, str
   const base = Object.entries(r.headers ?? {}).flatMap(([k, v]) => [k.toLowerCase(), v]);
   if (!base.includes('content-type')) base.push('content-type', 'text/plain; charset=utf-8');
   return (reason, _ex, handler) => {
-    handler.onConnect(noop);
+    handler.onConnect(NOTHING_TO_ABORT);
     handler.onHeaders(r.status, [...base, FALLBACK_HEADER, reason, 'content-length', String(body.length)], noop);
     if (body.length > 0) handler.onData(body);
     handler.onComplete();

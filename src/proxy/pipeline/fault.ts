@@ -26,9 +26,11 @@ export function faultStep(config: FaultConfig): Step {
       if (!roll(delay.percent)) return afterDelay(ex, handler);
       ex.addFlag('DI');
       const timer = setTimeout(() => afterDelay(ex, handler), delay.fixedDelayMs);
-      handler.onConnect((error) => {
-        clearTimeout(timer);
-        handler.onError(error);
+      handler.onConnect({
+        abort: (error) => {
+          clearTimeout(timer);
+          handler.onError(error);
+        },
       });
     };
   };

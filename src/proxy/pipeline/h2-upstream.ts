@@ -51,10 +51,12 @@ export const h2UpstreamDispatch: Dispatch = (ex, handler) => {
     if (error) handler.onError(error);
     else handler.onComplete();
   };
-  handler.onConnect((error) => {
-    if (done) return;
-    stream?.close(NGHTTP2_CANCEL);
-    finish(error);
+  handler.onConnect({
+    abort: (error) => {
+      if (done) return;
+      stream?.close(NGHTTP2_CANCEL);
+      finish(error);
+    },
   });
   let session;
   try {

@@ -26,7 +26,7 @@ class MirrorHandler implements Handler {
   private readonly timer: NodeJS.Timeout;
   private done = false;
   constructor(private readonly budget: MirrorBudget) {
-    this.timer = setTimeout(() => this.abortFn?.(new Error('mirror timeout')), budget.timeoutMs);
+    this.timer = setTimeout(() => this.abortFn?.abort(new Error('mirror timeout')), budget.timeoutMs);
     this.timer.unref();
   }
   onConnect(abort: Abort): void {

@@ -8,7 +8,7 @@
 import type { RatioBreaker, BreakerTicket } from '../cluster/ratio-breaker';
 import { UpstreamOverflowError } from '../errors';
 import { classify } from './failure';
-import { DecoratorHandler, type Handler, type Step } from './types';
+import { DecoratorHandler, NOTHING_TO_ABORT, type Handler, type Step } from './types';
 
 class OutcomeHandler extends DecoratorHandler {
   private reported = false;
@@ -41,7 +41,7 @@ export function ratioBreakerStep(breakers: ReadonlyMap<string, RatioBreaker>): S
     if (breaker === undefined) return next(ex, handler);
     const ticket = breaker.admit();
     if (ticket === null) {
-      handler.onConnect(() => {});
+      handler.onConnect(NOTHING_TO_ABORT);
       return handler.onError(new UpstreamOverflowError(service!));
     }
     next(ex, new OutcomeHandler(handler, breaker, ticket));

@@ -5,12 +5,15 @@
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRedirect
  */
 import type { RouteConfig, StringMatch } from '../config/schema';
+import { applyHeaderEdits, type HeaderEdits } from './header-edits';
 import { localReply, type Dispatch } from './types';
 
 type RedirectAction = Extract<RouteConfig['action'], { type: 'redirect' }>;
 
-export function redirectDispatch(a: RedirectAction, pathMatch: StringMatch | undefined): Dispatch {
+/** `responseEdits`: the route's response header edits (pipeline/headers.ts). */
+export function redirectDispatch(a: RedirectAction, pathMatch: StringMatch | undefined, responseEdits: HeaderEdits | null = null): Dispatch {
   const prefix = pathMatch && 'prefix' in pathMatch ? pathMatch.prefix : undefined;
+  const editHead = responseEdits === null ? null : (h: string[]): void => applyHeaderEdits(h, responseEdits);
   return (ex, handler) => {
     const q = ex.path.indexOf('?');
     const pathname = q === -1 ? ex.path : ex.path.slice(0, q);
@@ -21,6 +24,6 @@ export function redirectDispatch(a: RedirectAction, pathMatch: StringMatch | und
     if (a.path !== undefined) path = a.path;
     else if (a.prefixRewrite !== undefined && prefix !== undefined) path = a.prefixRewrite + pathname.slice(prefix.length);
     const location = `${a.scheme ?? 'http'}://${host}${path}${query}`;
-    localReply(handler, a.status, ['location', location]);
+    localReply(handler, a.status, ['location', location], undefined, editHead);
   };
 }

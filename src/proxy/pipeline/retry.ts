@@ -21,6 +21,7 @@ import { UpstreamTimeoutError } from '../errors';
 import type { Exchange } from '../exchange';
 import type { DeadlineEntry, DeadlineList } from './deadline-list';
 import { classify, type FailureKind } from './failure';
+import { applyHeaderEdits, type HeaderEdits } from './header-edits';
 import type { Abort, Dispatch, Handler } from './types';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
@@ -107,7 +108,7 @@ const runLater = (h: RetryHandler): void => h.run();
  * its own was one more object per request, and the route timeout always sits right outside the
  * retries (route.ts), so the handler that already sees every attempt end keeps the deadline.
  */
-class RetryHandler implements Handler, DeadlineEntry {
+class RetryHandler implements Handler, Abort, DeadlineEntry {
   expiresAt = 0;
   prevDeadline: DeadlineEntry | null = null;
   nextDeadline: DeadlineEntry | null = null;
@@ -126,17 +127,18 @@ class RetryHandler implements Handler, DeadlineEntry {
     private readonly attempt: Dispatch,
     private readonly down: Handler,
     private readonly routeTimeout: DeadlineList | null,
+    private readonly responseEdits: HeaderEdits | null,
   ) {}
 
   start(): void {
     if (this.routeTimeout !== null) this.routeTimeout.add(this);
-    this.down.onConnect(this.abortAll);
+    this.down.onConnect(this);
     this.run();
   }
 
   /** The route timeout passed: abort whatever runs (an attempt, or a back-off wait). */
   expire(): void {
-    this.abortAll(new UpstreamTimeoutError());
+    this.abort(new UpstreamTimeoutError());
   }
 
   /** One attempt; a method, not a bound closure per request: the timer of a retry passes the handler (`runLater`). */
@@ -147,16 +149,17 @@ class RetryHandler implements Handler, DeadlineEntry {
     this.attempt(this.ex, this);
   }
 
-  private readonly abortAll = (error: Error): void => {
+  /** Abort, handed downstream (the handler itself: no closure per request): ends whatever runs. */
+  abort(error: Error): void {
     if (this.finished || this.aborted) return;
     this.aborted = error;
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = null;
       this.fail(error);
-    } else if (this.abortUp) this.abortUp(error);
+    } else if (this.abortUp) this.abortUp.abort(error);
     else this.fail(error);
-  };
+  }
 
   onConnect(abort: Abort): void {
     this.abortUp = abort;
@@ -175,6 +178,8 @@ class RetryHandler implements Handler, DeadlineEntry {
       if (this.retriesDone > 0 && this.retriesDone >= this.policy.attempts) this.ex.addFlag('URX');
     }
     this.forwarded = true;
+    // The route's response header edits (pipeline/headers.ts), on the one response forwarded.
+    if (this.responseEdits !== null) applyHeaderEdits(headers, this.responseEdits);
     return this.down.onHeaders(status, headers, resume);
   }
 
@@ -224,8 +229,11 @@ class RetryHandler implements Handler, DeadlineEntry {
   }
 }
 
-/** `routeTimeout`: the route timeout's deadline list, when the route declares one (see RetryHandler). */
-export function retryStep(policy: RetryPolicy, attempt: Dispatch, routeTimeout: DeadlineList | null = null): Dispatch {
-  return (ex, handler) => new RetryHandler(ex, policy, attempt, handler, routeTimeout).start();
+/**
+ * `routeTimeout`: the route timeout's deadline list, when the route declares one (see
+ * RetryHandler); `responseEdits`: the route's response header edits (pipeline/headers.ts).
+ */
+export function retryStep(policy: RetryPolicy, attempt: Dispatch, routeTimeout: DeadlineList | null = null, responseEdits: HeaderEdits | null = null): Dispatch {
+  return (ex, handler) => new RetryHandler(ex, policy, attempt, handler, routeTimeout, responseEdits).start();
 }
 

@@ -46,12 +46,14 @@ export class LeakyBucket {
       return localReply(handler, 429, ['content-type', 'text/plain', 'x-weft-ratelimited', 'true'], 'local_rate_limited');
     }
     const w: Waiting = { ex, handler, next, gone: false };
-    handler.onConnect((error) => {
-      if (w.gone) return;
-      w.gone = true;
-      const i = this.queue.indexOf(w);
-      if (i >= 0) this.queue.splice(i, 1);
-      handler.onError(error);
+    handler.onConnect({
+      abort: (error) => {
+        if (w.gone) return;
+        w.gone = true;
+        const i = this.queue.indexOf(w);
+        if (i >= 0) this.queue.splice(i, 1);
+        handler.onError(error);
+      },
     });
     this.queue.push(w);
     this.schedule();

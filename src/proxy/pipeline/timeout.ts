@@ -35,7 +35,7 @@ class TimeoutHandler extends DecoratorHandler implements DeadlineEntry {
   expire(): void {
     if (this.done) return;
     const error = this.perTry ? new PerTryTimeoutError() : new UpstreamTimeoutError();
-    if (this.abortUp) this.abortUp(error);
+    if (this.abortUp) this.abortUp.abort(error);
     else this.onError(error);
   }
 

@@ -7,11 +7,22 @@
  * The handler protocol mirrors undici's dispatch handler (onConnect/onHeaders/onData/
  * onComplete/onError), with header lists as flat `[name, value, …]` string arrays with
  * lower-case names. Contract: after dispatch, exactly one of onComplete/onError is called;
- * `abort(err)` given to onConnect makes the chain end with onError(err) if it has not ended.
+ * `upstream.abort(err)` on the Abort given to onConnect makes the chain end with onError(err)
+ * if it has not ended.
  */
 import type { Exchange } from '../exchange';
 
-export type Abort = (error: Error) => void;
+/**
+ * What onConnect hands downstream to stop the work upstream of it. An object with a method, not
+ * a function: the handler that owns the work (the retry handler, an upstream connection) passes
+ * itself, where a function would be one closure per request.
+ */
+export interface Abort {
+  abort(error: Error): void;
+}
+
+/** For answers that have nothing upstream to stop (local replies, closed pools). */
+export const NOTHING_TO_ABORT: Abort = { abort: () => {} };
 
 export interface Handler {
   onConnect(abort: Abort): void;
@@ -55,11 +66,16 @@ export class DecoratorHandler implements Handler {
 const noop = (): void => {};
 const EMPTY = Buffer.alloc(0);
 
-/** Answers a request from the proxy itself (direct response, fault abort, rate limit, preflight…). */
-export function localReply(handler: Handler, status: number, headers: string[], body: string | Buffer = EMPTY): void {
+/**
+ * Answers a request from the proxy itself (direct response, fault abort, rate limit, preflight…).
+ * `editHead`: the route's response header edits, for the answers that are the route's own
+ * (direct response, redirect: pipeline/headers.ts), applied to the complete head.
+ */
+export function localReply(handler: Handler, status: number, headers: string[], body: string | Buffer = EMPTY, editHead: ((headers: string[]) => void) | null = null): void {
   const buf = typeof body === 'string' ? Buffer.from(body) : body;
-  handler.onConnect(noop);
+  handler.onConnect(NOTHING_TO_ABORT);
   headers.push('content-length', String(buf.length));
+  if (editHead !== null) editHead(headers);
   handler.onHeaders(status, headers, noop);
   if (buf.length > 0) handler.onData(buf);
   handler.onComplete();

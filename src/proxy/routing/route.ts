@@ -11,7 +11,8 @@ import { bufferBodyStep } from '../pipeline/body';
 import { corsStep } from '../pipeline/cors';
 import { directResponseDispatch } from '../pipeline/direct-response';
 import { faultStep } from '../pipeline/fault';
-import { headersStep } from '../pipeline/headers';
+import { compileHeaderEdits, type HeaderEdits } from '../pipeline/header-edits';
+import { requestHeadersStep } from '../pipeline/headers';
 import { attemptDispatch } from '../pipeline/attempt';
 import { DeadlineList } from '../pipeline/deadline-list';
 import { mirrorStep, type MirrorBudget } from '../pipeline/mirror';
@@ -57,7 +58,12 @@ function endpointSet(ctx: RouteContext, service: string, subset: string | undefi
   return set;
 }
 
-export function forwardChain(route: Pick<RouteConfig, 'retries' | 'timeoutMs' | 'mirror'> & { destinations: Array<{ service: string; subset?: string | undefined; weight: number }> }, ctx: RouteContext): { steps: Step[]; terminal: Dispatch } {
+/** `responseEdits`: the route's response header edits, applied by the terminal (pipeline/headers.ts). */
+export function forwardChain(
+  route: Pick<RouteConfig, 'retries' | 'timeoutMs' | 'mirror'> & { destinations: Array<{ service: string; subset?: string | undefined; weight: number }> },
+  ctx: RouteContext,
+  responseEdits: HeaderEdits | null = null,
+): { steps: Step[]; terminal: Dispatch } {
   const steps: Step[] = [];
   const retries = route.retries;
   if ((retries && retries.attempts > 0) || route.mirror) steps.push(bufferBodyStep(ctx.limits.maxRequestBodyBufferBytes));
@@ -71,8 +77,8 @@ export function forwardChain(route: Pick<RouteConfig, 'retries' | 'timeoutMs' | 
   if (route.timeoutMs && !retrying) steps.push(timeoutStep(route.timeoutMs, false));
   steps.push(grpcTimeoutStep);
   // One deadline list per route and kind: every request of the route has the same duration.
-  const attempt = attemptDispatch(retries?.perTryTimeoutMs ? new DeadlineList(retries.perTryTimeoutMs) : null);
-  const terminal = retrying ? retryStep(new RetryPolicy(retries), attempt, route.timeoutMs ? new DeadlineList(route.timeoutMs) : null) : attempt;
+  const attempt = attemptDispatch(retries?.perTryTimeoutMs ? new DeadlineList(retries.perTryTimeoutMs) : null, retrying ? null : responseEdits);
+  const terminal = retrying ? retryStep(new RetryPolicy(retries), attempt, route.timeoutMs ? new DeadlineList(route.timeoutMs) : null, responseEdits) : attempt;
   return { steps, terminal };
 }
 
@@ -109,20 +115,22 @@ export function compileRoute(route: RouteConfig, ctx: RouteContext): CompiledRou
   if (route.cors) steps.push(corsStep(route.cors));
   steps.push(...degradationSteps(route, ctx));
   if (route.fault) steps.push(faultStep(route.fault));
-  const headers = headersStep(route.headers?.request, route.headers?.response);
-  if (headers) steps.push(headers);
+  const requestHeaders = requestHeadersStep(route.headers?.request);
+  if (requestHeaders) steps.push(requestHeaders);
+  // Response edits: the terminal applies them where it hands the response downstream (pipeline/headers.ts).
+  const responseEdits = compileHeaderEdits(route.headers?.response);
   const rewrite = route.rewrite ? rewriteStep(route.rewrite, route.match.path) : null;
   if (rewrite) steps.push(rewrite);
   let terminal: Dispatch;
   const a = route.action;
   if (a.type === 'forward') {
-    const f = forwardChain({ ...route, destinations: a.destinations }, ctx);
+    const f = forwardChain({ ...route, destinations: a.destinations }, ctx, responseEdits);
     steps.push(...f.steps);
     terminal = f.terminal;
   } else if (a.type === 'redirect') {
-    terminal = redirectDispatch(a, route.match.path);
+    terminal = redirectDispatch(a, route.match.path, responseEdits);
   } else {
-    terminal = directResponseDispatch(a.status, a.body, a.headers);
+    terminal = directResponseDispatch(a.status, a.body, a.headers, responseEdits);
   }
   return { name: route.name, matches: compileMatch(route), dispatch: compose(steps, terminal) };
 }

@@ -11,11 +11,11 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import type { SecureContext } from 'node:tls';
-import { X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import type { CertificateFiles } from '../config/security-schema';
 import { CertificateLoadError } from './errors';
 import { spiffeIdOf, type SpiffeId } from './spiffe';
-import { tlsModule } from '../builtins-on-demand';
+import { cryptoModule, tlsModule } from '../builtins-on-demand';
 
 export interface CertificateMaterial {
   cert: string;
@@ -45,7 +45,7 @@ export function loadCertificateMaterial(files: Omit<CertificateFileSet, 'pollInt
   let context: SecureContext;
   let leaf: X509Certificate;
   try {
-    leaf = new X509Certificate(cert);
+    leaf = new (cryptoModule().X509Certificate)(cert);
   } catch (error) {
     throw new CertificateLoadError(files.certFile, error);
   }

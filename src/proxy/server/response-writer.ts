@@ -42,7 +42,7 @@ export abstract class ResponseWriter implements Handler {
   downstreamClosed(error: Error): void {
     if (this.ended) return;
     this.ex.addFlag('DC');
-    if (this.abortUpstream) this.abortUpstream(error);
+    if (this.abortUpstream) this.abortUpstream.abort(error);
     else this.finish();
   }
 

@@ -4,6 +4,7 @@ import type { Service } from '../../model/service';
 import { SyncWave } from '../sync-waves';
 import type { Manifest } from '../target';
 import { API, compact, hostOf, manifest, type IstioContext } from './common';
+import { sharedPart } from '../emit-memo';
 
 type Obj = Record<string, unknown>;
 
@@ -20,7 +21,8 @@ export function destinationRules(ic: IstioContext): Manifest[] {
   return ic.model.services.flatMap((s) => [
     manifest(ic, API.networking, 'DestinationRule', s.name, s.namespace, s.name, SyncWave.destinations, {
       host: hostOf(ic.model, s),
-      trafficPolicy: trafficPolicy(ic, s),
+      // Everything trafficPolicy reads, so that the overlay takes the environment's (../emit-memo.ts).
+      trafficPolicy: sharedPart(ic.ctx, `istio-traffic-policy|${s.namespace}|${s.name}`, [s.resilience, clientTlsMode(ic, s)], () => trafficPolicy(ic, s)),
     }),
     ...s.versions.map((v) => subsetRule(ic, s, v.name)),
   ]);

@@ -9,7 +9,8 @@ import { API, compact, hostOf, manifest, type IstioContext } from './common';
 import { withPreflightClauses } from './cors-preflight';
 import { istioRewrite } from './rewrite';
 import { GRPC_RETRY_ON, IDEMPOTENT_METHODS, isAcceptedRetryOn, nonIdempotentRetryOn } from './retry-on';
-import { routeTagHeaderOps } from './route-tag';
+import { ROUTE_TAG_HEADER, routeTagHeaderOps } from './route-tag';
+import { sharedPart } from '../emit-memo';
 import { MESH, httpOnlyFeatures, policyService, routeProtocol, type RouteEntry, type RoutePolicy, type VirtualServicePlan } from './routing';
 
 type Obj = Record<string, unknown>;
@@ -31,7 +32,7 @@ export function virtualServices(ic: IstioContext, plans: readonly VirtualService
         continue;
       }
       if (protocol === 'mixed') continue; // reported by checks/http-on-tcp.ts
-      http.push(...httpRoutes(ic, plan, entry));
+      http.push(...sharedHttpRoutes(ic, plan, entry));
     }
     return manifest(ic, API.networking, 'VirtualService', plan.name, plan.namespace, plan.component, SyncWave.routes, compact({
       hosts: [plan.host],
@@ -196,20 +197,40 @@ function idempotencySplit(route: Route, policy: RoutePolicy): { full: Match[]; r
   return { full, restricted };
 }
 
-function httpRoutes(ic: IstioContext, plan: VirtualServicePlan, given: RouteEntry): Obj[] {
+/**
+ * `httpRoutes` through the environment/overlay shared parts (../emit-memo.ts), keyed by every
+ * input it reads: the route and its policy's parts (the overlay keeps them as the same
+ * objects), the binding, the entry's name, whether the plan has several bindings, the cluster
+ * domain, the route-tag operation, and on a gateway binding the destination services' ports.
+ */
+function sharedHttpRoutes(ic: IstioContext, plan: VirtualServicePlan, entry: RouteEntry): Obj[] {
+  const { route, policy, binding } = entry;
+  const tag = routeTagHeaderOps(ic.model, route);
+  const inputs: unknown[] = [route, binding, entry.name, plan.bindings.length > 1, policy.timeoutMs, policy.retries, policy.fault, ic.model.clusterDomain, tag.set?.[ROUTE_TAG_HEADER], tag.remove?.join()];
+  if (binding !== MESH) {
+    // `destination` reads a service's ports only off the mesh (a gateway names the port).
+    if (route.action.kind === 'forward') for (const d of route.action.destinations) inputs.push(ic.ctx.index.service(d.service)?.ports);
+    if (route.mirror) inputs.push(ic.ctx.index.service(route.mirror.destination.service)?.ports);
+  }
+  return sharedPart(ic.ctx, `istio-http|${route.path}|${binding}|${entry.name ?? ''}`, inputs, () => httpRoutes(ic, plan, entry, tag));
+}
+
+type TagOps = ReturnType<typeof routeTagHeaderOps>;
+
+function httpRoutes(ic: IstioContext, plan: VirtualServicePlan, given: RouteEntry, tag: TagOps): Obj[] {
   const match = withPreflightClauses(given.route);
   const entry = match === given.route.match ? given : { ...given, route: { ...given.route, match } };
   const { route, policy } = entry;
   const name = entry.name ?? route.name;
   const split = idempotencySplit(route, policy);
-  if (!split) return [httpRoute(ic, plan, entry, route.match, name, false)];
+  if (!split) return [httpRoute(ic, plan, entry, route.match, name, false, tag)];
   const out: Obj[] = [];
-  if (split.full.length) out.push(httpRoute(ic, plan, entry, split.full, name, false));
-  if (split.restricted.length) out.push(httpRoute(ic, plan, entry, split.restricted, split.full.length ? `${name}-non-idempotent` : name, true));
+  if (split.full.length) out.push(httpRoute(ic, plan, entry, split.full, name, false, tag));
+  if (split.restricted.length) out.push(httpRoute(ic, plan, entry, split.restricted, split.full.length ? `${name}-non-idempotent` : name, true, tag));
   return out;
 }
 
-function httpRoute(ic: IstioContext, plan: VirtualServicePlan, entry: RouteEntry, clauses: readonly Match[], name: string, onlyPreRequest: boolean): Obj {
+function httpRoute(ic: IstioContext, plan: VirtualServicePlan, entry: RouteEntry, clauses: readonly Match[], name: string, onlyPreRequest: boolean, tag: TagOps): Obj {
   const { route, policy } = entry;
   const a = route.action;
   const base: Obj = { name, match: matches(clauses, plan, entry) };
@@ -234,7 +255,7 @@ function httpRoute(ic: IstioContext, plan: VirtualServicePlan, entry: RouteEntry
     });
   }
   const single = a.destinations.length === 1 && a.destinations[0]!.weight === 100;
-  const request = headerOps(route.headers?.request, routeTagHeaderOps(ic.model, route));
+  const request = headerOps(route.headers?.request, tag);
   const response = headerOps(route.headers?.response);
   return compact({
     ...base,

@@ -63,9 +63,10 @@ export function ingressSources(ctx: EmitContext, wirings: WorkloadWirings): Map<
   const byKey = new Map<string, IngressSource[]>();
   const add = (target: ServiceRef, source: IngressSource) => {
     if (!ctx.index.service(target)) return; // unknown targets are the analyzer's to report
-    const list = byKey.get(serviceKey(target)) ?? [];
-    list.push(source);
-    byKey.set(serviceKey(target), list);
+    const key = serviceKey(target);
+    const list = byKey.get(key);
+    if (list) list.push(source);
+    else byKey.set(key, [source]);
   };
   const podPorts = (s: Service, only?: number[]) => {
     const ports = new Set<number>();

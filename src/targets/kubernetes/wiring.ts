@@ -4,14 +4,20 @@ import type { EmitContext, WorkloadWiring } from '../target';
 /** Wiring of every workload, computed once: namespaces need all of them, Deployments one. */
 export class WorkloadWirings {
   private readonly byWorkload = new Map<string, WorkloadWiring>();
+  /** The same wirings by the model's version objects, with their service: no key string per lookup (several per workload). */
+  private readonly byVersion = new Map<Version, { service: Service; wiring: WorkloadWiring }>();
 
   /** `ctx.wiring` is the environment's mesh target's answer (synth passes it, see target.ts). */
   constructor(ctx: EmitContext) {
     for (const service of ctx.model.services)
       for (const version of service.versions) this.byWorkload.set(key(service, version), ctx.wiring(service, version));
+    // After the loop: of two same-named workloads the last one's wiring counts, by key or by version.
+    for (const service of ctx.model.services) for (const version of service.versions) this.byVersion.set(version, { service, wiring: this.byWorkload.get(key(service, version))! });
   }
 
   of(service: Service, version: Version): WorkloadWiring {
+    const known = this.byVersion.get(version);
+    if (known?.service === service) return known.wiring;
     return this.byWorkload.get(key(service, version)) ?? {};
   }
 

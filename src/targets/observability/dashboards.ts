@@ -96,12 +96,12 @@ export function meshDashboard(model: MeshModel, dialect: MetricDialect): Record<
   ]);
 }
 
-/** A dashboard in a ConfigMap the Grafana sidecar picks up. */
-export function dashboardConfigMap(ctx: Pick<EmitContext, 'model' | 'json'>, name: string, namespace: string, dashboardJson: Record<string, unknown>): Manifest {
+/** A dashboard (its JSON text, `ctx.json` of serviceDashboard or meshDashboard) in a ConfigMap the Grafana sidecar picks up. */
+export function dashboardConfigMap(ctx: Pick<EmitContext, 'model'>, name: string, namespace: string, dashboardText: string): Manifest {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name, namespace, labels: { ...commonLabels(ctx.model, 'dashboard'), ...SIDECAR_LABEL }, annotations: syncWave(SyncWave.foundation) },
-    data: { [`${name}.json`]: ctx.json(dashboardJson) },
+    data: { [`${name}.json`]: dashboardText },
   };
 }

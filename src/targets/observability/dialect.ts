@@ -34,9 +34,19 @@ export interface MetricDialect {
 }
 
 function sel(pairs: Record<string, string>, extra = ''): string {
-  const inner = Object.entries(pairs).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`);
-  if (extra) inner.push(extra);
-  return `{${inner.join(',')}}`;
+  let out = '{';
+  for (const k in pairs) out += `${out.length > 1 ? ',' : ''}${k}="${promqlString(pairs[k]!)}"`;
+  if (extra) out += `${out.length > 1 ? ',' : ''}${extra}`;
+  return `${out}}`;
+}
+
+/**
+ * A label value as the inside of a PromQL double-quoted string: backslash and double quote
+ * escaped. Most values (namespaces, service names) have neither, and skip the two replaces.
+ * @see https://prometheus.io/docs/prometheus/latest/querying/basics/#string-literals
+ */
+export function promqlString(value: string): string {
+  return value.includes('\\') || value.includes('"') ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : value;
 }
 
 function byClause(by: readonly string[]): string {

@@ -6,6 +6,7 @@ import { dialectFor } from './dialect';
 import { measurableSlos } from './checks';
 import { metricsOn, podMonitors } from './scrape';
 import { sloRuleGroup } from './slo-rules';
+import { sharedPart } from '../emit-memo';
 
 /**
  * One environment's observability objects: a PodMonitor per namespace for the sidecars' metrics,
@@ -41,16 +42,19 @@ export function emitObservability(ctx: EmitContext): TargetOutput {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PrometheusRule',
         metadata: { name: `${service.name}-slo`, namespace: service.namespace, labels: commonLabels(model, 'slo'), annotations: syncWave(SyncWave.workloads) },
-        spec: { groups: [sloRuleGroup(dialect, service, slos)] },
+        // Everything sloRuleGroup reads, so that the overlay takes the environment's group (emit-memo.ts).
+        spec: { groups: [sharedPart(ctx, `slo-rules|${service.namespace}|${service.name}`, [dialect, service.namespace, service.name, ...slos], () => sloRuleGroup(dialect, service, slos))] },
       });
     }
     if (metricsOn(model, service) && service.ports.some((p) => p.protocol !== 'tcp')) {
-      manifests.push(dashboardConfigMap(ctx, `grafana-dashboard-${service.name}`, service.namespace, serviceDashboard(model, dialect, service, slos)));
+      // Everything serviceDashboard and ctx.json read, as for the rule group above.
+      const text = sharedPart(ctx, `dashboard|${service.namespace}|${service.name}`, [ctx.json, model.name, dialect, service.namespace, service.name, ...slos], () => ctx.json(serviceDashboard(model, dialect, service, slos)));
+      manifests.push(dashboardConfigMap(ctx, `grafana-dashboard-${service.name}`, service.namespace, text));
     }
   }
   const first = ctx.index.namespaces()[0];
   if (anyMetrics && first !== undefined) {
-    manifests.push(dashboardConfigMap(ctx, `grafana-dashboard-mesh-${model.name}`, first, meshDashboard(model, dialect)));
+    manifests.push(dashboardConfigMap(ctx, `grafana-dashboard-mesh-${model.name}`, first, ctx.json(meshDashboard(model, dialect))));
   }
   return { manifests };
 }

@@ -1,7 +1,7 @@
 import type { Slo } from '../../model/observability';
 import type { Service } from '../../model/service';
 import { BURN_RATE_ALERTS, WINDOWS, errorBudget, threshold, type Window } from './burn-rates';
-import type { MetricDialect } from './dialect';
+import { promqlString, type MetricDialect } from './dialect';
 
 /** A Prometheus rule, as `PrometheusRule.spec.groups[].rules[]` holds it. */
 export type Rule =
@@ -28,7 +28,7 @@ function serviceLabels(service: Service): Record<string, string> {
 
 /** A PromQL label matcher; values escaped as PromQL string literals (backslash, double quote). */
 function matcher(labels: Record<string, string>): string {
-  return `{${Object.entries(labels).map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+  return `{${Object.entries(labels).map(([k, v]) => `${k}="${promqlString(v)}"`).join(',')}}`;
 }
 
 /**

@@ -14,6 +14,7 @@ import type { Exchange } from '../../exchange';
 import { fieldsLength, putFields, putLatin1 } from '../../http1/head-encoder';
 import type { Http1Connection } from './connection';
 import { reasonPhrase } from './reason';
+import { imfFixdate } from '../../utc-time';
 
 const uncork = (c: Http1Connection): void => {
   if (!c.socket.destroyed) c.socket.uncork();
@@ -24,13 +25,13 @@ const COALESCE_MAX = 16_384;
 
 let dateSecond = -1;
 let dateField = '';
-/** The `date` field with an IMF-fixdate (RFC 9110 §5.6.7), formatted once per second. */
+/** The `date` field with an IMF-fixdate (RFC 9110 §5.6.7), formatted once per second (../../utc-time.ts: not through ICU). */
 function dateLine(): string {
   const now = Date.now();
   const s = Math.floor(now / 1000);
   if (s !== dateSecond) {
     dateSecond = s;
-    dateField = `date: ${new Date(now).toUTCString()}\r\n`;
+    dateField = `date: ${imfFixdate(now)}\r\n`;
   }
   return dateField;
 }

@@ -1,0 +1,1 @@
+export declare const PROXY_NODE_FLAGS: readonly string[];

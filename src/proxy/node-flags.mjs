@@ -1,0 +1,18 @@
+/**
+ * The Node flags of the proxy process, one list for every way the proxy starts: the image's
+ * ENTRYPOINT (src/proxy/Dockerfile; test/proxy/bench-memory.test.ts keeps the two equal),
+ * `weft proxy` (./launch.mjs re-executes itself with them), the workers of `--workers N` (node:cluster
+ * forks with the primary's execArgv) and the benchmarks (bench/proxy/runtimes.ts). Each was
+ * measured with bench/proxy/memory.ts (docs/performance.md, "Proxy memory"; docs/proxy.md):
+ * - `--max-semi-space-size=2`: V8's young generation at most 2 × 2 MB (by default V8 sizes it from
+ *   the heap limit, which it derives from the machine's memory); the proxy's per-request garbage
+ *   dies young either way.
+ * - `--v8-pool-size=1`: one V8 platform thread for the concurrent compiler and GC helpers
+ *   instead of one per core (a thread stack and a malloc arena each).
+ * - `--no-maglev`: on Node 24, no mid-tier JIT (TurboFan still optimizes the hot code): 8–13 MB
+ *   less compiler memory after load, no measured CPU cost per request. Node 20 has it off already.
+ * Plain JavaScript: ./launch.mjs runs before tsx is registered.
+ * @see https://nodejs.org/api/cli.html#--max-semi-space-sizesize-in-mib
+ * @see https://nodejs.org/api/cli.html#--v8-pool-sizenum
+ */
+export const PROXY_NODE_FLAGS = Object.freeze(['--max-semi-space-size=2', '--v8-pool-size=1', '--no-maglev']);

@@ -1,0 +1,96 @@
+/**
+ * What the precompiled proxy loads to read its config and trace (issue 16, RSS ≤ 64 MB): the file is
+ * read through `node:fs`'s callback API (src/proxy/config/read-text.ts), so neither start-up nor a
+ * reload loads `node:fs/promises`, which brings `readline`'s interface and the REPL history with
+ * it (1.0 MB on Node 24); the config hash and the trace and request ids need no `node:crypto`
+ * (2.8 MB on Node 24). Checked on a real process of the bundle with the module probe
+ * (`process.moduleLoadList` over IPC), after a start, a reload, a rejected reload and traffic,
+ * against an ES module that does nothing: Node 20's ES module loader reads modules through
+ * `internal/fs/promises` itself, so there the proxy can only avoid what Node has not loaded.
+ */
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { send } from './helpers/proxy';
+import { replaceFile, until } from './helpers/files';
+import { startUpstream, type Upstream } from './helpers/upstream';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const PROBE = fileURLToPath(new URL('./helpers/module-probe.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'weft-startup-modules-'));
+const lib = join(dir, 'weft-proxy.mjs');
+const children = new Set<ChildProcess>();
+/**
+ * Loaded by `node:fs/promises` (on Node 24 by nothing else at start): none of them is needed to
+ * read a file; and `node:crypto`, which a config without TLS needs neither for its hash
+ * (src/proxy/sha256.ts) nor for trace ids (src/proxy/random-fill.ts).
+ */
+const NOT_LOADED = ['node:fs/promises', 'node:internal/fs/promises', 'node:internal/readline/interface', 'node:internal/repl/history', 'node:crypto'];
+
+const config = (upstream: number, route: string) => ({
+  version: 1,
+  workload: { service: 'productpage', namespace: 'shop' },
+  listeners: { outbound: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 } },
+  reload: { pollIntervalMs: 100 },
+  services: [{ name: 'reviews', namespace: 'shop', subsets: [{ name: 'v1', endpoints: [{ address: '127.0.0.1', port: upstream }] }] }],
+  routes: [{ name: route, hosts: ['reviews'], action: { type: 'forward', destinations: [{ service: 'reviews' }] } }],
+  observability: { metrics: true, tracing: { samplingPercent: 100 } },
+});
+
+function builtinsOf(child: ChildProcess): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no modules answer in 30 s')), 30_000);
+    child.once('message', (m: { builtins: string[] }) => {
+      clearTimeout(timer);
+      resolve(m.builtins);
+    });
+    child.send({ type: 'modules' });
+  });
+}
+
+describe('the config is read without node:fs/promises (the precompiled proxy)', () => {
+  let up: Upstream;
+  beforeAll(async () => {
+    const build = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/proxy/build.ts'), lib], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+    expect(build.status, build.stderr).toBe(0);
+    up = await startUpstream('reviews-v1');
+  }, 180_000);
+  afterAll(async () => {
+    for (const c of children) c.kill('SIGKILL');
+    await up?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('starts, reloads, rejects a broken file and serves traced requests without loading node:fs/promises, readline or node:crypto', async () => {
+    const file = join(dir, 'proxy.json');
+    writeFileSync(file, JSON.stringify(config(up.port, 'first')));
+    const child = fork(lib, ['--config', file], { execArgv: ['--import', PROBE], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], cwd: dir });
+    children.add(child);
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const lines = () => stderr.slice(0, stderr.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; ports?: Record<string, number> });
+    const started = await until('proxy started', () => lines().find((l) => l.msg === 'proxy started'));
+    const traced = await send(started.ports!.outbound!, 'reviews', '/one');
+    expect(traced.status).toBe(200);
+    // The upstream saw fresh ids: a W3C traceparent and a UUID v4 request id.
+    expect(up.received.at(-1)!.headers['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(up.received.at(-1)!.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+
+    replaceFile(file, JSON.stringify(config(up.port, 'second')));
+    await until('config reloaded', () => lines().find((l) => l.msg === 'config reloaded'));
+    replaceFile(file, '{ not json');
+    await until('reload rejected', () => lines().find((l) => /reject/i.test(l.msg)));
+    expect((await send(started.ports!.outbound!, 'reviews', '/two')).status).toBe(200);
+
+    writeFileSync(join(dir, 'idle.mjs'), 'setInterval(() => {}, 60_000);\n');
+    const idle = fork(join(dir, 'idle.mjs'), [], { execArgv: ['--import', PROBE], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+    children.add(idle);
+    const byNode = await builtinsOf(idle);
+    const loaded = await builtinsOf(child);
+    expect(loaded).toContain('node:fs');
+    expect(NOT_LOADED.filter((id) => loaded.includes(id) && !byNode.includes(id))).toEqual([]);
+  }, 90_000);
+});
