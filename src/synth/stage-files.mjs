@@ -5,11 +5,11 @@ import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 /**
- * Whether `content` is what dist/ holds at `file`. The size decides first (Buffer.byteLength is
- * a count, not an encoding; a stat reads no data), so a changed file of another size is never
- * read; files of equal size are compared byte for byte.
+ * Whether `content` (text, or its UTF-8 bytes) is what dist/ holds at `file`. The size decides
+ * first (Buffer.byteLength is a count, not an encoding; a stat reads no data), so a changed file
+ * of another size is never read; files of equal size are compared byte for byte.
  * @param {string} file
- * @param {string} content
+ * @param {string | Buffer} content
  * @returns {'added' | 'changed' | 'same'}
  */
 export function compareWithDist(file, content) {
@@ -22,15 +22,16 @@ export function compareWithDist(file, content) {
   }
   if (!stat) return 'added';
   if (!stat.isFile()) return 'changed';
-  if (stat.size !== Buffer.byteLength(content)) return 'changed';
-  return readFileSync(file).equals(Buffer.from(content)) ? 'same' : 'changed';
+  const bytes = typeof content === 'string' ? Buffer.byteLength(content) : content.length;
+  if (stat.size !== bytes) return 'changed';
+  return readFileSync(file).equals(typeof content === 'string' ? Buffer.from(content) : content) ? 'same' : 'changed';
 }
 
 /**
  * Writes one staged file, creating its folder the first time (`made` remembers the folders).
  * @param {string} staging
  * @param {string} rel
- * @param {string} content
+ * @param {string | Buffer} content
  * @param {Set<string>} made
  */
 export function stageFile(staging, rel, content, made) {

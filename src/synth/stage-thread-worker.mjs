@@ -19,13 +19,15 @@ parentPort.on('message', (message) => {
     parentPort.close();
     return;
   }
-  const { rels, contents } = message;
+  const { rels, bytes, ends } = message;
+  const batch = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < rels.length && failure === undefined; i++) {
     try {
-      const state = fresh ? 'added' : compareWithDist(join(root, rels[i]), contents[i]);
+      const content = batch.subarray(i === 0 ? 0 : ends[i - 1], ends[i]);
+      const state = fresh ? 'added' : compareWithDist(join(root, rels[i]), content);
       if (state === 'same') continue;
       (state === 'added' ? added : changed).push(rels[i]);
-      if (!dryRun) stageFile(staging, rels[i], contents[i], made);
+      if (!dryRun) stageFile(staging, rels[i], content, made);
     } catch (error) {
       failure = { message: error instanceof Error ? error.message : String(error), code: error?.code };
     }

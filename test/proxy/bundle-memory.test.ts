@@ -9,13 +9,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send } from './helpers/proxy';
 import { startUpstream, type Upstream } from './helpers/upstream';
 import { replaceFile, until } from './helpers/files';
+import { buildProxyBundle } from './helpers/bundle';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'weft-bundle-memory-'));
 const lib = join(dir, 'weft-proxy.mjs');
 /** Messages only ajv's generated validator code carries (the proxy's own code has none of them). */
@@ -36,8 +35,7 @@ const config = (upstream: number, prefix: string) => ({
 describe('precompiled proxy memory', () => {
   let up: Upstream;
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/proxy/build.ts'), lib], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-    expect(build.status, build.stderr).toBe(0);
+    buildProxyBundle(lib);
     up = await startUpstream('reviews-v1');
   }, 180_000);
   afterAll(async () => {

@@ -8,7 +8,7 @@
  * works; a proxy whose config has mTLS loads node:tls at start and serves mTLS; a proxy that
  * exports spans over OTLP/HTTP does so without loading undici (`fetch` would: 13–15 MB).
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { createServer as createHttpServer } from 'node:http';
@@ -22,8 +22,8 @@ import { json, send } from './helpers/proxy';
 import { startUpstream, type Upstream } from './helpers/upstream';
 import { spiffe, TestCa, writeCertDir } from './security/helpers/ca';
 import { replaceFile, until } from './helpers/files';
+import { buildProxyBundle, loadedBuiltins } from './helpers/bundle';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const PROBE = fileURLToPath(new URL('./helpers/module-probe.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'weft-lazy-builtins-'));
 const lib = join(dir, 'weft-proxy.mjs');
@@ -75,14 +75,7 @@ function runBundle(configFile: string): RunningProxy {
     },
   };
   function builtins(): Promise<string[]> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no modules answer in 30 s')), 30_000);
-      child.once('message', (m: { builtins: string[] }) => {
-        clearTimeout(timer);
-        resolve(m.builtins);
-      });
-      child.send({ type: 'modules' });
-    });
+    return loadedBuiltins(child);
   }
 }
 
@@ -91,8 +84,7 @@ describe('built-ins loaded on demand (the precompiled proxy)', () => {
   let h2: Http2Server;
   let h2Port: number;
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/proxy/build.ts'), lib], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-    expect(build.status, build.stderr).toBe(0);
+    buildProxyBundle(lib);
     up = await startUpstream('reviews-v1');
     h2 = createH2Server();
     h2.on('stream', (stream, headers) => {

@@ -16,13 +16,12 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send } from './helpers/proxy';
 import { until } from './helpers/files';
 import { startUpstream, type Upstream } from './helpers/upstream';
+import { buildProxyBundle } from './helpers/bundle';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'weft-icu-'));
 const lib = join(dir, 'weft-proxy.mjs');
 const children = new Set<ChildProcess>();
@@ -75,8 +74,7 @@ const range = process.platform === 'linux' ? icuDataRange() : null;
 describe.skipIf(range === null)('ICU time-zone data stays unloaded in the proxy process', () => {
   let up: Upstream;
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/proxy/build.ts'), lib], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-    expect(build.status, build.stderr).toBe(0);
+    buildProxyBundle(lib);
     up = await startUpstream('reviews-v1');
   }, 180_000);
   afterAll(async () => {

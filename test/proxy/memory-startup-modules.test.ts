@@ -8,7 +8,7 @@
  * against an ES module that does nothing: Node 20's ES module loader reads modules through
  * `internal/fs/promises` itself, so there the proxy can only avoid what Node has not loaded.
  */
-import { fork, spawnSync, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +17,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { send } from './helpers/proxy';
 import { replaceFile, until } from './helpers/files';
 import { startUpstream, type Upstream } from './helpers/upstream';
+import { buildProxyBundle, loadedBuiltins } from './helpers/bundle';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const PROBE = fileURLToPath(new URL('./helpers/module-probe.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'weft-startup-modules-'));
 const lib = join(dir, 'weft-proxy.mjs');
@@ -40,22 +40,11 @@ const config = (upstream: number, route: string) => ({
   observability: { metrics: true, tracing: { samplingPercent: 100 } },
 });
 
-function builtinsOf(child: ChildProcess): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('no modules answer in 30 s')), 30_000);
-    child.once('message', (m: { builtins: string[] }) => {
-      clearTimeout(timer);
-      resolve(m.builtins);
-    });
-    child.send({ type: 'modules' });
-  });
-}
 
 describe('the config is read without node:fs/promises (the precompiled proxy)', () => {
   let up: Upstream;
   beforeAll(async () => {
-    const build = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/proxy/build.ts'), lib], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-    expect(build.status, build.stderr).toBe(0);
+    buildProxyBundle(lib);
     up = await startUpstream('reviews-v1');
   }, 180_000);
   afterAll(async () => {
@@ -88,8 +77,8 @@ describe('the config is read without node:fs/promises (the precompiled proxy)', 
     writeFileSync(join(dir, 'idle.mjs'), 'setInterval(() => {}, 60_000);\n');
     const idle = fork(join(dir, 'idle.mjs'), [], { execArgv: ['--import', PROBE], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     children.add(idle);
-    const byNode = await builtinsOf(idle);
-    const loaded = await builtinsOf(child);
+    const byNode = await loadedBuiltins(idle);
+    const loaded = await loadedBuiltins(child);
     expect(loaded).toContain('node:fs');
     expect(NOT_LOADED.filter((id) => loaded.includes(id) && !byNode.includes(id))).toEqual([]);
   }, 90_000);

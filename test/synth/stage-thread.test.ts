@@ -20,7 +20,8 @@ function tempDist(files: Record<string, string> = {}): string {
 
 /** More files than are staged inline before the thread starts, and than the thread takes in flight before the compile thread waits (stage-thread.ts). */
 const MANY = THREAD_AFTER_FILES + 10_000;
-const many = (tag: string) => new Map(Array.from({ length: MANY }, (_, i) => [`env/k/f-${i % 40}/file-${i}.yaml`, `${tag} ${i}\n`]));
+/** Every 7th file has multi-byte UTF-8 text: the thread gets bytes, cut at byte offsets. */
+const many = (tag: string) => new Map(Array.from({ length: MANY }, (_, i) => [`env/k/f-${i % 40}/file-${i}.yaml`, `${tag} ${i}${i % 7 === 0 ? ' é€😀' : ''}\n`]));
 
 /** The same offers staged inline and on the thread: the same changes and the same staged bytes. */
 async function stageBoth(dist: string, files: ReadonlyMap<string, string>, dryRun = false) {
