@@ -6,17 +6,15 @@
  * `--heapsnapshot-signal`) after a start, a valid reload and a rejected one.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { send } from './helpers/proxy';
-import { startUpstream, type Upstream } from './helpers/upstream';
 import { replaceFile, until } from './helpers/files';
-import { buildProxyBundle } from './helpers/bundle';
+import { useBuiltProxy } from './helpers/bundle';
 
-const dir = mkdtempSync(join(tmpdir(), 'weft-bundle-memory-'));
-const lib = join(dir, 'weft-proxy.mjs');
+const built = useBuiltProxy('weft-bundle-memory-');
+const { dir, lib } = built;
 /** Messages only ajv's generated validator code carries (the proxy's own code has none of them). */
 const VALIDATOR_STRINGS = ['must NOT have additional properties', 'must NOT have fewer than 1 items'];
 
@@ -33,16 +31,6 @@ const config = (upstream: number, prefix: string) => ({
 });
 
 describe('precompiled proxy memory', () => {
-  let up: Upstream;
-  beforeAll(async () => {
-    buildProxyBundle(lib);
-    up = await startUpstream('reviews-v1');
-  }, 180_000);
-  afterAll(async () => {
-    await up?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('is pure ASCII, takes built-ins through require, and carries the config validators only packed', () => {
     const code = readFileSync(lib, 'latin1');
     expect(code.match(/[^\x00-\x7f]/g) ?? []).toEqual([]);
@@ -55,7 +43,7 @@ describe('precompiled proxy memory', () => {
 
   it('holds no config validator after a start, a valid reload and a rejected reload, and still validates', async () => {
     const file = join(dir, 'proxy.json');
-    writeFileSync(file, JSON.stringify(config(up.port, '/old')));
+    writeFileSync(file, JSON.stringify(config(built.upstream.port, '/old')));
     const snapshots = join(dir, 'snapshots');
     spawnSync('mkdir', ['-p', snapshots]);
     const child = spawn(process.execPath, ['--heapsnapshot-signal=SIGUSR2', lib, '--config', file], { cwd: snapshots, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -66,10 +54,10 @@ describe('precompiled proxy memory', () => {
     const logLines = (): LogLine[] => stderr.slice(0, stderr.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine);
     try {
       const started = await until('proxy started', () => logLines().find((l) => l.msg === 'proxy started'));
-      replaceFile(file, JSON.stringify(config(up.port, '/older')));
+      replaceFile(file, JSON.stringify(config(built.upstream.port, '/older')));
       await until('config reloaded', () => logLines().find((l) => l.msg === 'config reloaded'));
       expect((await send(started.ports!.outbound, 'reviews', '/older/x')).headers.location).toBe('http://reviews/new/x');
-      replaceFile(file, JSON.stringify({ ...config(up.port, '/old'), extra: true }));
+      replaceFile(file, JSON.stringify({ ...config(built.upstream.port, '/old'), extra: true }));
       const rejected = await until('config rejected', () => logLines().find((l) => l.msg.startsWith('config rejected')));
       expect(rejected.issues).toContainEqual({ path: '$.extra', message: 'unknown field' });
 

@@ -17,6 +17,7 @@ import { NODE24 } from '../../bench/proxy/runtimes';
 import { send } from './helpers/proxy';
 import { until } from './helpers/files';
 import { startUpstream, type Upstream } from './helpers/upstream';
+import { reviewsConfig } from './helpers/bundle';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/weft.mjs');
@@ -63,13 +64,7 @@ describe.skipIf(process.platform !== 'linux')('weft proxy runs the bundle with t
     file = join(dir, 'proxy.json');
     writeFileSync(
       file,
-      JSON.stringify({
-        version: 1,
-        workload: { service: 'productpage', namespace: 'shop' },
-        listeners: { outbound: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 } },
-        services: [{ name: 'reviews', namespace: 'shop', subsets: [{ name: 'v1', endpoints: [{ address: '127.0.0.1', port: up.port }] }] }],
-        routes: [{ name: 'reviews', hosts: ['reviews'], action: { type: 'forward', destinations: [{ service: 'reviews' }] } }],
-      }),
+      JSON.stringify(reviewsConfig(up.port)),
     );
   });
   afterAll(async () => {

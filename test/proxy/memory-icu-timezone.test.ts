@@ -13,18 +13,15 @@
  * @see https://www.kernel.org/doc/html/latest/admin-guide/mm/pagemap.html
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, readSync, closeSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { openSync, readFileSync, readSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { send } from './helpers/proxy';
 import { until } from './helpers/files';
-import { startUpstream, type Upstream } from './helpers/upstream';
-import { buildProxyBundle } from './helpers/bundle';
+import { reviewsConfig, useBuiltProxy } from './helpers/bundle';
 
-const dir = mkdtempSync(join(tmpdir(), 'weft-icu-'));
-const lib = join(dir, 'weft-proxy.mjs');
-const children = new Set<ChildProcess>();
+const built = useBuiltProxy('weft-icu-');
+const { dir, lib, children } = built;
 const PAGE = 4096;
 /** Fault-around maps up to 16 neighbouring file pages per fault (64 KB), so runs differ by a few. */
 const SLACK_PAGES = 32;
@@ -72,31 +69,13 @@ async function idleNode(code: string): Promise<ChildProcess> {
 const range = process.platform === 'linux' ? icuDataRange() : null;
 
 describe.skipIf(range === null)('ICU time-zone data stays unloaded in the proxy process', () => {
-  let up: Upstream;
-  beforeAll(async () => {
-    buildProxyBundle(lib);
-    up = await startUpstream('reviews-v1');
-  }, 180_000);
-  afterAll(async () => {
-    for (const c of children) c.kill('SIGKILL');
-    await up?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('maps no more of ICU data after start-up, access-logged traffic and a config dump than an empty node process', async () => {
     const empty = await idleNode('0');
     const formatsADate = await idleNode('new Date(0).toISOString()');
     const file = join(dir, 'proxy.json');
     writeFileSync(
       file,
-      JSON.stringify({
-        version: 1,
-        workload: { service: 'productpage', namespace: 'shop' },
-        listeners: { outbound: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 } },
-        services: [{ name: 'reviews', namespace: 'shop', subsets: [{ name: 'v1', endpoints: [{ address: '127.0.0.1', port: up.port }] }] }],
-        routes: [{ name: 'reviews', hosts: ['reviews'], action: { type: 'forward', destinations: [{ service: 'reviews' }] } }],
-        observability: { metrics: true, accessLog: { path: join(dir, 'access.log') } },
-      }),
+      JSON.stringify(reviewsConfig(built.upstream.port, { observability: { metrics: true, accessLog: { path: join(dir, 'access.log') } } })),
     );
     const proxy = spawn(process.execPath, [lib, '--config', file], { stdio: ['ignore', 'ignore', 'pipe'], cwd: dir });
     children.add(proxy);

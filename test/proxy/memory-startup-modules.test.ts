@@ -8,21 +8,18 @@
  * against an ES module that does nothing: Node 20's ES module loader reads modules through
  * `internal/fs/promises` itself, so there the proxy can only avoid what Node has not loaded.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { send } from './helpers/proxy';
 import { replaceFile, until } from './helpers/files';
-import { startUpstream, type Upstream } from './helpers/upstream';
-import { buildProxyBundle, loadedBuiltins } from './helpers/bundle';
+import { loadedBuiltins, useBuiltProxy } from './helpers/bundle';
 
 const PROBE = fileURLToPath(new URL('./helpers/module-probe.mjs', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'weft-startup-modules-'));
-const lib = join(dir, 'weft-proxy.mjs');
-const children = new Set<ChildProcess>();
+const built = useBuiltProxy('weft-startup-modules-');
+const { dir, lib, children } = built;
 /**
  * Loaded by `node:fs/promises` (on Node 24 by nothing else at start): none of them is needed to
  * read a file; and `node:crypto`, which a config without TLS needs neither for its hash
@@ -42,20 +39,9 @@ const config = (upstream: number, route: string) => ({
 
 
 describe('the config is read without node:fs/promises (the precompiled proxy)', () => {
-  let up: Upstream;
-  beforeAll(async () => {
-    buildProxyBundle(lib);
-    up = await startUpstream('reviews-v1');
-  }, 180_000);
-  afterAll(async () => {
-    for (const c of children) c.kill('SIGKILL');
-    await up?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it('starts, reloads, rejects a broken file and serves traced requests without loading node:fs/promises, readline or node:crypto', async () => {
     const file = join(dir, 'proxy.json');
-    writeFileSync(file, JSON.stringify(config(up.port, 'first')));
+    writeFileSync(file, JSON.stringify(config(built.upstream.port, 'first')));
     const child = fork(lib, ['--config', file], { execArgv: ['--import', PROBE], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], cwd: dir });
     children.add(child);
     let stderr = '';
@@ -65,10 +51,10 @@ describe('the config is read without node:fs/promises (the precompiled proxy)', 
     const traced = await send(started.ports!.outbound!, 'reviews', '/one');
     expect(traced.status).toBe(200);
     // The upstream saw fresh ids: a W3C traceparent and a UUID v4 request id.
-    expect(up.received.at(-1)!.headers['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
-    expect(up.received.at(-1)!.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(built.upstream.received.at(-1)!.headers['traceparent']).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(built.upstream.received.at(-1)!.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
 
-    replaceFile(file, JSON.stringify(config(up.port, 'second')));
+    replaceFile(file, JSON.stringify(config(built.upstream.port, 'second')));
     await until('config reloaded', () => lines().find((l) => l.msg === 'config reloaded'));
     replaceFile(file, '{ not json');
     await until('reload rejected', () => lines().find((l) => /reject/i.test(l.msg)));
