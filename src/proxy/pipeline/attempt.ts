@@ -106,7 +106,7 @@ class AttemptHandler implements Handler, Waiter, DeadlineEntry {
 
   onHeaders(status: number, headers: string[], resume: () => void): boolean {
     if (this.detector !== null) this.detector.report(this.endpoint!, outcomeOfStatus(status));
-    // The route's response header edits (pipeline/headers.ts) when no retry handler is outside.
+    // The route's response header edits (pipeline/header-edits.ts) when no retry handler is outside.
     if (this.responseEdits !== null) applyHeaderEdits(headers, this.responseEdits);
     return this.inner.onHeaders(status, headers, resume);
   }

@@ -2,7 +2,7 @@
 import { applyHeaderEdits, type HeaderEdits } from './header-edits';
 import { localReply, type Dispatch } from './types';
 
-/** `responseEdits`: the route's response header edits (pipeline/headers.ts). */
+/** `responseEdits`: the route's response header edits (pipeline/header-edits.ts). */
 export function directResponseDispatch(status: number, body: string | undefined, headers: Record<string, string> | undefined, responseEdits: HeaderEdits | null = null): Dispatch {
   const buf = Buffer.from(body ?? '');
   const base = Object.entries(headers ?? {}).flatMap(([k, v]) => [k.toLowerCase(), v]);

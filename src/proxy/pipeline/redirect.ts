@@ -10,7 +10,7 @@ import { localReply, type Dispatch } from './types';
 
 type RedirectAction = Extract<RouteConfig['action'], { type: 'redirect' }>;
 
-/** `responseEdits`: the route's response header edits (pipeline/headers.ts). */
+/** `responseEdits`: the route's response header edits (pipeline/header-edits.ts). */
 export function redirectDispatch(a: RedirectAction, pathMatch: StringMatch | undefined, responseEdits: HeaderEdits | null = null): Dispatch {
   const prefix = pathMatch && 'prefix' in pathMatch ? pathMatch.prefix : undefined;
   const editHead = responseEdits === null ? null : (h: string[]): void => applyHeaderEdits(h, responseEdits);

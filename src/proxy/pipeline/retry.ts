@@ -178,7 +178,7 @@ class RetryHandler implements Handler, Abort, DeadlineEntry {
       if (this.retriesDone > 0 && this.retriesDone >= this.policy.attempts) this.ex.addFlag('URX');
     }
     this.forwarded = true;
-    // The route's response header edits (pipeline/headers.ts), on the one response forwarded.
+    // The route's response header edits (pipeline/header-edits.ts), on the one response forwarded.
     if (this.responseEdits !== null) applyHeaderEdits(headers, this.responseEdits);
     return this.down.onHeaders(status, headers, resume);
   }
@@ -231,7 +231,7 @@ class RetryHandler implements Handler, Abort, DeadlineEntry {
 
 /**
  * `routeTimeout`: the route timeout's deadline list, when the route declares one (see
- * RetryHandler); `responseEdits`: the route's response header edits (pipeline/headers.ts).
+ * RetryHandler); `responseEdits`: the route's response header edits (pipeline/header-edits.ts).
  */
 export function retryStep(policy: RetryPolicy, attempt: Dispatch, routeTimeout: DeadlineList | null = null, responseEdits: HeaderEdits | null = null): Dispatch {
   return (ex, handler) => new RetryHandler(ex, policy, attempt, handler, routeTimeout, responseEdits).start();

@@ -69,7 +69,7 @@ const EMPTY = Buffer.alloc(0);
 /**
  * Answers a request from the proxy itself (direct response, fault abort, rate limit, preflight…).
  * `editHead`: the route's response header edits, for the answers that are the route's own
- * (direct response, redirect: pipeline/headers.ts), applied to the complete head.
+ * (direct response, redirect: pipeline/header-edits.ts), applied to the complete head.
  */
 export function localReply(handler: Handler, status: number, headers: string[], body: string | Buffer = EMPTY, editHead: ((headers: string[]) => void) | null = null): void {
   const buf = typeof body === 'string' ? Buffer.from(body) : body;

@@ -58,7 +58,7 @@ function endpointSet(ctx: RouteContext, service: string, subset: string | undefi
   return set;
 }
 
-/** `responseEdits`: the route's response header edits, applied by the terminal (pipeline/headers.ts). */
+/** `responseEdits`: the route's response header edits, applied by the terminal (pipeline/header-edits.ts). */
 export function forwardChain(
   route: Pick<RouteConfig, 'retries' | 'timeoutMs' | 'mirror'> & { destinations: Array<{ service: string; subset?: string | undefined; weight: number }> },
   ctx: RouteContext,
@@ -117,7 +117,7 @@ export function compileRoute(route: RouteConfig, ctx: RouteContext): CompiledRou
   if (route.fault) steps.push(faultStep(route.fault));
   const requestHeaders = requestHeadersStep(route.headers?.request);
   if (requestHeaders) steps.push(requestHeaders);
-  // Response edits: the terminal applies them where it hands the response downstream (pipeline/headers.ts).
+  // Response edits: the terminal applies them where it hands the response downstream (pipeline/header-edits.ts).
   const responseEdits = compileHeaderEdits(route.headers?.response);
   const rewrite = route.rewrite ? rewriteStep(route.rewrite, route.match.path) : null;
   if (rewrite) steps.push(rewrite);
