@@ -41,14 +41,36 @@ export function captureLocation(): SourceLocation {
   }
   for (const site of sites) {
     const name = site.getFileName() ?? site.getScriptNameOrSourceURL();
+    if (!name) continue;
+    const file = userFile(name);
+    if (file === null) continue;
     const line = site.getLineNumber();
     const column = site.getColumnNumber();
-    if (!name || line === null || column === null) continue;
-    const file = name.startsWith('file://') ? fileURLToPath(name) : name;
-    if (file.startsWith('node:') || file.startsWith(WEFT_SRC) || file.startsWith(WEFT_LIB) || file.includes(`${sep}node_modules${sep}`)) continue;
+    if (line === null || column === null) continue;
     return mapped(name, file, line, column);
   }
   return { file: '<unknown>', line: 1, column: 1 };
+}
+
+/**
+ * A script's path when it is the user's code, null when it is Node's, Weft's or a dependency's.
+ * Remembered per script: every construct walks the same few scripts, and turning a `file://`
+ * name into a path parses a URL each time.
+ */
+const userFiles = new Map<string, string | null>();
+
+function userFile(name: string): string | null {
+  let file = userFiles.get(name);
+  if (file === undefined) {
+    const path = name.startsWith('file://') ? fileURLToPath(name) : name;
+    file = isOwnOrDependency(path) ? null : path;
+    userFiles.set(name, file);
+  }
+  return file;
+}
+
+function isOwnOrDependency(file: string): boolean {
+  return file.startsWith('node:') || file.startsWith(WEFT_SRC) || file.startsWith(WEFT_LIB) || file.includes(`${sep}node_modules${sep}`);
 }
 
 const maps = new Map<string, SourceMap | undefined>();
@@ -83,8 +105,8 @@ function fromFormattedStack(): SourceLocation {
   for (const line of stack.split('\n').slice(1)) {
     const m = FRAME.exec(line.trim());
     if (!m) continue;
-    const file = m[1]!.startsWith('file://') ? fileURLToPath(m[1]!) : m[1]!;
-    if (file.startsWith('node:') || file.startsWith(WEFT_SRC) || file.startsWith(WEFT_LIB) || file.includes(`${sep}node_modules${sep}`)) continue;
+    const file = userFile(m[1]!);
+    if (file === null) continue;
     return { file, line: Number(m[2]), column: Number(m[3]) };
   }
   return { file: '<unknown>', line: 1, column: 1 };

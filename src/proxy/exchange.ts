@@ -13,6 +13,7 @@ import type { Endpoint } from './cluster/endpoint';
 import type { EndpointSet } from './cluster/endpoint-set';
 import type { CompiledRoute } from './routing/route';
 import type { ListenerRuntime, Runtime } from './runtime';
+import { monotonicMs } from './clock';
 
 export type RequestBody = Buffer | Readable | AsyncIterable<Buffer> | null;
 
@@ -112,7 +113,7 @@ export function forwardableResponseHeaders(headers: string[]): string[] {
 }
 
 export class Exchange {
-  readonly start = performance.now();
+  readonly start = monotonicMs();
   readonly startTime = Date.now();
   readonly method: string;
   readonly protocol: string;

@@ -25,6 +25,7 @@ import { SwitchBoard } from './switch-board';
 import { spiffeUri } from './security/spiffe';
 import { grpcResponseStatus } from './grpc-status';
 import { silentLogger } from './log';
+import { monotonicMs } from './clock';
 
 /** Which side a listener serves: in front of the application, for its calls, or at the mesh's edge (a gateway). */
 export type ListenerKind = 'inbound' | 'outbound' | 'gateway';
@@ -262,7 +263,7 @@ export class Runtime {
 
   /** Records a finished request: metrics and access log. */
   observe(ex: Exchange): void {
-    const duration = performance.now() - ex.start;
+    const duration = monotonicMs() - ex.start;
     if (this.metrics) this.metrics.record(this.metricKey(ex), ex.status, ex.flags, duration, ex.bodyLength > 0 ? ex.bodyLength : 0, ex.bytesSent, grpcResponseStatus(ex));
     if (this.accessLog) logAccess(this.accessLog, ex, duration);
     if (this.spans) {

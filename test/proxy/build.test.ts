@@ -46,7 +46,8 @@ describe('precompiled proxy (lib/weft-proxy.mjs)', () => {
 
   it('is one self-contained file: only node: built-ins are imported, zod and tsx are not bundled', () => {
     const code = readFileSync(lib, 'utf8');
-    const imports = [...code.matchAll(/^import .* from ["']([^"']+)["']/gm), ...code.matchAll(/__require\(["']([^"']+)["']\)/g)].map((m) => m[1]!);
+    // Built-ins come through process.getBuiltinModule (src/proxy/builtin-imports.ts).
+    const imports = [...code.matchAll(/^import .* from ["']([^"']+)["']/gm), ...code.matchAll(/(?:__require|process\.getBuiltinModule)\(["']([^"']+)["']\)/g)].map((m) => m[1]!);
     expect(imports.length).toBeGreaterThan(0);
     for (const spec of imports) expect(spec, spec).toMatch(/^node:/);
     expect(code).not.toContain('node_modules/zod/');

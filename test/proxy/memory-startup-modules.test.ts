@@ -3,7 +3,11 @@
  * read through `node:fs`'s callback API (src/proxy/config/read-text.ts), so neither start-up nor a
  * reload loads `node:fs/promises`, which brings `readline`'s interface and the REPL history with
  * it (1.0 MB on Node 24); the config hash and the trace and request ids need no `node:crypto`
- * (2.8 MB on Node 24). Checked on a real process of the bundle with the module probe
+ * (2.8 MB on Node 24); request timing, timeouts, pool expiry and rate limits read
+ * src/proxy/clock.ts, so the `performance` global never loads `perf_hooks` (0.57 MB on Node 24);
+ * the bundle takes built-ins with `process.getBuiltinModule`, so `node:module` (and its source-map
+ * support) is not loaded for `createRequire` (0.12 MB on Node 24).
+ * Checked on a real process of the bundle with the module probe
  * (`process.moduleLoadList` over IPC), after a start, a reload, a rejected reload and traffic,
  * against an ES module that does nothing: Node 20's ES module loader reads modules through
  * `internal/fs/promises` itself, so there the proxy can only avoid what Node has not loaded.
@@ -25,21 +29,32 @@ const { dir, lib, children } = built;
  * read a file; and `node:crypto`, which a config without TLS needs neither for its hash
  * (src/proxy/sha256.ts) nor for trace ids (src/proxy/random-fill.ts).
  */
-const NOT_LOADED = ['node:fs/promises', 'node:internal/fs/promises', 'node:internal/readline/interface', 'node:internal/repl/history', 'node:crypto'];
+const NOT_LOADED = ['node:fs/promises', 'node:internal/fs/promises', 'node:internal/readline/interface', 'node:internal/repl/history', 'node:crypto', 'node:perf_hooks', 'node:internal/perf/performance', 'node:module'];
 
 const config = (upstream: number, route: string) => ({
   version: 1,
   workload: { service: 'productpage', namespace: 'shop' },
   listeners: { outbound: { host: '127.0.0.1', port: 0 }, admin: { host: '127.0.0.1', port: 0 } },
   reload: { pollIntervalMs: 100 },
-  services: [{ name: 'reviews', namespace: 'shop', subsets: [{ name: 'v1', endpoints: [{ address: '127.0.0.1', port: upstream }] }] }],
-  routes: [{ name: route, hosts: ['reviews'], action: { type: 'forward', destinations: [{ service: 'reviews' }] } }],
-  observability: { metrics: true, tracing: { samplingPercent: 100 } },
+  // Every reader of the clock on the way: the exchange's start and upstream time (metrics, access
+  // log), the route's and the per-try deadlines, the rate limit's bucket, the pool's idle expiry.
+  services: [{ name: 'reviews', namespace: 'shop', connectionPool: { idleTimeoutMs: 60_000 }, subsets: [{ name: 'v1', endpoints: [{ address: '127.0.0.1', port: upstream }] }] }],
+  routes: [
+    {
+      name: route,
+      hosts: ['reviews'],
+      timeoutMs: 5_000,
+      retries: { attempts: 2, perTryTimeoutMs: 2_000, retryOn: ['5xx'] },
+      rateLimit: { maxTokens: 1_000, tokensPerFill: 1_000, fillIntervalMs: 1_000 },
+      action: { type: 'forward', destinations: [{ service: 'reviews' }] },
+    },
+  ],
+  observability: { metrics: true, accessLog: { path: join(dir, 'access.log') }, tracing: { samplingPercent: 100 } },
 });
 
 
 describe('the config is read without node:fs/promises (the precompiled proxy)', () => {
-  it('starts, reloads, rejects a broken file and serves traced requests without loading node:fs/promises, readline or node:crypto', async () => {
+  it('starts, reloads, rejects a broken file and serves traced requests without loading node:fs/promises, readline, node:crypto, perf_hooks or node:module', async () => {
     const file = join(dir, 'proxy.json');
     writeFileSync(file, JSON.stringify(config(built.upstream.port, 'first')));
     const child = fork(lib, ['--config', file], { execArgv: ['--import', PROBE], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], cwd: dir });

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { COMPILE_CHILD_V8_FLAGS } from '../../src/synth/isolate';
+import { spawnSync } from 'node:child_process';
+import { COMPILE_CHILD_V8_FLAGS, tierUpFlags } from '../../src/synth/isolate';
 import { scratchDir, weft, E2E_TIMEOUT_MS } from '../e2e/helpers';
 
 // Runs the real CLI; the bound is against a hang, not a speed assertion (see helpers.ts).
@@ -36,5 +37,21 @@ describe('the compile child of weft synth', () => {
     const child = JSON.parse(readFileSync(record, 'utf8')) as { execArgv: string[] };
     expect(child.execArgv).toEqual(expect.arrayContaining(['--heap-growing-percent=25', '--max-semi-space-size=32']));
     expect(child.execArgv).toEqual(expect.arrayContaining([...COMPILE_CHILD_V8_FLAGS]));
+    expect(child.execArgv).toEqual(expect.arrayContaining(tierUpFlags(process.versions.v8)));
+  });
+
+  it('delays tier-up with the flag of the running V8, which that V8 accepts', () => {
+    const flags = tierUpFlags(process.versions.v8);
+    // The machine's Node 20 (V8 11.3) has a byte budget; an unknown V8 flag would stop the child.
+    if (process.versions.v8.startsWith('11.3.')) expect(flags).toEqual(['--interrupt-budget=1048576']);
+    const run = spawnSync(process.execPath, [...COMPILE_CHILD_V8_FLAGS, '-e', 'process.stdout.write("ran")'], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('ran');
+  });
+
+  it('keeps V8 defaults on versions whose tier-up flags were not measured', () => {
+    expect(tierUpFlags('13.6.233.17-node.27')).toEqual(['--invocation-count-for-maglev=2000', '--invocation-count-for-turbofan=15000']);
+    expect(tierUpFlags('12.4.254.21-node.33')).toEqual([]);
+    expect(tierUpFlags('14.0.1')).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import { UpstreamConnectTimeoutError, UpstreamPoolClosedError } from '../errors'
 import { NOTHING_TO_ABORT, type Handler } from '../pipeline/types';
 import type { Connector } from '../security/upstream-connector';
 import { UPSTREAM_READ_BUFFER, UpstreamConnection, type UpstreamRequest } from './http1-upstream';
+import { monotonicMs } from '../clock';
 
 export type { UpstreamRequest } from './http1-upstream';
 
@@ -95,7 +96,7 @@ export class Http1Pool {
   private readonly release = (conn: UpstreamConnection, keep: boolean): void => {
     this.leaveBusy(conn);
     if (keep && !this.closed) {
-      conn.parkedAt = performance.now();
+      conn.parkedAt = monotonicMs();
       conn.park(this.evict);
       this.idle.push(conn);
       if (this.idleTimer === null) this.armIdleTimer(this.options.idleTimeoutMs);
@@ -122,7 +123,7 @@ export class Http1Pool {
   /** Closes the connections idle for `idleTimeoutMs` or longer, then re-arms for the next one. */
   private readonly expireIdle = (): void => {
     this.idleTimer = null;
-    const now = performance.now();
+    const now = monotonicMs();
     const ms = this.options.idleTimeoutMs;
     let expired = 0;
     while (expired < this.idle.length && now - this.idle[expired]!.parkedAt >= ms) expired++;

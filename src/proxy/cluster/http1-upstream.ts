@@ -63,7 +63,7 @@ export class UpstreamConnection implements Abort {
   requests = 0;
   /** Index in its pool's list of busy connections, -1 when not busy (cluster/http1-pool.ts). */
   poolSlot = -1;
-  /** performance.now() when it was last parked idle in its pool (the pool's idle expiry). */
+  /** monotonicMs() when it was last parked idle in its pool (the pool's idle expiry). */
   parkedAt = 0;
   private socket: Socket | null = null;
   private state = State.Connecting;

@@ -9,6 +9,7 @@
  * @see https://resilience4j.readme.io/docs/circuitbreaker
  */
 import type { RatioBreakerConfig } from '../config/degradation-schema';
+import { monotonicMs } from '../clock';
 
 export type BreakerState = 'closed' | 'open' | 'half-open';
 export const BREAKER_STATES: readonly BreakerState[] = ['closed', 'open', 'half-open'];
@@ -31,7 +32,7 @@ export class RatioBreaker {
 
   constructor(
     private readonly config: RatioBreakerConfig,
-    private readonly clock: () => number = () => performance.now(),
+    private readonly clock: () => number = monotonicMs,
   ) {}
 
   /** Lets a request through (returns its ticket) or refuses it (null). */

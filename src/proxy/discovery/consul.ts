@@ -10,6 +10,7 @@
 import { controlRequest } from '../control-request';
 import { DiscoveryError } from '../security/errors';
 import { backoff, type DiscoveredEndpoint, type EndpointSource, type SourceStats } from './source';
+import { monotonicMs } from '../clock';
 
 export interface ConsulSourceOptions {
   /** Agent HTTP API, e.g. http://127.0.0.1:8500 */
@@ -55,7 +56,7 @@ export class ConsulSource implements EndpointSource {
   start(onEndpoints: (endpoints: DiscoveredEndpoint[]) => void): void {
     const loop = async (): Promise<void> => {
       let delay = 0;
-      const started = performance.now();
+      const started = monotonicMs();
       try {
         this.controller = new AbortController();
         // Consul adds up to wait/16 of jitter; anything much longer is a hung connection.
@@ -79,7 +80,7 @@ export class ConsulSource implements EndpointSource {
           }),
         );
         // A query that returned at once without news must not spin (Consul: rate-limit the loop).
-        if (performance.now() - started < 50) delay = Math.min(1_000, this.options.retryMs);
+        if (monotonicMs() - started < 50) delay = Math.min(1_000, this.options.retryMs);
       } catch (cause) {
         if (this.stopped) return;
         this.failuresInARow++;

@@ -27,6 +27,7 @@ import { classify } from './failure';
 import { applyHeaderEdits, type HeaderEdits } from './header-edits';
 import { h2UpstreamDispatch } from './h2-upstream';
 import type { Abort, Dispatch, Handler } from './types';
+import { monotonicMs } from '../clock';
 
 const QUEUED = 0;
 const RUNNING = 1;
@@ -80,7 +81,7 @@ class AttemptHandler implements Handler, Waiter, DeadlineEntry {
     ep.active++;
     this.countsActive = true;
     ex.attempts++;
-    if (ex.upstreamStart === 0) ex.upstreamStart = performance.now();
+    if (ex.upstreamStart === 0) ex.upstreamStart = monotonicMs();
     ep.pool.dispatch(ex, this);
   }
 

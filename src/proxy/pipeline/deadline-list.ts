@@ -10,10 +10,11 @@
  * The timer is unref'd: a request in flight keeps the process alive through its sockets (as
  * Node's own socket timeouts do), and an idle list must not hold a draining proxy open.
  */
+import { monotonicMs } from '../clock';
 
 /** What a deadline list holds: the entry's own links (no wrapper object per request). */
 export interface DeadlineEntry {
-  /** performance.now() at which the entry expires; set by `add`. */
+  /** monotonicMs() at which the entry expires; set by `add`. */
   expiresAt: number;
   prevDeadline: DeadlineEntry | null;
   nextDeadline: DeadlineEntry | null;
@@ -31,7 +32,7 @@ export class DeadlineList {
   constructor(readonly ms: number) {}
 
   add(e: DeadlineEntry): void {
-    e.expiresAt = performance.now() + this.ms;
+    e.expiresAt = monotonicMs() + this.ms;
     e.prevDeadline = this.tail;
     e.nextDeadline = null;
     e.inDeadlineList = true;
@@ -63,7 +64,7 @@ export class DeadlineList {
 
   private readonly fire = (): void => {
     this.timer = null;
-    const now = performance.now();
+    const now = monotonicMs();
     let e = this.head;
     while (e !== null && e.expiresAt <= now) {
       this.remove(e);

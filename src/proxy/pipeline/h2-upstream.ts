@@ -11,6 +11,7 @@ import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import type { Readable } from 'node:stream';
 import { UpstreamResetError } from '../errors';
 import type { Dispatch } from './types';
+import { monotonicMs } from '../clock';
 
 /**
  * As literals, not node:http2's `constants`: the module loads only when a config uses HTTP/2
@@ -40,7 +41,7 @@ export const h2UpstreamDispatch: Dispatch = (ex, handler) => {
   const ep = ex.endpoint!;
   ep.active++;
   ex.attempts++;
-  if (ex.upstreamStart === 0) ex.upstreamStart = performance.now();
+  if (ex.upstreamStart === 0) ex.upstreamStart = monotonicMs();
   let done = false;
   let stream: ClientHttp2Stream | null = null;
   let gotHeaders = false;

@@ -10,6 +10,7 @@
 import type { ShapingConfig } from '../config/degradation-schema';
 import type { Exchange } from '../exchange';
 import { localReply, type Dispatch, type Handler, type Step } from './types';
+import { monotonicMs } from '../clock';
 
 interface Waiting {
   ex: Exchange;
@@ -35,7 +36,7 @@ export class LeakyBucket {
   }
 
   offer(ex: Exchange, handler: Handler, next: Dispatch): void {
-    const now = performance.now();
+    const now = monotonicMs();
     if (this.queue.length === 0 && now >= this.nextRelease) {
       this.nextRelease = now + this.intervalMs;
       return next(ex, handler);
@@ -61,14 +62,14 @@ export class LeakyBucket {
 
   private schedule(): void {
     if (this.timer !== null || this.queue.length === 0) return;
-    this.timer = setTimeout(() => this.release(), Math.max(0, this.nextRelease - performance.now()));
+    this.timer = setTimeout(() => this.release(), Math.max(0, this.nextRelease - monotonicMs()));
   }
 
   private release(): void {
     this.timer = null;
     const w = this.queue.shift();
     if (w) {
-      this.nextRelease = Math.max(performance.now(), this.nextRelease) + this.intervalMs;
+      this.nextRelease = Math.max(monotonicMs(), this.nextRelease) + this.intervalMs;
       w.gone = true;
       w.next(w.ex, w.handler);
     }

@@ -5,6 +5,7 @@
  * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/local_rate_limit_filter
  */
 import type { TokenBucketConfig } from '../config/schema';
+import { monotonicMs } from '../clock';
 
 export class TokenBucket {
   private tokens: number;
@@ -12,13 +13,13 @@ export class TokenBucket {
 
   constructor(
     private readonly config: TokenBucketConfig,
-    now = performance.now(),
+    now = monotonicMs(),
   ) {
     this.tokens = config.maxTokens;
     this.lastFill = now;
   }
 
-  take(now = performance.now()): boolean {
+  take(now = monotonicMs()): boolean {
     const c = this.config;
     const intervals = Math.floor((now - this.lastFill) / c.fillIntervalMs);
     if (intervals > 0) {

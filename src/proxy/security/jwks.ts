@@ -10,6 +10,7 @@
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose';
 import { controlRequest } from '../control-request';
 import { JwksFetchError } from './errors';
+import { monotonicMs } from '../clock';
 
 export interface JwksStats {
   fetches: number;
@@ -90,14 +91,14 @@ export class RemoteKeySet implements KeySet {
   refreshOnMiss(): Promise<boolean> {
     const cooldown = this.options.cooldownMs ?? Math.min(30_000, this.options.refreshMs);
     if (this.inflight) return this.inflight;
-    if (performance.now() - this.lastAttempt < cooldown) return Promise.resolve(false);
+    if (monotonicMs() - this.lastAttempt < cooldown) return Promise.resolve(false);
     return this.refresh();
   }
 
   /** One bounded fetch; on success the key set is replaced, on failure the last good one stays. */
   refresh(): Promise<boolean> {
     if (this.inflight) return this.inflight;
-    this.lastAttempt = performance.now();
+    this.lastAttempt = monotonicMs();
     this.stats.fetches++;
     this.inflight = (async () => {
       try {

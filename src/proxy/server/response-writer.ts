@@ -10,6 +10,7 @@
 import type { Exchange } from '../exchange';
 import { classify, replyFor } from '../pipeline/failure';
 import type { Abort, Handler } from '../pipeline/types';
+import { monotonicMs } from '../clock';
 
 const noop = (): void => {};
 
@@ -57,7 +58,7 @@ export abstract class ResponseWriter implements Handler {
     if (this.ended || this.closed) return false;
     ex.status = status;
     this.resume = resume;
-    if (ex.upstreamStart > 0) ex.upstreamTime = performance.now() - ex.upstreamStart;
+    if (ex.upstreamStart > 0) ex.upstreamTime = monotonicMs() - ex.upstreamStart;
     const out = ex.responseExtra ? headers.concat(ex.responseExtra) : headers;
     if (ex.flags !== '') out.push('x-weft-response-flags', ex.flags);
     this.writeHead(status, out);
