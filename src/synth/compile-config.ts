@@ -27,6 +27,12 @@ export interface MeshCompileOptions extends CompileOptions {
    * @default false
    */
   releaseConstructs?: boolean;
+  /**
+   * Called once the model is built, before the emit: from here on no code of the config runs
+   * (escape-hatch charts, their tokens and validations ran in `toModel`), so the compile child
+   * tells its parent, which bounds the rest as Weft's own work (isolate.ts COMPILE_BOUND_MS).
+   */
+  onModelBuilt?: () => Promise<void>;
 }
 
 /** model → analyze → emit → schema-check for a Mesh that is already built. */
@@ -35,6 +41,7 @@ export async function compileMesh(mesh: Mesh, options: MeshCompileOptions = {}):
   if (options.releaseConstructs) releaseConstructTree(mesh);
   const propMistakes = await refineFieldLocations(built.diagnostics);
   if (!built.model) return { diagnostics: sortDiagnostics(propMistakes), files: new Map(), environments: [] };
+  await options.onModelBuilt?.();
   const compiled = compileModel(built.model, options);
   const diagnostics = sortDiagnostics([...propMistakes, ...compiled.diagnostics]);
   return { diagnostics, files: hasErrors(diagnostics) ? new Map() : compiled.files, environments: compiled.environments };

@@ -82,7 +82,9 @@ export function serveCompileRequests(options: ServeOptions = {}): void {
     // A one-shot child never uses the Mesh again, so its construct tree is let go once the model
     // is built (compileMesh). A warm child keeps it: a module the config imports from a package
     // is not evaluated again, and a Mesh it holds must stay whole for the next run.
-    const compiled = loaded.mesh ? await compileMesh(loaded.mesh, { ...request.options, onFile: output?.onFile, releaseConstructs: !request.keep }) : { diagnostics: loaded.diagnostics, files: new Map(), environments: [] };
+    // Sent, not only queued, before the emit's synchronous run starts (isolate.ts COMPILE_BOUND_MS).
+    const onModelBuilt = () => new Promise<void>((sent) => send({ phase: 'emitting' }, sent));
+    const compiled = loaded.mesh ? await compileMesh(loaded.mesh, { ...request.options, onFile: output?.onFile, releaseConstructs: !request.keep, onModelBuilt }) : { diagnostics: loaded.diagnostics, files: new Map(), environments: [] };
     const result = output ? await output.staged(compiled) : compiled;
     clearInterval(keepAlive);
     send({ phase: 'settling' });

@@ -9,7 +9,7 @@ import type { CompiledConfig } from './compile-config';
 export const DEFAULT_LOAD_TIMEOUT_MS = 30_000;
 
 export interface IsolateOptions extends Omit<CompileOptions, 'onFile'> {
-  /** Bound on the config's phases (load, settle) of the child; the compile's is COMPILE_BOUND_MS, or this when longer. @default DEFAULT_LOAD_TIMEOUT_MS */
+  /** Bound on the phases of the child where the config's code runs (load, building the model, settle); the emit's is COMPILE_BOUND_MS, or this when longer. @default DEFAULT_LOAD_TIMEOUT_MS */
   loadTimeoutMs?: number;
   /**
    * Let the child compare the files with dist/ and stage the changed ones as it emits them
@@ -38,7 +38,8 @@ export interface ChildRequest {
 
 /** @internal What isolate-child.ts reports, in order. */
 export type ChildMessage =
-  | { phase: 'loading' | 'compiling' | 'settling' }
+  /** `compiling`: the model is built from the constructs (the config's escape-hatch charts run); `emitting`: Weft's own work from the model. */
+  | { phase: 'loading' | 'compiling' | 'emitting' | 'settling' }
   /** Part of the result's files, sent before `done` (whose `files` is then empty). */
   | { phase: 'files'; entries: [path: string, content: string][] }
   | { phase: 'done'; result: CompiledConfig }
@@ -49,11 +50,13 @@ export type ChildMessage =
 const STARTUP_BOUND_MS = 120_000;
 
 /**
- * Bound on the compile itself, once the config has loaded: Weft's own work, which grows with the
- * mesh (10,000 services compile in ~30 s on an idle 2-core machine, docs/performance.md), so the
- * config's load bound (30 s by default) must not stop it. No user code runs in it (the
- * constructs validated their props when the config built them); the bound only ends a Weft bug
- * that hangs instead of failing. `--load-timeout` raises it when set higher.
+ * Bound on the emit, once the model is built (the child's `emitting` phase): Weft's own work,
+ * which grows with the mesh (10,000 services take ~30 s on an idle 2-core machine,
+ * docs/performance.md), so the config's bound (30 s by default) must not stop it. No code of the
+ * config runs there: its constructs validated their props as it built them, and its escape-hatch
+ * charts (tokens, cdk8s validations) ran while the model was built, under the config's bound.
+ * This bound only ends a Weft bug that hangs instead of failing; `--load-timeout` raises it when
+ * set higher.
  */
 export const COMPILE_BOUND_MS = 15 * 60_000;
 
@@ -208,7 +211,7 @@ export function exchange(child: ChildProcess, request: ChildRequest, loadTimeout
         finish({ kind: 'done', result: { ...message.result, files }, alive: Boolean(request.keep) && child.exitCode === null });
       }
       else if (message.phase === 'source-mode') finish({ kind: 'source-mode' });
-      else arm(message.phase === 'compiling' ? Math.max(loadTimeoutMs, COMPILE_BOUND_MS) : loadTimeoutMs);
+      else arm(message.phase === 'emitting' ? Math.max(loadTimeoutMs, COMPILE_BOUND_MS) : loadTimeoutMs);
     };
     const onError = (error: Error) => failWith(exited(configPath, `could not run it: ${error.message}`));
     const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
@@ -246,8 +249,8 @@ function stageClock(child: ChildProcess): { reached(phase: string): void } {
 
 function timedOut(file: string, phase: string, ms: number): Diagnostic {
   if (phase === 'starting') return { code: 'WEFT020', severity: 'error', message: `the compiler's child process did not start within ${ms / 1000} s`, path: '', location: { file, line: 1, column: 1 }, hint: 'the machine is overloaded; run synth again' };
-  const what = phase === 'settling' ? 'kept running after it had loaded (an open timer, socket or interval)' : 'did not finish loading';
-  if (phase === 'compiling') {
+  const what = phase === 'settling' ? 'kept running after it had loaded (an open timer, socket or interval)' : phase === 'compiling' ? 'did not finish compiling' : 'did not finish loading';
+  if (phase === 'emitting') {
     return {
       code: 'WEFT020',
       severity: 'error',

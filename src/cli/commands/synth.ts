@@ -17,8 +17,8 @@ Compiles mesh.config.ts into manifests under dist/<environment>/.
   --json       print the result as JSON on stdout
   --watch      stay running: synthesize again on every save of mesh.config.ts or of a
                file beside it that it imports (Ctrl-C stops)
-  --load-timeout S  stop mesh.config.ts when loading takes longer (default: 30; the compile
-                    after it is bounded at 15 minutes, or S when longer)
+  --load-timeout S  stop mesh.config.ts when loading takes longer (default: 30; the emit
+                    from its model is bounded at 15 minutes, or S when longer)
   --from-source  run Weft from its TypeScript sources through tsx instead of the
                precompiled CLI in lib/ (rebuilt when older than the sources)
 
