@@ -91,9 +91,11 @@ describe('weft synth --watch', () => {
       expect(since(mark)).toMatch(/team\.ts:5:\d+ error WEFT001 /);
       expect([...readDist(out)]).toEqual([...before]);
 
-      // Fixed again: the process is still running and picks it up.
+      // Fixed again: the process is still running and picks it up. Waited on until the write has
+      // ended ("watching for changes"), not only until the first file is in: dist/ is read next.
+      mark = stderr.length;
       writeFileSync(team, teamFile('example/app:4.0.0', 2));
-      await until('the re-synth after the fix', () => fileHas('image: example/app:4.0.0'), () => stderr);
+      await until('the re-synth after the fix', () => fileHas('image: example/app:4.0.0') && since(mark).includes('watching for changes'), () => stderr);
       // Every run so far was served by the one warm compile child.
       expect(new Set(children().map((c) => c.pid)).size).toBe(1);
 
