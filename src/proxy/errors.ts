@@ -124,6 +124,20 @@ export class UpstreamConnectTimeoutError extends WeftProxyError {
   }
 }
 
+/**
+ * A step of the request chain broke the handler contract toward the response writer (a second
+ * response head, or body before the head). A bug, not a peer's fault: the writer refuses it
+ * (a reset, or a local 503 when nothing was sent yet) instead of letting the protocol codec
+ * throw and take the proxy down.
+ */
+export class ResponseOrderError extends WeftProxyError {
+  readonly code = 'WEFT_PROXY_RESPONSE_ORDER';
+  override readonly name = 'ResponseOrderError';
+  constructor(what: string) {
+    super(`response chain contract broken: ${what}`);
+  }
+}
+
 /** The endpoint's pool was closed (a reload removed it) before the request could be sent (flag UC). */
 export class UpstreamPoolClosedError extends WeftProxyError {
   readonly code = 'WEFT_PROXY_UPSTREAM_POOL_CLOSED';

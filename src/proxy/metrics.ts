@@ -176,6 +176,7 @@ export const METRIC_HELP: Record<string, [string, string]> = {
   weft_proxy_mirror_requests_total: ['counter', 'Mirrored requests by result (sent, dropped, failed).'],
   weft_proxy_access_log_dropped_total: ['counter', 'Access log lines dropped because the sink could not keep up.'],
   weft_proxy_worker_info: ['gauge', 'One series per live worker process (multi-worker mode).'],
+  weft_proxy_internal_errors_total: ['counter', 'Requests the proxy ended because one of its own request-chain steps broke the handler contract (kind response_order): a bug to report, answered with a reset or a 503.'],
   weft_proxy_fallbacks_total: ['counter', 'Requests answered by a declared fallback, by reason (circuit-open, rate-limited, timeout, 5xx, connect-failure).'],
   weft_proxy_switch_answers_total: ['counter', 'Requests answered by a degradation switch that is on, by switch.'],
   weft_proxy_switch_state: ['gauge', 'Degradation switch state by switch (1 on, 0 off).'],

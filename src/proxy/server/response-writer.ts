@@ -7,6 +7,7 @@
  * leaves the wire to one subclass per protocol: `Http1ResponseWriter` (server/http1/) now,
  * HTTP/2 next. Contract for a subclass, see docs/proxy.md "Exchange and response writers".
  */
+import { ResponseOrderError } from '../errors';
 import type { Exchange } from '../exchange';
 import { classify, replyFor } from '../pipeline/failure';
 import type { Abort, Handler } from '../pipeline/types';
@@ -56,6 +57,7 @@ export abstract class ResponseWriter implements Handler {
   onHeaders(status: number, headers: string[], resume: () => void): boolean {
     const ex = this.ex;
     if (this.ended || this.closed) return false;
+    if (this.headersSent) return this.refuse('a second response head');
     ex.status = status;
     this.resume = resume;
     if (ex.upstreamStart > 0) ex.upstreamTime = monotonicMs() - ex.upstreamStart;
@@ -67,12 +69,17 @@ export abstract class ResponseWriter implements Handler {
 
   onData(chunk: Buffer): boolean {
     if (this.ended) return false;
+    if (!this.headersSent) return this.refuse('response body before its head');
     this.ex.bytesSent += chunk.length;
     return this.writeBody(chunk);
   }
 
   onComplete(): void {
     if (this.ended) return;
+    if (!this.headersSent) {
+      this.refuse('response end before its head');
+      return;
+    }
     this.endBody();
     this.finish();
   }
@@ -101,6 +108,22 @@ export abstract class ResponseWriter implements Handler {
     ex.bytesSent += body.length;
     this.endBody(body);
     this.finish();
+  }
+
+  /**
+   * A chain step broke the Handler contract (types.ts: one head, then body, then one end). Written
+   * as asked, a second head makes node:http2 throw ERR_HTTP2_HEADERS_SENT outside any handler
+   * (an uncaught exception ends the proxy) and HTTP/1.1 put two heads on the wire; body before
+   * the head makes node:http2 send an implicit 200 first. So the request ends here instead:
+   * reset if the head left, a local reply if not; the upstream is aborted, and the violation
+   * counted (weft_proxy_internal_errors_total) so that it is seen, not only survived.
+   */
+  private refuse(what: string): false {
+    const error = new ResponseOrderError(what);
+    this.ex.runtime.metrics?.inc('weft_proxy_internal_errors_total{kind="response_order"}');
+    this.onError(error);
+    this.abortUpstream?.abort(error);
+    return false;
   }
 
   private finish(): void {
