@@ -20,6 +20,8 @@ export abstract class ResponseWriter implements Handler {
   /** The upstream's resume: called by the subclass when the downstream drained. */
   protected resume: () => void = noop;
   private ended = false;
+  /** The head was handed to `writeHead` (status line / HEADERS frame): one per response, body only after it. */
+  started = false;
 
   constructor(readonly ex: Exchange) {}
 
@@ -27,8 +29,6 @@ export abstract class ResponseWriter implements Handler {
 
   /** True once the downstream stream/connection can take no more bytes. */
   protected abstract get closed(): boolean;
-  /** True once the status line / HEADERS frame left. */
-  protected abstract get headersSent(): boolean;
   /** Sends status and headers (flat, lower-case names, hop-by-hop already removed). */
   protected abstract writeHead(status: number, headers: string[]): void;
   /** Sends body bytes; false = buffer full, call `this.resume()` once drained. */
@@ -57,26 +57,27 @@ export abstract class ResponseWriter implements Handler {
   onHeaders(status: number, headers: string[], resume: () => void): boolean {
     const ex = this.ex;
     if (this.ended || this.closed) return false;
-    if (this.headersSent) return this.refuse('a second response head');
+    if (this.started) return this.refuse('a second response head');
     ex.status = status;
     this.resume = resume;
     if (ex.upstreamStart > 0) ex.upstreamTime = monotonicMs() - ex.upstreamStart;
     const out = ex.responseExtra ? headers.concat(ex.responseExtra) : headers;
     if (ex.flags !== '') out.push('x-weft-response-flags', ex.flags);
+    this.started = true;
     this.writeHead(status, out);
     return true;
   }
 
   onData(chunk: Buffer): boolean {
     if (this.ended) return false;
-    if (!this.headersSent) return this.refuse('response body before its head');
+    if (!this.started) return this.refuse('response body before its head');
     this.ex.bytesSent += chunk.length;
     return this.writeBody(chunk);
   }
 
   onComplete(): void {
     if (this.ended) return;
-    if (!this.headersSent) {
+    if (!this.started) {
       this.refuse('response end before its head');
       return;
     }
@@ -92,7 +93,7 @@ export abstract class ResponseWriter implements Handler {
       this.finish();
       return;
     }
-    if (this.headersSent) {
+    if (this.started) {
       // The response is already streaming: the only honest signal left is a reset.
       ex.addFlag(kind === 'timeout' ? 'UT' : 'UC');
       this.reset(error);

@@ -51,7 +51,6 @@ export function grpcStatusOf(status: number, flags: string): number {
 export class Http2ResponseWriter extends ResponseWriter {
   /** Set once a trailers-only gRPC response was sent (a converted local reply, or the upstream's): nothing follows. */
   private grpcLocal = false;
-  private started = false;
 
   constructor(
     ex: Exchange,
@@ -71,12 +70,7 @@ export class Http2ResponseWriter extends ResponseWriter {
     return this.stream.destroyed || this.stream.closed;
   }
 
-  protected get headersSent(): boolean {
-    return this.started;
-  }
-
   protected writeHead(status: number, headers: string[]): void {
-    this.started = true;
     const out: Record<string, string | string[]> = {};
     let contentType = '';
     for (let i = 0; i < headers.length; i += 2) {

@@ -52,8 +52,6 @@ const NO_FIELDS: readonly string[] = [];
 const LAST_CHUNK = '0\r\n\r\n';
 
 export class Http1ResponseWriter extends ResponseWriter {
-  /** The status line has been written. */
-  started = false;
   private chunked = false;
   private noBody = false;
   /**
@@ -82,12 +80,7 @@ export class Http1ResponseWriter extends ResponseWriter {
     return this.conn.socket.destroyed;
   }
 
-  protected get headersSent(): boolean {
-    return this.started;
-  }
-
   protected writeHead(status: number, headers: string[]): void {
-    this.started = true;
     this.noBody = this.isHead || status === 204 || status === 304 || status < 200;
     // RFC 9110 §8.6: no Content-Length in a 204.
     const fields = status === 204 ? headers.filter((_, j) => headers[j - (j % 2)] !== 'content-length') : headers;
