@@ -146,10 +146,10 @@ function stageOutput(request: ChildRequest): { onFile: FileSink; staged: (compil
   const stage = new DistStage(distDir, { environments: request.options.environments, staging, dryRun, thread: true });
   let failure: unknown;
   return {
-    onFile(path, content) {
+    onFile(path, content, twin) {
       if (failure !== undefined) return;
       try {
-        stage.offer(path, content);
+        stage.offer(path, content, twin);
       } catch (error) {
         failure = error;
       }
