@@ -88,12 +88,8 @@ export function compileModel(model: MeshModel, options: CompileOptions = {}): Co
   };
 }
 
-/**
- * Where each serialized file goes. `twin`: the path of a file handed over earlier with the same
- * content (the environment's file that a verification-overlay file repeats), so that the
- * writer can stage it as a hard link (write.ts `DistStage.offer`).
- */
-export type FileSink = (path: string, content: string, twin?: string) => void;
+/** Where each serialized file goes. */
+export type FileSink = (path: string, content: string) => void;
 
 /**
  * Every target that applies to one environment, each file handed to `emit` as soon as it is

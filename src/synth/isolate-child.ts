@@ -146,10 +146,10 @@ function stageOutput(request: ChildRequest): { onFile: FileSink; staged: (compil
   const stage = new DistStage(distDir, { environments: request.options.environments, staging, dryRun, thread: true });
   let failure: unknown;
   return {
-    onFile(path, content, twin) {
+    onFile(path, content) {
       if (failure !== undefined) return;
       try {
-        stage.offer(path, content, twin);
+        stage.offer(path, content);
       } catch (error) {
         failure = error;
       }

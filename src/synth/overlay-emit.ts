@@ -42,7 +42,7 @@ export class OverlayEmitter {
   ) {
     this.scratch = new Reporter(codeRegistry(undefined, targets));
     this.ctx = emitContext(overlay, env, this.scratch.report, { targets, shared: memo.replay });
-    this.sink = (path, content, twin) => emit(`verify/${path}`, content, twin);
+    this.sink = (path, content) => emit(`verify/${path}`, content);
   }
 
   /** The overlay's objects of `target`, ready to be paired with the environment's as they are written. */
@@ -106,8 +106,7 @@ export class OverlayTarget {
     const own = this.manifests[i]!;
     this.takenManifests[i] = 1;
     this.reused++;
-    // `path` is also where the environment wrote it: the overlay's file is its twin.
-    this.written.put(path, () => manifestYaml(own), describe(own), content, path);
+    this.written.put(path, () => manifestYaml(own), describe(own), content);
   }
 
   /** The environment wrote the JSON file `file` at `path` as `content`. */
@@ -117,7 +116,7 @@ export class OverlayTarget {
     const own = this.files[i]!;
     this.takenFiles[i] = 1;
     this.reused++;
-    this.written.put(path, () => jsonFileText(own.json), undefined, content, path);
+    this.written.put(path, () => jsonFileText(own.json), undefined, content);
   }
 
   /** Checks and writes every object the environment had no twin for. */

@@ -3,7 +3,7 @@
 // thread goes on serializing the next ones.
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { compareWithDist, stageFile, stageTwin } from './stage-files.mjs';
+import { compareWithDist, stageFile } from './stage-files.mjs';
 
 const { root, staging, fresh, dryRun, inFlight } = workerData;
 const batchesInFlight = new Int32Array(inFlight);
@@ -19,19 +19,15 @@ parentPort.on('message', (message) => {
     parentPort.close();
     return;
   }
-  const { rels, bytes, ends, twins } = message;
+  const { rels, bytes, ends } = message;
   const batch = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < rels.length && failure === undefined; i++) {
     try {
-      const twin = twins[i] ?? undefined;
-      // In a fresh dist/ a twin comes without its bytes (stage-thread.ts): it is added, and its twin is staged.
-      const content = fresh && twin !== undefined ? undefined : batch.subarray(i === 0 ? 0 : ends[i - 1], ends[i]);
+      const content = batch.subarray(i === 0 ? 0 : ends[i - 1], ends[i]);
       const state = fresh ? 'added' : compareWithDist(join(root, rels[i]), content);
       if (state === 'same') continue;
       (state === 'added' ? added : changed).push(rels[i]);
-      if (dryRun) continue;
-      if (twin === undefined) stageFile(staging, rels[i], content, made);
-      else stageTwin(staging, rels[i], twin, content, made);
+      if (!dryRun) stageFile(staging, rels[i], content, made);
     } catch (error) {
       failure = { message: error instanceof Error ? error.message : String(error), code: error?.code };
     }

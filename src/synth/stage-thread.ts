@@ -40,12 +40,8 @@ export class StagingThread {
   private readonly result: Promise<StagedByThread & { failure?: { message: string; code?: string } }>;
   private rels: string[] = [];
   private contents: string[] = [];
-  /** Per offered file, the earlier file it is a twin of (stage-files.mjs `stageTwin`), or null. */
-  private twins: (string | null)[] = [];
-  private readonly fresh: boolean;
 
   constructor(settings: StagingThreadSettings) {
-    this.fresh = settings.fresh;
     this.worker = new Worker(new URL('./stage-thread-worker.mjs', import.meta.url), { workerData: { ...settings, inFlight: this.inFlight.buffer } });
     this.result = new Promise((resolve, reject) => {
       this.worker.once('message', resolve);
@@ -56,12 +52,9 @@ export class StagingThread {
     this.result.catch(() => {});
   }
 
-  /** `twin`: an earlier offered file with the same content (DistStage.offer). */
-  offer(rel: string, content: string, twin?: string): void {
+  offer(rel: string, content: string): void {
     this.rels.push(rel);
-    // A twin in a fresh dist/ is added and linked to its staged twin: its bytes are never read.
-    this.contents.push(twin !== undefined && this.fresh ? '' : content);
-    this.twins.push(twin ?? null);
+    this.contents.push(content);
     if (this.rels.length >= FILES_PER_BATCH) this.post();
   }
 
@@ -100,9 +93,8 @@ export class StagingThread {
     for (let i = 0; i < this.contents.length; i++) ends[i] = size += Buffer.byteLength(this.contents[i]!);
     const bytes = Buffer.allocUnsafeSlow(size);
     for (let i = 0, at = 0; i < this.contents.length; i++) at += bytes.write(this.contents[i]!, at);
-    this.worker.postMessage({ rels: this.rels, bytes, ends, twins: this.twins }, [bytes.buffer]);
+    this.worker.postMessage({ rels: this.rels, bytes, ends }, [bytes.buffer]);
     this.rels = [];
     this.contents = [];
-    this.twins = [];
   }
 }

@@ -17,17 +17,16 @@ export class TargetFiles {
 
   /**
    * Writes `path` with `content` (rendered now, unless the caller has it already); returns the
-   * content when this wrote it, undefined when the path was already written. `twin`: the path of
-   * an earlier file with this content (FileSink).
+   * content when this wrote it, undefined when the path was already written.
    */
-  put(path: string, render: () => string, what?: string, content = render(), twin?: string): string | undefined {
+  put(path: string, render: () => string, what?: string, content = render()): string | undefined {
     const earlier = this.written.get(path);
     if (earlier) {
       if (earlier() !== content) this.collision(path, what);
       return undefined;
     }
     this.written.set(path, render);
-    this.sink(path, content, twin);
+    this.sink(path, content);
     return content;
   }
 }

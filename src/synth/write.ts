@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { Diagnostic } from '../diagnostics/diagnostic';
-import { compareWithDist, faultPoint, stageFile, stageTwin } from './stage-files.mjs';
+import { compareWithDist, faultPoint, stageFile } from './stage-files.mjs';
 import { StagingThread } from './stage-thread';
 
 export interface DistChanges {
@@ -163,24 +163,18 @@ export class DistStage {
     this.threaded = options.thread === true && !options.known;
   }
 
-  /**
-   * Compares one file of the new output with dist/; stages it when it is added or changed.
-   * `twin`: a file offered earlier in this synth with the same content; the file is then staged
-   * as a hard link to the twin's staged file (stage-files.mjs `stageTwin`).
-   */
-  offer(rel: string, content: string, twin?: string): void {
+  /** Compares one file of the new output with dist/; stages it when it is added or changed. */
+  offer(rel: string, content: string): void {
     this.offered.add(rel);
     if (this.threaded && this.offered.size > THREAD_AFTER_FILES) {
       this.thread ??= new StagingThread({ root: this.root, staging: this.staging, fresh: this.fresh, dryRun: this.dryRun });
-      return this.thread.offer(rel, content, twin);
+      return this.thread.offer(rel, content);
     }
     if (this.known?.holds(rel, content)) return;
     const state = this.fresh ? 'added' : compareWithDist(join(this.root, rel), content);
     if (state === 'same') return this.known?.confirmed(rel, content);
     (state === 'added' ? this.added : this.changed).push(rel);
-    if (this.dryRun) return;
-    if (twin === undefined) stageFile(this.staging, rel, content, this.made);
-    else stageTwin(this.staging, rel, twin, content, this.made);
+    if (!this.dryRun) stageFile(this.staging, rel, content, this.made);
   }
 
   /** Waits for the staging thread (`thread: true`) to have compared and written every offered file; rejects with its first failure. */

@@ -3,7 +3,6 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DistStage, readDist, stagingFolderFor, THREAD_AFTER_FILES } from '../../src/synth/write';
-import { stageTwin } from '../../src/synth/stage-files.mjs';
 
 const roots: string[] = [];
 afterEach(() => roots.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -22,7 +21,7 @@ function tempDist(files: Record<string, string> = {}): string {
 /** More files than are staged inline before the thread starts, and than the thread takes in flight before the compile thread waits (stage-thread.ts). */
 const MANY = THREAD_AFTER_FILES + 10_000;
 /** Every 7th file has multi-byte UTF-8 text: the thread gets bytes, cut at byte offsets. */
-const many = (tag: string, count = MANY) => new Map(Array.from({ length: count }, (_, i) => [`env/k/f-${i % 40}/file-${i}.yaml`, `${tag} ${i}${i % 7 === 0 ? ' é€😀' : ''}\n`]));
+const many = (tag: string) => new Map(Array.from({ length: MANY }, (_, i) => [`env/k/f-${i % 40}/file-${i}.yaml`, `${tag} ${i}${i % 7 === 0 ? ' é€😀' : ''}\n`]));
 
 /** The same offers staged inline and on the thread: the same changes and the same staged bytes. */
 async function stageBoth(dist: string, files: ReadonlyMap<string, string>, dryRun = false) {
@@ -107,95 +106,5 @@ describe('staging on a worker thread', () => {
     await stage.settle();
     expect(stage.changes().added).toHaveLength(MANY);
     stage.discard();
-  });
-});
-
-/**
- * A verification-overlay file that repeats its environment's (its twin, offered first) is staged
- * as a hard link to the twin's staged file (stage-files.mjs `stageTwin`), inline and on the
- * thread; in a fresh dist/ the thread gets no bytes for it at all.
- */
-describe('twins staged as hard links', () => {
-  /** Enough files for the thread to take some of them (past THREAD_AFTER_FILES offers). */
-  const COUNT = THREAD_AFTER_FILES + 1_500;
-
-  /** The usual offers, each environment file followed by its overlay twin (`verify/…`), the twins spread over the inline part and the thread's. */
-  function offerWithTwins(stage: DistStage, files: ReadonlyMap<string, string>) {
-    let i = 0;
-    for (const [rel, content] of files) {
-      stage.offer(rel, content);
-      if (i++ % 3 === 0) stage.offer(`verify/${rel}`, content, rel);
-    }
-  }
-
-  it('into a fresh dist/: each twin holds its content and shares the inode of the file it repeats', async () => {
-    for (const thread of [false, true]) {
-      const dist = tempDist();
-      const files = many('twin', COUNT);
-      const stage = new DistStage(dist, { thread });
-      offerWithTwins(stage, files);
-      await stage.settle();
-      const changes = stage.changes();
-      stage.commit(changes);
-      const written = readDist(dist);
-      let linked = 0;
-      for (const [rel, content] of files) {
-        const twin = join(dist, 'verify', rel);
-        if (!existsSync(twin)) continue;
-        expect(written.get(`verify/${rel}`), rel).toBe(content);
-        expect(statSync(twin).ino, rel).toBe(statSync(join(dist, rel)).ino);
-        linked++;
-      }
-      expect(linked).toBe(Math.ceil(COUNT / 3));
-      expect(changes.added).toHaveLength(COUNT + linked);
-    }
-  });
-
-  it('into an existing dist/: a twin whose environment file is unchanged is written from its own bytes, and a later change to one file leaves the other as it was', async () => {
-    for (const thread of [false, true]) {
-      const files = many('old', COUNT);
-      const dist = tempDist(Object.fromEntries(files));
-      // Nothing staged for the environment's files (they are the same); every twin is added.
-      const first = new DistStage(dist, { thread });
-      offerWithTwins(first, files);
-      await first.settle();
-      first.commit(first.changes());
-      // A file with a twin (every third), offered after the inline part (the thread's, when there is one).
-      const n = 3 * Math.ceil(THREAD_AFTER_FILES / 3);
-      const rel = `env/k/f-${n % 40}/file-${n}.yaml`;
-      expect(readDist(dist).get(`verify/${rel}`)).toBe(files.get(rel));
-
-      // Both changed: the twin is linked to the staged environment file.
-      const changed = new Map([...files].map(([r, c]) => [r, `${c}new\n`]));
-      const second = new DistStage(dist, { thread });
-      offerWithTwins(second, changed);
-      await second.settle();
-      second.commit(second.changes());
-      expect(statSync(join(dist, 'verify', rel)).ino).toBe(statSync(join(dist, rel)).ino);
-      expect(readDist(dist).get(`verify/${rel}`)).toBe(changed.get(rel));
-
-      // Only the environment's file changes again: the overlay's keeps its content, not its former twin's.
-      const third = new DistStage(dist, { thread });
-      for (const [r, c] of changed) {
-        third.offer(r, r === rel ? 'third\n' : c);
-        if (existsSync(join(dist, 'verify', r))) third.offer(`verify/${r}`, c);
-      }
-      await third.settle();
-      const changes = third.changes();
-      expect(changes.changed).toEqual([rel]);
-      third.commit(changes);
-      expect(readDist(dist).get(rel)).toBe('third\n');
-      expect(readDist(dist).get(`verify/${rel}`)).toBe(changed.get(rel));
-    }
-  });
-
-  it('copies the twin when no hard link can be made', () => {
-    const staging = tempDist({ 'a/env.yaml': 'env\n', 'verify/a/env.yaml': 'taken\n' });
-    // The name is taken (as on a file system without hard links, the link fails): the content is written, or copied from the twin.
-    stageTwin(staging, 'verify/a/env.yaml', 'a/env.yaml', 'env\n', new Set());
-    expect(readDist(staging).get('verify/a/env.yaml')).toBe('env\n');
-    writeFileSync(join(staging, 'verify/a/env.yaml'), 'taken\n');
-    stageTwin(staging, 'verify/a/env.yaml', 'a/env.yaml', undefined, new Set());
-    expect(readDist(staging).get('verify/a/env.yaml')).toBe('env\n');
   });
 });
