@@ -4,7 +4,7 @@ import { memoized } from '../../model/memo';
 import type { MeshModel } from '../../model/mesh';
 import type { Service } from '../../model/service';
 import type { Report } from '../../diagnostics/reporter';
-import { proxyConfigIssues } from '../../proxy/config/issues';
+import { proxyConfigIssues, type ConfigIssue } from '../../proxy/config/issues';
 import type { EmitContext, JsonFile, Manifest, TargetOutput } from '../target';
 import { workloadName } from '../../model/names';
 import { buildProxyConfig } from './config';
@@ -25,6 +25,27 @@ const DNS_1035_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** Keys of the declared services, once per environment's model (a lookup per version, not a scan). */
 const serviceKeysOf = memoized('weft-service-keys', (model) => new Set(model.services.map(serviceKey)));
+
+/**
+ * Config texts the proxy's loader accepted. The check is a function of the text alone (the
+ * document as written; `path` only names it in messages), and `weft synth --watch` re-emits
+ * every workload's config on each save: its warm compiler checks again only the configs that
+ * changed (docs/performance.md, "The proxy-config check once per config text"). Bounded, so
+ * that a large mesh's one-shot compile does not keep every config's text alive.
+ */
+const acceptedConfigs = new Set<string>();
+const ACCEPTED_CONFIGS_LIMIT = 1_000;
+
+/** The proxy loader's issues with the config `json` (proxy/config/issues.ts), remembering the accepted ones. */
+function configIssues(json: string, path: string): readonly ConfigIssue[] {
+  if (acceptedConfigs.has(json)) return [];
+  const issues = proxyConfigIssues(JSON.parse(json), path);
+  if (issues.length === 0) {
+    if (acceptedConfigs.size >= ACCEPTED_CONFIGS_LIMIT) acceptedConfigs.clear();
+    acceptedConfigs.add(json);
+  }
+  return issues;
+}
 
 /**
  * Everything a weft environment needs besides the Kubernetes target's objects: per workload, its
@@ -48,7 +69,7 @@ export function emitWeft(ctx: EmitContext): TargetOutput {
       const path = `${service.namespace}/${workloadName(service, version)}.json`;
       // The proxy's own loader checks the document as written, so synth never writes a config
       // the proxy would refuse to start with.
-      const issues = proxyConfigIssues(JSON.parse(json), path);
+      const issues = configIssues(json, path);
       if (issues.length > 0) {
         report(
           'WEFT653',
@@ -69,7 +90,7 @@ export function emitWeft(ctx: EmitContext): TargetOutput {
     const config = buildGatewayConfig(ctx, gateway, report);
     const json = ctx.json(config);
     const path = `${gatewayWorkload(gateway).namespace}/${gatewayWorkloadName(gateway)}.json`;
-    const issues = proxyConfigIssues(JSON.parse(json), path);
+    const issues = configIssues(json, path);
     if (issues.length > 0) {
       report('WEFT653', configIssueSource(ctx.model, config, issues[0]!.path, gateway), `the weft proxy would refuse the config of gateway "${gateway.name}": ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, 'if the model is valid, this is a Weft bug — please report it');
       continue;
