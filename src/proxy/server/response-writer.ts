@@ -3,9 +3,10 @@
  * in one protocol's framing, then hands the finished Exchange to its listener (metrics, access
  * log). This base class holds what every protocol shares — response flags, the extra headers
  * of the hash LB, local replies for failures (Envoy's bodies and flags, pipeline/failure.ts),
- * resetting a response that already started, backpressure, and "finish exactly once" — and
- * leaves the wire to one subclass per protocol: `Http1ResponseWriter` (server/http1/) now,
- * HTTP/2 next. Contract for a subclass, see docs/proxy.md "Exchange and response writers".
+ * resetting a response that already started, backpressure, the order of head, body and end,
+ * and "finish exactly once" — and leaves the wire to one subclass per protocol:
+ * `Http1ResponseWriter` (server/http1/) and `Http2ResponseWriter` (server/h2/). Contract for a
+ * subclass, see docs/proxy.md "Exchange and response writers".
  */
 import { ResponseOrderError } from '../errors';
 import type { Exchange } from '../exchange';
