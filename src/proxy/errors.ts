@@ -97,12 +97,22 @@ export class ListenError extends WeftProxyError {
   }
 }
 
-/** The upstream closed or reset the connection before the response completed (flag UC). */
+/**
+ * Why an upstream request ended without a complete response, in Envoy's words (its stream reset
+ * reasons, as its local reply says them: "reset reason: remote reset").
+ * @see https://github.com/envoyproxy/envoy/blob/main/source/common/http/utility.cc (resetReasonToString)
+ */
+export type ResetReason = 'connection termination' | 'remote reset' | 'remote refused stream reset' | 'protocol error';
+
+/** The upstream closed or reset the connection (or, on HTTP/2, the stream) before the response completed (flag UC). */
 export class UpstreamResetError extends WeftProxyError {
   readonly code = 'WEFT_PROXY_UPSTREAM_RESET';
   override readonly name = 'UpstreamResetError';
-  constructor(endpoint: string) {
-    super(`upstream ${endpoint} closed the connection before the response completed`);
+  constructor(
+    endpoint: string,
+    readonly reason: ResetReason = 'connection termination',
+  ) {
+    super(`upstream ${endpoint} ended the request before the response completed: ${reason}`);
   }
 }
 

@@ -94,7 +94,7 @@ export const corsSchema = z
   .describe('CORS policy; preflight requests (OPTIONS + Origin + Access-Control-Request-Method) are answered by the proxy.');
 
 export const retryOnSchema = z
-  .enum(['5xx', 'gateway-error', 'reset', 'connect-failure', 'retriable-4xx', 'retriable-status-codes', 'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'])
+  .enum(['5xx', 'gateway-error', 'reset', 'connect-failure', 'refused-stream', 'retriable-4xx', 'retriable-status-codes', 'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable'])
   .describe('Retry condition, as Envoy `x-envoy-retry-on` / `x-envoy-retry-grpc-on` (gRPC status classes, read from a trailers-only response) / Istio `retries.retryOn`.');
 
 export const retriesSchema = z

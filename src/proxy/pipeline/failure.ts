@@ -14,6 +14,7 @@ import {
   UpstreamResetError,
   UpstreamOverflowError,
   UpstreamTimeoutError,
+  WeftProxyError,
 } from '../errors';
 
 export type FailureKind = 'connect-failure' | 'reset' | 'protocol' | 'timeout' | 'overflow' | 'no-healthy' | 'downstream' | 'other';
@@ -54,6 +55,11 @@ const REPLIES: Record<FailureKind, FailureReply> = {
   other: { status: 503, flag: 'UC', body: 'upstream error' },
 };
 
-export function replyFor(kind: FailureKind): FailureReply {
-  return REPLIES[kind];
+/** The local reply for a failure; a reset names its reason, as Envoy's reply text does ("reset reason: remote reset"). */
+export function replyFor(kind: FailureKind, error?: Error): FailureReply {
+  const reply = REPLIES[kind];
+  if (kind === 'reset' && error instanceof UpstreamResetError && error.reason !== 'connection termination') return { ...reply, body: `upstream connect error or disconnect/reset before headers. reset reason: ${error.reason}` };
+  // An error of no class (a broken chain contract among them) names its code: the reply is otherwise the same for all.
+  if (kind === 'other' && error instanceof WeftProxyError) return { ...reply, body: `${reply.body} (${error.code})` };
+  return reply;
 }

@@ -3,22 +3,25 @@
  * them): one stream per attempt on the endpoint's session, request body piped with flow
  * control, response headers and body passed on with backpressure, and trailers kept on the
  * Exchange for the downstream writer (gRPC's grpc-status travels there). A failure before the
- * response headers is a connect failure (no session) or a reset (stream refused or reset), as
- * the HTTP/1.1 terminal reports them, so retries and response flags work the same.
+ * response headers is a connect failure (the session never connected) or a reset, with Envoy's
+ * reset reason (the stream refused or reset by the peer, or the connection lost), as the
+ * HTTP/1.1 terminal reports them, so retries and response flags work the same.
  * @see https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md
  */
-import type { ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import type { Readable } from 'node:stream';
-import { UpstreamResetError } from '../errors';
+import { UpstreamResetError, type ResetReason } from '../errors';
 import type { Dispatch } from './types';
 import { monotonicMs } from '../clock';
 
 /**
  * As literals, not node:http2's `constants`: the module loads only when a config uses HTTP/2
- * (../builtins-on-demand.ts). RST_STREAM CANCEL is error code 0x8 (RFC 9113 §7).
+ * (../builtins-on-demand.ts). RST_STREAM error codes: RFC 9113 §7.
  */
 const HTTP2_HEADER_STATUS = ':status';
 const NGHTTP2_CANCEL = 0x8;
+const NGHTTP2_PROTOCOL_ERROR = 0x1;
+const NGHTTP2_REFUSED_STREAM = 0x7;
 /** Not forwarded on HTTP/2 (RFC 9113 §8.2.2); `host` becomes :authority. */
 const SKIP = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 
@@ -35,6 +38,18 @@ function flatten(h: IncomingHttpHeaders): string[] {
     else out.push(name, String(value));
   }
   return out;
+}
+
+/**
+ * Why a stream ended before its response head, as Envoy names it: REFUSED_STREAM (RFC 9113 §7:
+ * the peer promises it did not process the request), the connection gone under the stream
+ * (node:http2 then closes it with CANCEL), a protocol error, or any other RST_STREAM.
+ */
+function resetReason(s: ClientHttp2Stream, session: ClientHttp2Session): ResetReason {
+  if (s.rstCode === NGHTTP2_REFUSED_STREAM) return 'remote refused stream reset';
+  if (session.destroyed || session.closed) return 'connection termination';
+  if (s.rstCode === NGHTTP2_PROTOCOL_ERROR) return 'protocol error';
+  return 'remote reset';
 }
 
 export const h2UpstreamDispatch: Dispatch = (ex, handler) => {
@@ -95,12 +110,21 @@ export const h2UpstreamDispatch: Dispatch = (ex, handler) => {
     ex.responseTrailers = flatten(t);
   });
   s.on('end', () => {
-    if (!gotHeaders) return finish(new UpstreamResetError(ep.hostLabel));
+    // node:http2 ends a stream without a head when the peer reset it with NO_ERROR or the connection went.
+    if (!gotHeaders) return finish(new UpstreamResetError(ep.hostLabel, resetReason(s, session)));
     finish(null);
   });
-  s.on('error', (error: NodeJS.ErrnoException) => finish(gotHeaders ? error : error.code === 'ERR_HTTP2_STREAM_ERROR' ? new UpstreamResetError(ep.hostLabel) : new UpstreamConnectError(error.message)));
+  s.on('error', (error: NodeJS.ErrnoException) => {
+    if (gotHeaders) return finish(error);
+    if (error.code === 'ERR_HTTP2_STREAM_ERROR') return finish(new UpstreamResetError(ep.hostLabel, resetReason(s, session)));
+    // A session that never connected is a connect failure (nothing was sent); one that had
+    // connected lost the connection under a request already sent.
+    finish(session.connecting ? new UpstreamConnectError(error.message) : new UpstreamResetError(ep.hostLabel, 'connection termination'));
+  });
   s.on('close', () => {
-    if (!done) finish(new UpstreamResetError(ep.hostLabel));
+    if (done) return;
+    if (session.connecting) return finish(new UpstreamConnectError('the connection closed before it was established'));
+    finish(new UpstreamResetError(ep.hostLabel, resetReason(s, session)));
   });
   if (body !== null) {
     if (Buffer.isBuffer(body)) s.end(body);

@@ -4,20 +4,23 @@
  * - retry-on classes (Envoy x-envoy-retry-on): `5xx` any 5xx response or no response at all
  *   (connect failure, reset, timeout, protocol error); `gateway-error` 502/503/504 and no
  *   response; `reset` no response; `connect-failure` connection failures only;
- *   `retriable-4xx` 409; `retriable-status-codes` the listed codes.
+ *   `refused-stream` an HTTP/2 stream the upstream refused (RST_STREAM REFUSED_STREAM, which
+ *   `5xx`, `gateway-error` and `reset` include); `retriable-4xx` 409; `retriable-status-codes`
+ *   the listed codes.
  * - back-off is fully jittered exponential: retry N waits uniform[0, (2^N − 1) × base),
  *   capped at max (default 10 × base; base defaults to 25 ms).
  * - a retry prefers a host other than the previous one (Istio's default `previous_hosts`).
  * - after retries are exhausted on a retriable outcome, flag URX is added.
  * Weft adds one rule on purpose: a non-idempotent request (POST, PATCH — RFC 9110 §9.2.2) that
  * reached the upstream is retried only when `retryNonIdempotent` is declared; a connect failure
- * is always safe to retry because nothing was sent. The body must be replayable (buffered).
+ * is always safe to retry because nothing was sent, and a refused stream because the upstream
+ * promises it did not process it (RFC 9113 §8.7). The body must be replayable (buffered).
  * Overflow (UO) and no-healthy-upstream (UH) are never retried, as in Envoy.
  * @see https://www.envoyproxy.io/docs/envoy/latest/configuration/http/http_filters/router_filter#x-envoy-retry-on
  * @see https://istio.io/latest/docs/reference/config/networking/virtual-service/#HTTPRetry
  */
 import type { RetriesConfig } from '../config/schema';
-import { UpstreamTimeoutError } from '../errors';
+import { UpstreamResetError, UpstreamTimeoutError } from '../errors';
 import type { Exchange } from '../exchange';
 import type { DeadlineEntry, DeadlineList } from './deadline-list';
 import { classify, type FailureKind } from './failure';
@@ -34,6 +37,7 @@ export class RetryPolicy {
   private readonly onGateway: boolean;
   private readonly onReset: boolean;
   private readonly onConnect: boolean;
+  private readonly onRefused: boolean;
   private readonly on4xx: boolean;
   private readonly codes: ReadonlySet<number>;
   /** gRPC status codes retried (Envoy x-envoy-retry-grpc-on), read from a trailers-only response's grpc-status. */
@@ -49,6 +53,7 @@ export class RetryPolicy {
     this.onGateway = on.has('gateway-error');
     this.onReset = on.has('reset');
     this.onConnect = on.has('connect-failure');
+    this.onRefused = on.has('refused-stream');
     this.on4xx = on.has('retriable-4xx');
     this.codes = on.has('retriable-status-codes') ? new Set(c.retriableStatusCodes) : new Set();
     this.grpcCodes = new Set(
@@ -73,11 +78,12 @@ export class RetryPolicy {
     return false;
   }
 
-  retriableFailure(kind: FailureKind): boolean {
+  retriableFailure(kind: FailureKind, error?: Error): boolean {
     switch (kind) {
       case 'connect-failure':
         return this.on5xx || this.onGateway || this.onReset || this.onConnect;
       case 'reset':
+        return this.on5xx || this.onGateway || this.onReset || (this.onRefused && refusedStream(error));
       case 'protocol':
       case 'timeout':
       case 'other':
@@ -88,9 +94,9 @@ export class RetryPolicy {
   }
 
   /** Whether this request may be sent again after `kind` (undefined: a retriable response). */
-  safeToRepeat(ex: Exchange, kind: FailureKind | undefined): boolean {
+  safeToRepeat(ex: Exchange, kind: FailureKind | undefined, error?: Error): boolean {
     if (!ex.replayable) return false;
-    if (kind === 'connect-failure') return true;
+    if (kind === 'connect-failure' || refusedStream(error)) return true;
     return this.nonIdempotent || IDEMPOTENT.has(ex.method);
   }
 
@@ -98,6 +104,11 @@ export class RetryPolicy {
     const upper = Math.min((2 ** retry - 1) * this.baseMs, this.maxMs);
     return Math.random() * upper;
   }
+}
+
+/** An HTTP/2 stream the upstream refused: it did not process the request (pipeline/h2-upstream.ts). */
+function refusedStream(error: Error | undefined): boolean {
+  return error instanceof UpstreamResetError && error.reason === 'remote refused stream reset';
 }
 
 const runLater = (h: RetryHandler): void => h.run();
@@ -202,13 +213,13 @@ class RetryHandler implements Handler, Abort, DeadlineEntry {
     if (this.forwarded) return this.fail(error);
     if (this.discarding) return this.retryOrFail(null);
     const kind = classify(error);
-    if (!this.policy.retriableFailure(kind)) return this.fail(error);
+    if (!this.policy.retriableFailure(kind, error)) return this.fail(error);
     this.retryOrFail(error, kind);
   }
 
   private retryOrFail(error: Error | null, kind?: FailureKind): void {
     if (this.aborted) return this.fail(this.aborted);
-    if (this.retriesDone < this.policy.attempts && (error === null || this.policy.safeToRepeat(this.ex, kind))) {
+    if (this.retriesDone < this.policy.attempts && (error === null || this.policy.safeToRepeat(this.ex, kind, error))) {
       this.retriesDone++;
       this.timer = setTimeout(runLater, this.policy.backoff(this.retriesDone), this);
       return;

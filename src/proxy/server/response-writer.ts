@@ -20,6 +20,8 @@ export abstract class ResponseWriter implements Handler {
   private abortUpstream: Abort | null = null;
   /** The upstream's resume: called by the subclass when the downstream drained. */
   protected resume: () => void = noop;
+  /** The text of the proxy's own failure reply (set just before its head is written): gRPC carries it as grpc-message. */
+  protected localReplyText = '';
   private ended = false;
   /** The head was handed to `writeHead` (status line / HEADERS frame): one per response, body only after it. */
   started = false;
@@ -101,8 +103,9 @@ export abstract class ResponseWriter implements Handler {
       this.finish();
       return;
     }
-    const reply = replyFor(kind);
+    const reply = replyFor(kind, error);
     ex.addFlag(reply.flag);
+    this.localReplyText = reply.body;
     const body = Buffer.from(reply.body);
     const headers = ['content-type', 'text/plain', 'content-length', String(body.length)];
     if (kind === 'overflow') headers.push('x-envoy-overloaded', 'true');

@@ -54,7 +54,7 @@ export function retriesConfig(retries: Retries, at: At, what: string, report: Re
       'WEFT641',
       at,
       `${what} retries on "${on}", which the weft proxy does not support: ${outcome}`,
-      `the weft proxy retries on ${SUPPORTED_RETRY_ON.join(', ')}; gRPC status classes need the istio or consul target`,
+      `the weft proxy retries on ${SUPPORTED_RETRY_ON.join(', ')}; the istio target takes every Envoy retry-on class`,
     );
   }
   if (retryOn.length === 0) return undefined;

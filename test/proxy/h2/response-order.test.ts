@@ -104,7 +104,7 @@ it('body before the head gets a local 503, not an implicit 200', async () => {
   });
   const r = await request();
   expect(r.status).toBe(503);
-  expect(r.body).toBe('upstream error');
+  expect(r.body).toBe('upstream error (WEFT_PROXY_RESPONSE_ORDER)');
   expect(r.rstCode).toBe(0);
   expect(up.aborts).toHaveLength(1);
 });
@@ -118,6 +118,7 @@ it('a gRPC call whose chain ends before any head gets a gRPC status, and every v
   const r = await request({ 'content-type': 'application/grpc', te: 'trailers' });
   expect(r.status).toBe(200);
   expect(r.headers!['grpc-status']).toBe('14'); // UNAVAILABLE, as for the 503 it stands for
+  expect(decodeURIComponent(String(r.headers!['grpc-message']))).toBe('upstream error (WEFT_PROXY_RESPONSE_ORDER)');
   expect(up.aborts).toHaveLength(1);
   expect(await metricsText(proxy.admin)).toMatch(/^weft_proxy_internal_errors_total\{kind="response_order"\} 3$/m);
 });

@@ -6,7 +6,8 @@
  * gRPC: a request with `content-type: application/grpc…` must get a gRPC answer also when the
  * proxy itself answers (rate limit, timeout, no upstream, 401/403). Such local replies become
  * trailers-only responses — HTTP 200, `grpc-status` from the HTTP status as Envoy maps it, the
- * reply text in `grpc-message` — so that a gRPC client sees a status, not a protocol error. A
+ * failure's reply text ("upstream connect error or disconnect/reset before headers. reset
+ * reason: remote reset") in `grpc-message`, as Envoy's local replies carry it — so that a gRPC client sees a status, not a protocol error. A
  * rate-limited call gets RESOURCE_EXHAUSTED (Envoy local_ratelimit
  * `rate_limited_as_resource_exhausted`), a timeout DEADLINE_EXCEEDED.
  * @see https://github.com/grpc/grpc/blob/master/doc/http-grpc-status-mapping.md
@@ -89,7 +90,8 @@ export class Http2ResponseWriter extends ResponseWriter {
       delete out['content-length'];
       out['grpc-status'] = String(code);
       this.ex.grpcStatus = String(code);
-      out['grpc-message'] = encodeURIComponent(`${status} ${this.ex.flags || 'local reply'}`);
+      // An upstream failure's reply text, as Envoy sends it; the replies routes write themselves (localReply) say their status and flags.
+      out['grpc-message'] = encodeURIComponent(this.localReplyText || `${status} ${this.ex.flags || 'local reply'}`);
       this.stream.respond({ ...out, ':status': 200 }, { endStream: true });
       return;
     }

@@ -21,6 +21,11 @@ function key(o: GrpcObservation): string {
   return `grpc ${o.code}${who}${o.flags.length ? ` ${o.flags.join(',')}` : ''}`;
 }
 
+/** An unexpected outcome with the status message the caller got: a proxy's local reply names its cause there (Envoy's reply text). */
+function described(o: GrpcObservation): string {
+  return o.code !== 0 && o.details ? `${key(o)} ("${o.details}")` : key(o);
+}
+
 async function call(ctx: CheckContext, request: GrpcProbeRequest): Promise<GrpcObservation | undefined> {
   if (!ctx.transport.grpcCall) return undefined;
   const token = (await ctx.prepare({ method: 'POST', path: '/', headers: {} })).headers;
@@ -107,7 +112,7 @@ export async function runGrpcSplit(ctx: CheckContext, spec: Split): Promise<Asse
   const counts = countBy(obs, key);
   const ids = [...bad, ...obs].slice(0, 5).map((o) => o.requestId);
   const out = [
-    assertion('every call answered as declared', bad.length === 0, `OK from ${spec.service.name} ${spec.weights.map((w) => w.version).join('/')}`, bad.length === 0 ? `all ${obs.length}` : `${bad.length}/${obs.length} not: ${key(bad[0]!)}`, { requests: obs.length, counts, sampleRequestIds: ids }),
+    assertion('every call answered as declared', bad.length === 0, `OK from ${spec.service.name} ${spec.weights.map((w) => w.version).join('/')}`, bad.length === 0 ? `all ${obs.length}` : `${bad.length}/${obs.length} not: ${described(bad[0]!)}`, { requests: obs.length, counts, sampleRequestIds: ids }),
   ];
   for (const t of spec.tests) {
     const version = t.outcome.replace(/^version /, '');
