@@ -20,8 +20,6 @@ export abstract class ResponseWriter implements Handler {
   private abortUpstream: Abort | null = null;
   /** The upstream's resume: called by the subclass when the downstream drained. */
   protected resume: () => void = noop;
-  /** The text of the proxy's own failure reply (set just before its head is written): gRPC carries it as grpc-message. */
-  protected localReplyText = '';
   private ended = false;
   /** The head was handed to `writeHead` (status line / HEADERS frame): one per response, body only after it. */
   started = false;
@@ -105,7 +103,6 @@ export abstract class ResponseWriter implements Handler {
     }
     const reply = replyFor(kind, error);
     ex.addFlag(reply.flag);
-    this.localReplyText = reply.body;
     const body = Buffer.from(reply.body);
     const headers = ['content-type', 'text/plain', 'content-length', String(body.length)];
     if (kind === 'overflow') headers.push('x-envoy-overloaded', 'true');

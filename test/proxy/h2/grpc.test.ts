@@ -153,6 +153,8 @@ describe('gRPC through the proxy', () => {
       expect((await say(c, { id: 'rl-1', text: 'x' })).error).toBeNull();
       const second = await say(c, { id: 'rl-2', text: 'x' });
       expect(second.error?.code).toBe(grpc.status.RESOURCE_EXHAUSTED);
+      // The local reply's text, as Envoy's grpc-message carries it.
+      expect(second.error?.details).toBe('local_rate_limited');
       expect(attempts.has('rl-2')).toBe(false);
     } finally {
       c.close();

@@ -5,7 +5,8 @@
  * ended a sidecar under load — and body before the head made node:http2 send an implicit 200.
  * Here a real node:http2 server stream and a real client see what the writer does instead: a
  * stream reset once the head has left, a local reply when nothing had; the upstream is aborted
- * once, the exchange finished once, and the violation counted in the proxy's metrics.
+ * once, the exchange finished once, and the violation counted in the proxy's metrics. A reply
+ * converted to gRPC carries its text in grpc-message, and a long one does not hold it back.
  */
 import { connect, createServer, type ClientHttp2Session, type Http2Server, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
@@ -121,4 +122,21 @@ it('a gRPC call whose chain ends before any head gets a gRPC status, and every v
   expect(decodeURIComponent(String(r.headers!['grpc-message']))).toBe('upstream error (WEFT_PROXY_RESPONSE_ORDER)');
   expect(up.aborts).toHaveLength(1);
   expect(await metricsText(proxy.admin)).toMatch(/^weft_proxy_internal_errors_total\{kind="response_order"\} 3$/m);
+});
+
+it('a gRPC call answered with a long non-gRPC body gets UNAVAILABLE with the body\'s first 1 KiB as grpc-message, without waiting for its end', async () => {
+  let writer: Http2ResponseWriter | undefined;
+  chains.push((w) => {
+    writer = w;
+    w.onConnect({ abort: noop });
+    w.onHeaders(503, ['content-type', 'text/html'], noop);
+    w.onData(Buffer.alloc(3000, 'x'));
+  });
+  // The response arrives while the chain has not ended its body.
+  const r = await request({ 'content-type': 'application/grpc', te: 'trailers' });
+  expect(r.status).toBe(200);
+  expect(r.headers!['grpc-status']).toBe('14');
+  expect(decodeURIComponent(String(r.headers!['grpc-message']))).toBe('x'.repeat(1024));
+  expect(writer!.onData(Buffer.from('more'))).toBe(true);
+  writer!.onComplete();
 });

@@ -6,8 +6,8 @@
  * gRPC: a request with `content-type: application/grpc…` must get a gRPC answer also when the
  * proxy itself answers (rate limit, timeout, no upstream, 401/403). Such local replies become
  * trailers-only responses — HTTP 200, `grpc-status` from the HTTP status as Envoy maps it, the
- * failure's reply text ("upstream connect error or disconnect/reset before headers. reset
- * reason: remote reset") in `grpc-message`, as Envoy's local replies carry it — so that a gRPC client sees a status, not a protocol error. A
+ * reply's text ("upstream connect error or disconnect/reset before headers. reset reason: remote
+ * reset", "local_rate_limited") in `grpc-message`, as Envoy's local replies carry it — so that a gRPC client sees a status, not a protocol error. A
  * rate-limited call gets RESOURCE_EXHAUSTED (Envoy local_ratelimit
  * `rate_limited_as_resource_exhausted`), a timeout DEADLINE_EXCEEDED.
  * @see https://github.com/grpc/grpc/blob/master/doc/http-grpc-status-mapping.md
@@ -19,6 +19,8 @@ import { ResponseWriter } from '../response-writer';
 
 /** RST_STREAM error code INTERNAL_ERROR (RFC 9113 §7), as a literal: node:http2 loads only when a config uses HTTP/2 (../../builtins-on-demand.ts). */
 const NGHTTP2_INTERNAL_ERROR = 0x2;
+/** The most of a converted reply's body kept for grpc-message. */
+const GRPC_MESSAGE_MAX_BYTES = 1024;
 /** HTTP/2 forbids connection-specific fields (RFC 9113 §8.2.2). */
 const H2_FORBIDDEN = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host']);
 
@@ -50,8 +52,10 @@ export function grpcStatusOf(status: number, flags: string): number {
 }
 
 export class Http2ResponseWriter extends ResponseWriter {
-  /** Set once a trailers-only gRPC response was sent (a converted local reply, or the upstream's): nothing follows. */
+  /** Set once a trailers-only gRPC response was sent or is pending (a converted local reply, or the upstream's): no body follows. */
   private grpcLocal = false;
+  /** A reply converted to gRPC, held until its text (the body) is in. */
+  private grpcReply: { head: Record<string, string | string[]>; text: Buffer[]; size: number; fallback: string } | null = null;
 
   constructor(
     ex: Exchange,
@@ -83,16 +87,15 @@ export class Http2ResponseWriter extends ResponseWriter {
       out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
     }
     if (isGrpc(this.ex) && !contentType.startsWith('application/grpc')) {
-      // A local reply to a gRPC call: trailers-only response with the mapped status.
+      // A local reply to a gRPC call: trailers-only response with the mapped status, sent once
+      // its text is in (the body that follows: writeBody, endBody).
       this.grpcLocal = true;
       const code = grpcStatusOf(status, this.ex.flags);
       out['content-type'] = 'application/grpc';
       delete out['content-length'];
       out['grpc-status'] = String(code);
       this.ex.grpcStatus = String(code);
-      // An upstream failure's reply text, as Envoy sends it; the replies routes write themselves (localReply) say their status and flags.
-      out['grpc-message'] = encodeURIComponent(this.localReplyText || `${status} ${this.ex.flags || 'local reply'}`);
-      this.stream.respond({ ...out, ':status': 200 }, { endStream: true });
+      this.grpcReply = { head: out, text: [], size: 0, fallback: `${status} ${this.ex.flags || 'local reply'}` };
       return;
     }
     if (out['grpc-status'] !== undefined) {
@@ -107,7 +110,34 @@ export class Http2ResponseWriter extends ResponseWriter {
     this.stream.respond({ ...out, ':status': status }, { waitForTrailers: trailers });
   }
 
+  /**
+   * Sends the converted reply with its text in grpc-message — the reply body, as Envoy sends its
+   * local replies ("upstream connect error or disconnect/reset before headers. reset reason:
+   * remote reset", "RBAC: access denied"); status and flags when the body is empty.
+   */
+  private sendGrpcReply(): void {
+    const reply = this.grpcReply!;
+    this.grpcReply = null;
+    if (this.closed) return;
+    const text = Buffer.concat(reply.text, reply.size).toString('utf8', 0, Math.min(reply.size, GRPC_MESSAGE_MAX_BYTES));
+    reply.head['grpc-message'] = encodeURIComponent(text || reply.fallback);
+    this.stream.respond({ ...reply.head, ':status': 200 }, { endStream: true });
+  }
+
+  private collect(chunk: Buffer | undefined): void {
+    const reply = this.grpcReply!;
+    if (chunk === undefined || chunk.length === 0 || reply.size >= GRPC_MESSAGE_MAX_BYTES) return;
+    reply.text.push(chunk);
+    reply.size += chunk.length;
+  }
+
   protected writeBody(chunk: Buffer): boolean {
+    if (this.grpcReply !== null) {
+      this.collect(chunk);
+      // A long body (an upstream's error page) does not hold the reply back.
+      if (this.grpcReply.size >= GRPC_MESSAGE_MAX_BYTES) this.sendGrpcReply();
+      return true;
+    }
     if (this.grpcLocal) return true;
     const ok = this.stream.write(chunk);
     if (!ok) this.stream.once('drain', () => this.resume());
@@ -115,12 +145,18 @@ export class Http2ResponseWriter extends ResponseWriter {
   }
 
   protected endBody(last?: Buffer): void {
+    if (this.grpcReply !== null) {
+      this.collect(last);
+      return this.sendGrpcReply();
+    }
     if (this.grpcLocal || this.stream.destroyed) return;
     if (last && last.length > 0) this.stream.end(last);
     else this.stream.end();
   }
 
   protected reset(_error: Error): void {
+    // A converted reply still waiting for its text goes out with the text it has: it is a status, not a stream to abandon.
+    if (this.grpcReply !== null) return this.sendGrpcReply();
     if (!this.stream.destroyed) this.stream.close(NGHTTP2_INTERNAL_ERROR);
   }
 }
