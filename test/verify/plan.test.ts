@@ -5,6 +5,7 @@ import { regexExample } from '../../src/verify/plan/regex-example';
 import { clauseRequests } from '../../src/verify/plan/requests';
 import { confusable, expectedOutcome } from '../../src/verify/plan/route-eval';
 import { binomialPower } from '../../src/verify/stats/binomial';
+import { Mesh } from '../../src/index';
 import { fixtureMesh } from './fixtures/mesh';
 
 function plan() {
@@ -86,6 +87,16 @@ describe('the plan is derived from the model', () => {
   it('lists what it cannot verify, with the reason', () => {
     const reasons = p.notVerified.map((n) => `${n.kind}: ${n.reason}`);
     expect(reasons).toEqual(['load-balancer: load balancer "round-robin" of "backend": the probe route reaches a split, not one subset in this environment, so balance and stickiness are not observable']);
+  });
+
+  it('names why a retry-on class is not verified: gRPC classes need gRPC probes, the echo cannot refuse a stream', () => {
+    const mesh = new Mesh('rc', { environments: { dev: { mesh: 'weft' } } });
+    const team = mesh.team('t', { namespace: 't' });
+    const api = team.service('api', { port: 8080, versions: { v1: { image: 'e/a:1' } }, resilience: { retries: { attempts: 2, on: ['5xx', 'refused-stream', 'unavailable'] } } });
+    team.service('web', { port: 8080, versions: { v1: { image: 'e/w:1' } }, calls: [api] });
+    const model = mesh.toModel().model!;
+    const reasons = derivePlan(modelForEnvironment(model, model.environments[0]!), 'dev').notVerified.filter((n) => n.kind === 'retries').map((n) => n.reason);
+    expect(reasons).toEqual([expect.stringMatching(/^retry-on "refused-stream" of .*: the echo cannot make this failure happen \(not done\)$/), expect.stringMatching(/^retry-on "unavailable" of .*: needs gRPC probes \(not done\)$/)]);
   });
 
   it('plans mTLS, the authorization matrix from the model, and the JWT cases', () => {

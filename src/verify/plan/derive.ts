@@ -19,7 +19,7 @@ import { clauseRequests } from './requests';
 import { confusable, DEFAULT_ROUTE, expectedOutcome, matchingRoute, outcomeOf, routeId, sameRef } from './route-eval';
 import { planSampleSizes } from './sizes';
 import { planGatewayRoutes, planThroughGateway, type GatewayScheme } from './gateway';
-import { planGrpcService } from './grpc';
+import { GRPC_CLASSES, planGrpcService } from './grpc';
 import { planTcpService } from './tcp';
 import { planStreamSecurity } from './stream-security';
 import type { AuthzProbe, JwtCase, Outcome, PlannedCheck, Plan, ProbeRequest, RetrySpec, RoutingProbe, TokenSpec, Via } from './types';
@@ -504,7 +504,12 @@ function planRouteEffects(
       const status = statusFor[cls];
       if (status !== undefined) cases.push({ name: `retry-on ${cls}: ${A} retries of status ${status}`, method: request.method, controls: `status=${status}`, attempts: { min: A + 1, max: A + 1 } });
       else if (cls === 'reset') cases.push({ name: `retry-on reset: ${A} retries of a reset`, method: request.method, controls: 'reset', attempts: { min: A + 1, max: A + 1 } });
-      else if (cls !== 'connect-failure') skip('retries', retries === route?.retries ? route! : service, `retry-on "${cls}" of ${at}: needs gRPC probes (not done)`);
+      else if (cls !== 'connect-failure') {
+        // gRPC classes are checked by the gRPC plan (./grpc.ts) on a gRPC port; the echo cannot
+        // make the others happen (a refused HTTP/2 stream, a reset before the request was sent).
+        const why = cls in GRPC_CLASSES ? 'needs gRPC probes' : 'the echo cannot make this failure happen';
+        skip('retries', retries === route?.retries ? route! : service, `retry-on "${cls}" of ${at}: ${why} (not done)`);
+      }
     }
     const retried = (s: number) => (on.has('5xx') && s >= 500) || (on.has('gateway-error') && [502, 503, 504].includes(s)) || (on.has('retriable-4xx') && s === 409) || (on.has('retriable-status-codes') && (retries.retriableStatusCodes ?? []).includes(s));
     for (const s of [500, 404]) {
