@@ -103,6 +103,8 @@ process.on('exit', () => {
 
 function wrk(port: number, seconds: number): { rps: number; errors: string } {
   const r = spawnSync('wrk', ['-t1', '-c50', `-d${seconds}s`, `http://127.0.0.1:${port}/`], { encoding: 'utf8', timeout: (seconds + 30) * 1000 });
+  // Said, not a silent NaN in the table: wrk is a Debian package of its own (apt-get install -y wrk).
+  if (r.error) return { rps: NaN, errors: `wrk did not run: ${r.error.message}` };
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(r.stdout)?.[1] ?? NaN);
   const errors = [/Non-2xx or 3xx responses: (\d+)/.exec(r.stdout)?.[0], /Socket errors: .*/.exec(r.stdout)?.[0]].filter(Boolean).join('; ');
   return { rps, errors };
