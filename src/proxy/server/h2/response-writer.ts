@@ -6,10 +6,11 @@
  * gRPC: a request with `content-type: application/grpc…` must get a gRPC answer also when the
  * proxy itself answers (rate limit, timeout, no upstream, 401/403). Such local replies become
  * trailers-only responses — HTTP 200, `grpc-status` from the HTTP status as Envoy maps it, the
- * reply's text ("upstream connect error or disconnect/reset before headers. reset reason: remote
- * reset", "local_rate_limited") in `grpc-message`, as Envoy's local replies carry it — so that a gRPC client sees a status, not a protocol error. A
- * rate-limited call gets RESOURCE_EXHAUSTED (Envoy local_ratelimit
- * `rate_limited_as_resource_exhausted`), a timeout DEADLINE_EXCEEDED.
+ * reply's text in `grpc-message` as Envoy's local replies carry it ("upstream connect error or
+ * disconnect/reset before headers. reset reason: remote reset", "local_rate_limited") — so
+ * that a gRPC client sees a status, not a protocol error. A rate-limited call gets
+ * RESOURCE_EXHAUSTED (Envoy local_ratelimit `rate_limited_as_resource_exhausted`), a timeout
+ * DEADLINE_EXCEEDED.
  * @see https://github.com/grpc/grpc/blob/master/doc/http-grpc-status-mapping.md
  * @see https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-HTTP2.md#responses
  */
