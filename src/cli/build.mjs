@@ -164,6 +164,7 @@ export async function buildCli(outDir = LIB) {
   const { isEsModuleFile } = await tsImport(pathToFileURL(join(ROOT, 'src/synth/module-format.ts')).href, import.meta.url);
   const { precompiledSchemaChecks } = await tsImport(pathToFileURL(join(ROOT, 'src/synth/precompiled-schema-checks-build.ts')).href, import.meta.url);
   const { modelModulesInBundle, MODEL_PACKAGES } = await tsImport(pathToFileURL(join(ROOT, 'src/synth/model-modules-build.ts')).href, import.meta.url);
+  const { asciiOnly } = await tsImport(pathToFileURL(join(ROOT, 'src/proxy/ascii-only.ts')).href, import.meta.url);
   // Made once, used by both bundles that validate (each plugin's setup runs per build).
   const validators = precompiledValidators('lazy');
   const schemaChecks = precompiledSchemaChecks();
@@ -208,6 +209,8 @@ export async function buildCli(outDir = LIB) {
       plugins: [validators, schemaChecks, ownImportMeta, externalPackagesByPath()],
     }),
   ]);
+  // One byte per character in V8's copy of each bundle's source (src/proxy/ascii-only.ts).
+  for (const bundle of ['weft-cli.mjs', 'weft-compiler.cjs', 'weft-commands.mjs']) writeFileSync(join(outDir, bundle), asciiOnly(readFileSync(join(outDir, bundle), 'utf8')));
   writeFileSync(join(outDir, 'weft-cli.json'), JSON.stringify({ root: ROOT, sourcesAt }) + '\n');
 }
 

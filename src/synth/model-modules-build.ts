@@ -36,11 +36,17 @@ export function bundledModelModules(): string[] {
   return [...new Set([...schemaCheckTargets().map((t) => t.module), ...ESCAPE_HATCH_MODULES])].filter(inPackage).sort();
 }
 
+/** The RE2 runtime of the generated validators, and what the bundle runs in its place. */
+const VALIDATE_RE2 = /^@kubernetes-models\/validate\/runtime\/re2$/;
+const SCHEMA_CHECK_RE2 = fileURLToPath(new URL('./schema-check-re2.ts', import.meta.url));
+
 export function modelModulesInBundle(): Plugin {
   const modules = bundledModelModules();
   return {
     name: 'weft-model-modules',
     setup(b) {
+      // re2js in place of re2-wasm for the validators' RE2 patterns (schema-check-re2.ts).
+      b.onResolve({ filter: VALIDATE_RE2 }, () => ({ path: SCHEMA_CHECK_RE2 }));
       b.onResolve({ filter: /\/model-modules$/ }, async (args) => {
         if (args.pluginData === 'inner') return undefined;
         const resolved = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'inner' });

@@ -28,6 +28,15 @@ describe('the precompiled CLI (lib/weft-cli.mjs, lib/weft-compiler.cjs)', () => 
     expect([...a]).toEqual([...readDist(join(scratch.dir, 'example-source'))]);
   });
 
+  it('builds every bundle as pure ASCII, so that V8 keeps each one-byte (src/proxy/ascii-only.ts)', () => {
+    synth(fixture('public-api.ts'), join(scratch.dir, 'ascii'));
+    for (const bundle of ['weft-cli.mjs', 'weft-compiler.cjs', 'weft-commands.mjs']) {
+      const text = readFileSync(join(repoRoot, 'lib', bundle), 'latin1');
+      expect(text.length, bundle).toBeGreaterThan(10_000);
+      expect(/[^\x00-\x7f]/.exec(text)?.index, bundle).toBeUndefined();
+    }
+  });
+
   it("resolves `import 'weft'` to the compiler's own classes and points diagnostics at mesh.config.ts", () => {
     const bundled = synth(fixture('public-api.ts'), join(scratch.dir, 'public'));
     const source = synth(fixture('public-api.ts'), join(scratch.dir, 'public-source'), ['--from-source']);
