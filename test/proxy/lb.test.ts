@@ -140,7 +140,7 @@ describe('load balancing over sockets', () => {
     // Host a holds its requests far longer than the quick phase below can take on a loaded machine,
     // so they are still in flight throughout it; the slow phase ends once all 12 have arrived (a
     // condition, not a sleep), and the held ones are let go by closing the client.
-    ups[0]!.defaultDelay = 10_000;
+    ups[0]!.defaultDelay = 120_000;
     const arrived = () => ups.reduce((n, u) => n + u.count(), 0);
     const before = arrived();
     const agent = new Agent({ keepAlive: true, maxSockets: 50 });
